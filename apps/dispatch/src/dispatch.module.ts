@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SiteEntity, UserEntity } from '#persistence';
+import { PlatformModule, type Runtime } from '#platform';
+import { AuditController } from './audit/audit.controller.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthService } from './auth/auth.service.js';
+import { SitesController } from './sites/sites.controller.js';
+import { SitesService } from './sites/sites.service.js';
+import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersService } from './users/users.service.js';
+
+/** The dispatch service: people, sites and (from the directives issue) the closed loop. */
+@Module({
+  imports: [TypeOrmModule.forFeature([SiteEntity, UserEntity])],
+  controllers: [AuthController, SitesController, UsersController, AuditController],
+  providers: [AuthService, SitesService, UsersService, AdminBootstrapService],
+  exports: [SitesService, UsersService],
+})
+export class DispatchModule {}
+
+/** Root module when dispatch runs as its own process. */
+@Module({})
+export class DispatchAppModule {}
+
+export function dispatchApp(runtime: Runtime): DynamicModule {
+  return { module: DispatchAppModule, imports: [PlatformModule.forRoot(runtime), DispatchModule] };
+}

@@ -1,0 +1,6 @@
+export * from './auth.js';
+export * from './sites.js';
+export * from './health.js';
+export * from './errors.js';
+export * from './audit.js';
+export * from './validation.js';

@@ -1,0 +1,3 @@
+export * from './access-policy.js';
+export * from './site-tree.js';
+export * from './audit-chain.js';

@@ -1,0 +1,8 @@
+import { AuditEntryEntity } from './audit-entry.entity.js';
+import { JobEntity } from './job.entity.js';
+import { SiteEntity } from './site.entity.js';
+import { UserEntity } from './user.entity.js';
+
+export { AuditEntryEntity, JobEntity, SiteEntity, UserEntity };
+
+export const ENTITIES = [SiteEntity, UserEntity, AuditEntryEntity, JobEntity];

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a TCP port number (1-65535)' })
+    .int('expected a TCP port number (1-65535)')
+    .min(1, 'expected a TCP port number (1-65535)')
+    .max(65535, 'expected a TCP port number (1-65535)')
+    .default(fallback);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+    .optional();
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'expected a positive integer' }).int().min(1, 'expected a positive integer').default(fallback);
+
+/**
+ * Every setting the hub reads, by its environment variable name. config/*.yaml may set
+ * the same names; the environment wins. Nothing else in the code reads process.env.
+ */
+export const ConfigSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().trim().min(1, 'expected a directory path').default('./data'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']),
+  MQTT_PORT: port(1883),
+  MQTT_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  JWT_TTL_SECONDS: positiveInt(12 * 3600),
+  ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
+  ROOT_SITE_NAME: z.string().trim().min(1).max(100).default('应急指挥中心'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: positiveInt(10),
+  LOGIN_MAX_ATTEMPTS: positiveInt(10),
+  LOGIN_WINDOW_SECONDS: positiveInt(300),
+  SFU_WORKERS: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0).optional(),
+  SFU_LISTEN_IP: z.string().trim().min(1).default('127.0.0.1'),
+  SFU_ANNOUNCED_IP: z.string().trim().min(1).optional(),
+  SFU_RTC_MIN_PORT: port(40000),
+  SFU_RTC_MAX_PORT: port(49999),
+  SFU_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  SFU_ENABLED: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  INSTANCE_ID: z.string().trim().min(1).max(64).optional(),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,136 @@
+import { type DynamicModule, Global, Inject, Module, type OnModuleInit, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { JwtModule, JwtService } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AuditStore } from '#persistence';
+import { ActorResolver } from './auth/actor-resolver.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { EventBus, InProcessEventBus, RedisEventBus } from './bus/event-bus.js';
+import { AppConfig } from './config/app-config.js';
+import { HealthController } from './health/health.controller.js';
+import { HealthRegistry } from './health/health-registry.js';
+import { HttpExceptionFilter } from './http/exception.filter.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { Metrics } from './metrics/metrics.js';
+import { BULL_QUEUE_NAME, BullJobHost, BullJobQueue } from './queue/bull-job-queue.js';
+import { DbJobQueue } from './queue/db-job-queue.js';
+import { JobQueue } from './queue/job-queue.js';
+import { CounterStore, MemoryCounterStore, RedisCounterStore } from './rate-limit/counter-store.js';
+import { LOGGER, RUNTIME, type Runtime } from './runtime.js';
+
+/** Registers the checks for the parts this module owns. */
+class PlatformHealth implements OnModuleInit {
+  constructor(
+    private readonly registry: HealthRegistry,
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobQueue,
+    private readonly bus: EventBus,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const driver = this.config.mode === 'embedded' ? 'pglite' : 'postgres';
+    this.registry.register('database', async () => {
+      await this.dataSource.query('SELECT 1');
+      return { status: 'up', driver };
+    });
+    this.registry.register('queue', () => this.jobs.health());
+    this.registry.register('bus', () => this.bus.health());
+  }
+}
+
+/**
+ * The shared runtime every app is built on: config, logging, database, auth, queue, bus,
+ * health and metrics, each with its embedded or cluster driver chosen from the config.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    const { config, logger, dataSource } = runtime;
+    const redisUrl = config.raw.REDIS_URL;
+
+    const queueImports = redisUrl
+      ? [
+          BullModule.forRoot({
+            connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+            prefix: 'yihu',
+          }),
+          BullModule.registerQueue({ name: BULL_QUEUE_NAME }),
+        ]
+      : [];
+    const queueProviders: Provider[] = redisUrl
+      ? [
+          {
+            provide: JobQueue,
+            useFactory: (queue: Queue) => new BullJobQueue(queue),
+            inject: [getQueueToken(BULL_QUEUE_NAME)],
+          },
+          BullJobHost,
+        ]
+      : [
+          {
+            provide: JobQueue,
+            useFactory: () => new DbJobQueue(dataSource, logger, config.mode === 'embedded'),
+          },
+        ];
+
+    return {
+      module: PlatformModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSource.options,
+          dataSourceFactory: async () => dataSource,
+        }),
+        JwtModule.register({ secret: config.jwtSecret }),
+        ...queueImports,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: AppConfig, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: Metrics, useValue: new Metrics(runtime.service) },
+        HealthRegistry,
+        { provide: AuditStore, useFactory: () => new AuditStore(dataSource) },
+        {
+          provide: ActorResolver,
+          useFactory: (jwt: JwtService) => new ActorResolver(jwt, dataSource),
+          inject: [JwtService],
+        },
+        {
+          provide: EventBus,
+          useFactory: () => (redisUrl ? new RedisEventBus(redisUrl, logger) : new InProcessEventBus()),
+        },
+        {
+          provide: CounterStore,
+          useFactory: () => (redisUrl ? new RedisCounterStore(redisUrl) : new MemoryCounterStore()),
+        },
+        ...queueProviders,
+        PlatformHealth,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useFactory: () => new HttpExceptionFilter(logger) },
+      ],
+      exports: [
+        RUNTIME,
+        AppConfig,
+        LOGGER,
+        Metrics,
+        HealthRegistry,
+        AuditStore,
+        ActorResolver,
+        EventBus,
+        CounterStore,
+        JobQueue,
+        TypeOrmModule,
+      ],
+    };
+  }
+}
+
+export type { Logger };

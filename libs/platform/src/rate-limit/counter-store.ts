@@ -1,0 +1,78 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+/**
+ * Fixed-window counters for throttling (login attempts). In a cluster the window is shared
+ * through Redis, so a guesser cannot spread attempts across instances.
+ */
+export abstract class CounterStore {
+  /** Adds one to the key's window and returns the count so far and seconds left. */
+  abstract hit(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
+  abstract peek(key: string): Promise<{ count: number; ttlSeconds: number }>;
+  abstract reset(key: string): Promise<void>;
+}
+
+export class MemoryCounterStore extends CounterStore {
+  private readonly windows = new Map<string, { count: number; until: number }>();
+
+  async hit(key: string, windowSeconds: number) {
+    const now = Date.now();
+    let w = this.windows.get(key);
+    if (!w || w.until <= now) {
+      w = { count: 0, until: now + windowSeconds * 1000 };
+      this.windows.set(key, w);
+      if (this.windows.size > 100_000) this.sweep(now);
+    }
+    w.count += 1;
+    return { count: w.count, ttlSeconds: Math.ceil((w.until - now) / 1000) };
+  }
+
+  async peek(key: string) {
+    const now = Date.now();
+    const w = this.windows.get(key);
+    if (!w || w.until <= now) return { count: 0, ttlSeconds: 0 };
+    return { count: w.count, ttlSeconds: Math.ceil((w.until - now) / 1000) };
+  }
+
+  async reset(key: string) {
+    this.windows.delete(key);
+  }
+
+  private sweep(now: number) {
+    for (const [key, w] of this.windows) if (w.until <= now) this.windows.delete(key);
+  }
+}
+
+export class RedisCounterStore extends CounterStore implements OnApplicationShutdown {
+  private readonly redis: Redis;
+
+  constructor(url: string) {
+    super();
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  }
+
+  async hit(key: string, windowSeconds: number) {
+    const k = `yihu:rl:${key}`;
+    const [[, count], , [, ttl]] = (await this.redis
+      .multi()
+      .incr(k)
+      .expire(k, windowSeconds, 'NX')
+      .ttl(k)
+      .exec()) as [[null, number], [null, number], [null, number]];
+    return { count, ttlSeconds: Math.max(ttl, 0) };
+  }
+
+  async peek(key: string) {
+    const k = `yihu:rl:${key}`;
+    const [count, ttl] = await Promise.all([this.redis.get(k), this.redis.ttl(k)]);
+    return { count: Number(count ?? 0), ttlSeconds: Math.max(ttl, 0) };
+  }
+
+  async reset(key: string) {
+    await this.redis.del(`yihu:rl:${key}`);
+  }
+
+  async onApplicationShutdown() {
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,48 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+
+/**
+ * Socket.IO server factory: with REDIS_URL, rooms span every instance through the Redis
+ * adapter (a broadcast from one instance reaches sockets on all); without, in memory.
+ */
+export class YihuIoAdapter extends IoAdapter {
+  private clients: Redis[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly redisUrl: string | undefined,
+  ) {
+    super(app);
+  }
+
+  get driver(): string {
+    return this.redisUrl ? 'redis-adapter' : 'in-memory';
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, {
+      ...options,
+      // a duty room on a flaky link reconnects and is caught up; keep pings modest
+      pingInterval: 20000,
+      pingTimeout: 20000,
+      maxHttpBufferSize: 256 * 1024,
+      cors: { origin: false },
+    } as ServerOptions) as Server;
+    if (this.redisUrl && this.clients.length === 0) {
+      const pub = new Redis(this.redisUrl);
+      const sub = pub.duplicate();
+      this.clients.push(pub, sub);
+      server.adapter(createAdapter(pub, sub));
+    }
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    for (const client of this.clients) client.disconnect();
+    this.clients = [];
+  }
+}
