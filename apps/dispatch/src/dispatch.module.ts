@@ -5,6 +5,7 @@ import { PlatformModule, type Runtime } from '#platform';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
+import { DirectivesModule } from './directives/directives.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
 import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
@@ -13,10 +14,10 @@ import { UsersService } from './users/users.service.js';
 
 /** The dispatch service: people, sites and (from the directives issue) the closed loop. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SiteEntity, UserEntity])],
+  imports: [TypeOrmModule.forFeature([SiteEntity, UserEntity]), DirectivesModule],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, SitesService, UsersService, AdminBootstrapService],
-  exports: [SitesService, UsersService],
+  exports: [SitesService, UsersService, DirectivesModule],
 })
 export class DispatchModule {}
 

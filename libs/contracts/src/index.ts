@@ -4,3 +4,4 @@ export * from './health.js';
 export * from './errors.js';
 export * from './audit.js';
 export * from './validation.js';
+export * from './directives.js';

@@ -10,7 +10,13 @@ export type Permission =
   | 'site.create'
   | 'user.read'
   | 'user.create'
-  | 'audit.read';
+  | 'audit.read'
+  | 'directive.read'
+  | 'directive.issue'
+  | 'directive.ack'
+  | 'directive.cancel'
+  | 'directive.template'
+  | 'duty.manage';
 
 const GRANTS: Record<Permission, readonly Role[]> = {
   'site.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
@@ -18,6 +24,14 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'user.read': ['admin', 'commander', 'dispatcher'],
   'user.create': ['admin', 'commander'],
   'audit.read': ['admin'],
+  'directive.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  'directive.issue': ['admin', 'commander', 'dispatcher'],
+  // a duty officer for their own site; the others on behalf of a site in scope, with a note
+  'directive.ack': ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  'directive.cancel': ['admin', 'commander', 'dispatcher'],
+  // site groups and templates
+  'directive.template': ['admin', 'commander', 'dispatcher'],
+  'duty.manage': ['admin', 'commander', 'dispatcher'],
 };
 
 /** Roles a creator may hand out: nobody but an admin mints another admin. */

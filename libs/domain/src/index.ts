@@ -1,3 +1,5 @@
 export * from './access-policy.js';
 export * from './site-tree.js';
 export * from './audit-chain.js';
+export * from './device-acl.js';
+export * from './directives.js';

@@ -1,8 +1,17 @@
 import { AuditEntryEntity } from './audit-entry.entity.js';
+import {
+  DirectiveEntity,
+  DirectiveRecipientEntity,
+  DirectiveTemplateEntity,
+  DutyLeaderEntity,
+  SiteGroupEntity,
+} from './directive.entity.js';
 import { JobEntity } from './job.entity.js';
 import { SiteEntity } from './site.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export { AuditEntryEntity, JobEntity, SiteEntity, UserEntity };
+export { DirectiveEntity, DirectiveRecipientEntity, DirectiveTemplateEntity, DutyLeaderEntity, SiteGroupEntity };
 
-export const ENTITIES = [SiteEntity, UserEntity, AuditEntryEntity, JobEntity];
+export const ENTITIES = [SiteEntity, UserEntity, AuditEntryEntity, JobEntity,
+  DirectiveEntity, DirectiveRecipientEntity, SiteGroupEntity, DirectiveTemplateEntity, DutyLeaderEntity];

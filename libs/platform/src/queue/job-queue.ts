@@ -36,6 +36,11 @@ export abstract class JobQueue {
     this.handlers.set(name, handler as JobHandler);
   }
 
+  /** True when this process has a handler for the job name (e.g. an optional delivery channel). */
+  hasHandler(name: string): boolean {
+    return this.handlers.has(name);
+  }
+
   protected async run(name: string, data: unknown): Promise<void> {
     await this.ready;
     const handler = this.handlers.get(name);

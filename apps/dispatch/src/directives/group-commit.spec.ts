@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { GroupCommit } from './group-commit.js';
+
+describe('GroupCommit', () => {
+  it('flushes a lone request at once and batches those that arrive during a flush', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gc = new GroupCommit<number, number>(async (reqs) => {
+      batches.push(reqs);
+      if (batches.length === 1) await gate;
+      return reqs.map((r) => r * 10);
+    });
+    const first = gc.submit(1);
+    const rest = [gc.submit(2), gc.submit(3), gc.submit(4)];
+    release();
+    expect(await first).toBe(10);
+    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('rejects every request of a failed batch and keeps serving later ones', async () => {
+    let fail = true;
+    const gc = new GroupCommit<string, string>(async (reqs) => {
+      if (fail) throw new Error('db down');
+      return reqs;
+    });
+    await expect(gc.submit('a')).rejects.toThrow('db down');
+    fail = false;
+    await expect(gc.submit('b')).resolves.toBe('b');
+  });
+
+  it('splits a large backlog into batches of at most maxBatch', async () => {
+    const sizes: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gc = new GroupCommit<number, number>(async (reqs) => {
+      sizes.push(reqs.length);
+      if (sizes.length === 1) await gate;
+      return reqs;
+    }, 3);
+    const all = [0, 1, 2, 3, 4, 5, 6].map((n) => gc.submit(n));
+    release();
+    await Promise.all(all);
+    expect(sizes).toEqual([1, 3, 3]);
+  });
+});

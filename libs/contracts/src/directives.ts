@@ -1,0 +1,343 @@
+import { z } from 'zod';
+
+/**
+ * Directives (指令): the REST and Socket.IO contract of the closed loop, and the contract
+ * between the dispatch service and the delivery channels (console, terminal, radio).
+ * See docs/directives.md and docs/channels.md.
+ */
+
+export const DirectiveLevelSchema = z.enum(['red', 'orange', 'yellow', 'blue']);
+export type DirectiveLevel = z.infer<typeof DirectiveLevelSchema>;
+
+export const DIRECTIVE_STATUSES = ['issued', 'cancelled', 'closed'] as const;
+export const DirectiveStatusSchema = z.enum(DIRECTIVE_STATUSES);
+export type DirectiveStatus = z.infer<typeof DirectiveStatusSchema>;
+
+/** pending → delivered → acknowledged (签收) → completed (办结), or expired / failed */
+export const RECIPIENT_STATES = ['pending', 'delivered', 'acknowledged', 'completed', 'expired', 'failed'] as const;
+export type RecipientState = (typeof RECIPIENT_STATES)[number];
+
+/** The ways a directive reaches a site. */
+export const DELIVERY_CHANNEL_NAMES = ['console', 'terminal', 'radio'] as const;
+export const DeliveryChannelNameSchema = z.enum(DELIVERY_CHANNEL_NAMES);
+export type DeliveryChannelName = z.infer<typeof DeliveryChannelNameSchema>;
+
+/** How a transition was made: through a channel, by a dispatcher on behalf of a site, or by the system. */
+export type TransitionVia = DeliveryChannelName | 'on_behalf' | 'system';
+
+/** Every free text (title, body, feedback, note) is limited to 8 KB of UTF-8. */
+export const MAX_TEXT_BYTES = 8 * 1024;
+
+const text = (min: number) =>
+  z
+    .string()
+    .trim()
+    .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+    .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_TEXT_BYTES, `must be at most ${MAX_TEXT_BYTES} bytes (8 KB)`);
+
+/** The longest deadline for 签收: 7 days. */
+export const MAX_ACK_WITHIN_SECONDS = 7 * 24 * 3600;
+
+export const ackWithinSchema = z
+  .number({ error: 'must be a number of seconds' })
+  .int('must be a whole number of seconds')
+  .positive('must be greater than 0')
+  .max(MAX_ACK_WITHIN_SECONDS, `must be at most ${MAX_ACK_WITHIN_SECONDS} s (7 days)`);
+
+export const DirectiveTargetsSchema = z
+  .strictObject({
+    siteIds: z.array(z.uuid()).max(10_000).optional(),
+    /** every township in the issuer's scope */
+    all: z.boolean().optional(),
+    /** the chosen sites (and groups' sites) with every site below them */
+    includeChildren: z.boolean().optional(),
+    groupIds: z.array(z.uuid()).max(100).optional(),
+  })
+  .refine((t) => t.all === true || (t.siteIds?.length ?? 0) > 0 || (t.groupIds?.length ?? 0) > 0, {
+    message: 'choose all: true, siteIds or groupIds',
+  });
+export type DirectiveTargets = z.infer<typeof DirectiveTargetsSchema>;
+
+export const IssueDirectiveRequestSchema = z.strictObject({
+  title: text(1).refine((v) => v.length <= 200, 'must be at most 200 characters'),
+  body: text(1),
+  level: DirectiveLevelSchema,
+  targets: DirectiveTargetsSchema,
+  /** seconds to 签收; default by level (red 5 min … blue 30 min) */
+  ackWithinSeconds: ackWithinSchema.optional(),
+  /** 演练: carried to every recipient and channel */
+  drill: z.boolean().optional(),
+});
+export type IssueDirectiveRequest = z.infer<typeof IssueDirectiveRequestSchema>;
+
+/** A duty officer acknowledges for their own site; a dispatcher may act on behalf of a site with a note. */
+export const AckDirectiveRequestSchema = z.strictObject({
+  siteId: z.uuid().optional(),
+  note: text(1).optional(),
+});
+export type AckDirectiveRequest = z.infer<typeof AckDirectiveRequestSchema>;
+
+export const FeedbackRequestSchema = z.strictObject({
+  text: text(1),
+  siteId: z.uuid().optional(),
+  note: text(1).optional(),
+});
+export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
+
+export const CancelDirectiveRequestSchema = z.strictObject({ reason: text(1).optional() });
+export type CancelDirectiveRequest = z.infer<typeof CancelDirectiveRequestSchema>;
+
+/** An update (续发) is a new message linked to the directive: the original is never edited. */
+export const DirectiveUpdateRequestSchema = z.strictObject({ text: text(1) });
+export type DirectiveUpdateRequest = z.infer<typeof DirectiveUpdateRequestSchema>;
+
+export const ListDirectivesQuerySchema = z.strictObject({
+  state: DirectiveStatusSchema.optional(),
+  since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type ListDirectivesQuery = z.infer<typeof ListDirectivesQuerySchema>;
+
+export interface DirectiveRecipientView {
+  siteId: string;
+  siteName: string;
+  state: RecipientState;
+  deliveredAt: string | null;
+  deliveredVia: TransitionVia | null;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedVia: TransitionVia | null;
+  completedAt: string | null;
+  feedback: string | null;
+  overdue: boolean;
+  escalationLevel: number;
+}
+
+export interface DirectiveMessageView {
+  id: string;
+  kind: 'issue' | 'update' | 'cancel';
+  text: string | null;
+  actorId: string | null;
+  at: string;
+}
+
+export interface DirectiveSummaryView {
+  id: string;
+  serial: string;
+  title: string;
+  level: DirectiveLevel;
+  status: DirectiveStatus;
+  drill: boolean;
+  issuedAt: string;
+  ackBy: string;
+  issuedBy: string;
+  counts: Partial<Record<RecipientState, number>>;
+}
+
+export interface DirectiveView {
+  id: string;
+  serial: string;
+  title: string;
+  body: string;
+  level: DirectiveLevel;
+  status: DirectiveStatus;
+  ackWithinSeconds: number;
+  ackBy: string;
+  drill: boolean;
+  issuedBy: string;
+  issuerSiteId: string;
+  issuedAt: string;
+  cancelledAt: string | null;
+  closedAt: string | null;
+  messages: DirectiveMessageView[];
+  recipients: DirectiveRecipientView[];
+}
+
+export interface IssueDirectiveResponse {
+  id: string;
+  serial: string;
+  recipients: DirectiveRecipientView[];
+}
+
+export interface AckResponse {
+  directiveId: string;
+  siteId: string;
+  state: RecipientState;
+  acknowledgedAt: string | null;
+  /** true when this site had already acknowledged: the ack was recorded once, before */
+  duplicate: boolean;
+}
+
+// ---- site groups and templates ----
+
+export const CreateSiteGroupRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  siteIds: z.array(z.uuid()).min(1).max(10_000),
+});
+export type CreateSiteGroupRequest = z.infer<typeof CreateSiteGroupRequestSchema>;
+
+export interface SiteGroupView {
+  id: string;
+  name: string;
+  ownerSiteId: string;
+  siteIds: string[];
+  createdAt: string;
+}
+
+export const CreateDirectiveTemplateRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  title: IssueDirectiveRequestSchema.shape.title,
+  body: IssueDirectiveRequestSchema.shape.body,
+  level: DirectiveLevelSchema,
+  ackWithinSeconds: ackWithinSchema.optional(),
+  targets: DirectiveTargetsSchema.optional(),
+});
+export type CreateDirectiveTemplateRequest = z.infer<typeof CreateDirectiveTemplateRequestSchema>;
+
+export const IssueFromTemplateRequestSchema = z.strictObject({
+  targets: DirectiveTargetsSchema.optional(),
+  drill: z.boolean().optional(),
+});
+export type IssueFromTemplateRequest = z.infer<typeof IssueFromTemplateRequestSchema>;
+
+export interface DirectiveTemplateView {
+  id: string;
+  name: string;
+  title: string;
+  body: string;
+  level: DirectiveLevel;
+  ackWithinSeconds: number | null;
+  targets: DirectiveTargets | null;
+  ownerSiteId: string;
+  createdAt: string;
+}
+
+export const SetLeaderOnDutyRequestSchema = z.strictObject({ userId: z.uuid().nullable() });
+export type SetLeaderOnDutyRequest = z.infer<typeof SetLeaderOnDutyRequestSchema>;
+
+// ---- Socket.IO contract (default namespace, auth: {token}) ----
+
+export const DIRECTIVE_EVENTS = {
+  /** server → console: a directive for the socket's site. Answer the event's ack callback as the delivery receipt. */
+  directive: 'directive',
+  /** console → server: 签收 `{directiveId}`; ack callback answers `{ok: true}` or `{ok: false, error}` */
+  ack: 'directive.ack',
+  /** server → console: a linked update to a directive already received */
+  update: 'directive.update',
+  /** server → console: the directive was cancelled */
+  cancelled: 'directive.cancelled',
+  /** server → leader on duty / issuer / parent site: a recipient missed its deadline */
+  escalation: 'directive.escalation',
+  /** dispatcher → server: `{directiveId}`; ack callback `{ok: true, board}` or `{ok: false, error}` */
+  boardSubscribe: 'directive.board.subscribe',
+  boardUnsubscribe: 'directive.board.unsubscribe',
+  /** server → dispatcher: coalesced recipient changes, at most ~10 a second per board */
+  board: 'directive.board',
+} as const;
+
+/** The `directive` event's payload. */
+export interface DirectivePushPayload {
+  id: string;
+  serial: string;
+  title: string;
+  body: string;
+  level: DirectiveLevel;
+  /** ISO time by which 签收 is due */
+  ackBy: string;
+  drill: boolean;
+  issuedAt: string;
+  /** 0 on first delivery; the escalation step that caused a re-delivery */
+  redelivery: number;
+}
+
+export const SocketAckRequestSchema = z.strictObject({ directiveId: z.uuid() });
+export const SocketBoardRequestSchema = z.strictObject({ directiveId: z.uuid() });
+
+export type SocketResult<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
+
+export interface DirectiveUpdatePayload {
+  directiveId: string;
+  serial: string;
+  messageId: string;
+  text: string;
+  at: string;
+}
+
+export interface DirectiveCancelledPayload {
+  directiveId: string;
+  serial: string;
+  reason: string | null;
+  at: string;
+}
+
+export const ESCALATION_STEPS = ['redeliver', 'notify_leader', 'escalate_parent'] as const;
+export type EscalationStep = (typeof ESCALATION_STEPS)[number];
+
+export interface DirectiveEscalationPayload {
+  directiveId: string;
+  serial: string;
+  title: string;
+  level: DirectiveLevel;
+  drill: boolean;
+  /** the site that has not acknowledged */
+  siteId: string;
+  siteName: string;
+  /** 1 re-deliver, 2 leader on duty and dispatcher notified, 3 escalated to the parent site */
+  escalationLevel: number;
+  step: EscalationStep;
+  at: string;
+}
+
+export interface DirectiveBoardPayload {
+  directiveId: string;
+  status: DirectiveStatus;
+  counts: Partial<Record<RecipientState, number>>;
+  /** the recipients that changed since the previous message (latest state each) */
+  recipients: DirectiveRecipientView[];
+}
+
+// ---- channel contract (docs/channels.md) ----
+
+/** Job names shared by the dispatch service and the channels. */
+export const DIRECTIVE_JOBS = {
+  /** one job per channel and message: `directive.deliver.console`, `directive.deliver.terminal`, ... */
+  deliver: (channel: DeliveryChannelName) => `directive.deliver.${channel}` as const,
+  /** a channel reports delivered / acknowledged / failed for one site */
+  channelReport: 'directive.channel-report',
+} as const;
+
+/**
+ * What a channel is asked to deliver: one message of a directive to some of its sites.
+ * `kind` is `directive` for the directive itself (first delivery or an escalation's
+ * re-delivery), `update` for a linked update, `cancel` for a cancellation.
+ */
+export interface DirectiveDeliveryJob {
+  kind: 'directive' | 'update' | 'cancel';
+  directiveId: string;
+  /** stable id of this message: use it to de-duplicate (jobs run at least once) */
+  messageId: string;
+  siteIds: string[];
+  directive: DirectivePushPayload;
+  update?: DirectiveUpdatePayload;
+  cancelled?: DirectiveCancelledPayload;
+}
+
+export const CHANNEL_REPORT_KINDS = ['delivered', 'acknowledged', 'failed'] as const;
+
+/**
+ * A channel's report about one site. `acknowledged` must come from a person (a key press
+ * on a terminal, a call-back on the radio), never from a broker receipt.
+ */
+export const ChannelReportSchema = z.strictObject({
+  directiveId: z.uuid(),
+  siteId: z.uuid(),
+  channel: DeliveryChannelNameSchema,
+  kind: z.enum(CHANNEL_REPORT_KINDS),
+  at: z.iso.datetime({ offset: true }),
+  /** the user who acknowledged, when known */
+  actorId: z.uuid().nullable().optional(),
+  /** terminal or radio gateway id */
+  deviceId: z.string().min(1).max(64).nullable().optional(),
+  note: z.string().max(MAX_TEXT_BYTES).optional(),
+});
+export type ChannelReport = z.infer<typeof ChannelReportSchema>;
