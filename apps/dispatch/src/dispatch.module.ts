@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SiteEntity, UserEntity } from '#persistence';
 import { PlatformModule, type Runtime } from '#platform';
+import { TerminalsModule } from '../../mqtt-bridge/src/terminals/terminals.module.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
@@ -26,5 +27,5 @@ export class DispatchModule {}
 export class DispatchAppModule {}
 
 export function dispatchApp(runtime: Runtime): DynamicModule {
-  return { module: DispatchAppModule, imports: [PlatformModule.forRoot(runtime), DispatchModule] };
+  return { module: DispatchAppModule, imports: [PlatformModule.forRoot(runtime), DispatchModule, TerminalsModule] };
 }

@@ -4,4 +4,5 @@ export * from './health.js';
 export * from './errors.js';
 export * from './audit.js';
 export * from './validation.js';
+export * from './terminals.js';
 export * from './directives.js';

@@ -11,6 +11,8 @@ export type Permission =
   | 'user.read'
   | 'user.create'
   | 'audit.read'
+  | 'terminal.read'
+  | 'terminal.manage'
   | 'directive.read'
   | 'directive.issue'
   | 'directive.ack'
@@ -24,6 +26,8 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'user.read': ['admin', 'commander', 'dispatcher'],
   'user.create': ['admin', 'commander'],
   'audit.read': ['admin'],
+  'terminal.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  'terminal.manage': ['admin', 'commander'],
   'directive.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
   'directive.issue': ['admin', 'commander', 'dispatcher'],
   // a duty officer for their own site; the others on behalf of a site in scope, with a note

@@ -1,50 +1,179 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import type { ComponentHealth } from '#contracts';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { TOPIC_ROOT, type ComponentHealth } from '#contracts';
+import { deviceMaySubscribe, devicePublishDenial } from '#domain';
 import { StartupError } from '#platform';
+import type { RejectReason } from '../bridge/bridge-metrics.js';
+import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
+
+/** How the embedded broker asks the bridge who may connect, and tells it what it refused. */
+export interface DeviceGate {
+  /** null to admit; otherwise why not */
+  authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<RejectReason | null>;
+  rejected(reason: RejectReason, clientId: string | null, detail?: string): void;
+}
 
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
+  wsPort?: number;
+  tls?: { port: number; certFile: string; keyFile: string };
   logger: Logger;
+  gate: DeviceGate;
+}
+
+type Closable = { close(cb: () => void): unknown };
+
+function listen(server: Server | WebSocketServer, port: number, host: string, name: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(
+        new StartupError(
+          err.code === 'EADDRINUSE'
+            ? `port ${port} is in use (${name}); set ${name} to a free port, or MQTT_URL to use the broker already listening there`
+            : `cannot listen on port ${port} (${name}): ${err.message}`,
+        ),
+      );
+    if (server instanceof WebSocketServer) {
+      server.once('error', onError);
+      server.once('listening', () => resolve());
+    } else {
+      server.once('error', onError);
+      server.listen(port, host, () => resolve());
+    }
+  });
 }
 
 /**
- * The embedded MQTT broker (aedes, MQTT 3.1.1) for a hub with no outside services.
- * Until terminals are provisioned (the MQTT bridge issue) it admits no device: every
- * CONNECT is refused with "bad username or password" [MQTT-3.2.2-5 return code 4].
+ * The embedded MQTT broker (aedes, MQTT 3.1.1) for a hub with no outside services: TCP on
+ * MQTT_PORT, optionally WebSocket and mqtts. Devices log in with clientId = username =
+ * terminal id and the terminal secret; the device ACL (libs/domain device-acl) decides
+ * every subscribe and publish. The bridge itself talks to aedes in-process.
  */
-export class EmbeddedBroker {
+export class EmbeddedBroker implements BrokerLink {
+  private readonly servers: Closable[] = [];
+  private presence: PresenceHandler = () => undefined;
+
   private constructor(
     readonly aedes: Aedes,
-    private readonly server: Server,
     readonly port: number,
+    private readonly logger: Logger,
   ) {}
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    const { gate, logger } = options;
     const aedes = await Aedes.createBroker({
-      authenticate: (_client, _username, _password, done) => {
-        const err = Object.assign(new Error('bad username or password'), { returnCode: 4 });
-        done(err as never, false);
+      authenticate: (client, username, password, done) => {
+        gate.authenticate(client.id, username, password).then(
+          (reason) => {
+            if (!reason) return done(null, true);
+            gate.rejected(reason, client.id);
+            // [MQTT-3.2.2-5]: 2 = identifier rejected, 4 = bad user name or password
+            const returnCode = reason === 'client_id_mismatch' ? 2 : 4;
+            done(Object.assign(new Error(reason), { returnCode }) as never, false);
+          },
+          (err: Error) => {
+            logger.error({ err }, 'terminal authentication failed');
+            done(Object.assign(new Error('server unavailable'), { returnCode: 3 }) as never, false);
+          },
+        );
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        if (deviceMaySubscribe(client.id, sub.topic)) return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
+        gate.rejected('subscribe_denied', client.id, sub.topic);
+        // a null subscription answers SUBACK 0x80 and keeps the connection [MQTT-3.9.3]
+        done(null, null);
+      },
+      authorizePublish: (client, packet, done) => {
+        // 3.1.1 has no negative PUBACK: an unauthorised PUBLISH ends the connection [MQTT-3.3.5-2 allows either]
+        if (!client) return done(new Error('no client'));
+        const denial = devicePublishDenial(client.id, packet.topic, packet.payload?.length ?? 0, packet.retain);
+        if (!denial) return done(null);
+        gate.rejected(denial, client.id, packet.topic.slice(0, 200));
+        done(new Error(denial));
+      },
+      // the bridge's own publishes never go back to it as device input, and a device
+      // receives nothing it did not subscribe to under its own id
+      authorizeForward: (client: Client, packet) => {
+        if (packet.topic.startsWith(`${TOPIC_ROOT}/${client.id}/`)) return packet;
+        return null;
       },
     });
-    const server = createServer(aedes.handle);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        aedes.close();
-        reject(
-          new StartupError(
-            err.code === 'EADDRINUSE'
-              ? `port ${options.port} is in use (MQTT_PORT); set MQTT_PORT to a free port, or MQTT_URL to use the broker already listening there`
-              : `cannot listen on port ${options.port} (MQTT_PORT): ${err.message}`,
-          ),
-        );
-      });
-      server.listen(options.port, options.host, () => resolve());
-    });
-    options.logger.info({ port: options.port }, 'embedded MQTT broker listening');
-    return new EmbeddedBroker(aedes, server, options.port);
+    const broker = new EmbeddedBroker(aedes, options.port, logger);
+    aedes.on('clientReady', (client) => broker.presence(client.id, true));
+    aedes.on('clientDisconnect', (client) => broker.presence(client.id, false));
+    aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
+    aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'MQTT connection error'));
+
+    try {
+      const tcp = createServer(aedes.handle);
+      broker.servers.push(tcp);
+      await listen(tcp, options.port, options.host, 'MQTT_PORT');
+      if (options.wsPort) {
+        const ws = new WebSocketServer({ host: options.host, port: options.wsPort });
+        ws.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+        broker.servers.push(ws);
+        await listen(ws, options.wsPort, options.host, 'MQTT_WS_PORT');
+      }
+      if (options.tls) {
+        let cert: Buffer;
+        let key: Buffer;
+        try {
+          cert = readFileSync(options.tls.certFile);
+          key = readFileSync(options.tls.keyFile);
+        } catch (err) {
+          throw new StartupError(`cannot read MQTT_TLS_CERT/MQTT_TLS_KEY: ${(err as Error).message}`);
+        }
+        const tls = createTlsServer({ cert, key }, aedes.handle);
+        broker.servers.push(tls);
+        await listen(tls as unknown as Server, options.tls.port, options.host, 'MQTT_TLS_PORT');
+      }
+    } catch (err) {
+      await broker.stop();
+      throw err;
+    }
+    logger.info({ port: options.port, wsPort: options.wsPort, tlsPort: options.tls?.port }, 'embedded MQTT broker listening');
+    return broker;
+  }
+
+  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: options.qos, retain: options.retain ?? false, dup: false },
+        (err?: Error | null) => (err ? reject(err) : resolve()),
+      ),
+    );
+  }
+
+  async onDeviceMessage(handler: DeviceMessageHandler): Promise<void> {
+    for (const leaf of ['acks', 'status']) {
+      await new Promise<void>((resolve) =>
+        this.aedes.subscribe(
+          `${TOPIC_ROOT}/+/${leaf}`,
+          (packet, cb) => {
+            try {
+              handler(packet.topic, packet.payload as Buffer);
+            } catch (err) {
+              this.logger.error({ err, topic: packet.topic }, 'device message handler failed');
+            }
+            cb();
+          },
+          () => resolve(),
+        ),
+      );
+    }
+  }
+
+  onPresence(handler: PresenceHandler): void {
+    this.presence = handler;
+  }
+
+  disconnect(terminalId: string): void {
+    (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[terminalId]?.close();
   }
 
   health(): ComponentHealth {
@@ -52,7 +181,10 @@ export class EmbeddedBroker {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    // aedes first: it closes every client, and a server only finishes closing once its sockets have
+    if (!this.aedes.closed) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    for (const server of this.servers.splice(0)) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 }

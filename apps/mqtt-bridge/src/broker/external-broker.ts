@@ -1,13 +1,26 @@
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { ComponentHealth } from '#contracts';
-import { redactUrl } from '#platform';
+import { TOPIC_ROOT, type ComponentHealth } from '#contracts';
+import { redactUrl, StartupError } from '#platform';
+import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  clientId: string;
+  username: string;
+  password?: string;
+  caFile?: string;
+  logger: Logger;
+}
 
 /**
  * A connection to the cluster's broker (Mosquitto or EMQX). A broker outage must not take
- * dispatch down: the client reconnects on its own and health reports it.
+ * dispatch down: the client reconnects on its own and health reports it. The session is
+ * persistent (clean: false, QoS 1 subscriptions) so device acks published while the
+ * bridge is restarting wait for it at the broker.
  */
-export class ExternalBroker {
+export class ExternalBroker implements BrokerLink {
   private lastError: string | undefined;
 
   private constructor(
@@ -15,13 +28,25 @@ export class ExternalBroker {
     private readonly url: string,
   ) {}
 
-  static connect(url: string, clientId: string, logger: Logger): ExternalBroker {
+  static connect(options: ExternalBrokerOptions): ExternalBroker {
+    const { url, logger } = options;
+    let ca: Buffer | undefined;
+    if (options.caFile) {
+      try {
+        ca = readFileSync(options.caFile);
+      } catch (err) {
+        throw new StartupError(`cannot read MQTT_TLS_CA ${options.caFile}: ${(err as Error).message}`);
+      }
+    }
     const client = mqtt.connect(url, {
-      clientId,
+      clientId: options.clientId,
+      username: options.username,
+      password: options.password,
       protocolVersion: 4,
-      clean: true,
+      clean: false,
       reconnectPeriod: 2000,
       connectTimeout: 5000,
+      ...(ca ? { ca } : {}),
     });
     const broker = new ExternalBroker(client, url);
     client.on('connect', () => {
@@ -33,6 +58,30 @@ export class ExternalBroker {
       logger.warn({ err: err.message }, 'MQTT broker connection error');
     });
     return broker;
+  }
+
+  async publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+    await this.client.publishAsync(topic, payload, { qos: options.qos, retain: options.retain ?? false });
+  }
+
+  async onDeviceMessage(handler: DeviceMessageHandler): Promise<void> {
+    this.client.on('message', (topic, payload) => handler(topic, payload));
+    const subscribe = () =>
+      this.client.subscribe(
+        { [`${TOPIC_ROOT}/+/acks`]: { qos: 1 }, [`${TOPIC_ROOT}/+/status`]: { qos: 1 } },
+        (err) => err && this.lastError === undefined && (this.lastError = err.message),
+      );
+    // a persistent session keeps the subscriptions; subscribing again on each connect covers a broker that lost it
+    this.client.on('connect', subscribe);
+    if (this.client.connected) subscribe();
+  }
+
+  onPresence(_handler: PresenceHandler): void {
+    // an external broker reports presence through the devices' retained status and Will
+  }
+
+  disconnect(_terminalId: string): void {
+    // the external broker enforces revocation through its own auth (password file / HTTP auth)
   }
 
   health(): ComponentHealth {

@@ -8,10 +8,13 @@ import {
 } from './directive.entity.js';
 import { JobEntity } from './job.entity.js';
 import { SiteEntity } from './site.entity.js';
+import { TerminalMessageEntity } from './terminal-message.entity.js';
+import { TerminalEntity } from './terminal.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export { AuditEntryEntity, JobEntity, SiteEntity, UserEntity };
+export { TerminalEntity, TerminalMessageEntity };
 export { DirectiveEntity, DirectiveRecipientEntity, DirectiveTemplateEntity, DutyLeaderEntity, SiteGroupEntity };
 
-export const ENTITIES = [SiteEntity, UserEntity, AuditEntryEntity, JobEntity,
+export const ENTITIES = [SiteEntity, UserEntity, AuditEntryEntity, JobEntity, TerminalEntity, TerminalMessageEntity,
   DirectiveEntity, DirectiveRecipientEntity, SiteGroupEntity, DirectiveTemplateEntity, DutyLeaderEntity];

@@ -8,6 +8,14 @@ const port = (fallback: number) =>
     .max(65535, 'expected a TCP port number (1-65535)')
     .default(fallback);
 
+const optionalPort = () =>
+  z.coerce
+    .number({ error: 'expected a TCP port number (1-65535)' })
+    .int('expected a TCP port number (1-65535)')
+    .min(1, 'expected a TCP port number (1-65535)')
+    .max(65535, 'expected a TCP port number (1-65535)')
+    .optional();
+
 const url = (protocols: string[]) =>
   z
     .string()
@@ -37,6 +45,23 @@ export const ConfigSchema = z.object({
   MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']),
   MQTT_PORT: port(1883),
   MQTT_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** embedded broker: MQTT over WebSocket on this port (any path); unset = off */
+  MQTT_WS_PORT: optionalPort(),
+  /** embedded broker: mqtts on this port, with MQTT_TLS_CERT and MQTT_TLS_KEY (PEM files); unset = off */
+  MQTT_TLS_PORT: optionalPort(),
+  MQTT_TLS_CERT: z.string().trim().min(1).optional(),
+  MQTT_TLS_KEY: z.string().trim().min(1).optional(),
+  /** CA bundle (PEM file) the bridge trusts for an mqtts:// or wss:// MQTT_URL */
+  MQTT_TLS_CA: z.string().trim().min(1).optional(),
+  /** the bridge's own login to the external broker (MQTT_URL) */
+  MQTT_USERNAME: z.string().trim().min(1).max(64).default('yihu-bridge'),
+  MQTT_PASSWORD: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** external Mosquitto: the bridge keeps `passwd` and `acl` here in step with the terminal registry */
+  MOSQUITTO_AUTH_DIR: z.string().trim().min(1).optional(),
+  /** external Mosquitto on this host: its pid file, so the bridge can make it reload (SIGHUP) */
+  MOSQUITTO_PID_FILE: z.string().trim().min(1).optional(),
+  /** EMQX HTTP authenticator/authorizer: the bearer token EMQX sends; unset = endpoints off */
+  MQTT_HTTP_AUTH_TOKEN: z.string().min(24, 'expected at least 24 characters').optional(),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   JWT_TTL_SECONDS: positiveInt(12 * 3600),
   ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),

@@ -1,0 +1,191 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import {
+  MAX_DEVICE_PAYLOAD_BYTES,
+  TerminalAckSchema,
+  TerminalTelemetrySchema,
+  type TerminalAck,
+  type TerminalMessageState,
+  type TerminalTelemetry,
+} from '#contracts';
+import { parseDeviceTopic } from '#domain';
+import { LOGGER } from '#platform';
+import { TerminalReceiptSink, type TerminalReceipt } from '../terminals/terminal-receipts.js';
+import { Batcher } from './batcher.js';
+import { BridgeMetrics, type RejectReason } from './bridge-metrics.js';
+import { TerminalDelivery } from './terminal-delivery.js';
+import { TerminalRegistry } from './terminal-registry.js';
+
+interface PendingAck {
+  terminalId: string;
+  ack: TerminalAck;
+}
+
+interface PresenceUpdate {
+  terminalId: string;
+  presence: 'online' | 'offline';
+  telemetry?: TerminalTelemetry;
+}
+
+const RANK: Record<TerminalMessageState, number> = { queued: 0, sent: 1, received: 2, acknowledged: 3, expired: 4 };
+
+/**
+ * Everything devices publish: acks and status. Each message is checked (size, JSON,
+ * schema, that the messageId exists and belongs to the publishing terminal) before it
+ * changes anything; what fails is counted by reason and dropped. The connection stays:
+ * the broker already accepted the PUBLISH, and 3.1.1 has no negative PUBACK.
+ */
+@Injectable()
+export class DeviceIngest implements OnModuleDestroy {
+  private readonly acks: Batcher<PendingAck>;
+  private readonly presence: Batcher<PresenceUpdate>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: TerminalRegistry,
+    private readonly delivery: TerminalDelivery,
+    private readonly receipts: TerminalReceiptSink,
+    private readonly metrics: BridgeMetrics,
+  ) {
+    this.acks = new Batcher((items) => this.recordAcks(items), { delayMs: 10, max: 1000 }, (err, items) =>
+      this.logger.error({ err, count: items.length }, 'recording device acks failed; devices re-send on reconnect'),
+    );
+    this.presence = new Batcher((items) => this.recordPresence(items), { delayMs: 100, max: 2000 }, (err) =>
+      this.logger.error({ err }, 'recording terminal presence failed'),
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.acks.drain();
+    await this.presence.drain();
+  }
+
+  /** drains pending writes; for tests and benchmarks */
+  async settle(): Promise<void> {
+    await this.acks.drain();
+    await this.presence.drain();
+  }
+
+  private reject(reason: RejectReason, terminalId: string | null, detail?: string): void {
+    this.metrics.reject(reason);
+    this.logger.debug({ reason, terminalId, detail }, 'device input rejected');
+  }
+
+  /** from the broker: a device went on or off line (embedded broker only) */
+  connection(terminalId: string, online: boolean): void {
+    if (!this.registry.isLive(terminalId)) return;
+    this.delivery.setOnline(terminalId, online);
+    this.presence.add({ terminalId, presence: online ? 'online' : 'offline' });
+  }
+
+  message(topic: string, payload: Buffer): void {
+    const parsed = parseDeviceTopic(topic);
+    if (!parsed || !this.registry.isLive(parsed.terminalId)) return this.reject('topic_denied', null, topic.slice(0, 200));
+    const { terminalId, leaf } = parsed;
+    if (payload.length > MAX_DEVICE_PAYLOAD_BYTES) return this.reject('too_large', terminalId);
+    if (leaf === 'status') return this.status(terminalId, payload);
+    if (leaf === 'acks') return this.ack(terminalId, payload);
+  }
+
+  private status(terminalId: string, payload: Buffer): void {
+    if (payload.length === 0) return; // a retained status being cleared
+    const text = payload.toString('utf8').trim();
+    if (text === 'online' || text === 'offline') {
+      this.delivery.setOnline(terminalId, text === 'online');
+      this.presence.add({ terminalId, presence: text });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return this.reject('invalid_status', terminalId);
+    }
+    const result = TerminalTelemetrySchema.safeParse(json);
+    if (!result.success || typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return this.reject('invalid_status', terminalId);
+    }
+    this.delivery.setOnline(terminalId, true);
+    this.presence.add({ terminalId, presence: 'online', telemetry: result.data });
+  }
+
+  private ack(terminalId: string, payload: Buffer): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return this.reject('malformed_json', terminalId);
+    }
+    const result = TerminalAckSchema.safeParse(json);
+    if (!result.success) return this.reject('invalid_schema', terminalId);
+    this.acks.add({ terminalId, ack: result.data });
+  }
+
+  private async recordAcks(items: PendingAck[]): Promise<void> {
+    const ids = [...new Set(items.map((i) => i.ack.messageId))];
+    const rows = (await this.dataSource.query(
+      'SELECT id, terminal_id, directive_id, state FROM terminal_messages WHERE id = ANY($1::uuid[])',
+      [ids],
+    )) as { id: string; terminal_id: string; directive_id: string; state: TerminalMessageState }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const wanted = new Map<string, 'received' | 'acknowledged'>();
+    for (const { terminalId, ack } of items) {
+      const row = byId.get(ack.messageId);
+      if (!row) {
+        this.reject('unknown_message', terminalId, ack.messageId);
+        continue;
+      }
+      if (row.terminal_id !== terminalId) {
+        this.reject('foreign_message', terminalId, ack.messageId);
+        continue;
+      }
+      if (row.state === 'expired') {
+        this.reject('expired_message', terminalId, ack.messageId);
+        continue;
+      }
+      const current = wanted.get(row.id);
+      if (RANK[ack.state] > RANK[row.state] && (!current || RANK[ack.state] > RANK[current])) wanted.set(row.id, ack.state);
+    }
+    if (!wanted.size) return;
+    const [updated] = (await this.dataSource.query(
+      `UPDATE terminal_messages m SET
+         state = v.state::terminal_message_state,
+         received_at = coalesce(m.received_at, now()),
+         acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN now() ELSE m.acknowledged_at END
+       FROM unnest($1::uuid[], $2::text[]) AS v(id, state)
+       WHERE m.id = v.id AND m.state IN ('queued', 'sent', 'received')
+         AND (m.state <> 'received' OR v.state = 'acknowledged')
+       RETURNING m.id, m.terminal_id, m.directive_id, m.state, m.received_at, m.acknowledged_at`,
+      [[...wanted.keys()], [...wanted.values()]],
+    )) as [
+      { id: string; terminal_id: string; directive_id: string; state: 'received' | 'acknowledged'; received_at: Date; acknowledged_at: Date | null }[],
+      number,
+    ];
+    const receipts: TerminalReceipt[] = [];
+    for (const r of updated) {
+      this.metrics.acks.inc({ state: r.state });
+      const base = { directiveId: r.directive_id, terminalId: r.terminal_id, siteId: this.registry.siteOf(r.terminal_id) ?? '', messageId: r.id };
+      if (RANK[byId.get(r.id)!.state] < RANK.received) receipts.push({ ...base, state: 'delivered', at: r.received_at.toISOString() });
+      if (r.state === 'acknowledged') receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
+    }
+    await this.receipts.report(receipts);
+  }
+
+  private async recordPresence(items: PresenceUpdate[]): Promise<void> {
+    const last = new Map<string, PresenceUpdate>();
+    for (const item of items) {
+      const prev = last.get(item.terminalId);
+      last.set(item.terminalId, { ...item, telemetry: item.telemetry ?? prev?.telemetry });
+    }
+    const list = [...last.values()];
+    await this.dataSource.query(
+      `UPDATE terminals t SET presence = v.presence, last_seen_at = now(),
+         telemetry = coalesce(v.telemetry::jsonb, t.telemetry)
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, presence, telemetry)
+       WHERE t.id = v.id AND t.revoked_at IS NULL`,
+      [list.map((i) => i.terminalId), list.map((i) => i.presence), list.map((i) => (i.telemetry ? JSON.stringify(i.telemetry) : null))],
+    );
+  }
+}

@@ -1,0 +1,209 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { terminalTopics, type TerminalDirectiveMessage } from '#contracts';
+import { EventBus, LOGGER } from '#platform';
+import type { BrokerLink } from '../broker/broker-link.js';
+import { TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
+import { TerminalReceiptSink } from '../terminals/terminal-receipts.js';
+import { Batcher } from './batcher.js';
+import { BridgeMetrics } from './bridge-metrics.js';
+import { TerminalRegistry } from './terminal-registry.js';
+
+interface OutboxRow {
+  id: string;
+  terminal_id: string;
+  payload: TerminalDirectiveMessage;
+  expires_at: Date | null;
+}
+
+interface FlushRequest {
+  terminalId: string;
+  /** after a (re)connect: everything not yet acknowledged, not only what was never sent */
+  replay: boolean;
+}
+
+const EXPIRY_SWEEP_MS = 2000;
+const REQUEUE_SWEEP_MS = 10_000;
+const REPLAY_DEBOUNCE_MS = 2000;
+
+/**
+ * Sends the outbox to terminals. A terminal's messages go out one after another in seq
+ * order (one promise chain per terminal), only while it is online; when it comes back,
+ * everything it has not acknowledged and that has not expired is sent again from the
+ * database, in order, whatever the broker still remembers. Devices drop duplicates by
+ * messageId.
+ */
+@Injectable()
+export class TerminalDelivery implements OnModuleDestroy {
+  private link: BrokerLink | undefined;
+  private readonly online = new Set<string>();
+  private readonly lastReplay = new Map<string, number>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | undefined;
+  private readonly flushes: Batcher<FlushRequest>;
+  private readonly sent: Batcher<string>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: TerminalRegistry,
+    private readonly receipts: TerminalReceiptSink,
+    private readonly metrics: BridgeMetrics,
+  ) {
+    const onError = (what: string) => (err: unknown) => this.logger.error({ err }, `terminal delivery: ${what} failed`);
+    this.flushes = new Batcher((items) => this.flush(items), { delayMs: 20, max: 2000 }, onError('outbox read'));
+    this.sent = new Batcher((ids) => this.markSent(ids), { delayMs: 50, max: 2000 }, onError('mark sent'));
+  }
+
+  async attach(link: BrokerLink): Promise<void> {
+    this.link = link;
+    this.unsubscribe = await this.bus.subscribe<TerminalsOutboxNotice>(TERMINALS_OUTBOX, (n) =>
+      void this.directiveQueued(n.directiveId).catch((err: unknown) =>
+        this.logger.error({ err, directiveId: n.directiveId }, 'terminal delivery: outbox notice failed'),
+      ),
+    );
+    this.registry.onRevoked((id) => this.setOnline(id, false));
+    const every = (ms: number, fn: () => Promise<void>) => {
+      const timer = setInterval(() => void fn().catch((err: unknown) => this.logger.error({ err }, 'terminal sweep failed')), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(EXPIRY_SWEEP_MS, () => this.expire());
+    every(REQUEUE_SWEEP_MS, () => this.requeueStragglers());
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    await this.flushes.drain();
+    await Promise.allSettled([...this.chains.values()]);
+    await this.sent.drain();
+  }
+
+  isOnline(id: string): boolean {
+    return this.online.has(id);
+  }
+
+  onlineCount(): number {
+    return this.online.size;
+  }
+
+  setOnline(terminalId: string, online: boolean): void {
+    if (!online) {
+      this.online.delete(terminalId);
+      this.metrics.online.set(this.online.size);
+      return;
+    }
+    if (!this.registry.isLive(terminalId)) return;
+    const wasOnline = this.online.has(terminalId);
+    this.online.add(terminalId);
+    this.metrics.online.set(this.online.size);
+    const now = Date.now();
+    if (wasOnline && now - (this.lastReplay.get(terminalId) ?? 0) < REPLAY_DEBOUNCE_MS) return;
+    this.lastReplay.set(terminalId, now);
+    this.flushes.add({ terminalId, replay: true });
+  }
+
+  private async directiveQueued(directiveId: string): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT terminal_id FROM terminal_messages WHERE directive_id = $1 AND state = 'queued'`,
+      [directiveId],
+    )) as { terminal_id: string }[];
+    for (const r of rows) if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
+  }
+
+  /** A notice on the bus can be lost: queued messages of online terminals are picked up here. */
+  private async requeueStragglers(): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT terminal_id FROM terminal_messages
+       WHERE state = 'queued' AND created_at < now() - interval '3 seconds'`,
+    )) as { terminal_id: string }[];
+    for (const r of rows) if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
+  }
+
+  private async flush(requests: FlushRequest[]): Promise<void> {
+    const replay = new Set<string>();
+    const fresh = new Set<string>();
+    for (const r of requests) (r.replay ? replay : fresh).add(r.terminalId);
+    for (const id of replay) fresh.delete(id);
+    const select = (states: string) =>
+      `SELECT id, terminal_id, payload, expires_at FROM terminal_messages
+       WHERE terminal_id = ANY($1::text[]) AND state IN (${states}) AND (expires_at IS NULL OR expires_at > now())
+       ORDER BY terminal_id, seq`;
+    const rows: (OutboxRow & { replay: boolean })[] = [];
+    if (replay.size) {
+      const r = (await this.dataSource.query(select(`'queued', 'sent', 'received'`), [[...replay]])) as OutboxRow[];
+      rows.push(...r.map((row) => ({ ...row, replay: true })));
+    }
+    if (fresh.size) {
+      const r = (await this.dataSource.query(select(`'queued'`), [[...fresh]])) as OutboxRow[];
+      rows.push(...r.map((row) => ({ ...row, replay: false })));
+    }
+    const byTerminal = new Map<string, (OutboxRow & { replay: boolean })[]>();
+    for (const row of rows) {
+      const list = byTerminal.get(row.terminal_id);
+      if (list) list.push(row);
+      else byTerminal.set(row.terminal_id, [row]);
+    }
+    for (const [terminalId, list] of byTerminal) this.send(terminalId, list);
+  }
+
+  private send(terminalId: string, rows: (OutboxRow & { replay: boolean })[]): void {
+    const link = this.link;
+    if (!link) return;
+    const topic = terminalTopics(terminalId).directives;
+    const previous = this.chains.get(terminalId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      for (const row of rows) {
+        if (!this.online.has(terminalId)) return;
+        if (row.expires_at && row.expires_at.getTime() <= Date.now()) continue;
+        try {
+          await link.publish(topic, JSON.stringify(row.payload), { qos: 1 });
+        } catch (err) {
+          // stays in the outbox: the next reconnect or sweep sends it
+          this.logger.warn({ err, terminalId, messageId: row.id }, 'publish to terminal failed');
+          return;
+        }
+        this.metrics.published.inc({ kind: row.replay ? 'replay' : 'first' });
+        this.sent.add(row.id);
+      }
+    });
+    this.chains.set(terminalId, next);
+    void next.finally(() => {
+      if (this.chains.get(terminalId) === next) this.chains.delete(terminalId);
+    });
+  }
+
+  private async markSent(ids: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE terminal_messages SET send_count = send_count + 1, sent_at = coalesce(sent_at, now()),
+         state = CASE WHEN state = 'queued' THEN 'sent'::terminal_message_state ELSE state END
+       WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  /** Expired messages are marked expired and never sent late. */
+  async expire(): Promise<void> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE terminal_messages SET state = 'expired', expired_at = now()
+       WHERE state IN ('queued', 'sent', 'received') AND expires_at <= now()
+       RETURNING id, terminal_id, directive_id`,
+    )) as [{ id: string; terminal_id: string; directive_id: string }[], number];
+    if (!rows.length) return;
+    const at = new Date().toISOString();
+    await this.receipts.report(
+      rows.map((r) => ({
+        directiveId: r.directive_id,
+        terminalId: r.terminal_id,
+        siteId: this.registry.siteOf(r.terminal_id) ?? '',
+        messageId: r.id,
+        state: 'expired' as const,
+        at,
+      })),
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import type { ComponentHealth } from '#contracts';
+
+export type DeviceMessageHandler = (topic: string, payload: Buffer) => void;
+export type PresenceHandler = (terminalId: string, online: boolean) => void;
+
+/**
+ * What the bridge needs from a broker, whichever it is: the embedded aedes or an external
+ * Mosquitto/EMQX. The bridge's own traffic is trusted; devices go through the ACL.
+ */
+export interface BrokerLink {
+  /** resolves once the broker has taken the message (PUBACK from an external broker) */
+  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void>;
+  /** every device publish on acks and status topics */
+  onDeviceMessage(handler: DeviceMessageHandler): Promise<void>;
+  /** connection events the broker reports directly (embedded only; external uses status + Will) */
+  onPresence(handler: PresenceHandler): void;
+  /** drops a device's connection, e.g. when it is revoked */
+  disconnect(terminalId: string): void;
+  health(): ComponentHealth;
+  stop(): Promise<void>;
+}
+
+export const BROKER_LINK = 'YIHU_BROKER_LINK';

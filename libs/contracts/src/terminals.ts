@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * 一呼百应 push terminals and radio-over-IP gateways: the REST contract for provisioning
+ * and the MQTT device protocol v1 (docs/device-protocol-v1.md). Third-party devices
+ * implement the protocol: change it only by adding, never by altering.
+ */
+export const TERMINAL_KINDS = ['push', 'radio'] as const;
+export const TerminalKindSchema = z.enum(TERMINAL_KINDS);
+export type TerminalKind = z.infer<typeof TerminalKindSchema>;
+
+/**
+ * "t" + 20 hex digits: 21 characters of [0-9a-z], inside the client identifiers every
+ * MQTT 3.1.1 server must accept [MQTT-3.1.3-5], and safe as a topic level.
+ */
+export const TERMINAL_ID_PATTERN = /^t[0-9a-f]{20}$/;
+
+export const CreateTerminalRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  siteId: z.uuid(),
+  kind: TerminalKindSchema,
+  /** radio gateways: the talkgroup the gateway announces on */
+  talkgroup: z.string().trim().min(1).max(64).optional(),
+});
+export type CreateTerminalRequest = z.infer<typeof CreateTerminalRequestSchema>;
+
+/** The answer to provisioning and rotation. The secret is shown this once and stored hashed. */
+export interface TerminalCredentials {
+  id: string;
+  secret: string;
+}
+
+export const TERMINAL_POWER = ['mains', 'battery'] as const;
+
+export const TerminalTelemetrySchema = z.object({
+  power: z.enum(TERMINAL_POWER).optional(),
+  /** percent */
+  battery: z.number().min(0).max(100).optional(),
+  /** "lan" | "satellite" | "lte" | ... : whatever link the device is on */
+  link: z.string().trim().min(1).max(32).optional(),
+});
+export type TerminalTelemetry = z.infer<typeof TerminalTelemetrySchema>;
+
+export type TerminalPresence = 'online' | 'offline' | 'never';
+
+export interface TerminalView {
+  id: string;
+  name: string;
+  siteId: string;
+  kind: TerminalKind;
+  talkgroup: string | null;
+  revoked: boolean;
+  presence: TerminalPresence;
+  telemetry: TerminalTelemetry | null;
+  lastSeenAt: string | null;
+  createdAt: string;
+}
+
+// ---- device protocol v1 ----
+
+export const TOPIC_ROOT = 'yihu/v1/terminals';
+
+export const terminalTopics = (id: string) => ({
+  directives: `${TOPIC_ROOT}/${id}/directives`,
+  acks: `${TOPIC_ROOT}/${id}/acks`,
+  status: `${TOPIC_ROOT}/${id}/status`,
+});
+
+export const DIRECTIVE_LEVELS = ['red', 'orange', 'yellow', 'blue', 'none'] as const;
+
+/** server → device on `.../{id}/directives`, QoS 1 */
+export const TerminalDirectiveMessageSchema = z.object({
+  messageId: z.uuid(),
+  directiveId: z.string().min(1),
+  serial: z.string(),
+  title: z.string(),
+  body: z.string(),
+  level: z.string(),
+  issuedAt: z.string(),
+  expiresAt: z.string().nullable(),
+  drill: z.boolean(),
+});
+export type TerminalDirectiveMessage = z.infer<typeof TerminalDirectiveMessageSchema>;
+
+export const TERMINAL_ACK_STATES = ['received', 'acknowledged'] as const;
+
+/** device → server on `.../{id}/acks`, QoS 1 */
+export const TerminalAckSchema = z.object({
+  messageId: z.uuid(),
+  state: z.enum(TERMINAL_ACK_STATES),
+  at: z.iso.datetime({ offset: true }),
+});
+export type TerminalAck = z.infer<typeof TerminalAckSchema>;
+
+/** Largest payload the hub accepts from a device; anything bigger is refused at the broker. */
+export const MAX_DEVICE_PAYLOAD_BYTES = 16 * 1024;
+
+/** Where a message to one terminal stands in the outbox. */
+export const TERMINAL_MESSAGE_STATES = ['queued', 'sent', 'received', 'acknowledged', 'expired'] as const;
+export type TerminalMessageState = (typeof TERMINAL_MESSAGE_STATES)[number];
+
+/** A test call (测试呼叫) from the console: reaches the terminals of the given sites, marked as a drill. */
+export const TerminalTestCallRequestSchema = z.strictObject({
+  siteIds: z.array(z.uuid()).min(1).max(1000),
+  title: z.string().trim().min(1).max(200),
+  body: z.string().trim().max(4000).default(''),
+  ttlSeconds: z.number().int().min(10).max(7 * 24 * 3600).default(3600),
+});
+export type TerminalTestCallRequest = z.infer<typeof TerminalTestCallRequestSchema>;

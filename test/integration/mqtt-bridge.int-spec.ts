@@ -1,0 +1,290 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startApp, type StartedApp } from '#platform';
+import { hubApp } from '../../apps/hub/src/hub.module.js';
+import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
+import { Api } from '../support/api.js';
+import { freePort } from '../support/ports.js';
+import { connectRefused, counter, provision, TestDevice, topics, waitFor, type Credentials } from '../support/terminals.js';
+
+jest_setTimeout();
+function jest_setTimeout() {
+  // the embedded database's first open takes a few seconds
+  (globalThis as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(60_000);
+}
+
+type BrokerKind = 'embedded' | 'mosquitto';
+
+interface Harness {
+  app: StartedApp;
+  api: Api;
+  baseUrl: string;
+  mqttUrl: string;
+  siteId: string;
+  mosquitto?: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const startedApps: StartedApp[] = [];
+const startedBrokers: ChildProcess[] = [];
+afterAll(async () => {
+  for (const app of startedApps) await app.stop().catch(() => undefined);
+  for (const b of startedBrokers) b.kill('SIGTERM');
+});
+
+const BRIDGE_PASSWORD = 'bridge-password-0123456789';
+
+async function startHarness(kind: BrokerKind): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'yihu-mqtt-'));
+  const port = await freePort();
+  const mqttPort = await freePort();
+  const env: Record<string, string> = {
+    DATA_DIR: join(dir, 'data'),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MQTT_HOST: '127.0.0.1',
+    ADMIN_PASSWORD: 'admin-password-1',
+    SFU_ENABLED: 'false',
+    LOG_LEVEL: 'silent',
+  };
+  let mosquitto: ChildProcess | undefined;
+  if (kind === 'embedded') {
+    env.MQTT_PORT = String(mqttPort);
+  } else {
+    Object.assign(env, {
+      MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
+      MQTT_PORT: String(await freePort()),
+      MQTT_PASSWORD: BRIDGE_PASSWORD,
+      MOSQUITTO_AUTH_DIR: dir,
+      MOSQUITTO_PID_FILE: join(dir, 'mosquitto.pid'),
+    });
+  }
+  const app = await startApp('hub', hubApp, env);
+  startedApps.push(app);
+  if (kind === 'mosquitto') {
+    // the bridge has written passwd and acl at start-up; Mosquitto reads them now and on SIGHUP
+    writeFileSync(join(dir, 'mosquitto.conf'), mosquittoConf({ port: mqttPort, host: '127.0.0.1', authDir: dir, user: process.getuid?.() === 0 ? 'root' : undefined }));
+    mosquitto = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+    startedBrokers.push(mosquitto);
+    writeFileSync(join(dir, 'mosquitto.pid'), String(mosquitto.pid));
+  }
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    const res = await fetch(`${baseUrl}/api/v1/health`);
+    const body = (await res.json()) as { components?: Record<string, { status: string }>; checks?: Record<string, { status: string }> };
+    const components = body.components ?? body.checks ?? (body as unknown as Record<string, { status: string }>);
+    return JSON.stringify(components).includes('"broker"') && !JSON.stringify(components.broker ?? {}).includes('"down"');
+  }, 'broker up', 20_000);
+  const api = await new Api(baseUrl).login('admin', 'admin-password-1');
+  const sites = await api.get<{ id: string }[]>('/api/v1/sites');
+  return {
+    app,
+    api,
+    baseUrl,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    siteId: sites.body[0]!.id,
+    mosquitto,
+    stop: async () => {
+      await app.stop();
+      mosquitto?.kill('SIGTERM');
+    },
+  };
+}
+
+/** Connects, retrying while an external broker has not reloaded its password file yet. */
+async function connect(h: Harness, creds: Credentials): Promise<TestDevice> {
+  return waitFor(() => TestDevice.connect(h.mqttUrl, creds), `terminal ${creds.id} to connect`, 10_000);
+}
+
+async function testCall(h: Harness, title: string, siteIds = [h.siteId]): Promise<string> {
+  const res = await h.api.post<{ directiveId: string }>('/api/v1/terminals/test-calls', { siteIds, title });
+  expect(res.status).toBe(201);
+  return res.body.directiveId;
+}
+
+async function messages(h: Harness, id: string) {
+  return (await h.api.get<{ messageId: string; directiveId: string; state: string }[]>(`/api/v1/terminals/${id}/messages`)).body;
+}
+
+function unique<T extends { messageId: string }>(list: T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((m) => !seen.has(m.messageId) && seen.add(m.messageId));
+}
+
+describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s broker', (kind) => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness(kind);
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('provisions, lists with presence, rotates and revokes', async () => {
+    const bad = await h.api.post('/api/v1/terminals', { name: 'x', siteId: h.siteId, kind: 'fax' });
+    expect(bad.status).toBe(400);
+    const creds = await provision(h.api, h.siteId, 'village loudspeaker');
+    expect(creds.id).toMatch(/^t[0-9a-f]{20}$/);
+    const device = await connect(h, creds);
+    await device.client.publishAsync(topics(creds.id).status, JSON.stringify({ power: 'battery', battery: 64, link: 'satellite' }), { qos: 1, retain: true });
+    const view = await waitFor(async () => {
+      const list = (await h.api.get<{ id: string; presence: string; telemetry: unknown; lastSeenAt: string | null }[]>('/api/v1/terminals')).body;
+      const t = list.find((x) => x.id === creds.id);
+      return t?.presence === 'online' && t.telemetry ? t : undefined;
+    }, 'presence online with telemetry');
+    expect(view!.telemetry).toEqual({ power: 'battery', battery: 64, link: 'satellite' });
+    expect(view!.lastSeenAt).not.toBeNull();
+    await device.end();
+
+    const rotated = await h.api.post<Credentials>(`/api/v1/terminals/${creds.id}/rotate`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(creds.secret);
+    await waitFor(async () => /Bad username or password|Not authorized/i.test(await connectRefused(h.mqttUrl, { clientId: creds.id, username: creds.id, password: creds.secret })), 'old secret refused');
+    const again = await connect(h, rotated.body);
+    const revoked = await h.api.post(`/api/v1/terminals/${creds.id}/revoke`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revoked).toBe(true);
+    if (kind === 'embedded') await waitFor(() => again.closed, 'revoked terminal disconnected');
+    await again.client.endAsync(true);
+    await waitFor(async () => /Bad username or password|Not authorized/i.test(await connectRefused(h.mqttUrl, { clientId: creds.id, username: creds.id, password: rotated.body.secret })), 'revoked refused');
+  });
+
+  it('refuses a client id that is not the username', async () => {
+    const creds = await provision(h.api, h.siteId);
+    await waitFor(() => TestDevice.connect(h.mqttUrl, creds).then((d) => d.end().then(() => true)), 'provisioned');
+    if (kind === 'embedded') {
+      expect(await connectRefused(h.mqttUrl, { clientId: 'someone-else', username: creds.id, password: creds.secret })).toMatch(/Identifier rejected/i);
+    }
+  });
+
+  it('delivers 3 directives sent while a terminal was offline, in order, when it returns; 签收 only from the device', async () => {
+    const creds = await provision(h.api, h.siteId, 'offline one');
+    const first = await connect(h, creds);
+    await first.end();
+    const ids = [await testCall(h, 'one'), await testCall(h, 'two'), await testCall(h, 'three')];
+    await new Promise((r) => setTimeout(r, 300));
+    const device = await connect(h, creds);
+    await waitFor(() => unique(device.received).length >= 3, '3 directives');
+    const got = unique(device.received).filter((m) => ids.includes(m.directiveId));
+    expect(got.map((m) => m.title)).toEqual(['one', 'two', 'three']);
+    expect(got[0]).toEqual(
+      expect.objectContaining({ directiveId: ids[0], serial: expect.any(String), body: '', level: 'none', drill: true, issuedAt: expect.any(String), expiresAt: expect.any(String) }),
+    );
+    // a broker PUBACK is not 签收: delivered messages stay unacknowledged until the device says so
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await messages(h, creds.id)).every((m) => m.state !== 'acknowledged')).toBe(true);
+    await device.ack(got[0]!.messageId, 'received');
+    await device.ack(got[1]!.messageId, 'acknowledged');
+    await waitFor(async () => {
+      const states = Object.fromEntries((await messages(h, creds.id)).map((m) => [m.messageId, m.state]));
+      return states[got[0]!.messageId] === 'received' && states[got[1]!.messageId] === 'acknowledged';
+    }, 'acks recorded');
+    await device.end();
+  });
+
+  it('ACL matrix: every attempt on another terminal’s topics is denied', async () => {
+    const creds = [await provision(h.api, h.siteId, 'A'), await provision(h.api, h.siteId, 'B'), await provision(h.api, h.siteId, 'C')];
+    const devices = await Promise.all(creds.map((c) => connect(h, c)));
+    for (const [i, attacker] of devices.entries()) {
+      for (const victim of creds.filter((_, j) => j !== i)) {
+        for (const filter of [topics(victim.id).directives, topics(victim.id).acks, topics(victim.id).status]) {
+          const code = await attacker.trySubscribe(filter);
+          if (kind === 'embedded') expect([filter, code]).toEqual([filter, 128]);
+        }
+      }
+      for (const filter of ['yihu/v1/terminals/+/directives', 'yihu/v1/terminals/#', '#', 'yihu/v1/terminals/+/acks']) {
+        const code = await attacker.trySubscribe(filter);
+        // aedes refuses at SUBACK; Mosquitto's acl_file grants the SUBSCRIBE and checks each
+        // message against the ACL on delivery, which the delivery check below covers
+        if (kind === 'embedded') expect([filter, code]).toEqual([filter, 128]);
+      }
+    }
+    const directiveId = await testCall(h, 'acl');
+    await waitFor(() => devices.every((d) => d.received.some((m) => m.directiveId === directiveId)), 'all got the call');
+    for (const d of devices) {
+      await d.ack(d.received.find((m) => m.directiveId === directiveId)!.messageId, 'received');
+      await d.client.publishAsync(topics(d.creds.id).status, JSON.stringify({ power: 'mains', link: 'lan' }), { qos: 1, retain: true });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    for (const [i, d] of devices.entries()) expect([...d.topicsSeen]).toEqual([topics(creds[i]!.id).directives]);
+
+    // publishing as another terminal: an ack for the victim's message, a forged directive, a fake status
+    const victimMsg = devices[0]!.received.find((m) => m.directiveId === directiveId)!;
+    const attacker = devices[1]!;
+    attacker.client.publish(topics(creds[0]!.id).acks, JSON.stringify({ messageId: victimMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }), { qos: 1 });
+    attacker.client.publish(topics(creds[0]!.id).directives, JSON.stringify({ ...victimMsg, messageId: '11111111-1111-4111-8111-111111111111', title: 'forged' }), { qos: 1 });
+    attacker.client.publish(topics(creds[0]!.id).status, 'offline', { qos: 1, retain: true });
+    await new Promise((r) => setTimeout(r, 500));
+    // aedes closes the connection (3.1.1 has no negative PUBACK); Mosquitto drops the message
+    if (kind === 'embedded') expect(attacker.closed).toBe(true);
+    expect(devices[0]!.received.some((m) => m.title === 'forged')).toBe(false);
+    const state = (await messages(h, creds[0]!.id)).find((m) => m.messageId === victimMsg.messageId)!.state;
+    expect(state).not.toBe('acknowledged');
+    const list = (await h.api.get<{ id: string; presence: string }[]>('/api/v1/terminals')).body;
+    expect(list.find((t) => t.id === creds[0]!.id)!.presence).toBe('online');
+    for (const d of devices) await d.end().catch(() => undefined);
+  });
+
+  it('rejects and counts bad input, and keeps running', async () => {
+    const [a, b] = [await provision(h.api, h.siteId, 'bad-a'), await provision(h.api, h.siteId, 'bad-b')];
+    const da = await connect(h, a);
+    const db = await connect(h, b);
+    const directiveId = await testCall(h, 'bad input');
+    await waitFor(() => db.received.some((m) => m.directiveId === directiveId) && da.received.some((m) => m.directiveId === directiveId), 'call delivered');
+    const bMsg = db.received.find((m) => m.directiveId === directiveId)!;
+    const aMsg = da.received.find((m) => m.directiveId === directiveId)!;
+    const before = async (reason: string) => counter(h.baseUrl, 'yihu_mqtt_rejected_total', `reason="${reason}"`);
+    const base = {
+      malformed_json: await before('malformed_json'),
+      invalid_schema: await before('invalid_schema'),
+      unknown_message: await before('unknown_message'),
+      foreign_message: await before('foreign_message'),
+      too_large: await before('too_large'),
+      topic_denied: await before('topic_denied'),
+    };
+    const acks = topics(a.id).acks;
+    await da.client.publishAsync(acks, '{not json', { qos: 1 });
+    await da.client.publishAsync(acks, JSON.stringify({ messageId: 'nope', state: 'done' }), { qos: 1 });
+    await da.client.publishAsync(acks, JSON.stringify({ messageId: '00000000-0000-4000-8000-000000000000', state: 'received', at: new Date().toISOString() }), { qos: 1 });
+    // b's message acknowledged by a, on a's own topic
+    await da.client.publishAsync(acks, JSON.stringify({ messageId: bMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }), { qos: 1 });
+    await waitFor(async () => (await before('foreign_message')) > base.foreign_message, 'foreign ack counted');
+    expect(await before('malformed_json')).toBe(base.malformed_json + 1);
+    expect(await before('invalid_schema')).toBe(base.invalid_schema + 1);
+    expect(await before('unknown_message')).toBe(base.unknown_message + 1);
+    expect((await messages(h, b.id)).find((m) => m.messageId === bMsg.messageId)!.state).not.toBe('acknowledged');
+
+    // 1 MB, then topic tricks: each on a connection of its own
+    const big = await TestDevice.connect(h.mqttUrl, a);
+    big.client.on('error', () => undefined);
+    big.client.publish(acks, Buffer.alloc(1024 * 1024, 'x'), { qos: 1 });
+    await waitFor(() => big.closed, '1 MB publisher disconnected');
+    for (const topic of [`yihu/v1/terminals/${a.id}/../${b.id}/acks`, `yihu/v1/terminals/${b.id}/acks`, `yihu/v1/terminals/${a.id}/acks/extra`]) {
+      const d = await TestDevice.connect(h.mqttUrl, a);
+      d.client.on('error', () => undefined);
+      d.client.publish(topic, JSON.stringify({ messageId: bMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      if (kind === 'embedded') expect(d.closed).toBe(true);
+      await d.client.endAsync(true);
+    }
+    if (kind === 'embedded') {
+      expect(await before('too_large')).toBe(base.too_large + 1);
+      expect(await before('topic_denied')).toBe(base.topic_denied + 3);
+    }
+    expect((await messages(h, b.id)).find((m) => m.messageId === bMsg.messageId)!.state).not.toBe('acknowledged');
+
+    // still serving: a's own valid ack goes through
+    const ok = await connect(h, a);
+    await ok.ack(aMsg.messageId, 'acknowledged');
+    await waitFor(async () => (await messages(h, a.id)).find((m) => m.messageId === aMsg.messageId)!.state === 'acknowledged', 'valid ack recorded');
+    expect((await fetch(`${h.baseUrl}/api/v1/health`)).status).toBe(200);
+    await ok.end();
+    await da.end().catch(() => undefined);
+    await db.end();
+  });
+});

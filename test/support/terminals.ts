@@ -1,0 +1,120 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { TerminalDirectiveMessage } from '#contracts';
+import { Api } from './api.js';
+
+export interface Credentials {
+  id: string;
+  secret: string;
+}
+
+/** Provisions a terminal through the REST API. */
+export async function provision(api: Api, siteId: string, name = 'terminal', kind: 'push' | 'radio' = 'push'): Promise<Credentials> {
+  const res = await api.post<Credentials>('/api/v1/terminals', { name, siteId, kind });
+  if (res.status !== 201) throw new Error(`provision failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export const topics = (id: string) => ({
+  directives: `yihu/v1/terminals/${id}/directives`,
+  acks: `yihu/v1/terminals/${id}/acks`,
+  status: `yihu/v1/terminals/${id}/status`,
+});
+
+/** A device as the protocol describes it: persistent session, Will, status, acks. */
+export class TestDevice {
+  readonly received: TerminalDirectiveMessage[] = [];
+  /** every topic a message arrived on */
+  readonly topicsSeen = new Set<string>();
+  closed = false;
+  private constructor(
+    readonly creds: Credentials,
+    readonly client: MqttClient,
+  ) {
+    client.on('message', (topic, payload) => {
+      this.topicsSeen.add(topic);
+      if (topic === topics(creds.id).directives) this.received.push(JSON.parse(payload.toString()) as TerminalDirectiveMessage);
+    });
+    client.on('close', () => (this.closed = true));
+  }
+
+  static async connect(url: string, creds: Credentials, extra: IClientOptions = {}): Promise<TestDevice> {
+    const client = mqtt.connect(url, {
+      clientId: creds.id,
+      username: creds.id,
+      password: creds.secret,
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      will: { topic: topics(creds.id).status, payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...extra,
+    });
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    const device = new TestDevice(creds, client);
+    client.on('error', () => undefined);
+    await client.subscribeAsync(topics(creds.id).directives, { qos: 1 });
+    await client.publishAsync(topics(creds.id).status, 'online', { qos: 1, retain: true });
+    return device;
+  }
+
+  /** SUBACK return code for one filter (128 = refused) */
+  async trySubscribe(filter: string): Promise<number> {
+    return this.client.subscribeAsync(filter, { qos: 1 }).then(
+      (granted) => granted[0]!.qos,
+      (err: Error) => {
+        if (/Unspecified error|128/.test(err.message)) return 128;
+        throw err;
+      },
+    );
+  }
+
+  async ack(messageId: string, state: 'received' | 'acknowledged'): Promise<void> {
+    await this.client.publishAsync(topics(this.creds.id).acks, JSON.stringify({ messageId, state, at: new Date().toISOString() }), { qos: 1 });
+  }
+
+  /** a clean disconnect sends no Will, so a device says "offline" itself first */
+  async end(): Promise<void> {
+    if (this.client.connected) await this.client.publishAsync(topics(this.creds.id).status, 'offline', { qos: 1, retain: true });
+    await this.client.endAsync(true);
+  }
+}
+
+/** Connecting must fail; resolves with the error message. */
+export async function connectRefused(url: string, options: IClientOptions): Promise<string> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...options });
+  return new Promise<string>((resolve, reject) => {
+    client.once('connect', () => {
+      client.end(true);
+      reject(new Error('connected, but should have been refused'));
+    });
+    client.once('error', (err) => {
+      client.end(true);
+      resolve(err.message);
+    });
+  });
+}
+
+export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Reads one labelled counter from /metrics. */
+export async function counter(baseUrl: string, name: string, label: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
