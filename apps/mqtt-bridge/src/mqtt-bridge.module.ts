@@ -7,7 +7,8 @@ import { TerminalRegistry } from './bridge/terminal-registry.js';
 import { BrokerService } from './broker/broker.service.js';
 import { EmqxAuthController } from './broker/emqx-auth.controller.js';
 import { MosquittoAuthFiles } from './broker/mosquitto-auth-files.js';
-import { BusTerminalReceiptSink, TerminalReceiptSink } from './terminals/terminal-receipts.js';
+import { JobTerminalReceiptSink, TerminalChannel } from './terminals/terminal-channel.js';
+import { TerminalReceiptSink } from './terminals/terminal-receipts.js';
 import { TerminalsModule } from './terminals/terminals.module.js';
 
 /** The MQTT bridge to 一呼百应 push terminals and radio gateways. */
@@ -21,7 +22,8 @@ import { TerminalsModule } from './terminals/terminals.module.js';
     DeviceIngest,
     BrokerService,
     MosquittoAuthFiles,
-    { provide: TerminalReceiptSink, useClass: BusTerminalReceiptSink },
+    TerminalChannel,
+    { provide: TerminalReceiptSink, useClass: JobTerminalReceiptSink },
   ],
   exports: [TerminalDelivery, DeviceIngest, TerminalRegistry],
 })

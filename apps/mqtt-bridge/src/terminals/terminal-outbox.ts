@@ -40,7 +40,7 @@ export class TerminalOutbox {
    * (terminal, directive): a retried delivery job adds nothing. Pass the transaction that
    * records the directive so both commit together; call notify() after it commits.
    */
-  async enqueue(input: TerminalDirectiveInput, siteIds: string[], tx?: EntityManager): Promise<number> {
+  async enqueue(input: TerminalDirectiveInput, siteIds: string[], tx?: EntityManager, kind?: 'push' | 'radio'): Promise<number> {
     const manager = tx ?? this.dataSource.manager;
     const base = {
       directiveId: input.directiveId,
@@ -55,13 +55,13 @@ export class TerminalOutbox {
     const result = (await manager.query(
       `WITH targets AS (
          SELECT id AS terminal_id, gen_random_uuid() AS message_id FROM terminals
-         WHERE site_id = ANY($2::uuid[]) AND revoked_at IS NULL)
+         WHERE site_id = ANY($2::uuid[]) AND revoked_at IS NULL AND ($5::terminal_kind IS NULL OR kind = $5))
        INSERT INTO terminal_messages (id, terminal_id, directive_id, payload, expires_at)
        SELECT message_id, terminal_id, $1, jsonb_build_object('messageId', message_id) || $3::jsonb, $4
        FROM targets ORDER BY terminal_id
        ON CONFLICT (terminal_id, directive_id) DO NOTHING
        RETURNING id`,
-      [input.directiveId, siteIds, JSON.stringify(base), input.expiresAt],
+      [input.directiveId, siteIds, JSON.stringify(base), input.expiresAt, kind ?? null],
     )) as unknown[];
     return result.length;
   }

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DIRECTIVE_JOBS, type ChannelReport, type DirectiveDeliveryJob } from '#contracts';
+import { JobQueue } from '#platform';
+import { TerminalReceiptSink, type TerminalReceipt } from './terminal-receipts.js';
+import { TerminalOutbox } from './terminal-outbox.js';
+
+/**
+ * The `terminal` and `radio` channels of docs/channels.md: a directive job puts one
+ * message per live terminal of the target sites into the outbox (push terminals for
+ * `terminal`, radio gateways for `radio`); the bridge sends and replays it.
+ */
+@Injectable()
+export class TerminalChannel {
+  constructor(
+    @Inject(JobQueue) jobs: JobQueue,
+    private readonly outbox: TerminalOutbox,
+  ) {
+    jobs.handle<DirectiveDeliveryJob>(DIRECTIVE_JOBS.deliver('terminal'), (job) => this.deliver(job, 'push'));
+    jobs.handle<DirectiveDeliveryJob>(DIRECTIVE_JOBS.deliver('radio'), (job) => this.deliver(job, 'radio'));
+  }
+
+  async deliver(job: DirectiveDeliveryJob, kind: 'push' | 'radio'): Promise<void> {
+    // updates and cancellations are not yet part of device protocol v1; a re-delivery of
+    // the same directive adds nothing: the unacknowledged message is replayed already
+    if (job.kind !== 'directive') return;
+    const d = job.directive;
+    await this.outbox.enqueue(
+      {
+        directiveId: d.id,
+        serial: d.serial,
+        title: d.title,
+        body: d.body,
+        level: d.level,
+        issuedAt: new Date(d.issuedAt),
+        expiresAt: null,
+        drill: d.drill,
+      },
+      job.siteIds,
+      undefined,
+      kind,
+    );
+    await this.outbox.notify(d.id);
+  }
+}
+
+/** Reports device receipts into the directives' recipient states (a durable job each). */
+@Injectable()
+export class JobTerminalReceiptSink extends TerminalReceiptSink {
+  constructor(
+    @Inject(JobQueue) private readonly jobs: JobQueue,
+    private readonly dataSource: DataSource,
+  ) {
+    super();
+  }
+
+  async report(receipts: TerminalReceipt[]): Promise<void> {
+    const relevant = receipts.filter((r) => r.state !== 'expired');
+    if (!relevant.length) return;
+    // test calls (测试呼叫) are not directives: only messages of real directives are reported
+    const rows = (await this.dataSource.query(
+      `SELECT d.id::text AS id FROM directives d WHERE d.id::text = ANY($1::text[])`,
+      [[...new Set(relevant.map((r) => r.directiveId))]],
+    )) as { id: string }[];
+    const known = new Set(rows.map((r) => r.id));
+    const kinds = (await this.dataSource.query(`SELECT id, kind FROM terminals WHERE id = ANY($1::text[])`, [
+      [...new Set(relevant.map((r) => r.terminalId))],
+    ])) as { id: string; kind: 'push' | 'radio' }[];
+    const kindOf = new Map(kinds.map((k) => [k.id, k.kind]));
+    for (const r of relevant) {
+      if (!known.has(r.directiveId)) continue;
+      const kind = r.state === 'acknowledged' ? 'acknowledged' : 'delivered';
+      await this.jobs.add<ChannelReport>(
+        DIRECTIVE_JOBS.channelReport,
+        {
+          directiveId: r.directiveId,
+          siteId: r.siteId,
+          channel: kindOf.get(r.terminalId) === 'radio' ? 'radio' : 'terminal',
+          kind,
+          at: r.at,
+          deviceId: r.terminalId,
+          actorId: null,
+          note: kind === 'acknowledged' ? '签收 on the terminal' : 'received by the terminal',
+        },
+        { key: `report:${r.messageId}:${r.terminalId}:${kind}` },
+      );
+    }
+  }
+}
