@@ -83,3 +83,19 @@ export async function startHub(
     },
   };
 }
+
+export interface ExitResult {
+  code: number | null;
+  output: string;
+  ms: number;
+}
+
+/** Runs an app that is expected to stop by itself (a start-up error), with a hard limit. */
+export async function runUntilExit(env: Record<string, string>, app: AppName = 'hub', limitMs = 20_000): Promise<ExitResult> {
+  const started = Date.now();
+  const { child, output, exited } = spawnApp(app, { DATA_DIR: tempDataDir(), SFU_WORKERS: '1', ...env });
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  const code = await exited;
+  clearTimeout(timer);
+  return { code, output: output(), ms: Date.now() - started };
+}

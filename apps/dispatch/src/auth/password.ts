@@ -22,14 +22,16 @@ export async function hashPassword(password: string): Promise<string> {
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key) return false;
+  // Only our own parameters are accepted: a corrupted or hand-edited hash must neither
+  // match every password (a zero-length key) nor make the check arbitrarily expensive.
+  if (Number(n) !== PARAMS.N || Number(r) !== PARAMS.r || Number(p) !== PARAMS.p) return false;
   const expected = Buffer.from(key, 'base64');
-  const actual = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
+  if (expected.length !== KEY_LENGTH) return false;
+  const actual = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64'), KEY_LENGTH, {
+    ...PARAMS,
     maxmem: 64 * 1024 * 1024,
   });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return timingSafeEqual(actual, expected);
 }
 
 /** A hash of a random password, to spend the same time on unknown usernames. */

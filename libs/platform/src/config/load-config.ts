@@ -8,6 +8,24 @@ import { StartupError } from '../startup-error.js';
 
 const KNOWN_KEYS = new Set(Object.keys(ConfigSchema.shape));
 
+/** Values never echoed back in an error, even when rejected. */
+function printable(key: string, value: unknown): string {
+  if (value == null) return 'nothing';
+  if (/SECRET|PASSWORD|TOKEN/.test(key)) return '<redacted>';
+  const text = String(value);
+  if (key.endsWith('_URL')) {
+    try {
+      const u = new URL(text);
+      u.username = u.username ? '***' : '';
+      u.password = '';
+      return JSON.stringify(u.toString());
+    } catch {
+      return JSON.stringify(text.replace(/\/\/[^@/]*@/, '//***@'));
+    }
+  }
+  return JSON.stringify(text);
+}
+
 /** Reads config/*.yaml (sorted by name) into one flat map of variable names. */
 function readYamlFiles(configDir: string): Record<string, unknown> {
   if (!existsSync(configDir)) return {};
@@ -53,7 +71,7 @@ export function parseConfig(options: LoadConfigOptions = {}): RawConfig {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? 'config');
-    throw new StartupError(`invalid ${name}: ${issue.message} (got ${JSON.stringify(input[name] ?? null)})`);
+    throw new StartupError(`invalid ${name}: ${issue.message} (got ${printable(name, input[name])})`);
   }
   const raw = result.data;
   if (raw.DATABASE_URL && !raw.JWT_SECRET) {
