@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Api } from '../support/api.js';
 import { waitFor } from '../support/async.js';
-import { createSite, createUser, openConsole, type TestConsole } from '../support/directives.js';
+import { adminLogin, createSite, createUser, openConsole, type TestConsole } from '../support/directives.js';
 import { startHub, tempDataDir, type HubProcess } from '../support/hub-process.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/services.js';
 
@@ -27,7 +27,7 @@ describe.each(['embedded', 'cluster'] as const)('directives survive SIGKILL mid-
       Object.assign(env, { DATABASE_URL: db.url, REDIS_URL, JWT_SECRET: 'restart-test-secret-0123456789-abcdefghij' });
     }
     hub = await startHub(env);
-    const admin = await new Api(hub.baseUrl).login('admin', 'admin-password-1');
+    const admin = await adminLogin(hub.baseUrl);
     const rootId = (await admin.get('/api/v1/auth/me')).body.siteId;
     const town = await createSite(admin, '石门镇', 'township', rootId);
     const dispatcher = await createUser(admin, 'disp-r', 'dispatcher', rootId);
@@ -46,7 +46,7 @@ describe.each(['embedded', 'cluster'] as const)('directives survive SIGKILL mid-
     const disp = api.as(dispatcher.token);
     await waitFor(async () => (await level(disp)) === 3, 30_000, 'all three steps after the restart');
 
-    const adminAfter = await api.login('admin', 'admin-password-1');
+    const adminAfter = await adminLogin(hub.baseUrl);
     const audit = ((await adminAfter.get(`/api/v1/audit?subjectId=${id}&limit=500`)).body as any[])
       .filter((e) => e.action === 'directive.escalate')
       .sort((a, b) => a.seq - b.seq);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Api } from '../support/api.js';
 import { sleep, waitFor } from '../support/async.js';
-import { createSite, createUser, openConsole, TestConsole } from '../support/directives.js';
+import { adminLogin, createSite, createUser, openConsole, TestConsole } from '../support/directives.js';
 import { startHub, type HubProcess } from '../support/hub-process.js';
 
 /** The closed loop against a running hub (embedded mode), with real socket.io-client consoles. */
@@ -29,7 +29,7 @@ describe('directives: the closed loop', () => {
 
   beforeAll(async () => {
     hub = await startHub();
-    admin = await new Api(hub.baseUrl).login('admin', 'admin-password-1');
+    admin = await adminLogin(hub.baseUrl);
     rootId = (await admin.get('/api/v1/auth/me')).body.siteId;
     townA = await createSite(admin, '城关镇', 'township', rootId);
     townB = await createSite(admin, '河西乡', 'township', rootId);

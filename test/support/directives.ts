@@ -1,5 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Api } from './api.js';
+import { Api } from './api.js';
+import { waitFor } from './async.js';
+
+/** Logs in as the bootstrap admin, waiting for the account to exist (it may be created just after listen). */
+export function adminLogin(baseUrl: string): Promise<Api> {
+  return waitFor(() => new Api(baseUrl).login('admin', 'admin-password-1'), 15_000, 'admin login');
+}
 
 /** A township (or any) site and a user there, created through the REST API. */
 export async function createSite(admin: Api, name: string, kind: 'command' | 'township' | 'village', parentId: string): Promise<string> {
