@@ -2,15 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Api } from '../support/api.js';
 import { startHub, type HubProcess } from '../support/hub-process.js';
-import { createTestDatabase, MOSQUITTO_URL, REDIS_URL, type TestDatabase } from '../support/services.js';
+import { createTestDatabase, MOSQUITTO_URL, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
 
 describe('cluster mode: PostgreSQL, Redis and an external broker, two instances', () => {
   let db: TestDatabase;
   let a: HubProcess;
   let b: HubProcess;
-  const env = () => ({
+  const redisPrefix = uniquePrefix();
+  const env = (instance: string) => ({
+    INSTANCE_ID: instance,
     DATABASE_URL: db.url,
     REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
     MQTT_URL: MOSQUITTO_URL,
     JWT_SECRET: 'cluster-test-secret-0123456789-abcdefghij',
     SFU_WORKERS: '1',
@@ -20,7 +23,7 @@ describe('cluster mode: PostgreSQL, Redis and an external broker, two instances'
   beforeAll(async () => {
     db = await createTestDatabase();
     // start both at once: migrations and the admin bootstrap must not race
-    [a, b] = await Promise.all([startHub(env()), startHub(env())]);
+    [a, b] = await Promise.all([startHub(env('a')), startHub(env('b'))]);
   }, 120_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ export interface ComponentHealth {
 }
 
 export interface HealthResponse {
-  status: 'ok' | 'degraded' | 'down';
+  status: 'ok' | 'degraded' | 'down' | 'starting';
   mode: 'embedded' | 'cluster';
   version: string;
   uptimeSeconds: number;

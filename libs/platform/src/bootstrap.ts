@@ -132,7 +132,7 @@ export async function startApp(
   const logger = createRootLogger(config.raw.LOG_LEVEL, service);
   if (config.raw.REDIS_URL) await checkRedis(config.raw.REDIS_URL);
   const { dataSource, embedded } = await openDatabase(config, logger, service);
-  const runtime: Runtime = { service, config, logger, dataSource };
+  const runtime: Runtime = { service, config, logger, dataSource, afterListen: [], ready: false };
   let app: INestApplication | undefined;
   const stop = async () => {
     try {
@@ -147,7 +147,7 @@ export async function startApp(
       logger: new PinoNestLogger(logger),
       abortOnError: false,
     });
-    app.useWebSocketAdapter(new YihuIoAdapter(app, config.raw.REDIS_URL));
+    app.useWebSocketAdapter(new YihuIoAdapter(app, config.raw.REDIS_URL, config.raw.REDIS_PREFIX));
     configureHttp(app, runtime);
     await app.init();
     await new Promise<void>((resolve, reject) => {
@@ -155,6 +155,8 @@ export async function startApp(
       server.once('error', (err: NodeJS.ErrnoException) => reject(new StartupError(describeListenError(err, config.port))));
       server.listen(config.port, config.raw.HOST, () => resolve());
     });
+    for (const step of runtime.afterListen) await step();
+    runtime.ready = true;
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

@@ -59,7 +59,7 @@ export class PlatformModule {
       ? [
           BullModule.forRoot({
             connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
-            prefix: 'yihu',
+            prefix: config.raw.REDIS_PREFIX,
           }),
           BullModule.registerQueue({ name: BULL_QUEUE_NAME }),
         ]
@@ -105,11 +105,11 @@ export class PlatformModule {
         },
         {
           provide: EventBus,
-          useFactory: () => (redisUrl ? new RedisEventBus(redisUrl, logger) : new InProcessEventBus()),
+          useFactory: () => (redisUrl ? new RedisEventBus(redisUrl, logger, config.raw.REDIS_PREFIX) : new InProcessEventBus()),
         },
         {
           provide: CounterStore,
-          useFactory: () => (redisUrl ? new RedisCounterStore(redisUrl) : new MemoryCounterStore()),
+          useFactory: () => (redisUrl ? new RedisCounterStore(redisUrl, config.raw.REDIS_PREFIX) : new MemoryCounterStore()),
         },
         ...queueProviders,
         PlatformHealth,

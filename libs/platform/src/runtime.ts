@@ -8,6 +8,13 @@ export interface Runtime {
   config: AppConfig;
   logger: Logger;
   dataSource: DataSource;
+  /**
+   * Steps that must wait until every port is bound, e.g. creating the first admin and
+   * printing its password: if start-up fails on a busy port, that password is not lost.
+   */
+  afterListen: (() => Promise<void>)[];
+  /** false until start-up has finished; health answers 503 "starting" until then */
+  ready: boolean;
 }
 
 export const LOGGER = 'YIHU_LOGGER';

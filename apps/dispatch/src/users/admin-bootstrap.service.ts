@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { childPath } from '#domain';
 import { AuditStore, SiteEntity, UserEntity } from '#persistence';
-import { AppConfig, LOGGER } from '#platform';
+import { AppConfig, LOGGER, RUNTIME, type Runtime } from '#platform';
 import type { Logger } from 'pino';
 import { hashPassword } from '../auth/password.js';
 
@@ -15,15 +15,20 @@ const BOOTSTRAP_LOCK_KEY = 7_144_003;
  * start together take a lock so only one of them does it.
  */
 @Injectable()
-export class AdminBootstrapService implements OnApplicationBootstrap {
+export class AdminBootstrapService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditStore,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onModuleInit(): void {
+    this.runtime.afterListen.push(() => this.ensureAdmin());
+  }
+
+  async ensureAdmin(): Promise<void> {
     const given = this.config.raw.ADMIN_PASSWORD;
     const password = given ?? randomBytes(12).toString('base64url');
     const passwordHash = await hashPassword(password);

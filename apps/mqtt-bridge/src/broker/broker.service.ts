@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig, HealthRegistry, LOGGER, StartupError } from '#platform';
@@ -37,7 +38,9 @@ export class BrokerService implements OnApplicationBootstrap, OnApplicationShutd
     if (raw.MQTT_URL) {
       this.link = ExternalBroker.connect({
         url: raw.MQTT_URL,
-        clientId: `yihu-bridge-${raw.INSTANCE_ID ?? 'main'}`,
+        // Stable across restarts (its persistent session keeps device acks queued while the
+        // bridge is down) and distinct per instance; set INSTANCE_ID when several bridges share a host.
+        clientId: `yihu-bridge-${raw.INSTANCE_ID ?? hostname()}`,
         username: raw.MQTT_USERNAME,
         password: raw.MQTT_PASSWORD,
         caFile: raw.MQTT_TLS_CA,

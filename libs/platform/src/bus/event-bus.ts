@@ -38,16 +38,21 @@ export class InProcessEventBus extends EventBus {
   }
 }
 
-const PREFIX = 'yihu:bus:';
 
 export class RedisEventBus extends EventBus implements OnApplicationShutdown {
   readonly driver = 'redis';
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly pub: Redis;
   private readonly sub: Redis;
+  private readonly prefix: string;
 
-  constructor(url: string, private readonly logger: Logger) {
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+    namespace = 'yihu',
+  ) {
     super();
+    this.prefix = `${namespace}:bus:`;
     this.pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.sub = new Redis(url, { lazyConnect: false });
     this.pub.on('error', (err) => this.logger.warn({ err: err.message }, 'event bus publisher error'));
@@ -60,20 +65,20 @@ export class RedisEventBus extends EventBus implements OnApplicationShutdown {
         this.logger.warn({ channel }, 'event bus dropped a message that is not JSON');
         return;
       }
-      this.emitter.emit(channel.slice(PREFIX.length), message);
+      this.emitter.emit(channel.slice(this.prefix.length), message);
     });
   }
 
   async publish<T>(channel: string, message: T): Promise<void> {
-    await this.pub.publish(PREFIX + channel, JSON.stringify(message));
+    await this.pub.publish(this.prefix + channel, JSON.stringify(message));
   }
 
   async subscribe<T>(channel: string, handler: BusHandler<T>): Promise<() => void> {
-    if (this.emitter.listenerCount(channel) === 0) await this.sub.subscribe(PREFIX + channel);
+    if (this.emitter.listenerCount(channel) === 0) await this.sub.subscribe(this.prefix + channel);
     this.emitter.on(channel, handler);
     return () => {
       this.emitter.off(channel, handler);
-      if (this.emitter.listenerCount(channel) === 0) void this.sub.unsubscribe(PREFIX + channel).catch(() => undefined);
+      if (this.emitter.listenerCount(channel) === 0) void this.sub.unsubscribe(this.prefix + channel).catch(() => undefined);
     };
   }
 

@@ -80,6 +80,10 @@ export const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'expected 1-32 letters, digits, "_" or "-"')
+    .default('yihu'),
   INSTANCE_ID: z.string().trim().min(1).max(64).optional(),
 });
 

@@ -46,13 +46,16 @@ export class MemoryCounterStore extends CounterStore {
 export class RedisCounterStore extends CounterStore implements OnApplicationShutdown {
   private readonly redis: Redis;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly namespace = 'yihu',
+  ) {
     super();
     this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
   }
 
   async hit(key: string, windowSeconds: number) {
-    const k = `yihu:rl:${key}`;
+    const k = `${this.namespace}:rl:${key}`;
     const [[, count], , [, ttl]] = (await this.redis
       .multi()
       .incr(k)
@@ -63,13 +66,13 @@ export class RedisCounterStore extends CounterStore implements OnApplicationShut
   }
 
   async peek(key: string) {
-    const k = `yihu:rl:${key}`;
+    const k = `${this.namespace}:rl:${key}`;
     const [count, ttl] = await Promise.all([this.redis.get(k), this.redis.ttl(k)]);
     return { count: Number(count ?? 0), ttlSeconds: Math.max(ttl, 0) };
   }
 
   async reset(key: string) {
-    await this.redis.del(`yihu:rl:${key}`);
+    await this.redis.del(`${this.namespace}:rl:${key}`);
   }
 
   async onApplicationShutdown() {

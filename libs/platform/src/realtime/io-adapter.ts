@@ -14,6 +14,7 @@ export class YihuIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly redisUrl: string | undefined,
+    private readonly namespace = 'yihu',
   ) {
     super(app);
   }
@@ -35,7 +36,7 @@ export class YihuIoAdapter extends IoAdapter {
       const pub = new Redis(this.redisUrl);
       const sub = pub.duplicate();
       this.clients.push(pub, sub);
-      server.adapter(createAdapter(pub, sub));
+      server.adapter(createAdapter(pub, sub, { key: `${this.namespace}:socket.io` }));
     }
     return server;
   }
