@@ -3,7 +3,7 @@ import { Api } from '../support/api.js';
 import { waitFor } from '../support/async.js';
 import { adminLogin, createSite, createUser, openConsole, type TestConsole } from '../support/directives.js';
 import { startHub, tempDataDir, type HubProcess } from '../support/hub-process.js';
-import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/services.js';
+import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
 
 /**
  * kill -9 in the middle of an escalation: after the restart every step is taken exactly
@@ -24,7 +24,7 @@ describe.each(['embedded', 'cluster'] as const)('directives survive SIGKILL mid-
     const env: Record<string, string> = { DATA_DIR: tempDataDir() };
     if (mode === 'cluster') {
       db = await createTestDatabase();
-      Object.assign(env, { DATABASE_URL: db.url, REDIS_URL, JWT_SECRET: 'restart-test-secret-0123456789-abcdefghij' });
+      Object.assign(env, { DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: uniquePrefix(), JWT_SECRET: 'restart-test-secret-0123456789-abcdefghij' });
     }
     hub = await startHub(env);
     const admin = await adminLogin(hub.baseUrl);
