@@ -64,6 +64,8 @@ export const terminalTopics = (id: string) => ({
   directives: `${TOPIC_ROOT}/${id}/directives`,
   acks: `${TOPIC_ROOT}/${id}/acks`,
   status: `${TOPIC_ROOT}/${id}/status`,
+  /** addition to v1: updates and cancellations of directives the terminal received */
+  notices: `${TOPIC_ROOT}/${id}/notices`,
 });
 
 export const DIRECTIVE_LEVELS = ['red', 'orange', 'yellow', 'blue', 'none'] as const;
@@ -81,6 +83,24 @@ export const TerminalDirectiveMessageSchema = z.object({
   drill: z.boolean(),
 });
 export type TerminalDirectiveMessage = z.infer<typeof TerminalDirectiveMessageSchema>;
+
+export const TERMINAL_NOTICE_KINDS = ['update', 'cancel'] as const;
+
+/**
+ * server → device on `.../{id}/notices`, QoS 1 (an addition to v1; devices that do not
+ * subscribe never see it). An update adds text to a directive; a cancel withdraws it.
+ * Acked on `acks` like a directive (`received`; `acknowledged` when a person has seen it).
+ */
+export const TerminalNoticeMessageSchema = z.object({
+  messageId: z.uuid(),
+  directiveId: z.string().min(1),
+  serial: z.string(),
+  kind: z.enum(TERMINAL_NOTICE_KINDS),
+  /** the update text, or the reason for the cancellation ('' when none was given) */
+  text: z.string(),
+  at: z.string(),
+});
+export type TerminalNoticeMessage = z.infer<typeof TerminalNoticeMessageSchema>;
 
 export const TERMINAL_ACK_STATES = ['received', 'acknowledged'] as const;
 

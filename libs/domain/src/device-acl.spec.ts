@@ -5,10 +5,14 @@ const A = 't0123456789abcdef0123';
 const B = 't99999999999999999999';
 
 describe('device ACL', () => {
-  it('lets a terminal subscribe only to its own directives', () => {
+  it('lets a terminal subscribe only to its own directives and notices', () => {
     expect(deviceMaySubscribe(A, `yihu/v1/terminals/${A}/directives`)).toBe(true);
+    expect(deviceMaySubscribe(A, `yihu/v1/terminals/${A}/notices`)).toBe(true);
     for (const filter of [
       `yihu/v1/terminals/${B}/directives`,
+      `yihu/v1/terminals/${B}/notices`,
+      'yihu/v1/terminals/+/notices',
+      `yihu/v1/terminals/${A}/status`,
       'yihu/v1/terminals/+/directives',
       'yihu/v1/terminals/#',
       '#',

@@ -3,13 +3,14 @@ import { MAX_DEVICE_PAYLOAD_BYTES, TOPIC_ROOT } from '#contracts';
 /**
  * The device ACL of protocol v1, shared by the embedded broker's hooks and the EMQX HTTP
  * authorizer: a terminal subscribes to its own directives and publishes its own acks and
- * status, nothing else. Topics are compared whole, so wildcards, "..", empty levels and
+ * status (and may subscribe to its own notices), nothing else. Topics are compared whole, so wildcards, "..", empty levels and
  * other ids can never match.
  */
 export type DeviceDenial = 'topic_denied' | 'too_large' | 'retain_denied';
 
 export function deviceMaySubscribe(clientId: string, topicFilter: string): boolean {
-  return topicFilter === `${TOPIC_ROOT}/${clientId}/directives`;
+  // `notices` (updates and cancellations) is an addition to v1
+  return topicFilter === `${TOPIC_ROOT}/${clientId}/directives` || topicFilter === `${TOPIC_ROOT}/${clientId}/notices`;
 }
 
 export function devicePublishDenial(

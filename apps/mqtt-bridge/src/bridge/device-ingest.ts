@@ -11,6 +11,7 @@ import {
 } from '#contracts';
 import { parseDeviceTopic } from '#domain';
 import { LOGGER } from '#platform';
+import type { PresenceEvent } from '../broker/broker-link.js';
 import { TerminalReceiptSink, type TerminalReceipt } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
 import { BridgeMetrics, type RejectReason } from './bridge-metrics.js';
@@ -74,9 +75,11 @@ export class DeviceIngest implements OnModuleDestroy {
   }
 
   /** from the broker: a device went on or off line (embedded broker only) */
-  connection(terminalId: string, online: boolean): void {
+  connection(terminalId: string, event: PresenceEvent): void {
     if (!this.registry.isLive(terminalId)) return;
-    this.delivery.setOnline(terminalId, online);
+    if (event === 'subscribed') return this.delivery.setOnline(terminalId, true);
+    const online = event === 'connected';
+    this.delivery.setOnline(terminalId, online, false);
     this.presence.add({ terminalId, presence: online ? 'online' : 'offline' });
   }
 
@@ -126,9 +129,9 @@ export class DeviceIngest implements OnModuleDestroy {
   private async recordAcks(items: PendingAck[]): Promise<void> {
     const ids = [...new Set(items.map((i) => i.ack.messageId))];
     const rows = (await this.dataSource.query(
-      'SELECT id, terminal_id, directive_id, state FROM terminal_messages WHERE id = ANY($1::uuid[])',
+      'SELECT id, terminal_id, directive_id, topic, state FROM terminal_messages WHERE id = ANY($1::uuid[])',
       [ids],
-    )) as { id: string; terminal_id: string; directive_id: string; state: TerminalMessageState }[];
+    )) as { id: string; terminal_id: string; directive_id: string; topic: string; state: TerminalMessageState }[];
     const byId = new Map(rows.map((r) => [r.id, r]));
     const wanted = new Map<string, 'received' | 'acknowledged'>();
     for (const { terminalId, ack } of items) {
@@ -166,6 +169,8 @@ export class DeviceIngest implements OnModuleDestroy {
     const receipts: TerminalReceipt[] = [];
     for (const r of updated) {
       this.metrics.acks.inc({ state: r.state });
+      // an ack of an update or cancellation notice is recorded on the message only: it is not 签收 of the directive
+      if (byId.get(r.id)!.topic !== 'directives') continue;
       const base = { directiveId: r.directive_id, terminalId: r.terminal_id, siteId: this.registry.siteOf(r.terminal_id) ?? '', messageId: r.id };
       if (RANK[byId.get(r.id)!.state] < RANK.received) receipts.push({ ...base, state: 'delivered', at: r.received_at.toISOString() });
       if (r.state === 'acknowledged') receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });

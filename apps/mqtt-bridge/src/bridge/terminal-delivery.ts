@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { terminalTopics, type TerminalDirectiveMessage } from '#contracts';
+import { terminalTopics, type TerminalDirectiveMessage, type TerminalNoticeMessage } from '#contracts';
 import { EventBus, LOGGER } from '#platform';
 import type { BrokerLink } from '../broker/broker-link.js';
 import { TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
@@ -13,7 +13,8 @@ import { TerminalRegistry } from './terminal-registry.js';
 interface OutboxRow {
   id: string;
   terminal_id: string;
-  payload: TerminalDirectiveMessage;
+  topic: 'directives' | 'notices';
+  payload: TerminalDirectiveMessage | TerminalNoticeMessage;
   expires_at: Date | null;
 }
 
@@ -91,9 +92,17 @@ export class TerminalDelivery implements OnModuleDestroy {
     return this.online.size;
   }
 
-  setOnline(terminalId: string, online: boolean): void {
+  /**
+   * `replay: false` marks a terminal online without sending: the embedded broker reports
+   * the connection before the device has subscribed, and what is published to a session
+   * with no subscription yet is lost. The replay comes when the device subscribes
+   * (embedded) or says `online` (any broker), once per connection (debounced: a device
+   * that subscribes and then says `online` is replayed to once, not twice).
+   */
+  setOnline(terminalId: string, online: boolean, replay = true): void {
     if (!online) {
       this.online.delete(terminalId);
+      this.lastReplay.delete(terminalId);
       this.metrics.online.set(this.online.size);
       return;
     }
@@ -101,6 +110,7 @@ export class TerminalDelivery implements OnModuleDestroy {
     const wasOnline = this.online.has(terminalId);
     this.online.add(terminalId);
     this.metrics.online.set(this.online.size);
+    if (!replay) return;
     const now = Date.now();
     if (wasOnline && now - (this.lastReplay.get(terminalId) ?? 0) < REPLAY_DEBOUNCE_MS) return;
     this.lastReplay.set(terminalId, now);
@@ -130,7 +140,7 @@ export class TerminalDelivery implements OnModuleDestroy {
     for (const r of requests) (r.replay ? replay : fresh).add(r.terminalId);
     for (const id of replay) fresh.delete(id);
     const select = (states: string) =>
-      `SELECT id, terminal_id, payload, expires_at FROM terminal_messages
+      `SELECT id, terminal_id, topic, payload, expires_at FROM terminal_messages
        WHERE terminal_id = ANY($1::text[]) AND state IN (${states}) AND (expires_at IS NULL OR expires_at > now())
        ORDER BY terminal_id, seq`;
     const rows: (OutboxRow & { replay: boolean })[] = [];
@@ -154,14 +164,14 @@ export class TerminalDelivery implements OnModuleDestroy {
   private send(terminalId: string, rows: (OutboxRow & { replay: boolean })[]): void {
     const link = this.link;
     if (!link) return;
-    const topic = terminalTopics(terminalId).directives;
+    const topics = terminalTopics(terminalId);
     const previous = this.chains.get(terminalId) ?? Promise.resolve();
     const next = previous.then(async () => {
       for (const row of rows) {
         if (!this.online.has(terminalId)) return;
         if (row.expires_at && row.expires_at.getTime() <= Date.now()) continue;
         try {
-          await link.publish(topic, JSON.stringify(row.payload), { qos: 1 });
+          await link.publish(topics[row.topic], JSON.stringify(row.payload), { qos: 1 });
         } catch (err) {
           // stays in the outbox: the next reconnect or sweep sends it
           this.logger.warn({ err, terminalId, messageId: row.id }, 'publish to terminal failed');

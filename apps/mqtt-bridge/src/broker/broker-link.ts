@@ -1,7 +1,9 @@
 import type { ComponentHealth } from '#contracts';
 
 export type DeviceMessageHandler = (topic: string, payload: Buffer) => void;
-export type PresenceHandler = (terminalId: string, online: boolean) => void;
+/** `subscribed`: the device subscribed to its directives, so it can be sent to now */
+export type PresenceEvent = 'connected' | 'subscribed' | 'disconnected';
+export type PresenceHandler = (terminalId: string, event: PresenceEvent) => void;
 
 /**
  * What the bridge needs from a broker, whichever it is: the embedded aedes or an external

@@ -104,8 +104,11 @@ export class EmbeddedBroker implements BrokerLink {
       },
     });
     const broker = new EmbeddedBroker(aedes, options.port, logger);
-    aedes.on('clientReady', (client) => broker.presence(client.id, true));
-    aedes.on('clientDisconnect', (client) => broker.presence(client.id, false));
+    aedes.on('clientReady', (client) => broker.presence(client.id, 'connected'));
+    aedes.on('subscribe', (subscriptions, client) => {
+      if (client && subscriptions.some((sub) => sub.topic === `${TOPIC_ROOT}/${client.id}/directives`)) broker.presence(client.id, 'subscribed');
+    });
+    aedes.on('clientDisconnect', (client) => broker.presence(client.id, 'disconnected'));
     aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
     aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'MQTT connection error'));
 

@@ -28,6 +28,7 @@ export function mosquittoAclFile(bridgeUsername: string): string {
     `topic readwrite ${TOPIC_ROOT}/#`,
     '',
     `pattern read ${TOPIC_ROOT}/%u/directives`,
+    `pattern read ${TOPIC_ROOT}/%u/notices`,
     `pattern write ${TOPIC_ROOT}/%u/acks`,
     `pattern write ${TOPIC_ROOT}/%u/status`,
     '',

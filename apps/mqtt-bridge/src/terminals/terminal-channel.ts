@@ -21,25 +21,42 @@ export class TerminalChannel {
   }
 
   async deliver(job: DirectiveDeliveryJob, kind: 'push' | 'radio'): Promise<void> {
-    // updates and cancellations are not yet part of device protocol v1; a re-delivery of
-    // the same directive adds nothing: the unacknowledged message is replayed already
-    if (job.kind !== 'directive') return;
     const d = job.directive;
-    await this.outbox.enqueue(
-      {
-        directiveId: d.id,
-        serial: d.serial,
-        title: d.title,
-        body: d.body,
-        level: d.level,
-        issuedAt: new Date(d.issuedAt),
-        expiresAt: null,
-        drill: d.drill,
-      },
-      job.siteIds,
-      undefined,
-      kind,
-    );
+    // one row per (terminal, job messageId): a retried job adds nothing, an escalation
+    // re-delivery (new messageId) rings the terminal again
+    if (job.kind === 'directive') {
+      // a directive's validity, when it has one: past it the outbox marks the message expired, never late
+      const expiresAt = (d as { expiresAt?: string | null }).expiresAt;
+      await this.outbox.enqueue(
+        {
+          directiveId: d.id,
+          serial: d.serial,
+          title: d.title,
+          body: d.body,
+          level: d.level,
+          issuedAt: new Date(d.issuedAt),
+          expiresAt: expiresAt ? new Date(expiresAt) : null,
+          drill: d.drill,
+        },
+        job.siteIds,
+        { kind, sourceId: job.messageId },
+      );
+    } else if (job.kind === 'update' && job.update) {
+      await this.outbox.enqueueNotice(
+        { directiveId: d.id, serial: d.serial, kind: 'update', text: job.update.text, at: new Date(job.update.at) },
+        job.messageId,
+        kind,
+      );
+    } else if (job.kind === 'cancel') {
+      const at = job.cancelled?.at ? new Date(job.cancelled.at) : new Date();
+      await this.outbox.enqueueNotice(
+        { directiveId: d.id, serial: d.serial, kind: 'cancel', text: job.cancelled?.reason ?? '', at },
+        job.messageId,
+        kind,
+      );
+    } else {
+      return;
+    }
     await this.outbox.notify(d.id);
   }
 }

@@ -199,7 +199,7 @@ export class TerminalsService {
           drill: true,
         },
         req.siteIds,
-        tx,
+        { tx },
       );
       await this.audit.append(
         {

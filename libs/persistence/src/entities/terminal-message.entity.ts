@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { TerminalDirectiveMessage, TerminalMessageState } from '#contracts';
+import type { TerminalDirectiveMessage, TerminalMessageState, TerminalNoticeMessage } from '#contracts';
 
 /** One directive on its way to one terminal: the outbox that survives broker and bridge restarts. */
 @Entity({ name: 'terminal_messages' })
@@ -17,8 +17,16 @@ export class TerminalMessageEntity {
   @Column({ name: 'directive_id', type: 'text' })
   directiveId!: string;
 
+  /** what caused this message (the delivery job's messageId): one message per terminal and source */
+  @Column({ name: 'source_id', type: 'text' })
+  sourceId!: string;
+
+  /** the device topic leaf it goes out on: `directives` or `notices` */
+  @Column({ type: 'varchar', length: 16, default: 'directives' })
+  topic!: 'directives' | 'notices';
+
   @Column({ type: 'jsonb' })
-  payload!: TerminalDirectiveMessage;
+  payload!: TerminalDirectiveMessage | TerminalNoticeMessage;
 
   @Column({
     type: 'enum',

@@ -1,6 +1,9 @@
 import { Foundation1795000000000 } from './1795000000000-foundation.js';
 import { Directives1795000100000 } from './1795000100000-directives.js';
+import { DirectiveExpiry1795000110000 } from './1795000110000-directive-expiry.js';
 import { Terminals1795000200000 } from './1795000200000-terminals.js';
+import { TerminalMessageSource1795000210000 } from './1795000210000-terminal-message-source.js';
+import { Consultations1795000300000 } from './1795000300000-consultations.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
-export const MIGRATIONS = [Foundation1795000000000, Directives1795000100000, Terminals1795000200000];
+export const MIGRATIONS = [Foundation1795000000000, Directives1795000100000, DirectiveExpiry1795000110000, Terminals1795000200000, TerminalMessageSource1795000210000, Consultations1795000300000];
