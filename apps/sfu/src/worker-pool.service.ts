@@ -56,6 +56,15 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
     return live[this.next]!.worker!;
   }
 
+  /** A live worker whose pid is not in `avoid` if there is one (a room spilling onto another core), else any. */
+  pickAvoiding(avoid: Set<number>): Worker {
+    for (let i = 0; i < this.slots.length; i++) {
+      const worker = this.pick();
+      if (!avoid.has(worker.pid)) return worker;
+    }
+    return this.pick();
+  }
+
   pids(): number[] {
     return this.slots.flatMap((s) => (s.worker && !s.worker.closed ? [s.worker.pid] : []));
   }

@@ -6,3 +6,4 @@ export * from './audit.js';
 export * from './validation.js';
 export * from './terminals.js';
 export * from './directives.js';
+export * from './consultations.js';

@@ -24,6 +24,8 @@ const EXPECTED_GRANTS: Record<Permission, Role[]> = {
   'directive.cancel': ['admin', 'commander', 'dispatcher'],
   'directive.template': ['admin', 'commander', 'dispatcher'],
   'duty.manage': ['admin', 'commander', 'dispatcher'],
+  'consultation.create': ['admin', 'commander', 'dispatcher'],
+  'consultation.join': ['admin', 'commander', 'dispatcher', 'duty_officer'],
 };
 
 const PERMISSIONS = Object.keys(EXPECTED_GRANTS) as Permission[];

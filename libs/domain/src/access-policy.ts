@@ -18,7 +18,9 @@ export type Permission =
   | 'directive.ack'
   | 'directive.cancel'
   | 'directive.template'
-  | 'duty.manage';
+  | 'duty.manage'
+  | 'consultation.create'
+  | 'consultation.join';
 
 const GRANTS: Record<Permission, readonly Role[]> = {
   'site.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
@@ -36,6 +38,9 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   // site groups and templates
   'directive.template': ['admin', 'commander', 'dispatcher'],
   'duty.manage': ['admin', 'commander', 'dispatcher'],
+  // 视频会商: who moderates or joins a given one is decided per consultation (domain/consultations)
+  'consultation.create': ['admin', 'commander', 'dispatcher'],
+  'consultation.join': ['admin', 'commander', 'dispatcher', 'duty_officer'],
 };
 
 /** Roles a creator may hand out: nobody but an admin mints another admin. */

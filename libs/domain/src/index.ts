@@ -3,3 +3,4 @@ export * from './site-tree.js';
 export * from './audit-chain.js';
 export * from './device-acl.js';
 export * from './directives.js';
+export * from './consultations.js';

@@ -6,6 +6,13 @@ import {
   DutyLeaderEntity,
   SiteGroupEntity,
 } from './directive.entity.js';
+import {
+  ConsultationAttendanceEntity,
+  ConsultationEntity,
+  RecordingEntity,
+  RollCallAnswerEntity,
+  RollCallEntity,
+} from './consultation.entity.js';
 import { JobEntity } from './job.entity.js';
 import { SiteEntity } from './site.entity.js';
 import { TerminalMessageEntity } from './terminal-message.entity.js';
@@ -16,5 +23,8 @@ export { AuditEntryEntity, JobEntity, SiteEntity, UserEntity };
 export { TerminalEntity, TerminalMessageEntity };
 export { DirectiveEntity, DirectiveRecipientEntity, DirectiveTemplateEntity, DutyLeaderEntity, SiteGroupEntity };
 
+export { ConsultationEntity, ConsultationAttendanceEntity, RollCallEntity, RollCallAnswerEntity, RecordingEntity };
+
 export const ENTITIES = [SiteEntity, UserEntity, AuditEntryEntity, JobEntity, TerminalEntity, TerminalMessageEntity,
-  DirectiveEntity, DirectiveRecipientEntity, SiteGroupEntity, DirectiveTemplateEntity, DutyLeaderEntity];
+  DirectiveEntity, DirectiveRecipientEntity, SiteGroupEntity, DirectiveTemplateEntity, DutyLeaderEntity,
+  ConsultationEntity, ConsultationAttendanceEntity, RollCallEntity, RollCallAnswerEntity, RecordingEntity];

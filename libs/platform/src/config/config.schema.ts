@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IceServerSchema } from '#contracts';
 
 const port = (fallback: number) =>
   z.coerce
@@ -76,6 +77,20 @@ export const ConfigSchema = z.object({
   SFU_RTC_MIN_PORT: port(40000),
   SFU_RTC_MAX_PORT: port(49999),
   SFU_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  /** ICE servers (TURN) handed to browsers: a JSON array like [{"urls":"turn:turn.example:3478","username":"u","credential":"p"}] */
+  SFU_ICE_SERVERS: z
+    .preprocess((v) => {
+      if (typeof v !== 'string') return v;
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        return 'not JSON';
+      }
+    }, z.array(IceServerSchema, { error: 'expected a JSON array of {urls, username?, credential?}' }).max(10))
+    .default([]),
+  /** participants per router before a room spills onto another worker (pipeToRouter) */
+  SFU_PEERS_PER_ROUTER: positiveInt(15),
+  SFU_FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
   SFU_ENABLED: z
     .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
     .default('true')

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, In, IsNull } from 'typeorm';
+import type {
+  ConsultationDetailView,
+  ConsultationView,
+  CreateConsultationRequest,
+  ListConsultationsQuery,
+  RollCallView,
+  SfuPeerView,
+} from '#contracts';
+import { canJoinConsultation, canModerateConsultation, canViewConsultation, isInScope, type Actor, type ConsultationScope } from '#domain';
+import {
+  ConsultationAttendanceEntity,
+  ConsultationEntity,
+  RecordingEntity,
+  RollCallAnswerEntity,
+  RollCallEntity,
+  SiteEntity,
+} from '#persistence';
+import { DomainError } from '#platform';
+import { attendanceView, consultationView, recordingView, rollCallView } from './views.js';
+
+export interface LoadedConsultation {
+  entity: ConsultationEntity;
+  scope: ConsultationScope;
+}
+
+/** The consultation records: the meeting, attendance, roll calls (点名). Media lives in RoomsService. */
+@Injectable()
+export class ConsultationsService implements OnApplicationBootstrap {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** After a kill -9 nobody is still in a room: close what the crash left open. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE consultation_attendance SET left_at = now(), left_reason = 'interrupted' WHERE left_at IS NULL`,
+    );
+  }
+
+  async create(actor: Actor, req: CreateConsultationRequest): Promise<ConsultationView> {
+    const sites = await this.dataSource.getRepository(SiteEntity).findBy({ id: In(req.siteIds) });
+    const known = new Map(sites.map((s) => [s.id, s]));
+    const missing = req.siteIds.filter((id) => !known.has(id));
+    if (missing.length) throw new DomainError('invalid', `siteIds: unknown site ${missing.join(', ')}`);
+    const outside = sites.filter((s) => !isInScope(actor, s.path));
+    if (outside.length) throw new DomainError('forbidden', `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`);
+    const entity = this.dataSource.getRepository(ConsultationEntity).create({
+      id: randomUUID(),
+      title: req.title,
+      state: 'scheduled',
+      hostSiteId: actor.siteId,
+      createdBy: actor.userId,
+      siteIds: req.siteIds,
+      directiveId: req.directiveId ?? null,
+      scheduledAt: req.scheduledAt ? new Date(req.scheduledAt) : null,
+      createdAt: new Date(),
+      endedAt: null,
+    });
+    await this.dataSource.getRepository(ConsultationEntity).insert(entity);
+    return consultationView(entity);
+  }
+
+  async load(id: string): Promise<LoadedConsultation> {
+    const entity = await this.dataSource.getRepository(ConsultationEntity).findOneBy({ id });
+    if (!entity) throw new DomainError('not_found', 'consultation not found');
+    const host = await this.dataSource.getRepository(SiteEntity).findOneByOrFail({ id: entity.hostSiteId });
+    return { entity, scope: { hostSitePath: host.path, invitedSiteIds: entity.siteIds, state: entity.state } };
+  }
+
+  /** 404 rather than 403 for consultations the actor may not see: ids do not leak. */
+  async loadVisible(actor: Actor, id: string): Promise<LoadedConsultation> {
+    const c = await this.load(id);
+    if (!canViewConsultation(actor, c.scope)) throw new DomainError('not_found', 'consultation not found');
+    return c;
+  }
+
+  async loadForJoin(actor: Actor, id: string): Promise<LoadedConsultation & { moderator: boolean }> {
+    const c = await this.loadVisible(actor, id);
+    if (c.entity.state === 'ended') throw new DomainError('conflict', 'this consultation has ended');
+    if (!canJoinConsultation(actor, c.scope)) throw new DomainError('forbidden', 'your site is not invited to this consultation');
+    return { ...c, moderator: canModerateConsultation(actor, c.scope) };
+  }
+
+  async loadForModerator(actor: Actor, id: string): Promise<LoadedConsultation> {
+    const c = await this.loadVisible(actor, id);
+    if (!canModerateConsultation(actor, c.scope)) throw new DomainError('forbidden', 'only the hosting commander or dispatcher may do this');
+    return c;
+  }
+
+  async list(actor: Actor, query: ListConsultationsQuery): Promise<ConsultationView[]> {
+    // candidates: hosted in the actor's subtree, or inviting the actor's site; the domain rule decides
+    const rows = (await this.dataSource.query(
+      `SELECT c.id FROM consultations c JOIN sites h ON h.id = c.host_site_id
+       WHERE ($1::text IS NULL OR c.state::text = $1)
+         AND ($2 OR h.path LIKE $3 || '%' OR $4 = ANY(c.site_ids))
+       ORDER BY c.created_at DESC LIMIT $5`,
+      [query.state ?? null, actor.role === 'admin', actor.sitePath, actor.siteId, query.limit],
+    )) as { id: string }[];
+    const out: ConsultationView[] = [];
+    for (const { id } of rows) {
+      const c = await this.load(id);
+      if (canViewConsultation(actor, c.scope)) out.push(consultationView(c.entity));
+    }
+    return out;
+  }
+
+  async detail(actor: Actor, id: string): Promise<ConsultationDetailView> {
+    const { entity } = await this.loadVisible(actor, id);
+    const attendance = await this.dataSource.getRepository(ConsultationAttendanceEntity).find({ where: { consultationId: id }, order: { joinedAt: 'ASC' } });
+    const recordings = await this.dataSource.getRepository(RecordingEntity).find({ where: { consultationId: id }, order: { startedAt: 'ASC' } });
+    return { ...consultationView(entity), attendance: attendance.map(attendanceView), rollCalls: await this.rollCalls(id), recordings: recordings.map(recordingView) };
+  }
+
+  async rollCalls(consultationId: string): Promise<RollCallView[]> {
+    const calls = await this.dataSource.getRepository(RollCallEntity).find({ where: { consultationId }, order: { startedAt: 'ASC' } });
+    if (!calls.length) return [];
+    const answers = await this.dataSource.getRepository(RollCallAnswerEntity).findBy({ rollCallId: In(calls.map((c) => c.id)) });
+    return calls.map((c) => rollCallView(c, answers));
+  }
+
+  async end(id: string): Promise<ConsultationView> {
+    await this.dataSource.query(`UPDATE consultations SET state = 'ended', ended_at = now() WHERE id = $1 AND state <> 'ended'`, [id]);
+    return consultationView((await this.load(id)).entity);
+  }
+
+  async peerView(actor: Actor, peerId: string, moderator: boolean): Promise<SfuPeerView> {
+    const rows = (await this.dataSource.query(
+      `SELECT u.username, u.display_name, s.name FROM users u JOIN sites s ON s.id = u.site_id WHERE u.id = $1`,
+      [actor.userId],
+    )) as { username: string; display_name: string | null; name: string }[];
+    const row = rows[0];
+    return { peerId, userId: actor.userId, username: row?.display_name ?? row?.username ?? '', siteId: actor.siteId, siteName: row?.name ?? '', moderator };
+  }
+
+  async joined(consultationId: string, actor: Actor): Promise<string> {
+    const id = randomUUID();
+    await this.dataSource.getRepository(ConsultationAttendanceEntity).insert({ id, consultationId, userId: actor.userId, siteId: actor.siteId, joinedAt: new Date() });
+    await this.dataSource.query(`UPDATE consultations SET state = 'live' WHERE id = $1 AND state = 'scheduled'`, [consultationId]);
+    return id;
+  }
+
+  async left(attendanceId: string, reason: string): Promise<void> {
+    await this.dataSource.getRepository(ConsultationAttendanceEntity).update({ id: attendanceId, leftAt: IsNull() }, { leftAt: new Date(), leftReason: reason });
+  }
+
+  async startRollCall(consultationId: string, actor: Actor, siteIds: string[]): Promise<RollCallEntity> {
+    const repo = this.dataSource.getRepository(RollCallEntity);
+    const open = await repo.findOneBy({ consultationId, closedAt: IsNull() });
+    if (open) throw new DomainError('conflict', 'a roll call is already running; close it first');
+    const entity = repo.create({ id: randomUUID(), consultationId, startedBy: actor.userId, siteIds, startedAt: new Date(), closedAt: null });
+    await repo.insert(entity);
+    return entity;
+  }
+
+  async openRollCall(consultationId: string): Promise<{ call: RollCallEntity; answered: string[] } | null> {
+    const call = await this.dataSource.getRepository(RollCallEntity).findOneBy({ consultationId, closedAt: IsNull() });
+    if (!call) return null;
+    const answers = await this.dataSource.getRepository(RollCallAnswerEntity).findBy({ rollCallId: call.id });
+    return { call, answered: answers.map((a) => a.siteId) };
+  }
+
+  /** The first answer per site is the one on the record; a repeat is accepted and ignored. */
+  async answerRollCall(consultationId: string, rollCallId: string, actor: Actor): Promise<{ answeredAt: Date; first: boolean }> {
+    const call = await this.dataSource.getRepository(RollCallEntity).findOneBy({ id: rollCallId, consultationId });
+    if (!call) throw new DomainError('not_found', 'no such roll call in this consultation');
+    if (call.closedAt) throw new DomainError('conflict', 'this roll call has closed');
+    if (!call.siteIds.includes(actor.siteId)) throw new DomainError('forbidden', 'your site is not called in this roll call');
+    const rows = (await this.dataSource.query(
+      `INSERT INTO consultation_roll_call_answers (roll_call_id, site_id, user_id) VALUES ($1, $2, $3)
+       ON CONFLICT (roll_call_id, site_id) DO NOTHING RETURNING answered_at`,
+      [rollCallId, actor.siteId, actor.userId],
+    )) as { answered_at: Date }[];
+    if (rows[0]) return { answeredAt: rows[0].answered_at, first: true };
+    const existing = await this.dataSource.getRepository(RollCallAnswerEntity).findOneByOrFail({ rollCallId, siteId: actor.siteId });
+    return { answeredAt: existing.answeredAt, first: false };
+  }
+
+  async closeRollCall(consultationId: string, rollCallId: string): Promise<RollCallView> {
+    const res = (await this.dataSource.query(
+      `UPDATE consultation_roll_calls SET closed_at = now() WHERE id = $1 AND consultation_id = $2 AND closed_at IS NULL RETURNING id`,
+      [rollCallId, consultationId],
+    )) as [unknown[], number] | unknown[];
+    void res;
+    const view = (await this.rollCalls(consultationId)).find((r) => r.id === rollCallId);
+    if (!view) throw new DomainError('not_found', 'no such roll call in this consultation');
+    return view;
+  }
+}
