@@ -6,6 +6,7 @@ import { TerminalsModule } from '../../mqtt-bridge/src/terminals/terminals.modul
 import { AuditController } from './audit/audit.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
+import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
@@ -15,7 +16,7 @@ import { UsersService } from './users/users.service.js';
 
 /** The dispatch service: people, sites and (from the directives issue) the closed loop. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SiteEntity, UserEntity]), DirectivesModule],
+  imports: [TypeOrmModule.forFeature([SiteEntity, UserEntity]), DirectivesModule, ConsoleModule],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, SitesService, UsersService, AdminBootstrapService],
   exports: [SitesService, UsersService, DirectivesModule],

@@ -7,3 +7,4 @@ export * from './validation.js';
 export * from './terminals.js';
 export * from './directives.js';
 export * from './consultations.js';
+export * from './directive-actions.js';

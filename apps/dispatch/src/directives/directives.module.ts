@@ -12,6 +12,8 @@ import { DirectivesService } from './directives.service.js';
 import { EscalationService } from './escalation.service.js';
 import { DirectiveOutbox } from './outbox.js';
 import { RealtimeServer } from './realtime.js';
+import { RecipientActionsController } from './recipient-actions.controller.js';
+import { RecipientActionsService } from './recipient-actions.service.js';
 import { RecipientStateService } from './recipient-state.service.js';
 import { TargetingService } from './targeting.service.js';
 
@@ -20,7 +22,7 @@ import { TargetingService } from './targeting.service.js';
  * Exports RecipientStateService so an in-process channel can report (docs/channels.md).
  */
 @Module({
-  controllers: [DirectivesController, SiteGroupsController, DirectiveTemplatesController, LeaderOnDutyController],
+  controllers: [DirectivesController, SiteGroupsController, DirectiveTemplatesController, LeaderOnDutyController, RecipientActionsController],
   providers: [
     RealtimeServer,
     DirectiveOutbox,
@@ -31,6 +33,7 @@ import { TargetingService } from './targeting.service.js';
     EscalationService,
     ConsoleChannel,
     DirectivesGateway,
+    RecipientActionsService,
   ],
   exports: [RecipientStateService, DirectivesService],
 })

@@ -1,0 +1,62 @@
+import { useEffect, useState } from 'react';
+import type { UserView } from '#contracts';
+import { Layout } from './components/layout.js';
+import { api, session } from './lib/api.js';
+import { alarm } from './lib/alarm.js';
+import { navigate, usePath } from './lib/router.js';
+import { LANDING, PAGES } from './lib/roles.js';
+import { useSocket } from './lib/socket.js';
+import { AuditPage } from './pages/audit.js';
+import { BoardPage } from './pages/board/board-page.js';
+import { ConsultPage } from './pages/consult.js';
+import { DutyPage } from './pages/duty/duty-page.js';
+import { LoginPage } from './pages/login.js';
+import { TerminalsPage } from './pages/terminals/terminals-page.js';
+
+export function App() {
+  const [user, setUser] = useState<UserView | null>(null);
+  const [checking, setChecking] = useState(() => session.token !== null);
+  const path = usePath();
+  const { socket, state } = useSocket(user ? session.token : null);
+
+  useEffect(() => {
+    if (!session.token) return;
+    api
+      .me()
+      .then(setUser)
+      .catch(() => session.set(null))
+      .finally(() => setChecking(false));
+  }, []);
+
+  if (checking) return null;
+  if (!user) {
+    return (
+      <LoginPage
+        onLogin={(u) => {
+          setUser(u);
+          navigate(LANDING[u.role]);
+        }}
+      />
+    );
+  }
+  const page = PAGES.find((p) => p.path === path && p.roles.includes(user.role));
+  if (!page) {
+    queueMicrotask(() => navigate(LANDING[user.role]));
+    return null;
+  }
+  const logout = () => {
+    session.set(null);
+    alarm.set([]);
+    setUser(null);
+    navigate('/');
+  };
+  return (
+    <Layout user={user} page={page.id} conn={state} onLogout={logout}>
+      {page.id === 'duty' && <DutyPage user={user} socket={socket} conn={state} />}
+      {page.id === 'board' && <BoardPage user={user} socket={socket} conn={state} />}
+      {page.id === 'terminals' && <TerminalsPage user={user} />}
+      {page.id === 'consult' && <ConsultPage user={user} />}
+      {page.id === 'audit' && <AuditPage />}
+    </Layout>
+  );
+}

@@ -1,0 +1,27 @@
+import type { Role } from '#contracts';
+import type { MessageKey } from '../i18n/index.js';
+
+export type PageId = 'duty' | 'board' | 'terminals' | 'consult' | 'audit';
+
+export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[] }[] = [
+  { id: 'duty', path: '/duty', label: 'navDuty', roles: ['duty_officer'] },
+  { id: 'board', path: '/board', label: 'navBoard', roles: ['admin', 'commander', 'dispatcher'] },
+  { id: 'terminals', path: '/terminals', label: 'navTerminals', roles: ['admin', 'commander', 'dispatcher', 'duty_officer'] },
+  { id: 'consult', path: '/consult', label: 'navConsult', roles: ['admin', 'commander', 'dispatcher', 'duty_officer'] },
+  { id: 'audit', path: '/audit', label: 'navAudit', roles: ['admin'] },
+];
+
+/** Where each role lands after login. */
+export const LANDING: Record<Role, string> = {
+  duty_officer: '/duty',
+  dispatcher: '/board',
+  commander: '/board',
+  admin: '/audit',
+};
+
+export const ROLE_LABEL: Record<Role, MessageKey> = {
+  admin: 'roleAdmin',
+  commander: 'roleCommander',
+  dispatcher: 'roleDispatcher',
+  duty_officer: 'roleDutyOfficer',
+};
