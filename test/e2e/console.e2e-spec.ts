@@ -192,6 +192,44 @@ describe('web console', () => {
     await duty.locator('[data-testid="inbox-item"]').filter({ hasText: '断线期间的指令' }).waitFor({ timeout: 5000 });
   });
 
+  it('consultation: a dispatcher starts one, a duty room joins with one click, and each sees the other\'s video', async () => {
+    const host = await newPage();
+    await loginThroughForm(host, hub.baseUrl, 'disp-console', PASSWORD, '/board');
+    await host.getByRole('link', { name: '视频会商' }).click();
+    await host.getByLabel('标题').fill('防汛会商');
+    await host.getByLabel('青山镇').check();
+    await host.getByRole('button', { name: '发起并加入' }).click();
+    await host.getByTestId('tile-self').waitFor({ timeout: 15_000 });
+
+    const duty = await newPage();
+    const logs: string[] = [];
+    for (const p of [host, duty]) p.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    await loginThroughForm(duty, hub.baseUrl, 'duty-a', PASSWORD, '/duty');
+    await duty.getByRole('link', { name: '视频会商' }).click();
+    await duty.getByTestId('consult-join').filter({ hasText: '防汛会商' }).click();
+    const playing = (page: Page) =>
+      waitFor(
+        async () => (await page.locator('[data-testid="tile-remote"] video').evaluate((v: any) => v.videoWidth > 0 && v.currentTime > 0).catch(() => false)) === true,
+        20_000,
+        'remote video playing',
+      ).catch(async (err: Error) => {
+        await screenshot(page, 'consultation-failed');
+        throw new Error(`${err.message}\n${logs.join('\n')}`);
+      });
+    await playing(duty);
+    await playing(host);
+    await host.getByText(/[1-9]\d* kbit\/s/).first().waitFor({ timeout: 10_000 });
+    expect(await host.getByRole('button', { name: /^静音 / }).count()).toBe(1);
+    expect(await duty.getByRole('button', { name: /^静音 / }).count()).toBe(0);
+    await screenshot(host, 'consultation');
+    await expectAccessible(host);
+    await host.getByRole('button', { name: '点名' }).click();
+    await duty.getByRole('button', { name: '应答点名' }).click();
+    await duty.getByRole('button', { name: '应答点名' }).waitFor({ state: 'detached' });
+    await host.getByRole('button', { name: '离开' }).click();
+    await duty.getByRole('button', { name: '离开' }).click();
+  });
+
   it('terminals: an admin provisions a terminal and rotates its secret; the county layout shows it', async () => {
     const page = await newPage();
     await loginThroughForm(page, hub.baseUrl, 'admin', 'admin-password-1', '/audit');

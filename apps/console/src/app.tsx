@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { UserView } from '#contracts';
 import { Layout } from './components/layout.js';
 import { api, session } from './lib/api.js';
@@ -8,10 +8,12 @@ import { LANDING, PAGES } from './lib/roles.js';
 import { useSocket } from './lib/socket.js';
 import { AuditPage } from './pages/audit.js';
 import { BoardPage } from './pages/board/board-page.js';
-import { ConsultPage } from './pages/consult.js';
 import { DutyPage } from './pages/duty/duty-page.js';
 import { LoginPage } from './pages/login.js';
 import { TerminalsPage } from './pages/terminals/terminals-page.js';
+
+// mediasoup-client and the signalling client load only when a consultation page is opened
+const ConsultPage = lazy(() => import('./pages/consult.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -55,7 +57,11 @@ export function App() {
       {page.id === 'duty' && <DutyPage user={user} socket={socket} conn={state} />}
       {page.id === 'board' && <BoardPage user={user} socket={socket} conn={state} />}
       {page.id === 'terminals' && <TerminalsPage user={user} />}
-      {page.id === 'consult' && <ConsultPage user={user} />}
+      {page.id === 'consult' && (
+        <Suspense fallback={null}>
+          <ConsultPage user={user} />
+        </Suspense>
+      )}
       {page.id === 'audit' && <AuditPage />}
     </Layout>
   );

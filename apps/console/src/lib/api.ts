@@ -3,6 +3,8 @@ import type {
   AckResponse,
   AuditEntryView,
   AuditVerifyResponse,
+  ConsultationView,
+  CreateConsultationRequest,
   CreateTerminalRequest,
   DirectiveSummaryView,
   DirectiveTemplateView,
@@ -80,6 +82,8 @@ export const api = {
   provision: (req: CreateTerminalRequest) => call<TerminalCredentials>('POST', '/terminals', req),
   rotate: (id: string) => call<TerminalCredentials>('POST', `/terminals/${encodeURIComponent(id)}/rotate`),
   audit: (afterSeq?: number) => call<AuditEntryView[]>('GET', `/audit?limit=100${afterSeq ? `&afterSeq=${afterSeq}` : ''}`),
+  consultations: () => call<ConsultationView[]>('GET', '/consultations'),
+  createConsultation: (req: CreateConsultationRequest) => call<ConsultationView>('POST', '/consultations', req),
   verifyAudit: () => call<AuditVerifyResponse>('GET', '/audit/verify'),
 };
 
