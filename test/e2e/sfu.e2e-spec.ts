@@ -92,6 +92,8 @@ describe('video consultation (视频会商)', () => {
     const stats = await c.call('stats');
     expect(stats.ok).toBe(true);
     expect(stats.value.participants).toHaveLength(3);
+    // two peers per router: the third landed on the other worker, fed through pipeToRouter
+    expect(new Set(stats.value.workers).size).toBe(2);
     for (const p of stats.value.participants) {
       expect(p.producers.find((x: any) => x.kind === 'video').bitrate).toBeGreaterThan(0);
       expect(p.consumers.count).toBe(4);

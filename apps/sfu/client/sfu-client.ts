@@ -217,7 +217,7 @@ export class SfuClient {
     return this.request<{ rollCall: unknown }>(E.rollCallClose, { rollCallId });
   }
   stats() {
-    return this.request<{ participants: SfuParticipantStats[] }>(E.stats);
+    return this.request<{ participants: SfuParticipantStats[]; workers: number[] }>(E.stats);
   }
 
   // ---- every participant ----

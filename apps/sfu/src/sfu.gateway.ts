@@ -274,7 +274,8 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
   stats(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.run(socket, SfuEmptySchema, body, async (ctx) => {
       const { room } = this.inRoom(ctx, true);
-      return { participants: await room.stats() };
+      // workers: the pids the room spans (more than one once it spilled over via pipeToRouter)
+      return { participants: await room.stats(), workers: room.workerPids() };
     });
   }
 }
