@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { io } from 'socket.io-client';
@@ -26,6 +27,8 @@ describe('video consultation (视频会商)', () => {
   let outsider: { id: string; api: Api; token: string };
   let consultationId: string;
   let c: Participant, a: Participant, b: Participant;
+  let secondId: string;
+  let survivors: Participant[] = [];
 
   const producerOf = async (p: Participant, kind: 'audio' | 'video') => {
     const res = await commanderCall('stats');
@@ -232,7 +235,29 @@ describe('video consultation (视频会商)', () => {
     const c2 = await Participant.join(browser, hub.baseUrl, commander.token, second.body.id);
     const b2 = await Participant.join(browser, hub.baseUrl, dutyB.token, second.body.id);
     await everyoneSeesAndHears([c2, b2]);
-    expect((await commander.api.post(`/api/v1/consultations/${second.body.id}/end`)).body.state).toBe('ended');
-    await waitFor(async () => (await b2.events('sfu:room-closed')).some((e) => e.reason === 'ended'), 5000, 'ended');
+    secondId = second.body.id;
+    survivors = [c2, b2];
+  });
+
+  it('a recording running when the hub is killed -9 keeps what was written; ending works after restart', async () => {
+    const rec = await commander.api.post(`/api/v1/consultations/${secondId}/recordings`);
+    expect(rec.status).toBe(201);
+    await sleep(6000);
+    const running = readdirSync(join(hub.env.DATA_DIR!, 'recordings', '.running'));
+    expect(running).toHaveLength(1);
+    const ffmpegPid = Number(running[0]!.replace('.json', ''));
+    await hub.stop('SIGKILL');
+    await Promise.all(survivors.map((p) => p.page.close()));
+    hub = await startHub({ DATA_DIR: hub.env.DATA_DIR!, SFU_WORKERS: '1' });
+    const api = await new Api(hub.baseUrl).login('cmd1', 'password-123');
+    const detail = (await api.get(`/api/v1/consultations/${secondId}`)).body;
+    expect(detail.recordings[0]).toMatchObject({ id: rec.body.id, state: 'interrupted' });
+    expect(detail.recordings[0].files).toHaveLength(1);
+    expect(detail.attendance.every((x: any) => x.leftAt !== null)).toBe(true);
+    await waitFor(() => !existsSync(`/proc/${ffmpegPid}`), 5000, 'the orphaned ffmpeg to end');
+    const probe = execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', join(hub.env.DATA_DIR!, detail.recordings[0].files[0])]).toString();
+    expect(JSON.parse(probe).streams.length).toBeGreaterThan(0);
+    expect((await api.post(`/api/v1/consultations/${secondId}/end`)).body.state).toBe('ended');
+    expect((await api.post(`/api/v1/consultations/${secondId}/join`)).status).toBe(409);
   });
 });

@@ -6,6 +6,7 @@ import type * as mediasoup from 'mediasoup';
 import type { Logger } from 'pino';
 import { plainTransportOptions } from '../room/media-options.js';
 import type { Room } from '../room/room.js';
+import { clearRunning, noteRunning } from './orphans.js';
 import { ffmpegArgs, recordingSdp, type SdpStream } from './sdp.js';
 
 /** Fake and real microphones alike make the active speaker flap: a segment lasts at least this long. */
@@ -141,6 +142,7 @@ export class RecordingSession {
     proc.once('error', (err) => (segment.stderr += err.message));
     proc.stderr!.on('data', (d: Buffer) => (segment.stderr = (segment.stderr + d.toString()).slice(-2000)));
     proc.stdin!.end(recordingSdp(streams));
+    if (proc.pid) noteRunning(this.dataDir, proc.pid, { recordingId: this.recordingId, file: relative(this.dataDir, file) });
     this.segment = segment;
     // ffmpeg binds its ports after reading the SDP; start the flow once it listens
     await new Promise((r) => setTimeout(r, 700));
@@ -160,6 +162,7 @@ export class RecordingSession {
     const code = await seg.exited;
     clearTimeout(timer);
     seg.transports.forEach((t) => t.close());
+    if (seg.proc.pid) clearRunning(this.dataDir, seg.proc.pid);
     if (existsSync(seg.file) && statSync(seg.file).size > 0) {
       await this.onFile(relative(this.dataDir, seg.file));
     } else {

@@ -9,6 +9,7 @@ import { AppConfig, DomainError, LOGGER } from '#platform';
 import { SfuRealtime } from '../realtime.js';
 import { RoomsService } from '../room/rooms.service.js';
 import { recordingView } from '../consultations/views.js';
+import { reapOrphans } from './orphans.js';
 import { RecordingSession } from './recording-session.js';
 
 /** Start, stop and list recordings; one running recording per consultation. */
@@ -25,7 +26,13 @@ export class RecordingsService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // a crash left these half-written; their finished segments are still listed
+    // a crash left these half-written: end their ffmpeg, keep what it wrote, and list it
+    for (const note of reapOrphans(this.config.dataDir)) {
+      await this.dataSource.query(
+        `UPDATE consultation_recordings SET files = files || $2::jsonb WHERE id = $1 AND NOT files @> $2::jsonb`,
+        [note.recordingId, JSON.stringify([note.file])],
+      );
+    }
     await this.dataSource.query(
       `UPDATE consultation_recordings SET state = 'interrupted', stopped_at = now() WHERE state = 'recording'`,
     );
