@@ -10,7 +10,7 @@
 // 2,000 recipient rows in one multi-row INSERT.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir, cpus } from 'node:os';
@@ -59,15 +59,20 @@ async function startHub(env) {
   const full = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     SFU_ENABLED: 'false',
     ADMIN_PASSWORD: 'admin-password-1',
     MQTT_PORT: String(await freePort()),
     ...env,
     PORT: String(port),
   };
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROFILE=<dir>: write a V8 CPU profile of the hub there (open it in Chrome DevTools)
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  if (process.env.BENCH_NODE_FLAGS) profile.push(...process.env.BENCH_NODE_FLAGS.split(' '));
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  // BENCH_HUB_LOG=<file>: append the hub's log there (with BENCH_LOG_LEVEL=debug: every batch commit)
+  if (process.env.BENCH_HUB_LOG) child.stdout.on('data', (d) => appendFileSync(process.env.BENCH_HUB_LOG, d));
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const base = `http://127.0.0.1:${port}`;

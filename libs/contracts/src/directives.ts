@@ -67,6 +67,11 @@ export const IssueDirectiveRequestSchema = z.strictObject({
   ackWithinSeconds: ackWithinSchema.optional(),
   /** 演练: carried to every recipient and channel */
   drill: z.boolean().optional(),
+  /**
+   * Optional validity (ISO 8601 with offset, in the future): past it, recipients that have
+   * not acknowledged become `expired`, 签收 is refused and nothing is delivered late.
+   */
+  expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset' }).optional(),
 });
 export type IssueDirectiveRequest = z.infer<typeof IssueDirectiveRequestSchema>;
 
@@ -143,6 +148,8 @@ export interface DirectiveView {
   status: DirectiveStatus;
   ackWithinSeconds: number;
   ackBy: string;
+  /** null: valid until closed or cancelled */
+  expiresAt: string | null;
   drill: boolean;
   issuedBy: string;
   issuerSiteId: string;
@@ -244,6 +251,8 @@ export interface DirectivePushPayload {
   level: DirectiveLevel;
   /** ISO time by which 签收 is due */
   ackBy: string;
+  /** ISO time after which the directive is no longer valid (not shown or delivered); null = no limit */
+  expiresAt: string | null;
   drill: boolean;
   issuedAt: string;
   /** 0 on first delivery; the escalation step that caused a re-delivery */

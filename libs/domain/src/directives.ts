@@ -58,6 +58,15 @@ export const AWAITING_ACK_STATES: readonly RecipientState[] = ['pending', 'deliv
 /** States that end a recipient's part of the loop. */
 export const FINAL_STATES: readonly RecipientState[] = ['completed', 'expired'];
 
+/**
+ * A directive's validity (optional): at `expiresAt` and after, it is expired. Unacknowledged
+ * recipients then become `expired`, 签收 is refused and no channel delivers it late.
+ */
+export function isExpired(expiresAt: Date | string | null, now: Date): boolean {
+  if (expiresAt === null) return false;
+  return new Date(expiresAt).getTime() <= now.getTime();
+}
+
 /** Year of a serial in China Standard Time (UTC+8, no DST): a directive at 00:30 on 1 Jan belongs to the new year. */
 export function serialYear(at: Date): number {
   return new Date(at.getTime() + 8 * 3600 * 1000).getUTCFullYear();

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import {
@@ -9,8 +9,8 @@ import {
   type DirectiveEscalationPayload,
   type DirectivePushPayload,
 } from '#contracts';
-import { pathIds } from '#domain';
-import { JobQueue, LOGGER } from '#platform';
+import { isExpired, pathIds } from '#domain';
+import { AppConfig, EventBus, JobQueue, LOGGER } from '#platform';
 import type { Socket } from 'socket.io';
 import { NOTIFY_JOB, type EscalationNotice } from './escalation.service.js';
 import { boardRoom, RealtimeServer, siteRoom, userRoom } from './realtime.js';
@@ -20,18 +20,29 @@ import type { DirectiveRow } from './views.js';
 /** How long a console has to answer the `directive` event's ack callback (the delivery receipt). */
 export const DELIVERY_RECEIPT_TIMEOUT_MS = 15_000;
 
+/** Bus channel on which a console delivery job is handed to every instance, each emitting to its own sockets. */
+export const CONSOLE_DELIVERY_CHANNEL = 'directive.console-delivery';
+
 /**
  * The console channel: Socket.IO to the duty room's consoles (room `site:<id>`). A site
  * counts as delivered when a console answers the event's ack callback; 签收 is the
- * separate `directive.ack` event from a person. Emits go through the adapter, so with
- * Redis they reach consoles connected to any instance.
+ * separate `directive.ack` event from a person.
+ *
+ * In a cluster the job runs on one instance, but the consoles are spread over all of
+ * them. Emitting with an ack callback through the Redis adapter costs a Redis round trip
+ * per room (2,000 sites = 2,000 broadcasts, each counting the servers first), so instead
+ * the job is handed once over the bus and every instance emits to its local sockets.
+ * The bus is fire-and-forget, like the adapter: a console that misses it gets the
+ * directive on reconnect (catch-up) or by escalation's re-delivery.
  */
 @Injectable()
-export class ConsoleChannel {
+export class ConsoleChannel implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly realtime: RealtimeServer,
     private readonly state: RecipientStateService,
+    private readonly bus: EventBus,
+    @Inject(AppConfig) private readonly config: AppConfig,
     jobs: JobQueue,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -40,18 +51,49 @@ export class ConsoleChannel {
     jobs.handle<ChannelReport>(DIRECTIVE_JOBS.channelReport, (report) => this.state.report(report));
   }
 
+  async onModuleInit(): Promise<void> {
+    if (!this.clustered) return;
+    await this.bus.subscribe<DirectiveDeliveryJob>(CONSOLE_DELIVERY_CHANNEL, (job) => this.deliverLocally(job));
+  }
+
+  private get clustered(): boolean {
+    return Boolean(this.config.raw.REDIS_URL);
+  }
+
   async deliver(job: DirectiveDeliveryJob): Promise<void> {
-    const io = this.realtime.io;
+    if (this.clustered) await this.bus.publish(CONSOLE_DELIVERY_CHANNEL, job);
+    else this.deliverLocally(job);
+  }
+
+  /** Emits to the consoles connected to this instance. */
+  private deliverLocally(job: DirectiveDeliveryJob): void {
+    if (!this.realtime.ready) return;
+    // nothing is delivered late: a job that runs after the directive's validity is dropped
+    if (job.kind === 'directive' && isExpired(job.directive.expiresAt ?? null, new Date())) {
+      this.logger.info({ directiveId: job.directiveId }, 'console delivery dropped: the directive has expired');
+      return;
+    }
+    const nsp = this.realtime.io.of('/');
     for (const siteId of job.siteIds) {
-      const room = io.to(siteRoom(siteId));
-      if (job.kind === 'directive') {
-        room.timeout(DELIVERY_RECEIPT_TIMEOUT_MS).emit(DIRECTIVE_EVENTS.directive, job.directive, (_err: unknown, responses: unknown[]) => {
-          if (responses?.length) this.receipt(job.directiveId, siteId);
-        });
-      } else if (job.kind === 'update' && job.update) {
-        room.emit(DIRECTIVE_EVENTS.update, job.update);
-      } else if (job.kind === 'cancel' && job.cancelled) {
-        room.emit(DIRECTIVE_EVENTS.cancelled, job.cancelled);
+      const ids = nsp.adapter.rooms.get(siteRoom(siteId));
+      if (!ids) continue;
+      let receipted = false;
+      for (const id of ids) {
+        const socket = nsp.sockets.get(id);
+        if (!socket) continue;
+        if (job.kind === 'directive') {
+          // per socket, not a room broadcast: a broadcast with an ack callback asks the
+          // adapter for the server count first (a Redis round trip per emit)
+          socket.timeout(DELIVERY_RECEIPT_TIMEOUT_MS).emit(DIRECTIVE_EVENTS.directive, job.directive, (err: unknown) => {
+            if (err || receipted) return;
+            receipted = true;
+            this.receipt(job.directiveId, siteId);
+          });
+        } else if (job.kind === 'update' && job.update) {
+          socket.emit(DIRECTIVE_EVENTS.update, job.update);
+        } else if (job.kind === 'cancel' && job.cancelled) {
+          socket.emit(DIRECTIVE_EVENTS.cancelled, job.cancelled);
+        }
       }
     }
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type {
   AckDirectiveRequest,
   AckResponse,
@@ -15,7 +15,7 @@ import type {
   ListDirectivesQuery,
   RecipientState,
 } from '#contracts';
-import { defaultAckWithinSeconds, formatSerial, isInScope, serialYear, type Actor } from '#domain';
+import { defaultAckWithinSeconds, formatSerial, isExpired, isInScope, serialYear, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
 import { BoardService } from './board.service.js';
@@ -46,6 +46,9 @@ export class DirectivesService {
 
   async issue(actor: Actor, req: IssueDirectiveRequest, templateId: string | null = null): Promise<IssueDirectiveResponse> {
     const siteIds = await this.targeting.resolve(actor, req.targets);
+    if (req.expiresAt && isExpired(req.expiresAt, new Date())) {
+      throw new DomainError('invalid', 'expiresAt: must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
+    }
     const ackWithin = req.ackWithinSeconds ?? defaultAckWithinSeconds(req.level);
     const id = randomUUID();
     const messageId = randomUUID();
@@ -60,10 +63,10 @@ export class DirectivesService {
       const serial = formatSerial(year, counter!.last_value);
       const [row] = (await tx.query(
         `INSERT INTO directives (id, serial, title, body, level, ack_within_seconds, ack_by, drill, issued_by,
-                                 issuer_site_id, issuer_site_path, template_id, issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6::int, now() + make_interval(secs => $6::int), $7, $8, $9, $10, $11, now())
+                                 issuer_site_id, issuer_site_path, template_id, issued_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6::int, now() + make_interval(secs => $6::int), $7, $8, $9, $10, $11, now(), $12)
          RETURNING *`,
-        [id, serial, req.title, req.body, req.level, ackWithin, req.drill ?? false, actor.userId, actor.siteId, actor.sitePath, templateId],
+        [id, serial, req.title, req.body, req.level, ackWithin, req.drill ?? false, actor.userId, actor.siteId, actor.sitePath, templateId, req.expiresAt ?? null],
       )) as DirectiveRow[];
       await tx.query(`INSERT INTO directive_messages (id, directive_id, kind, text, actor_id) VALUES ($1, $2, 'issue', NULL, $3)`, [
         messageId,
@@ -82,6 +85,10 @@ export class DirectivesService {
       await this.outbox.write(tx, [
         { name: FAN_OUT_DELIVERY, data: delivery, key: `deliver:${messageId}` },
         { name: ESCALATE_JOB, data: { directiveId: id }, key: `escalate:${id}:${row!.ack_by.getTime()}`, runAt: row!.ack_by },
+        // the same check expires the recipients when the validity ends
+        ...(row!.expires_at
+          ? [{ name: ESCALATE_JOB, data: { directiveId: id }, key: `escalate:${id}:${row!.expires_at.getTime()}`, runAt: row!.expires_at }]
+          : []),
       ]);
       await this.audit.append(
         {
@@ -89,7 +96,7 @@ export class DirectivesService {
           action: 'directive.issue',
           subjectType: 'directive',
           subjectId: id,
-          data: { serial, title: req.title, level: req.level, ackWithinSeconds: ackWithin, drill: req.drill ?? false, siteIds, templateId },
+          data: { serial, title: req.title, level: req.level, ackWithinSeconds: ackWithin, drill: req.drill ?? false, expiresAt: req.expiresAt, siteIds, templateId },
         },
         tx,
       );
@@ -116,6 +123,7 @@ export class DirectivesService {
       status: directive.status,
       ackWithinSeconds: directive.ack_within_seconds,
       ackBy: directive.ack_by.toISOString(),
+      expiresAt: directive.expires_at?.toISOString() ?? null,
       drill: directive.drill,
       issuedBy: directive.issued_by,
       issuerSiteId: directive.issuer_site_id,
@@ -201,7 +209,7 @@ export class DirectivesService {
         { actorId: actor.userId, action: 'directive.feedback', subjectType: 'directive', subjectId: id, data: { siteId, via, text: req.text, note } },
         tx,
       );
-      closed = await this.closeIfDone(tx, id, actor.userId);
+      closed = await this.state.closeIfDone(tx, id, actor.userId);
       return { acknowledgedAt: row.acknowledged_at, completedAt: done!.completed_at };
     });
     this.board.changed(id, [siteId]);
@@ -300,25 +308,10 @@ export class DirectivesService {
     return (await this.dataSource.query(
       `SELECT d.* FROM directive_recipients r JOIN directives d ON d.id = r.directive_id
        WHERE r.site_id = $1 AND d.status = 'issued' AND r.state IN ('pending', 'delivered', 'failed')
+         AND (d.expires_at IS NULL OR d.expires_at > now())
        ORDER BY d.issued_at`,
       [siteId],
     )) as DirectiveRow[];
-  }
-
-  private async closeIfDone(tx: EntityManager, id: string, actorId: string): Promise<boolean> {
-    const [rows] = (await tx.query(
-      `UPDATE directives SET status = 'closed', closed_at = now()
-       WHERE id = $1 AND status = 'issued'
-         AND NOT EXISTS (SELECT 1 FROM directive_recipients WHERE directive_id = $1 AND state NOT IN ('completed', 'expired'))
-       RETURNING id`,
-      [id],
-    )) as [unknown[], number];
-    if (rows.length === 0) return false;
-    await this.state.insertEvents(tx, [
-      { directiveId: id, siteId: null, type: 'closed', from: null, to: null, via: 'system', actorId: null, deviceId: null, note: null },
-    ]);
-    await this.audit.append({ actorId, action: 'directive.close', subjectType: 'directive', subjectId: id, data: { reason: 'all recipients completed' } }, tx);
-    return true;
   }
 
   /** Which site the actor acts for, and how: their own site, or on behalf of one in scope (needs a note). */

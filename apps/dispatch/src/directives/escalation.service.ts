@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
-import type { DirectiveDeliveryJob, EscalationStep } from '#contracts';
-import { nextEscalation } from '#domain';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DirectiveDeliveryJob, EscalationStep, RecipientState } from '#contracts';
+import { isExpired, nextEscalation } from '#domain';
 import { AuditStore } from '#persistence';
 import { JobQueue, LOGGER } from '#platform';
 import { BoardService } from './board.service.js';
@@ -73,8 +73,13 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
       try {
         // a little grace, so the timer job (precise) normally wins over the sweep
         const due = (await this.dataSource.query(
-          `SELECT DISTINCT directive_id FROM directive_recipients
-           WHERE next_escalation_at <= now() - interval '1 second' AND state IN ('pending', 'delivered', 'failed')
+          `(SELECT DISTINCT directive_id FROM directive_recipients
+            WHERE next_escalation_at <= now() - interval '1 second' AND state IN ('pending', 'delivered', 'failed'))
+           UNION
+           (SELECT d.id FROM directives d
+            WHERE d.status = 'issued' AND d.expires_at <= now() - interval '1 second'
+              AND EXISTS (SELECT 1 FROM directive_recipients r
+                          WHERE r.directive_id = d.id AND r.state IN ('pending', 'delivered', 'failed')))
            LIMIT 100`,
         )) as { directive_id: string }[];
         for (const d of due) await this.escalate(d.directive_id);
@@ -87,19 +92,27 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     return this.sweeping;
   }
 
-  /** Takes every step that is due now for the directive's recipients. Returns the number of steps taken. */
+  /**
+   * Takes every step that is due now for the directive's recipients, or, once the
+   * directive's validity has passed, expires those still waiting. Returns the number of
+   * recipients changed.
+   */
   async escalate(directiveId: string): Promise<number> {
     const changedSites: string[] = [];
     await this.dataSource.transaction(async (tx) => {
       const [directive] = (await tx.query(`SELECT * FROM directives WHERE id = $1`, [directiveId])) as DirectiveRow[];
       if (!directive || directive.status !== 'issued') return;
+      const [{ now }] = (await tx.query('SELECT now() AS now')) as { now: Date }[];
+      if (isExpired(directive.expires_at, now)) {
+        changedSites.push(...(await this.expire(tx, directive)));
+        return;
+      }
       const due = (await tx.query(
         `SELECT site_id, escalation_level, state FROM directive_recipients
          WHERE directive_id = $1 AND next_escalation_at <= now() AND state IN ('pending', 'delivered', 'failed')
          ORDER BY site_id FOR UPDATE SKIP LOCKED`,
         [directiveId],
       )) as DueRow[];
-      const [{ now }] = (await tx.query('SELECT now() AS now')) as { now: Date }[];
       const steps: { row: DueRow; step: EscalationStep; newLevel: number; nextAt: Date | null }[] = [];
       for (const row of due) {
         const plan = nextEscalation(row.escalation_level, directive.level, directive.ack_within_seconds, now);
@@ -180,8 +193,50 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     if (changedSites.length) {
       this.outbox.kick();
       this.board.changed(directiveId, changedSites);
-      this.logger.info({ directiveId, sites: changedSites.length }, 'directive escalated');
+      this.logger.info({ directiveId, sites: changedSites.length }, 'directive escalated or expired');
     }
     return changedSites.length;
+  }
+
+  /** Past the validity: every recipient still waiting for 签收 becomes `expired`; no step follows. */
+  private async expire(tx: EntityManager, directive: DirectiveRow): Promise<string[]> {
+    const waiting = (await tx.query(
+      `SELECT site_id, state FROM directive_recipients
+       WHERE directive_id = $1 AND state IN ('pending', 'delivered', 'failed') ORDER BY site_id FOR UPDATE`,
+      [directive.id],
+    )) as { site_id: string; state: RecipientState }[];
+    if (waiting.length === 0) return [];
+    await tx.query(
+      `UPDATE directive_recipients SET state = 'expired', next_escalation_at = NULL, updated_at = now()
+       WHERE directive_id = $1 AND site_id = ANY($2::uuid[])`,
+      [directive.id, waiting.map((w) => w.site_id)],
+    );
+    await this.state.insertEvents(
+      tx,
+      waiting.map((w) => ({
+        directiveId: directive.id,
+        siteId: w.site_id,
+        type: 'expired',
+        from: w.state,
+        to: 'expired' as const,
+        via: 'system' as const,
+        actorId: null,
+        deviceId: null,
+        note: null,
+        data: { expiresAt: directive.expires_at?.toISOString() },
+      })),
+    );
+    await this.audit.appendMany(
+      waiting.map((w) => ({
+        actorId: null,
+        action: 'directive.expire',
+        subjectType: 'directive',
+        subjectId: directive.id,
+        data: { siteId: w.site_id, from: w.state, expiresAt: directive.expires_at?.toISOString() },
+      })),
+      tx,
+    );
+    await this.state.closeIfDone(tx, directive.id, null);
+    return waiting.map((w) => w.site_id);
   }
 }

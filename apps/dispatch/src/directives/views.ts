@@ -9,6 +9,7 @@ export interface DirectiveRow {
   status: 'issued' | 'cancelled' | 'closed';
   ack_within_seconds: number;
   ack_by: Date;
+  expires_at: Date | null;
   drill: boolean;
   issued_by: string;
   issuer_site_id: string;
@@ -63,6 +64,7 @@ export function toPushPayload(d: DirectiveRow, redelivery = 0): DirectivePushPay
     body: d.body,
     level: d.level,
     ackBy: d.ack_by.toISOString(),
+    expiresAt: d.expires_at?.toISOString() ?? null,
     drill: d.drill,
     issuedAt: d.issued_at.toISOString(),
     redelivery,
