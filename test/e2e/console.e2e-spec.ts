@@ -230,6 +230,29 @@ describe('web console', () => {
     await duty.getByRole('button', { name: '离开' }).click();
   });
 
+  it('board actions: re-send and escalate a silent recipient; bad input and acknowledged sites get clear errors', async () => {
+    const issued = await dispatcher.api.post('/api/v1/directives', { title: '重发测试', body: '请回复', level: 'blue', targets: { siteIds: [townB] } });
+    const id = issued.body.id as string;
+    const resend = await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: [townB] });
+    expect(resend).toMatchObject({ status: 200, body: { sites: 1 } });
+    expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: [] })).status).toBe(400);
+    expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: ['nope'] })).status).toBe(400);
+    expect((await dispatcher.api.post(`/api/v1/directives/${id}/escalate`, {})).status).toBe(400);
+    const officer = await new Api(hub.baseUrl).login('duty-b', PASSWORD);
+    expect((await officer.post(`/api/v1/directives/${id}/resend`, { siteIds: [townB] })).status).toBe(403);
+    const esc = await dispatcher.api.post(`/api/v1/directives/${id}/escalate`, { siteId: townB });
+    expect(esc).toMatchObject({ status: 200, body: { escalationLevel: 1 } });
+    const view = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body as { recipients: { escalationLevel: number; overdue: boolean }[] };
+    expect(view.recipients[0]).toMatchObject({ escalationLevel: 1, overdue: true });
+    expect((await officer.post(`/api/v1/directives/${id}/ack`, {})).status).toBe(200);
+    const late = await dispatcher.api.post(`/api/v1/directives/${id}/escalate`, { siteId: townB });
+    expect(late.status).toBe(409);
+    expect(JSON.stringify(late.body)).toMatch(/not waiting/);
+    expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: [townB] })).status).toBe(409);
+    const audit = (await admin.get(`/api/v1/audit?subjectId=${id}&limit=100`)).body as { action: string }[];
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['directive.resend', 'directive.escalate.requested', 'directive.escalate']));
+  });
+
   it('terminals: an admin provisions a terminal and rotates its secret; the county layout shows it', async () => {
     const page = await newPage();
     await loginThroughForm(page, hub.baseUrl, 'admin', 'admin-password-1', '/audit');
