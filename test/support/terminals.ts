@@ -1,5 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { TerminalDirectiveMessage } from '#contracts';
+import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { Api } from './api.js';
 
 export interface Credentials {
@@ -117,4 +122,47 @@ export async function counter(baseUrl: string, name: string, label: string): Pro
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** A Mosquitto of our own on a spare port, with the config the bridge documents (auth files in `dir`). */
+export interface MosquittoProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** SIGKILL and start again on the same port (it remembers nothing: persistence is off) */
+  restart(): Promise<void>;
+  stop(): void;
+}
+
+export async function startMosquitto(dir: string, port: number): Promise<MosquittoProcess> {
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, mosquittoConf({ port, host: '127.0.0.1', authDir: dir, user: process.getuid?.() === 0 ? 'root' : undefined }));
+  const launch = async () => {
+    const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+    writeFileSync(join(dir, 'mosquitto.pid'), String(child.pid));
+    await waitFor(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const s = createConnection(port, '127.0.0.1', () => (s.end(), resolve(true)));
+          s.on('error', () => resolve(false));
+        }),
+      'mosquitto listening',
+      10_000,
+    );
+    return child;
+  };
+  const m: MosquittoProcess = {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    child: await launch(),
+    restart: async () => {
+      const old = m.child;
+      const gone = new Promise((r) => old.once('exit', r));
+      old.kill('SIGKILL');
+      await gone;
+      m.child = await launch();
+    },
+    stop: () => void m.child.kill('SIGTERM'),
+  };
+  return m;
 }

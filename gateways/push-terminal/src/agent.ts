@@ -110,10 +110,13 @@ export class TerminalAgent {
     clearInterval(this.telemetryTimer);
     const client = this.client;
     if (!client) return;
+    // a broker that stopped answering must not hold a shutdown forever
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
     if (client.connected) {
-      await client.publishAsync(this.topics.status, 'offline', { qos: 1, retain: true }).catch(() => undefined);
+      await within(client.publishAsync(this.topics.status, 'offline', { qos: 1, retain: true })).catch(() => undefined);
     }
-    await client.endAsync(!client.connected).catch(() => undefined);
+    await within(client.endAsync(!client.connected)).catch(() => undefined);
+    if (!client.disconnected) client.end(true);
   }
 
   /** The link dropped without a word (tests: a cable pulled, a crash the broker notices). */

@@ -84,6 +84,13 @@ export class TerminalDelivery implements OnModuleDestroy {
     await this.sent.drain();
   }
 
+  /** After the broker link was down: nobody is known to be online until they say so again. */
+  forgetPresence(): void {
+    this.online.clear();
+    this.lastReplay.clear();
+    this.metrics.online.set(0);
+  }
+
   isOnline(id: string): boolean {
     return this.online.has(id);
   }

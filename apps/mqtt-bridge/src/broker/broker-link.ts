@@ -16,6 +16,11 @@ export interface BrokerLink {
   onDeviceMessage(handler: DeviceMessageHandler): Promise<void>;
   /** connection events the broker reports directly (embedded only; external uses status + Will) */
   onPresence(handler: PresenceHandler): void;
+  /**
+   * the link to an external broker came back after a drop: whatever the bridge believed
+   * about presence may be stale (a restarted broker forgot every session)
+   */
+  onReconnect?(handler: () => void): void;
   /** drops a device's connection, e.g. when it is revoked */
   disconnect(terminalId: string): void;
   health(): ComponentHealth;

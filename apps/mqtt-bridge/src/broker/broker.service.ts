@@ -66,7 +66,9 @@ export class BrokerService implements OnApplicationBootstrap, OnApplicationShutd
       });
     }
     const link = this.link;
-    link.onPresence((id, online) => this.ingest.connection(id, online));
+    link.onPresence((id, event) => this.ingest.connection(id, event));
+    // the retained statuses that arrive with the re-subscription then replay to every device that is there
+    link.onReconnect?.(() => this.delivery.forgetPresence());
     this.registry.onRevoked((id) => link.disconnect(id));
     await this.delivery.attach(link);
     await link.onDeviceMessage((topic, payload) => this.ingest.message(topic, payload));

@@ -76,6 +76,15 @@ export class ExternalBroker implements BrokerLink {
     if (this.client.connected) subscribe();
   }
 
+  onReconnect(handler: () => void): void {
+    let first = true;
+    this.client.on('connect', () => {
+      if (!first) handler();
+      first = false;
+    });
+    if (this.client.connected) first = false;
+  }
+
   onPresence(_handler: PresenceHandler): void {
     // an external broker reports presence through the devices' retained status and Will
   }

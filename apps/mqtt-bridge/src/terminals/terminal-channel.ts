@@ -61,9 +61,21 @@ export class TerminalChannel {
   }
 }
 
-/** Reports device receipts into the directives' recipient states (a durable job each). */
+const REPORTED_MEMORY = 50_000;
+
+/**
+ * Reports device receipts into the directives' recipient states (a durable job each).
+ * A recipient is a site, and a site may have thousands of terminals: only the first
+ * `delivered` and the first `acknowledged` per (directive, site, channel) change its state,
+ * so the rest are not sent at all (10,000 acks from one village become 2 jobs, not 20,000
+ * database round trips). Remembered only after the job is stored, so nothing is skipped
+ * that was not recorded; after a restart the memory is empty and a repeat is harmless
+ * (reports are idempotent).
+ */
 @Injectable()
 export class JobTerminalReceiptSink extends TerminalReceiptSink {
+  private readonly reported = new Set<string>();
+
   constructor(
     @Inject(JobQueue) private readonly jobs: JobQueue,
     private readonly dataSource: DataSource,
@@ -87,12 +99,15 @@ export class JobTerminalReceiptSink extends TerminalReceiptSink {
     for (const r of relevant) {
       if (!known.has(r.directiveId)) continue;
       const kind = r.state === 'acknowledged' ? 'acknowledged' : 'delivered';
+      const channel = kindOf.get(r.terminalId) === 'radio' ? 'radio' : 'terminal';
+      const once = `${r.directiveId}/${r.siteId}/${channel}/${kind}`;
+      if (this.reported.has(once)) continue;
       await this.jobs.add<ChannelReport>(
         DIRECTIVE_JOBS.channelReport,
         {
           directiveId: r.directiveId,
           siteId: r.siteId,
-          channel: kindOf.get(r.terminalId) === 'radio' ? 'radio' : 'terminal',
+          channel,
           kind,
           at: r.at,
           deviceId: r.terminalId,
@@ -101,6 +116,8 @@ export class JobTerminalReceiptSink extends TerminalReceiptSink {
         },
         { key: `report:${r.messageId}:${r.terminalId}:${kind}` },
       );
+      if (this.reported.size >= REPORTED_MEMORY) this.reported.clear();
+      this.reported.add(once);
     }
   }
 }

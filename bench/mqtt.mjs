@@ -1,0 +1,236 @@
+// MQTT fan-out benchmark (issue 4, "Performance"). Not a test: it prints figures.
+//
+//   npm run bench:mqtt                     # embedded broker, then an external Mosquitto
+//   npm run bench:mqtt -- embedded         # aedes inside the hub
+//   npm run bench:mqtt -- mosquitto        # a Mosquitto started here on a spare port
+//   BENCH_TERMINALS=2000 npm run bench:mqtt
+//
+// Setup: 10,000 terminals provisioned in one township, all connected at once through the
+// load simulator (gateways/push-terminal/src/simulator.ts: full protocol agents that ack
+// `received` and then 签收 at once), and one directive (POST /api/v1/directives) to them.
+// Measured: issue → shown on the device (simulator clock), issue → `acknowledged` recorded
+// by the hub (terminal_messages.acknowledged_at, read from the database afterwards), acks
+// per second, and the broker process's resident memory per connected terminal.
+// Baseline in the same run: one bare mqtt.js publisher sends the same payload to the same
+// 10,000 simulated subscribers (through a bare aedes, or through the same Mosquitto with
+// the hub stopped), timed to their `acknowledged` ack arriving back at the publisher.
+import { spawn, fork } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer as createNetServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { Simulator } from '../dist/gateways/push-terminal/src/simulator.js';
+import { mosquittoConf } from '../dist/apps/mqtt-bridge/src/broker/mosquitto-config.js';
+
+const N = Number(process.env.BENCH_TERMINALS ?? 10_000);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const modes = process.argv.slice(2).filter((a) => a === 'embedded' || a === 'mosquitto');
+const run = modes.length ? modes : ['embedded', 'mosquitto'];
+const BRIDGE_PASSWORD = 'bench-bridge-password-0123456789';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+const ms = (v) => `${Math.round(v)} ms`;
+const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitPort(port) {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((r) => {
+      const s = createConnection(port, '127.0.0.1', () => (s.end(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+async function until(check, what, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+async function startHub(env) {
+  const port = await freePort();
+  const full = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', SFU_ENABLED: 'false', ADMIN_PASSWORD: 'admin-password-1', ...env, PORT: String(port) };
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i += 1) {
+    if (child.exitCode !== null || i > 600) throw new Error(`hub did not start:\n${out}`);
+    try {
+      if ((await fetch(`${base}/api/v1/health`)).status === 200) break;
+    } catch {
+      // not yet
+    }
+    await sleep(200);
+  }
+  return {
+    base,
+    pid: child.pid,
+    output: () => out,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+  };
+}
+
+async function api(base, method, path, token, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json().catch(() => null);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** N terminals in one site, written straight into the data dir (secrets hashed as the hub does: Mosquitto's $6$). */
+async function seedTerminals(dataDir, siteId) {
+  const terminals = Array.from({ length: N }, () => ({ id: `t${randomBytes(10).toString('hex')}`, secret: randomBytes(24).toString('base64url') }));
+  const hash = (secret) => {
+    const salt = randomBytes(12);
+    return `$6$${salt.toString('base64')}$${createHash('sha512').update(secret).update(salt).digest('base64')}`;
+  };
+  const db = await PGlite.create(join(dataDir, 'pgdata'));
+  await db.query(
+    `INSERT INTO terminals (id, name, site_id, kind, secret_hash)
+     SELECT id, 'bench ' || n, $3, 'push', h FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(id, h, n)`,
+    [terminals.map((t) => t.id), terminals.map((t) => hash(t.secret)), siteId],
+  );
+  await db.close();
+  return terminals;
+}
+
+async function startMosquitto(dir, port) {
+  const conf = join(dir, 'mosquitto.conf');
+  // 10,000 devices and the bridge: no connection limit on this listener (ulimit -n is raised below)
+  writeFileSync(conf, `${mosquittoConf({ port, host: '127.0.0.1', authDir: dir, user: process.getuid?.() === 0 ? 'root' : undefined })}max_connections -1\n`);
+  const child = spawn('sh', ['-c', `ulimit -n ${Math.max(N * 2 + 100, 4096)} 2>/dev/null || ulimit -n $(ulimit -Hn); exec mosquitto -c ${conf}`], { stdio: 'ignore' });
+  writeFileSync(join(dir, 'mosquitto.pid'), String(child.pid));
+  await waitPort(port);
+  return { pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+async function runHub(mode) {
+  const dir = mkdtempSync(join(tmpdir(), 'yihu-bench-mqtt-'));
+  const dataDir = join(dir, 'data');
+  const mqttPort = await freePort();
+  const env = { DATA_DIR: dataDir, MQTT_HOST: '127.0.0.1' };
+  if (mode === 'embedded') env.MQTT_PORT = String(mqttPort);
+  else Object.assign(env, { MQTT_PORT: String(await freePort()), MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`, MQTT_PASSWORD: BRIDGE_PASSWORD, MOSQUITTO_AUTH_DIR: dir, MOSQUITTO_PID_FILE: join(dir, 'mosquitto.pid') });
+  let hub = await startHub(env);
+  const token = (await api(hub.base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: 'admin-password-1' })).accessToken;
+  const rootId = (await api(hub.base, 'GET', '/api/v1/auth/me', token)).siteId;
+  const site = (await api(hub.base, 'POST', '/api/v1/sites', token, { name: '一呼百应测试镇', kind: 'township', parentId: rootId })).id;
+  await hub.stop();
+  const terminals = await seedTerminals(dataDir, site);
+  hub = await startHub(env);
+  const mosquitto = mode === 'mosquitto' ? await startMosquitto(dir, mqttPort) : undefined;
+  const brokerPid = mosquitto?.pid ?? hub.pid;
+  const url = `mqtt://127.0.0.1:${mqttPort}`;
+  await sleep(2000);
+  const rss0 = { broker: rssKb(brokerPid), hub: rssKb(hub.pid) };
+
+  const sim = new Simulator({ url, terminals, acknowledgeAfterMs: 0, connectConcurrency: 100 });
+  const c0 = Date.now();
+  await sim.start();
+  const connectMs = Date.now() - c0;
+  await sleep(5000); // presence batches settle
+  const rss1 = { broker: rssKb(brokerPid), hub: rssKb(hub.pid) };
+
+  const load = loadavg()[0];
+  const issueAt = Date.now();
+  const directive = await api(hub.base, 'POST', '/api/v1/directives', token, { title: '防汛紧急转移', body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。', level: 'red', targets: { siteIds: [site] }, ackWithinSeconds: 3600 });
+  await until(() => sim.arrivals.filter((a) => a.directiveId === directive.id).length >= N, 'every terminal shows the directive');
+  const shown = sim.arrivals.filter((a) => a.directiveId === directive.id).map((a) => a.at - issueAt);
+  // acks are recorded in batches: wait until the hub has them all, then read the record
+  await until(async () => {
+    const d = await api(hub.base, 'GET', `/api/v1/directives/${directive.id}`, token);
+    return d.recipients[0].state === 'acknowledged';
+  }, 'recipient acknowledged');
+  await sleep(3000);
+  const recipient = (await api(hub.base, 'GET', `/api/v1/directives/${directive.id}`, token)).recipients[0];
+  const sample = terminals[0];
+  const payload = (await api(hub.base, 'GET', `/api/v1/terminals/${sample.id}/messages`, token)).length;
+  await sim.stop();
+  await hub.stop();
+  const db = await PGlite.create(join(dataDir, 'pgdata'));
+  const rows = (
+    await db.query(`SELECT extract(epoch FROM acknowledged_at) * 1000 AS ack, send_count FROM terminal_messages WHERE directive_id = $1`, [directive.id])
+  ).rows;
+  await db.close();
+  const acked = rows.filter((r) => r.ack !== null).map((r) => Number(r.ack) - issueAt);
+  const sends = rows.reduce((s, r) => s + r.send_count, 0);
+  return { mode, dir, url, terminals, mosquitto, connectMs, load, shown, acked, sends, recipient, payload, rss0, rss1, issueAt };
+}
+
+async function runBaseline(hubRun) {
+  const { mode, terminals } = hubRun;
+  const brokerPort = mode === 'embedded' ? await freePort() : 0;
+  const url = mode === 'embedded' ? `mqtt://127.0.0.1:${brokerPort}` : hubRun.url;
+  const child = fork(join(ROOT, 'bench/mqtt-baseline.mjs'), [], {
+    env: { ...process.env, BASELINE_URL: url, BASELINE_BROKER_PORT: String(brokerPort), ...(mode === 'mosquitto' ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD } : {}) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const messages = [];
+  child.on('message', (m) => messages.push(m));
+  await until(() => messages.some((m) => m.ready), 'baseline publisher ready', 20_000);
+  const brokerPid = mode === 'embedded' ? child.pid : hubRun.mosquitto.pid;
+  await sleep(1000);
+  const rss0 = rssKb(brokerPid);
+  const sim = new Simulator({ url, terminals, acknowledgeAfterMs: 0, connectConcurrency: 100 });
+  await sim.start();
+  await sleep(3000);
+  const rss1 = rssKb(brokerPid);
+  const payload = { directiveId: randomUUID(), serial: 'BENCH-1', title: '防汛紧急转移', body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。', level: 'red', issuedAt: new Date().toISOString(), expiresAt: null, drill: false };
+  child.send({ cmd: 'publish', ids: terminals.map((t) => t.id), payload });
+  await until(() => messages.some((m) => m.acks), 'baseline acks');
+  const { started, acks } = messages.find((m) => m.acks);
+  const shown = sim.arrivals.filter((a) => a.directiveId === payload.directiveId).map((a) => a.at - started);
+  await sim.stop();
+  child.kill('SIGTERM');
+  return { shown, acked: acks, rss0, rss1 };
+}
+
+const rows = [];
+for (const mode of run) {
+  console.log(`\n== ${mode === 'embedded' ? 'embedded broker (aedes in the hub process), PGlite' : 'external Mosquitto 2.0 (started here), PGlite'}: ${N} terminals ==`);
+  const h = await runHub(mode);
+  const b = await runBaseline(h);
+  h.mosquitto?.stop();
+  const span = (xs) => Math.max(...xs) - Math.min(...xs);
+  const perTerminal = (r0, r1) => ((r1 - r0) * 1024) / N / 1024;
+  const hubAck99 = pct(h.acked, 99);
+  const baseAck99 = pct(b.acked, 99);
+  console.log(`load average ${h.load.toFixed(2)} (1 min) on ${cpus().length} cores; ${N} terminals connected in ${(h.connectMs / 1000).toFixed(1)} s`);
+  console.log(`hub:      issue → shown on device p50 ${ms(pct(h.shown, 50))}  p99 ${ms(pct(h.shown, 99))} | issue → ack recorded p50 ${ms(pct(h.acked, 50))}  p99 ${ms(hubAck99)} | ${h.acked.length} acks recorded, ${Math.round(h.acked.length / (span(h.acked) / 1000))} acks/s | ${h.sends} sends`);
+  console.log(`baseline: publish → shown on device p50 ${ms(pct(b.shown, 50))}  p99 ${ms(pct(b.shown, 99))} | publish → ack at publisher p50 ${ms(pct(b.acked, 50))}  p99 ${ms(baseAck99)} | ${Math.round(b.acked.length / (span(b.acked) / 1000))} acks/s`);
+  console.log(`ratio p99 ack hub/baseline: ${(hubAck99 / baseAck99).toFixed(2)}x (goal ≤ 2x; p99 ≤ 2000 ms: ${hubAck99 <= 2000 ? 'met' : 'MISSED'})`);
+  const brokerName = mode === 'embedded' ? 'hub process (bridge + aedes)' : 'mosquitto';
+  console.log(`memory per connected terminal: ${brokerName} ${perTerminal(h.rss0.broker, h.rss1.broker).toFixed(1)} KB (goal ≤ 20 KB)${mode === 'mosquitto' ? `, hub ${perTerminal(h.rss0.hub, h.rss1.hub).toFixed(1)} KB` : ''}; baseline ${mode === 'embedded' ? 'bare aedes' : 'mosquitto'} ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB`);
+  console.log(`recipient: ${h.recipient.state} via ${h.recipient.acknowledgedVia}`);
+  rows.push({ mode, h, b });
+}
+process.exit(0);
