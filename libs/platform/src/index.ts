@@ -5,6 +5,7 @@ export { StartupError } from './startup-error.js';
 export { createRootLogger, PinoNestLogger, requestContext } from './logging/logger.js';
 export { JobQueue, type JobHandler, type JobOptions } from './queue/job-queue.js';
 export { DbJobQueue } from './queue/db-job-queue.js';
+export { BULL_QUEUE_NAME, BullJobQueue, bullQueueNameFor } from './queue/bull-job-queue.js';
 export { EventBus, InProcessEventBus, RedisEventBus, type BusHandler } from './bus/event-bus.js';
 export { YihuIoAdapter } from './realtime/io-adapter.js';
 export { HealthRegistry, type HealthCheck } from './health/health-registry.js';

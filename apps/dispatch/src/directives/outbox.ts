@@ -135,8 +135,16 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
     return rows.length;
   }
 
+  /**
+   * A delivery fans out to every channel this deployment serves: those declared in
+   * DELIVERY_CHANNELS (served by other processes, e.g. a separate MQTT bridge) and those
+   * loaded here. A declared channel whose process is down gets its jobs when it is back.
+   */
   private expand(name: string): string[] {
     if (name !== FAN_OUT_DELIVERY) return [name];
-    return DELIVERY_CHANNEL_NAMES.map((c) => DIRECTIVE_JOBS.deliver(c)).filter((job) => this.jobs.hasHandler(job));
+    const declared: readonly string[] = this.config.raw.DELIVERY_CHANNELS;
+    return DELIVERY_CHANNEL_NAMES.filter((c) => declared.includes(c) || this.jobs.hasHandler(DIRECTIVE_JOBS.deliver(c))).map((c) =>
+      DIRECTIVE_JOBS.deliver(c),
+    );
   }
 }

@@ -100,6 +100,17 @@ export const ConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'expected 1-32 letters, digits, "_" or "-"')
     .default('yihu'),
   INSTANCE_ID: z.string().trim().min(1).max(64).optional(),
+  /**
+   * Delivery channels served by some process of this deployment, e.g. `console,terminal,radio`
+   * when dispatch and the MQTT bridge run as separate processes. Directive jobs go to these
+   * and to the channels loaded in this process (docs/channels.md). Unset: only the latter.
+   */
+  DELIVERY_CHANNELS: z
+    .string()
+    .trim()
+    .regex(/^((console|terminal|radio)(,(console|terminal|radio))*)?$/, 'expected a comma-separated list of console, terminal, radio')
+    .optional()
+    .transform((v) => (v ? [...new Set(v.split(','))] : [])),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;

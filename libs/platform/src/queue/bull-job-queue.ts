@@ -1,20 +1,69 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Job, Queue } from 'bullmq';
+import { Queue, Worker, type Job, type QueueOptions } from 'bullmq';
 import type { ComponentHealth } from '#contracts';
 import { JobQueue, type JobOptions } from './job-queue.js';
 
+/** The one shared queue of earlier versions; still drained (see BullJobHost), no longer added to. */
 export const BULL_QUEUE_NAME = 'yihu';
 
-/** The cluster queue: BullMQ on Redis, so any instance can run any job. */
-export class BullJobQueue extends JobQueue {
+/** Jobs each process runs at once, per job name. */
+const CONCURRENCY = 50;
+
+/** BullMQ queue names may not hold ':' (its key separator). */
+export function bullQueueNameFor(jobName: string): string {
+  return `job.${jobName.replaceAll(':', '_')}`;
+}
+
+/**
+ * The cluster queue: BullMQ on Redis, one queue per job name. A process runs workers only
+ * for the names it has handlers for, so in a split deployment (dispatch here, the MQTT
+ * bridge there) no process ever takes a job it cannot run; `add()` routes by name and
+ * works for any name from any process. Within a name, any instance may run any job.
+ */
+export class BullJobQueue extends JobQueue implements OnApplicationShutdown {
   readonly driver = 'bullmq';
 
-  constructor(private readonly queue: Queue) {
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly options: Pick<QueueOptions, 'connection' | 'prefix'>;
+
+  /** `legacy` is the old shared queue: its connection and prefix are reused for the per-name queues. */
+  constructor(private readonly legacy: Queue) {
     super();
+    this.options = { connection: legacy.opts.connection, prefix: legacy.opts.prefix };
+  }
+
+  /** The queue that holds jobs of this name (created on first use). */
+  queueFor(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(bullQueueNameFor(name), this.options);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  override async onApplicationBootstrap(): Promise<void> {
+    await super.onApplicationBootstrap();
+    for (const name of this.handledNames()) {
+      const worker = new Worker(bullQueueNameFor(name), (job: Job) => this.run(job.name, job.data), {
+        ...this.options,
+        concurrency: CONCURRENCY,
+      });
+      worker.on('error', () => undefined); // connection errors are retried by BullMQ; health reports Redis
+      this.workers.push(worker);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
   }
 
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
-    await this.queue.add(name, data, {
+    await this.queueFor(name).add(name, data, {
       delay: options.delayMs,
       jobId: options.key,
       attempts: options.attempts ?? 5,
@@ -25,17 +74,26 @@ export class BullJobQueue extends JobQueue {
   }
 
   async health(): Promise<ComponentHealth> {
-    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-    return { status: 'up', driver: this.driver, detail: counts };
+    const totals: Record<string, number> = { waiting: 0, delayed: 0, active: 0, failed: 0 };
+    const names = new Set([...this.handledNames(), ...this.queues.keys()]);
+    for (const queue of [this.legacy, ...[...names].map((n) => this.queueFor(n))]) {
+      const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+      for (const [k, v] of Object.entries(counts)) totals[k] = (totals[k] ?? 0) + v;
+    }
+    return { status: 'up', driver: this.driver, detail: totals };
   }
 
-  /** Called by the BullMQ worker host. */
+  /** Called by the legacy worker host. */
   process(job: Job): Promise<void> {
     return this.run(job.name, job.data);
   }
 }
 
-@Processor(BULL_QUEUE_NAME, { concurrency: 50 })
+/**
+ * Drains the shared queue of earlier versions after an upgrade (jobs accepted before it
+ * must still run). Jobs it has no handler for fail and are retried, as before.
+ */
+@Processor(BULL_QUEUE_NAME, { concurrency: CONCURRENCY })
 export class BullJobHost extends WorkerHost {
   constructor(private readonly jobs: JobQueue) {
     super();

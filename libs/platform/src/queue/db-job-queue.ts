@@ -19,7 +19,8 @@ const IDLE_POLL_MS = 5000;
 /**
  * The in-process queue: jobs live in the `jobs` table, so a job accepted before a crash
  * runs after the restart. Claims use FOR UPDATE SKIP LOCKED with a lease, so the same
- * table also works if several instances share one PostgreSQL without Redis.
+ * table also works if several instances share one PostgreSQL without Redis. A process
+ * claims only jobs it has handlers for, so processes with different apps can share it.
  */
 export class DbJobQueue extends JobQueue implements OnApplicationShutdown {
   readonly driver = 'postgres-table';
@@ -123,10 +124,11 @@ export class DbJobQueue extends JobQueue implements OnApplicationShutdown {
        WHERE id IN (
          SELECT id FROM jobs
          WHERE failed_at IS NULL AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
+           AND name = ANY($3::text[])
          ORDER BY run_at LIMIT $2
          FOR UPDATE SKIP LOCKED)
        RETURNING id, name, data, attempts, max_attempts`,
-      [LEASE_SECONDS, BATCH],
+      [LEASE_SECONDS, BATCH, this.handledNames()],
     )) as [ClaimedJob[], number];
     return rows;
   }
@@ -134,7 +136,8 @@ export class DbJobQueue extends JobQueue implements OnApplicationShutdown {
   private async msUntilNextDue(): Promise<number> {
     const [row] = (await this.dataSource.query(
       `SELECT extract(epoch FROM (min(coalesce(greatest(run_at, locked_until), run_at)) - now())) * 1000 AS ms
-       FROM jobs WHERE failed_at IS NULL`,
+       FROM jobs WHERE failed_at IS NULL AND name = ANY($1::text[])`,
+      [this.handledNames()],
     )) as { ms: string | null }[];
     return row?.ms == null ? IDLE_POLL_MS : Math.ceil(Number(row.ms)) + 5;
   }

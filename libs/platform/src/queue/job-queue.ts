@@ -41,6 +41,11 @@ export abstract class JobQueue {
     return this.handlers.has(name);
   }
 
+  /** The job names this process has handlers for (the only ones it takes from a queue). */
+  protected handledNames(): string[] {
+    return [...this.handlers.keys()];
+  }
+
   protected async run(name: string, data: unknown): Promise<void> {
     await this.ready;
     const handler = this.handlers.get(name);
