@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { io } from 'socket.io-client';
@@ -192,8 +192,14 @@ describe('video consultation (视频会商)', () => {
     expect(await call(d, 'sfu:consume', { producerId: 'missing', rtpCapabilities: {} })).toEqual({ ok: false, error: 'no such producer in this consultation' });
     expect(await call(d, 'sfu:consumer:resume', { consumerId: 'missing' })).toEqual({ ok: false, error: 'no such consumer' });
     expect(await call(d, 'sfu:remove', { peerId: c.peerId })).toEqual({ ok: false, error: 'only a moderator may do this' });
-    expect(await call(d, 'sfu:leave', {})).toEqual({ ok: true });
+    // the moderator removes this extra participant: it is told, and its attendance says why
+    const removed = new Promise((r) => d.once('sfu:removed', r));
+    expect((await c.call('remove', d.id)).ok).toBe(true);
+    await removed;
+    expect(await call(d, 'sfu:produce', { transportId: t.id, kind: 'audio', rtpParameters: {}, source: 'mic' })).toEqual({ ok: false, error: 'join a consultation first' });
     d.close();
+    const detail = await commander.api.get(`/api/v1/consultations/${consultationId}`);
+    expect(detail.body.attendance.filter((x: any) => x.leftReason === 'removed')).toHaveLength(1);
     expect((await fetch(`${hub.baseUrl}/api/v1/health`)).status).toBe(200);
   });
 
@@ -242,10 +248,16 @@ describe('video consultation (视频会商)', () => {
   it('a recording running when the hub is killed -9 keeps what was written; ending works after restart', async () => {
     const rec = await commander.api.post(`/api/v1/consultations/${secondId}/recordings`);
     expect(rec.status).toBe(201);
-    await sleep(6000);
-    const running = readdirSync(join(hub.env.DATA_DIR!, 'recordings', '.running'));
-    expect(running).toHaveLength(1);
-    const ffmpegPid = Number(running[0]!.replace('.json', ''));
+    const runningDir = join(hub.env.DATA_DIR!, 'recordings', '.running');
+    // kill only once ffmpeg has written media: that is what must survive
+    const note = await waitFor(() => {
+      const names = existsSync(runningDir) ? readdirSync(runningDir) : [];
+      if (names.length !== 1) return null;
+      const n = JSON.parse(readFileSync(join(runningDir, names[0]!), 'utf8')) as { file: string };
+      const file = join(hub.env.DATA_DIR!, n.file);
+      return existsSync(file) && statSync(file).size > 20_000 ? names[0]! : null;
+    }, 20_000, 'a recording segment with media');
+    const ffmpegPid = Number(note!.replace('.json', ''));
     await hub.stop('SIGKILL');
     await Promise.all(survivors.map((p) => p.page.close()));
     hub = await startHub({ DATA_DIR: hub.env.DATA_DIR!, SFU_WORKERS: '1' });

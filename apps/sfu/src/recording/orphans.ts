@@ -32,8 +32,16 @@ function isOurFfmpeg(pid: number, file: string): boolean {
   }
 }
 
+async function ended(pid: number, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; ) {
+    if (!existsSync(`/proc/${pid}`)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !existsSync(`/proc/${pid}`);
+}
+
 /** Ends leftover ffmpeg processes; returns the segments that have content, to be listed. */
-export function reapOrphans(dataDir: string): RunningNote[] {
+export async function reapOrphans(dataDir: string): Promise<RunningNote[]> {
   if (!existsSync(dir(dataDir))) return [];
   const kept: RunningNote[] = [];
   for (const name of readdirSync(dir(dataDir))) {
@@ -46,7 +54,11 @@ export function reapOrphans(dataDir: string): RunningNote[] {
       continue;
     }
     // SIGINT lets ffmpeg finish the file's index; it is idle anyway, so it exits at once
-    if (Number.isInteger(pid) && isOurFfmpeg(pid, note.file)) process.kill(pid, 'SIGINT');
+    if (Number.isInteger(pid) && isOurFfmpeg(pid, note.file)) {
+      process.kill(pid, 'SIGINT');
+      // let it write the file's trailer; an ffmpeg that hangs is not worth a stuck start
+      if (!(await ended(pid, 5000))) process.kill(pid, 'SIGKILL');
+    }
     const path = join(dataDir, note.file);
     if (existsSync(path) && statSync(path).size > 0) kept.push(note);
     rmSync(join(dir(dataDir), name), { force: true });

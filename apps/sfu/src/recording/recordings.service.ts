@@ -27,7 +27,7 @@ export class RecordingsService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     // a crash left these half-written: end their ffmpeg, keep what it wrote, and list it
-    for (const note of reapOrphans(this.config.dataDir)) {
+    for (const note of await reapOrphans(this.config.dataDir)) {
       await this.dataSource.query(
         `UPDATE consultation_recordings SET files = files || $2::jsonb WHERE id = $1 AND NOT files @> $2::jsonb`,
         [note.recordingId, JSON.stringify([note.file])],

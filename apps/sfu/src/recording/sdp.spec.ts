@@ -16,6 +16,7 @@ describe('recording SDP and ffmpeg arguments', () => {
 
   it('copies a single voice, mixes several, and copies the video', () => {
     expect(ffmpegArgs(1, false, 'a.webm').join(' ')).toContain('-map 0:a:0 -c:a copy -y a.webm');
+    expect(ffmpegArgs(1, false, 'a.webm').join(' ')).toContain('-analyzeduration 1000000 -f sdp -i pipe:0');
     const mixed = ffmpegArgs(3, true, 'b.webm').join(' ');
     expect(mixed).toContain('[0:a:0][0:a:1][0:a:2]amix=inputs=3');
     expect(mixed).toContain('-map [mix] -c:a libopus');
