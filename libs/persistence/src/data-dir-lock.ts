@@ -1,5 +1,9 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+
+// Lock files held by this process: a lock file naming our own pid is stale (a restarted
+// container often gets its predecessor's pid) unless this process really holds it.
+const heldHere = new Set<string>();
 
 /**
  * PGlite does nothing to stop two processes opening one data directory, and two writers
@@ -10,12 +14,14 @@ export class DataDirLock {
   private constructor(private readonly file: string) {}
 
   static acquire(dataDir: string): DataDirLock {
-    const file = join(dataDir, 'yihu.lock');
+    const file = resolve(dataDir, 'yihu.lock');
+    if (heldHere.has(file)) throw new DataDirInUseError(dataDir, process.pid);
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         const fd = openSync(file, 'wx', 0o600);
         writeSync(fd, `${process.pid}\n`);
         closeSync(fd);
+        heldHere.add(file);
         return new DataDirLock(file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -31,6 +37,7 @@ export class DataDirLock {
 
   release(): void {
     rmSync(this.file, { force: true });
+    heldHere.delete(this.file);
   }
 }
 

@@ -16,6 +16,15 @@ export function bullQueueNameFor(jobName: string): string {
 }
 
 /**
+ * BullMQ refuses a custom jobId that looks like an integer or holds ':' (unless in exactly
+ * three parts), but job keys are free text ("notify:<directive>:<site>:<level>"): escape
+ * them one-to-one into ids it accepts.
+ */
+function jobIdFor(key: string): string {
+  return `k_${key.replaceAll('%', '%25').replaceAll(':', '%3A')}`;
+}
+
+/**
  * The cluster queue: BullMQ on Redis, one queue per job name. A process runs workers only
  * for the names it has handlers for, so in a split deployment (dispatch here, the MQTT
  * bridge there) no process ever takes a job it cannot run; `add()` routes by name and
@@ -65,7 +74,7 @@ export class BullJobQueue extends JobQueue implements OnApplicationShutdown {
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
     await this.queueFor(name).add(name, data, {
       delay: options.delayMs,
-      jobId: options.key,
+      jobId: options.key === undefined ? undefined : jobIdFor(options.key),
       attempts: options.attempts ?? 5,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { count: 1000 },

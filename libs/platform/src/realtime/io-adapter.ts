@@ -43,7 +43,10 @@ export class YihuIoAdapter extends IoAdapter {
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    for (const client of this.clients) client.disconnect();
+    const clients = this.clients;
     this.clients = [];
+    // QUIT, not disconnect(): closing the server leaves the adapter's UNSUBSCRIBEs in
+    // flight, and a hard disconnect can reject them as unhandled "Connection is closed".
+    await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
   }
 }
