@@ -13,7 +13,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -306,13 +306,14 @@ async function benchInsert(mode) {
   return { ms: elapsed, rowsPerSecond: N / (elapsed / 1000) };
 }
 
-console.log(`yihu directive benchmark: ${N} township consoles, one directive to all (${cpus().length} CPUs, Node ${process.version})`);
+const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`;
+console.log(`yihu directive benchmark: ${N} township consoles, one directive to all (Node ${process.version}; ${load()})`);
 const bare = await benchBareSocketIo();
 console.log(`baseline  bare socket.io: ${N} emits, receive p50 ${ms(bare.p50)}, p99 ${ms(bare.p99)}`);
 for (const mode of run) {
   const insert = await benchInsert(mode);
   const r = await benchHub(mode);
-  console.log(`\n== ${mode} (${mode === 'cluster' ? 'PostgreSQL 15 + Redis: BullMQ, Redis adapter' : 'PGlite in-process, jobs table'}) ==`);
+  console.log(`\n== ${mode} (${mode === 'cluster' ? 'PostgreSQL 15 + Redis: BullMQ, Redis adapter' : 'PGlite in-process, jobs table'}) == (${load()})`);
   console.log(`consoles connected in ${r.connectMs} ms; POST /directives answered in ${ms(r.issueMs)} with ${r.recipients} recipients`);
   console.log(`issue → delivered (console received)     p50 ${ms(r.delivered.p50)}  p99 ${ms(r.delivered.p99)}  (${r.deliveredCount}/${N})`);
   console.log(`issue → 签收 recorded (ack answered ok)   p50 ${ms(r.acked.p50)}  p99 ${ms(r.acked.p99)}  (${r.ackedCount}/${N})`);

@@ -44,4 +44,32 @@ describe('GroupCommit', () => {
     await Promise.all(all);
     expect(sizes).toEqual([1, 3, 3]);
   });
+
+  it('with maxInFlight 2 starts the next batch while one is committing, never more', async () => {
+    const started: number[][] = [];
+    let running = 0;
+    let peak = 0;
+    const gates: (() => void)[] = [];
+    const gc = new GroupCommit<number, number>(
+      async (reqs) => {
+        started.push(reqs);
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise<void>((r) => gates.push(r));
+        running -= 1;
+        return reqs;
+      },
+      10,
+      2,
+    );
+    const all = [1, 2, 3, 4, 5].map((n) => gc.submit(n));
+    expect(started).toEqual([[1], [2]]);
+    gates.shift()!();
+    await all[0];
+    await new Promise((r) => setImmediate(r)); // the freed slot is refilled after the batch settles
+    expect(started).toEqual([[1], [2], [3, 4, 5]]);
+    while (gates.length) gates.shift()!();
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+  });
 });

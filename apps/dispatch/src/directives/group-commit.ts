@@ -3,20 +3,25 @@
  * next flush. One idle request is flushed at once (no added latency); under load, 2,000
  * acks become a handful of transactions instead of 2,000 (each audited transaction takes
  * the audit chain's global lock).
+ *
+ * `maxInFlight` > 1 lets the next batch start while the previous one is still committing
+ * (a pool of connections: the round trips of two batches overlap); with one connection
+ * (embedded PGlite) keep it at 1, as a second transaction would only wait for the pool.
  */
 export class GroupCommit<Req, Res> {
   private queue: { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }[] = [];
-  private running = false;
+  private inFlight = 0;
 
   constructor(
     private readonly flush: (reqs: Req[]) => Promise<Res[]>,
     private readonly maxBatch = 1000,
+    private readonly maxInFlight = 1,
   ) {}
 
   submit(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
@@ -24,20 +29,19 @@ export class GroupCommit<Req, Res> {
     return this.queue.length;
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          const results = await this.flush(batch.map((b) => b.req));
-          batch.forEach((b, i) => b.resolve(results[i]!));
-        } catch (err) {
-          for (const b of batch) b.reject(err);
-        }
-      }
-    } finally {
-      this.running = false;
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight += 1;
+      this.flush(batch.map((b) => b.req))
+        .then(
+          (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          this.pump();
+        });
     }
   }
 }

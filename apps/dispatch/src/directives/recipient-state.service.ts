@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ChannelReportSchema, type ChannelReport, type RecipientState, type TransitionVia } from '#contracts';
 import { ACKABLE_STATES } from '#domain';
 import { AuditStore } from '#persistence';
-import { DomainError, LOGGER } from '#platform';
+import { AppConfig, DomainError, LOGGER } from '#platform';
 import { BoardService } from './board.service.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -112,14 +112,20 @@ interface RowPlan {
  */
 @Injectable()
 export class RecipientStateService {
-  private readonly batches = new GroupCommit<Transition, TransitionResult>((items) => this.flush(items), MAX_TRANSITION_BATCH);
+  private readonly batches: GroupCommit<Transition, TransitionResult>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditStore,
     private readonly board: BoardService,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Optional() @Inject(AppConfig) config?: AppConfig,
+  ) {
+    // PostgreSQL: two batches in flight overlap their round trips (rows are locked in one
+    // order and the audit lock is taken last, so they cannot deadlock); PGlite has one connection
+    const inFlight = config?.mode === 'cluster' ? 2 : 1;
+    this.batches = new GroupCommit((items) => this.flush(items), MAX_TRANSITION_BATCH, inFlight);
+  }
 
   /** Records 签收. Resolves with the outcome; never throws for a bad request (see `error`). */
   acknowledge(req: AckRequest): Promise<AckOutcome> {
