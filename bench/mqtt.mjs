@@ -69,6 +69,13 @@ async function until(check, what, timeoutMs = 180_000) {
   }
 }
 
+let currentHub;
+process.on('uncaughtException', (err) => {
+  console.error(err);
+  if (currentHub) console.error(`--- hub output (tail) ---\n${currentHub.output().slice(-4000)}`);
+  process.exit(1);
+});
+
 async function startHub(env) {
   const port = await freePort();
   const full = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', SFU_ENABLED: 'false', ADMIN_PASSWORD: 'admin-password-1', ...env, PORT: String(port) };
@@ -87,12 +94,12 @@ async function startHub(env) {
     }
     await sleep(200);
   }
-  return {
+  return (currentHub = {
     base,
     pid: child.pid,
     output: () => out,
     stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
-  };
+  });
 }
 
 async function api(base, method, path, token, body) {
@@ -214,6 +221,9 @@ async function runBaseline(hubRun) {
   return { shown, acked: acks, rss0, rss1 };
 }
 
+process.on('unhandledRejection', (err) => {
+  throw err;
+});
 const rows = [];
 for (const mode of run) {
   console.log(`\n== ${mode === 'embedded' ? 'embedded broker (aedes in the hub process), PGlite' : 'external Mosquitto 2.0 (started here), PGlite'}: ${N} terminals ==`);
@@ -225,6 +235,7 @@ for (const mode of run) {
   const hubAck99 = pct(h.acked, 99);
   const baseAck99 = pct(b.acked, 99);
   console.log(`load average ${h.load.toFixed(2)} (1 min) on ${cpus().length} cores; ${N} terminals connected in ${(h.connectMs / 1000).toFixed(1)} s`);
+  console.log(`hub:      issue → first shown ${ms(Math.min(...h.shown))}, first ack recorded ${ms(Math.min(...h.acked))}`);
   console.log(`hub:      issue → shown on device p50 ${ms(pct(h.shown, 50))}  p99 ${ms(pct(h.shown, 99))} | issue → ack recorded p50 ${ms(pct(h.acked, 50))}  p99 ${ms(hubAck99)} | ${h.acked.length} acks recorded, ${Math.round(h.acked.length / (span(h.acked) / 1000))} acks/s | ${h.sends} sends`);
   console.log(`baseline: publish → shown on device p50 ${ms(pct(b.shown, 50))}  p99 ${ms(pct(b.shown, 99))} | publish → ack at publisher p50 ${ms(pct(b.acked, 50))}  p99 ${ms(baseAck99)} | ${Math.round(b.acked.length / (span(b.acked) / 1000))} acks/s`);
   console.log(`ratio p99 ack hub/baseline: ${(hubAck99 / baseAck99).toFixed(2)}x (goal ≤ 2x; p99 ≤ 2000 ms: ${hubAck99 <= 2000 ? 'met' : 'MISSED'})`);

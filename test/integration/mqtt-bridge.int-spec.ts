@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApp, type StartedApp } from '#platform';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
+import { randomUUID } from 'node:crypto';
+import type { DirectiveDeliveryJob, TerminalNoticeMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
+import { TerminalChannel } from '../../apps/mqtt-bridge/src/terminals/terminal-channel.js';
 import { Api } from '../support/api.js';
 import { freePort } from '../support/ports.js';
 import { connectRefused, counter, provision, TestDevice, topics, waitFor, type Credentials } from '../support/terminals.js';
@@ -36,6 +39,28 @@ afterAll(async () => {
 });
 
 const BRIDGE_PASSWORD = 'bridge-password-0123456789';
+const EMQX_TOKEN = 'emqx-http-auth-token-0123456789';
+
+/** A directive delivery job as the dispatch outbox relay makes it (docs/channels.md). */
+function deliveryJob(siteId: string, directiveId: string, messageId: string, redelivery = 0): DirectiveDeliveryJob {
+  return {
+    kind: 'directive',
+    directiveId,
+    messageId,
+    siteIds: [siteId],
+    directive: {
+      id: directiveId,
+      serial: 'ZL-2026-001',
+      title: '防汛指令',
+      body: 'body',
+      level: 'red',
+      ackBy: new Date(Date.now() + 3600_000).toISOString(),
+      drill: false,
+      issuedAt: new Date().toISOString(),
+      redelivery,
+    } as DirectiveDeliveryJob['directive'],
+  };
+}
 
 async function startHarness(kind: BrokerKind): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'yihu-mqtt-'));
@@ -49,6 +74,7 @@ async function startHarness(kind: BrokerKind): Promise<Harness> {
     ADMIN_PASSWORD: 'admin-password-1',
     SFU_ENABLED: 'false',
     LOG_LEVEL: 'silent',
+    MQTT_HTTP_AUTH_TOKEN: EMQX_TOKEN,
   };
   let mosquitto: ChildProcess | undefined;
   if (kind === 'embedded') {
@@ -287,4 +313,112 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     await da.end().catch(() => undefined);
     await db.end();
   });
+  it('de-duplicates terminal messages on the job messageId: a retried job adds nothing, an escalation re-delivery reaches the terminal again', async () => {
+    const creds = await provision(h.api, h.siteId, 'dedupe');
+    const device = await connect(h, creds);
+    device.client.on('message', () => undefined);
+    const channel = h.app.app.get(TerminalChannel);
+    const directiveId = randomUUID();
+    const first = deliveryJob(h.siteId, directiveId, randomUUID());
+    await channel.deliver(first, 'push');
+    await channel.deliver(first, 'push'); // at-least-once: the same job again
+    await waitFor(() => device.received.filter((m) => m.directiveId === directiveId).length >= 1, 'first delivery');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(unique(device.received.filter((m) => m.directiveId === directiveId))).toHaveLength(1);
+    await channel.deliver(deliveryJob(h.siteId, directiveId, randomUUID(), 1), 'push'); // escalation step 1
+    await waitFor(() => unique(device.received.filter((m) => m.directiveId === directiveId)).length === 2, 'the re-delivery');
+    const rows = (await messages(h, creds.id)).filter((m) => m.directiveId === directiveId);
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((m) => m.messageId)).size).toBe(2);
+    await device.end();
+  });
+
+  it('sends updates and cancellations on the notices topic to terminals that got the directive, and stops replaying a cancelled one', async () => {
+    const creds = await provision(h.api, h.siteId, 'notices');
+    const device = await connect(h, creds);
+    const notices: TerminalNoticeMessage[] = [];
+    device.client.on('message', (topic, payload) => topic === topics(creds.id).notices && notices.push(JSON.parse(payload.toString())));
+    await device.client.subscribeAsync(topics(creds.id).notices, { qos: 1 });
+    const channel = h.app.app.get(TerminalChannel);
+    const directiveId = randomUUID();
+    const job = deliveryJob(h.siteId, directiveId, randomUUID());
+    await channel.deliver(job, 'push');
+    await waitFor(() => device.received.some((m) => m.directiveId === directiveId), 'directive');
+    await channel.deliver({ ...job, kind: 'update', messageId: randomUUID(), update: { directiveId, serial: 'ZL-2026-001', messageId: randomUUID(), text: '范围扩大', at: new Date().toISOString() } }, 'push');
+    await channel.deliver({ ...job, kind: 'cancel', messageId: randomUUID(), cancelled: { directiveId, serial: 'ZL-2026-001', reason: null, at: new Date().toISOString() } }, 'push');
+    await waitFor(() => notices.length >= 2, 'two notices');
+    expect(notices.map((n) => [n.kind, n.text, n.directiveId])).toEqual([
+      ['update', '范围扩大', directiveId],
+      ['cancel', '', directiveId],
+    ]);
+    // the cancelled directive is withdrawn: not replayed when the device returns
+    await device.end();
+    const back = await connect(h, creds);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(back.received.some((m) => m.directiveId === directiveId)).toBe(false);
+    expect((await messages(h, creds.id)).find((m) => m.directiveId === directiveId && !notices.some((n) => n.messageId === m.messageId))!.state).toBe('expired');
+    await back.end();
+  });
+
+  it('survives a burst of 5,000 acks and 5,000 status messages from one device (checked and counted, the hub stays up)', async () => {
+    const creds = await provision(h.api, h.siteId, 'burst');
+    const device = await connect(h, creds);
+    const before = await counter(h.baseUrl, 'yihu_mqtt_rejected_total', 'reason="unknown_message"');
+    const at = new Date().toISOString();
+    for (let i = 0; i < 5000; i++) {
+      device.client.publish(topics(creds.id).acks, JSON.stringify({ messageId: randomUUID(), state: 'received', at }), { qos: 0 });
+      // retained status messages keep the broker's queue busy (stored asynchronously) while the acks pour in
+      device.client.publish(topics(creds.id).status, JSON.stringify({ power: 'battery', battery: i % 100, link: 'lan' }), { qos: 0, retain: true });
+    }
+    await waitFor(async () => (await counter(h.baseUrl, 'yihu_mqtt_rejected_total', 'reason="unknown_message"')) >= before + 5000, 'all 5,000 counted', 30_000);
+    expect((await fetch(`${h.baseUrl}/api/v1/health`)).status).toBe(200);
+    await device.end();
+  });
+
+  if (kind === 'embedded') {
+    it('EMQX HTTP authn/authz: allows a terminal only its own topics, and refuses calls without the token', async () => {
+      const creds = await provision(h.api, h.siteId, 'emqx');
+      const call = async (path: string, body: unknown, token: string | null = EMQX_TOKEN) => {
+        const res = await fetch(`${h.baseUrl}/api/v1/mqtt/emqx/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json().catch(() => null)) as { result?: string } | null };
+      };
+      const authn = (clientid: string, username: string, password: string) => call('authn', { clientid, username, password });
+      expect((await authn(creds.id, creds.id, creds.secret)).body!.result).toBe('allow');
+      expect((await authn(creds.id, creds.id, 'wrong')).body!.result).toBe('deny');
+      expect((await authn('other', creds.id, creds.secret)).body!.result).toBe('deny');
+      expect((await authn('yihu-bridge-x', 'yihu-bridge', 'not-the-bridge-password')).body!.result).toBe('deny');
+      expect((await call('authn', { clientid: creds.id, username: creds.id, password: creds.secret }, null)).status).toBe(401);
+      expect((await call('authn', { clientid: creds.id, username: creds.id, password: creds.secret }, 'x'.repeat(EMQX_TOKEN.length))).status).toBe(401);
+      expect((await call('authn', '{not json')).status).toBe(400);
+      expect((await call('authn', { username: 'no client id' })).status).toBe(400);
+
+      const other = 't00000000000000000000';
+      const authz = (topic: string, action: string, retain = false) => call('authz', { clientid: creds.id, username: creds.id, topic, action, retain: String(retain) });
+      const t = topics(creds.id);
+      const matrix: [string, string, boolean, string][] = [
+        [t.directives, 'subscribe', false, 'allow'],
+        [`yihu/v1/terminals/${creds.id}/notices`, 'subscribe', false, 'allow'],
+        [t.acks, 'publish', false, 'allow'],
+        [t.status, 'publish', true, 'allow'],
+        [t.acks, 'publish', true, 'deny'],
+        [t.directives, 'publish', false, 'deny'],
+        [t.acks, 'subscribe', false, 'deny'],
+        [topics(other).directives, 'subscribe', false, 'deny'],
+        [topics(other).acks, 'publish', false, 'deny'],
+        ['yihu/v1/terminals/+/directives', 'subscribe', false, 'deny'],
+        ['#', 'subscribe', false, 'deny'],
+        [`yihu/v1/terminals/${creds.id}/../${other}/acks`, 'publish', false, 'deny'],
+        [t.directives, 'all', false, 'deny'],
+      ];
+      for (const [topic, action, retain, want] of matrix) {
+        expect([topic, action, retain, (await authz(topic, action, retain)).body!.result]).toEqual([topic, action, retain, want]);
+      }
+      expect((await call('authz', { clientid: creds.id, username: creds.id, topic: t.acks, action: 'delete' })).status).toBe(400);
+      expect((await call('authz', { clientid: creds.id, username: creds.id, topic: t.acks, action: 'publish' }, null)).status).toBe(401);
+    });
+  }
 });

@@ -23,6 +23,7 @@ export const topics = (id: string) => ({
   directives: `yihu/v1/terminals/${id}/directives`,
   acks: `yihu/v1/terminals/${id}/acks`,
   status: `yihu/v1/terminals/${id}/status`,
+  notices: `yihu/v1/terminals/${id}/notices`,
 });
 
 /** A device as the protocol describes it: persistent session, Will, status, acks. */

@@ -45,6 +45,12 @@ export class TerminalDelivery implements OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
   private readonly flushes: Batcher<FlushRequest>;
   private readonly sent: Batcher<string>;
+  /**
+   * Messages picked for a first send whose `sent` mark is not yet written: a second
+   * outbox notice (the radio channel's job for the same directive, a straggler sweep)
+   * still reads them as `queued` and must not send them again. Replays ignore this.
+   */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -165,7 +171,11 @@ export class TerminalDelivery implements OnModuleDestroy {
       if (list) list.push(row);
       else byTerminal.set(row.terminal_id, [row]);
     }
-    for (const [terminalId, list] of byTerminal) this.send(terminalId, list);
+    for (const [terminalId, list] of byTerminal) {
+      const todo = list.filter((row) => row.replay || !this.inFlight.has(row.id));
+      for (const row of todo) if (!row.replay) this.inFlight.add(row.id);
+      if (todo.length) this.send(terminalId, todo);
+    }
   }
 
   private send(terminalId: string, rows: (OutboxRow & { replay: boolean })[]): void {
@@ -174,18 +184,28 @@ export class TerminalDelivery implements OnModuleDestroy {
     const topics = terminalTopics(terminalId);
     const previous = this.chains.get(terminalId) ?? Promise.resolve();
     const next = previous.then(async () => {
-      for (const row of rows) {
-        if (!this.online.has(terminalId)) return;
-        if (row.expires_at && row.expires_at.getTime() <= Date.now()) continue;
-        try {
-          await link.publish(topics[row.topic], JSON.stringify(row.payload), { qos: 1 });
-        } catch (err) {
-          // stays in the outbox: the next reconnect or sweep sends it
-          this.logger.warn({ err, terminalId, messageId: row.id }, 'publish to terminal failed');
-          return;
+      let done = 0;
+      try {
+        for (const row of rows) {
+          if (!this.online.has(terminalId)) return;
+          if (row.expires_at && row.expires_at.getTime() <= Date.now()) {
+            done++;
+            continue;
+          }
+          try {
+            await link.publish(topics[row.topic], JSON.stringify(row.payload), { qos: 1 });
+          } catch (err) {
+            // stays in the outbox: the next reconnect or sweep sends it
+            this.logger.warn({ err, terminalId, messageId: row.id }, 'publish to terminal failed');
+            return;
+          }
+          this.metrics.published.inc({ kind: row.replay ? 'replay' : 'first' });
+          this.sent.add(row.id);
+          done++;
         }
-        this.metrics.published.inc({ kind: row.replay ? 'replay' : 'first' });
-        this.sent.add(row.id);
+      } finally {
+        // what was not sent is free for the next notice or sweep
+        for (const row of rows.slice(done)) if (!row.replay) this.inFlight.delete(row.id);
       }
     });
     this.chains.set(terminalId, next);
@@ -195,6 +215,14 @@ export class TerminalDelivery implements OnModuleDestroy {
   }
 
   private async markSent(ids: string[]): Promise<void> {
+    try {
+      await this.markSentRows(ids);
+    } finally {
+      for (const id of ids) this.inFlight.delete(id);
+    }
+  }
+
+  private async markSentRows(ids: string[]): Promise<void> {
     await this.dataSource.query(
       `UPDATE terminal_messages SET send_count = send_count + 1, sent_at = coalesce(sent_at, now()),
          state = CASE WHEN state = 'queued' THEN 'sent'::terminal_message_state ELSE state END

@@ -163,7 +163,9 @@ export class EmbeddedBroker implements BrokerLink {
             } catch (err) {
               this.logger.error({ err, topic: packet.topic }, 'device message handler failed');
             }
-            cb();
+            // not synchronously: mqemitter then hands over the next queued message inside
+            // this call, and 10,000 acks arriving at once overflowed the stack (crashing the hub)
+            queueMicrotask(cb);
           },
           () => resolve(),
         ),

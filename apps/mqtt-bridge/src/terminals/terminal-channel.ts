@@ -57,6 +57,8 @@ export class TerminalChannel {
     } else {
       return;
     }
+    // announced even when nothing was added: a retried job may be one whose notice was lost
+    // in a crash; the bridge skips messages it is already sending
     await this.outbox.notify(d.id);
   }
 }
