@@ -74,6 +74,12 @@ describe('directives: the closed loop', () => {
     const restAck = await officerB.api.post(`/api/v1/directives/${id}/ack`, {});
     expect(restAck.status).toBe(200);
     expect(restAck.body).toMatchObject({ directiveId: id, siteId: townB, state: 'acknowledged', duplicate: false });
+    // the board is coalesced (≤ 10/s, latest state): see the 签收 live before moving on
+    await waitFor(
+      () => board.boards.some((m) => m.directiveId === id && m.recipients.some((r: any) => r.state === 'acknowledged')),
+      5000,
+      'board shows 签收',
+    );
 
     const fa = await officerA.api.post(`/api/v1/directives/${id}/feedback`, { text: '已转移 35 人' });
     expect(fa.status).toBe(200);

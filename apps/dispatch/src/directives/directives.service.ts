@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type {
   AckDirectiveRequest,
   AckResponse,
@@ -100,11 +100,12 @@ export class DirectivesService {
         },
         tx,
       );
-      return row!;
+      // read the answer before commit: on PGlite's one connection the outbox relay (delivery)
+      // then has the connection to itself right after the commit
+      return { row: row!, recipients: await this.recipientRows(id, null, tx) };
     });
     this.outbox.kick();
-    const recipients = await this.recipientRows(id, null);
-    return { id, serial: directive.serial, recipients: recipients.map(toRecipientView) };
+    return { id, serial: directive.row.serial, recipients: directive.recipients.map(toRecipientView) };
   }
 
   async get(actor: Actor, id: string): Promise<DirectiveView> {
@@ -353,8 +354,8 @@ export class DirectivesService {
     return { directive, fullView: false };
   }
 
-  private async recipientRows(id: string, restrictTo: Actor | null): Promise<RecipientRow[]> {
-    return (await this.dataSource.query(
+  private async recipientRows(id: string, restrictTo: Actor | null, manager: EntityManager = this.dataSource.manager): Promise<RecipientRow[]> {
+    return (await manager.query(
       `SELECT ${RECIPIENT_COLUMNS} FROM directive_recipients r JOIN sites s ON s.id = r.site_id
        WHERE r.directive_id = $1 AND ($2::text IS NULL OR s.path LIKE $2 || '%') ORDER BY s.path`,
       [id, restrictTo?.sitePath ?? null],
