@@ -3,6 +3,7 @@ import { Api } from '../support/api.js';
 import { sleep, waitFor } from '../support/async.js';
 import { adminLogin, createSite, createUser, openConsole, type TestConsole } from '../support/directives.js';
 import { startHub, type HubProcess } from '../support/hub-process.js';
+import { redisClient } from '../support/redis.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
 
 /**
@@ -117,4 +118,22 @@ describe('directives across two cluster instances', () => {
     expect(mine.sort()).toEqual(['escalate_parent', 'notify_leader']);
     expect((await admin.get('/api/v1/audit/verify')).body.ok).toBe(true);
   }, 60_000);
+
+  it('survives malformed console-delivery messages on the bus and keeps delivering', async () => {
+    const redis = redisClient();
+    try {
+      for (const raw of ['not json', 'null', '{"kind":"directive","siteIds":5}', `{"kind":"directive","directive":null,"siteIds":["${town1}"]}`]) {
+        await redis.publish(`${prefix}:bus:directive.console-delivery`, raw);
+      }
+    } finally {
+      redis.disconnect();
+    }
+    await sleep(300);
+    for (const hub of [a, b]) expect((await fetch(`${hub.baseUrl}/api/v1/health`)).status).toBe(200);
+    const c1 = await open(b, officer1.token);
+    const res = await dispatcher.api.post('/api/v1/directives', {
+      title: '总线', body: '仍然送达', level: 'blue', targets: { siteIds: [town1] }, ackWithinSeconds: 600,
+    });
+    await waitFor(() => c1.directives.some((d) => d.id === res.body.id), 10_000, 'delivered after the garbage');
+  }, 30_000);
 });

@@ -53,7 +53,14 @@ export class ConsoleChannel implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     if (!this.clustered) return;
-    await this.bus.subscribe<DirectiveDeliveryJob>(CONSOLE_DELIVERY_CHANNEL, (job) => this.deliverLocally(job));
+    await this.bus.subscribe<DirectiveDeliveryJob>(CONSOLE_DELIVERY_CHANNEL, (job) => {
+      // a malformed bus message must not take the process down (it arrives in a Redis callback)
+      try {
+        this.deliverLocally(job);
+      } catch (err) {
+        this.logger.warn({ err }, 'console delivery from the bus failed');
+      }
+    });
   }
 
   private get clustered(): boolean {
