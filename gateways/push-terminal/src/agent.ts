@@ -169,6 +169,9 @@ export class TerminalAgent {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     const client = this.client!;
+    // notices are an addition to v1: a hub without them refuses the subscription, which is
+    // fine. Subscribed before directives, so it is in place when the hub starts replaying.
+    client.subscribe(this.topics.notices, { qos: 1 }, () => undefined);
     // [protocol v1, device duty 1] subscribe first, then say online: the hub replays on it
     client.subscribe(this.topics.directives, { qos: 1 }, (err) => {
       if (err) return this.emit({ type: 'error', message: `subscribe: ${err.message}` });
@@ -179,8 +182,6 @@ export class TerminalAgent {
       this.lastTelemetry = '';
       this.reportTelemetry(true);
     });
-    // notices are an addition to v1: a hub without them refuses the subscription, which is fine
-    client.subscribe(this.topics.notices, { qos: 1 }, () => undefined);
     this.emit({ type: 'connected' });
   }
 

@@ -50,7 +50,7 @@ export class DeviceIngest implements OnModuleDestroy {
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
   ) {
-    this.acks = new Batcher((items) => this.recordAcks(items), { delayMs: 10, max: 1000 }, (err, items) =>
+    this.acks = new Batcher((items) => this.recordAcks(items), { delayMs: 10, max: 5000 }, (err, items) =>
       this.logger.error({ err, count: items.length }, 'recording device acks failed; devices re-send on reconnect'),
     );
     this.presence = new Batcher((items) => this.recordPresence(items), { delayMs: 100, max: 2000 }, (err) =>
@@ -126,54 +126,69 @@ export class DeviceIngest implements OnModuleDestroy {
     this.acks.add({ terminalId, ack: result.data });
   }
 
+  /**
+   * One statement per batch: reads each message's owner and state and moves it forward
+   * (queued/sent → received → acknowledged, never back), in one round trip; 10,000 devices
+   * acking at once cost a handful of statements. Rejections are classified from the same
+   * answer.
+   */
   private async recordAcks(items: PendingAck[]): Promise<void> {
-    const ids = [...new Set(items.map((i) => i.ack.messageId))];
-    const rows = (await this.dataSource.query(
-      'SELECT id, terminal_id, directive_id, topic, state FROM terminal_messages WHERE id = ANY($1::uuid[])',
-      [ids],
-    )) as { id: string; terminal_id: string; directive_id: string; topic: string; state: TerminalMessageState }[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const wanted = new Map<string, 'received' | 'acknowledged'>();
+    // per (message, sender): the highest state asked for; received + acknowledged in one batch is one update
+    const wanted = new Map<string, { messageId: string; terminalId: string; state: 'received' | 'acknowledged' }>();
     for (const { terminalId, ack } of items) {
-      const row = byId.get(ack.messageId);
-      if (!row) {
-        this.reject('unknown_message', terminalId, ack.messageId);
-        continue;
-      }
-      if (row.terminal_id !== terminalId) {
-        this.reject('foreign_message', terminalId, ack.messageId);
-        continue;
-      }
-      if (row.state === 'expired') {
-        this.reject('expired_message', terminalId, ack.messageId);
-        continue;
-      }
-      const current = wanted.get(row.id);
-      if (RANK[ack.state] > RANK[row.state] && (!current || RANK[ack.state] > RANK[current])) wanted.set(row.id, ack.state);
+      const key = `${ack.messageId}/${terminalId}`;
+      const prev = wanted.get(key);
+      if (!prev || RANK[ack.state] > RANK[prev.state]) wanted.set(key, { messageId: ack.messageId, terminalId, state: ack.state });
     }
-    if (!wanted.size) return;
-    const [updated] = (await this.dataSource.query(
-      `UPDATE terminal_messages m SET
-         state = v.state::terminal_message_state,
-         received_at = coalesce(m.received_at, now()),
-         acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN now() ELSE m.acknowledged_at END
-       FROM unnest($1::uuid[], $2::text[]) AS v(id, state)
-       WHERE m.id = v.id AND m.state IN ('queued', 'sent', 'received')
-         AND (m.state <> 'received' OR v.state = 'acknowledged')
-       RETURNING m.id, m.terminal_id, m.directive_id, m.state, m.received_at, m.acknowledged_at`,
-      [[...wanted.keys()], [...wanted.values()]],
-    )) as [
-      { id: string; terminal_id: string; directive_id: string; state: 'received' | 'acknowledged'; received_at: Date; acknowledged_at: Date | null }[],
-      number,
-    ];
+    const list = [...wanted.values()];
+    const rows = (await this.dataSource.query(
+      `WITH v AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, sender, state)),
+       cur AS (SELECT m.id, m.terminal_id, m.directive_id, m.topic, m.state FROM terminal_messages m WHERE m.id IN (SELECT id FROM v)),
+       upd AS (
+         UPDATE terminal_messages m SET
+           state = v.state::terminal_message_state,
+           received_at = coalesce(m.received_at, now()),
+           acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN now() ELSE m.acknowledged_at END
+         FROM v
+         WHERE m.id = v.id AND m.terminal_id = v.sender AND m.state IN ('queued', 'sent', 'received')
+           AND (m.state <> 'received' OR v.state = 'acknowledged')
+         RETURNING m.id, m.state, m.received_at, m.acknowledged_at)
+       SELECT v.id, v.sender, cur.terminal_id AS owner, cur.directive_id, cur.topic, cur.state AS before,
+              upd.state AS after, upd.received_at, upd.acknowledged_at
+       FROM v LEFT JOIN cur ON cur.id = v.id LEFT JOIN upd ON upd.id = v.id AND cur.terminal_id = v.sender`,
+      [list.map((w) => w.messageId), list.map((w) => w.terminalId), list.map((w) => w.state)],
+    )) as {
+      id: string;
+      sender: string;
+      owner: string | null;
+      directive_id: string | null;
+      topic: string | null;
+      before: TerminalMessageState | null;
+      after: 'received' | 'acknowledged' | null;
+      received_at: Date | null;
+      acknowledged_at: Date | null;
+    }[];
     const receipts: TerminalReceipt[] = [];
-    for (const r of updated) {
-      this.metrics.acks.inc({ state: r.state });
+    for (const r of rows) {
+      if (!r.owner) {
+        this.reject('unknown_message', r.sender, r.id);
+        continue;
+      }
+      if (r.owner !== r.sender) {
+        this.reject('foreign_message', r.sender, r.id);
+        continue;
+      }
+      if (r.before === 'expired') {
+        this.reject('expired_message', r.sender, r.id);
+        continue;
+      }
+      if (!r.after) continue; // nothing new (a repeat, or already further along)
+      this.metrics.acks.inc({ state: r.after });
       // an ack of an update or cancellation notice is recorded on the message only: it is not 签收 of the directive
-      if (byId.get(r.id)!.topic !== 'directives') continue;
-      const base = { directiveId: r.directive_id, terminalId: r.terminal_id, siteId: this.registry.siteOf(r.terminal_id) ?? '', messageId: r.id };
-      if (RANK[byId.get(r.id)!.state] < RANK.received) receipts.push({ ...base, state: 'delivered', at: r.received_at.toISOString() });
-      if (r.state === 'acknowledged') receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
+      if (r.topic !== 'directives') continue;
+      const base = { directiveId: r.directive_id!, terminalId: r.owner, siteId: this.registry.siteOf(r.owner) ?? '', messageId: r.id };
+      if (RANK[r.before!] < RANK.received) receipts.push({ ...base, state: 'delivered', at: r.received_at!.toISOString() });
+      if (r.after === 'acknowledged') receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
     }
     await this.receipts.report(receipts);
   }

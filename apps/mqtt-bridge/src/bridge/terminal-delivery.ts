@@ -51,6 +51,7 @@ export class TerminalDelivery implements OnModuleDestroy {
    * still reads them as `queued` and must not send them again. Replays ignore this.
    */
   private readonly inFlight = new Set<string>();
+  private connectionEvents = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -90,6 +91,11 @@ export class TerminalDelivery implements OnModuleDestroy {
     await this.sent.drain();
   }
 
+  /** The broker reports connects and disconnects (embedded aedes): replay once per connection. */
+  useConnectionEvents(): void {
+    this.connectionEvents = true;
+  }
+
   /** After the broker link was down: nobody is known to be online until they say so again. */
   forgetPresence(): void {
     this.online.clear();
@@ -125,7 +131,10 @@ export class TerminalDelivery implements OnModuleDestroy {
     this.metrics.online.set(this.online.size);
     if (!replay) return;
     const now = Date.now();
-    if (wasOnline && now - (this.lastReplay.get(terminalId) ?? 0) < REPLAY_DEBOUNCE_MS) return;
+    const last = this.lastReplay.get(terminalId);
+    // with connection events (embedded broker) a replay happens once per connection; an
+    // external broker tells us nothing but the status, so repeats within a short window are skipped
+    if (wasOnline && last !== undefined && (this.connectionEvents || now - last < REPLAY_DEBOUNCE_MS)) return;
     this.lastReplay.set(terminalId, now);
     this.flushes.add({ terminalId, replay: true });
   }

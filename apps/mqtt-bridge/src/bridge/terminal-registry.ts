@@ -9,6 +9,7 @@ import type { RejectReason } from './bridge-metrics.js';
 interface Credential {
   hash: string;
   siteId: string;
+  kind: 'push' | 'radio';
   revoked: boolean;
 }
 
@@ -31,9 +32,9 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     const rows = (await this.dataSource.query(
-      'SELECT id, site_id, secret_hash, revoked_at IS NOT NULL AS revoked FROM terminals',
-    )) as { id: string; site_id: string; secret_hash: string; revoked: boolean }[];
-    for (const r of rows) this.credentials.set(r.id, { hash: r.secret_hash, siteId: r.site_id, revoked: r.revoked });
+      'SELECT id, site_id, kind, secret_hash, revoked_at IS NOT NULL AS revoked FROM terminals',
+    )) as { id: string; site_id: string; kind: 'push' | 'radio'; secret_hash: string; revoked: boolean }[];
+    for (const r of rows) this.credentials.set(r.id, { hash: r.secret_hash, siteId: r.site_id, kind: r.kind, revoked: r.revoked });
     this.unsubscribe = await this.bus.subscribe<TerminalsChanged>(TERMINALS_CHANGED, (m) => void this.changed(m));
   }
 
@@ -47,6 +48,10 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
 
   onChanged(listener: (id: string) => void): void {
     this.changedListeners.push(listener);
+  }
+
+  kindOf(id: string): 'push' | 'radio' | undefined {
+    return this.credentials.get(id)?.kind;
   }
 
   siteOf(id: string): string | undefined {
@@ -73,15 +78,15 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
 
   private async load(id: string): Promise<Credential | undefined> {
     const rows = (await this.dataSource.query(
-      'SELECT site_id, secret_hash, revoked_at IS NOT NULL AS revoked FROM terminals WHERE id = $1',
+      'SELECT site_id, kind, secret_hash, revoked_at IS NOT NULL AS revoked FROM terminals WHERE id = $1',
       [id],
-    )) as { site_id: string; secret_hash: string; revoked: boolean }[];
+    )) as { site_id: string; kind: 'push' | 'radio'; secret_hash: string; revoked: boolean }[];
     const row = rows[0];
     if (!row) {
       this.credentials.delete(id);
       return undefined;
     }
-    const credential = { hash: row.secret_hash, siteId: row.site_id, revoked: row.revoked };
+    const credential = { hash: row.secret_hash, siteId: row.site_id, kind: row.kind, revoked: row.revoked };
     this.credentials.set(id, credential);
     return credential;
   }

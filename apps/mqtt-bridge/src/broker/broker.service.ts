@@ -66,6 +66,7 @@ export class BrokerService implements OnApplicationBootstrap, OnApplicationShutd
       });
     }
     const link = this.link;
+    if (!raw.MQTT_URL) this.delivery.useConnectionEvents();
     link.onPresence((id, event) => this.ingest.connection(id, event));
     // the retained statuses that arrive with the re-subscription then replay to every device that is there
     link.onReconnect?.(() => this.delivery.forgetPresence());

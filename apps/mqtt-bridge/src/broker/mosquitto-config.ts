@@ -57,7 +57,12 @@ export function mosquittoConf(options: {
     'use_username_as_clientid true',
     // devices never send more than 16 KB (MAX_DEVICE_PAYLOAD_BYTES); bigger packets close the connection
     'max_packet_size 20000',
-    'max_queued_messages 1000',
+    // The bridge's own subscription to every device's acks must not overflow: past this
+    // queue Mosquitto drops QoS 1 messages, and 10,000 devices acking at once dropped
+    // acks at the default 1000. Device queues stay small anyway: the hub only sends to
+    // terminals that are online and replays the rest from its database.
+    'max_queued_messages 100000',
+    'max_inflight_messages 1000',
     'persistent_client_expiration 30d',
     ...(options.persistenceDir ? ['persistence true', `persistence_location ${options.persistenceDir}/`] : ['persistence false']),
     ...(options.pidFile ? [`pid_file ${options.pidFile}`] : []),

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DIRECTIVE_JOBS, type ChannelReport, type DirectiveDeliveryJob } from '#contracts';
 import { JobQueue } from '#platform';
+import { TerminalRegistry } from '../bridge/terminal-registry.js';
 import { TerminalReceiptSink, type TerminalReceipt } from './terminal-receipts.js';
 import { TerminalOutbox } from './terminal-outbox.js';
 
@@ -77,10 +78,13 @@ const REPORTED_MEMORY = 50_000;
 @Injectable()
 export class JobTerminalReceiptSink extends TerminalReceiptSink {
   private readonly reported = new Set<string>();
+  /** directives known to exist (test calls are not directives and are never reported) */
+  private readonly directives = new Set<string>();
 
   constructor(
     @Inject(JobQueue) private readonly jobs: JobQueue,
     private readonly dataSource: DataSource,
+    private readonly registry: TerminalRegistry,
   ) {
     super();
   }
@@ -88,20 +92,16 @@ export class JobTerminalReceiptSink extends TerminalReceiptSink {
   async report(receipts: TerminalReceipt[]): Promise<void> {
     const relevant = receipts.filter((r) => r.state !== 'expired');
     if (!relevant.length) return;
-    // test calls (测试呼叫) are not directives: only messages of real directives are reported
-    const rows = (await this.dataSource.query(
-      `SELECT d.id::text AS id FROM directives d WHERE d.id::text = ANY($1::text[])`,
-      [[...new Set(relevant.map((r) => r.directiveId))]],
-    )) as { id: string }[];
-    const known = new Set(rows.map((r) => r.id));
-    const kinds = (await this.dataSource.query(`SELECT id, kind FROM terminals WHERE id = ANY($1::text[])`, [
-      [...new Set(relevant.map((r) => r.terminalId))],
-    ])) as { id: string; kind: 'push' | 'radio' }[];
-    const kindOf = new Map(kinds.map((k) => [k.id, k.kind]));
+    const unseen = [...new Set(relevant.map((r) => r.directiveId))].filter((id) => !this.directives.has(id));
+    if (unseen.length) {
+      const rows = (await this.dataSource.query(`SELECT d.id::text AS id FROM directives d WHERE d.id::text = ANY($1::text[])`, [unseen])) as { id: string }[];
+      if (this.directives.size > REPORTED_MEMORY) this.directives.clear();
+      for (const r of rows) this.directives.add(r.id);
+    }
     for (const r of relevant) {
-      if (!known.has(r.directiveId)) continue;
+      if (!this.directives.has(r.directiveId)) continue;
       const kind = r.state === 'acknowledged' ? 'acknowledged' : 'delivered';
-      const channel = kindOf.get(r.terminalId) === 'radio' ? 'radio' : 'terminal';
+      const channel = this.registry.kindOf(r.terminalId) === 'radio' ? 'radio' : 'terminal';
       const once = `${r.directiveId}/${r.siteId}/${channel}/${kind}`;
       if (this.reported.has(once)) continue;
       await this.jobs.add<ChannelReport>(
