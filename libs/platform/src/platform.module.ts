@@ -68,7 +68,7 @@ export class PlatformModule {
       ? [
           {
             provide: JobQueue,
-            useFactory: (queue: Queue) => new BullJobQueue(queue),
+            useFactory: (queue: Queue) => new BullJobQueue(queue, logger),
             inject: [getQueueToken(BULL_QUEUE_NAME)],
           },
           BullJobHost,

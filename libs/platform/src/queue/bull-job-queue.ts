@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Queue, Worker, type Job, type QueueOptions } from 'bullmq';
+import type { Logger } from 'pino';
 import type { ComponentHealth } from '#contracts';
 import { JobQueue, type JobOptions } from './job-queue.js';
 
@@ -38,7 +39,10 @@ export class BullJobQueue extends JobQueue implements OnApplicationShutdown {
   private readonly options: Pick<QueueOptions, 'connection' | 'prefix'>;
 
   /** `legacy` is the old shared queue: its connection and prefix are reused for the per-name queues. */
-  constructor(private readonly legacy: Queue) {
+  constructor(
+    private readonly legacy: Queue,
+    private readonly logger?: Logger,
+  ) {
     super();
     this.options = { connection: legacy.opts.connection, prefix: legacy.opts.prefix };
   }
@@ -60,7 +64,11 @@ export class BullJobQueue extends JobQueue implements OnApplicationShutdown {
         ...this.options,
         concurrency: CONCURRENCY,
       });
-      worker.on('error', () => undefined); // connection errors are retried by BullMQ; health reports Redis
+      // BullMQ retries connection errors itself (health reports Redis): log them, never swallow them
+      worker.on('error', (err) => this.logger?.warn({ err: err.message, queue: worker.name }, 'job worker error'));
+      worker.on('failed', (job, err) =>
+        this.logger?.warn({ job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+      );
       this.workers.push(worker);
     }
   }
