@@ -71,6 +71,7 @@ describe.each(ENGINES)('audit chain on %s', (kind) => {
     );
     await expect(ds.query('DELETE FROM audit_log WHERE seq = 5')).rejects.toThrow(/append-only/);
     await expect(ds.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+    await expect(ds.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
     expect(await seqs(ds)).toEqual([1, 2, 3, 4, 5]);
     expect(await store.verify()).toEqual({ ok: true, checked: 5 });
   });

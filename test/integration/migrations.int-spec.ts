@@ -52,7 +52,7 @@ describe.each(ENGINES)('migrations on %s', (kind) => {
     const triggers = (await ds.query(
       `SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal`,
     )) as { tgname: string }[];
-    expect(triggers.map((t) => t.tgname)).toEqual(['audit_log_append_only']);
+    expect(triggers.map((t) => t.tgname).sort()).toEqual(['audit_log_append_only', 'audit_log_no_truncate']);
     const types = (await ds.query(
       `SELECT typname FROM pg_type WHERE typname IN ('site_kind', 'user_role') ORDER BY 1`,
     )) as {
