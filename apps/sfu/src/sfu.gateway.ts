@@ -66,16 +66,7 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   afterInit(ns: Namespace): void {
     this.realtime.attach(ns);
-    ns.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      this.actors
-        .fromToken(typeof token === 'string' ? token : undefined)
-        .then((actor) => {
-          socket.data.actor = actor;
-          next();
-        })
-        .catch((err: unknown) => next(new Error(err instanceof DomainError ? err.message : 'authentication failed')));
-    });
+    ns.use(this.actors.socketMiddleware());
   }
 
   async handleDisconnect(socket: Socket): Promise<void> {

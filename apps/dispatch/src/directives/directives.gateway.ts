@@ -45,16 +45,7 @@ export class DirectivesGateway implements OnGatewayInit, OnGatewayConnection {
 
   afterInit(server: Server): void {
     this.realtime.attach(server);
-    server.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      this.actors
-        .fromToken(typeof token === 'string' ? token : undefined)
-        .then((actor) => {
-          socket.data.actor = actor;
-          next();
-        })
-        .catch((err: unknown) => next(new Error(err instanceof DomainError ? err.message : 'authentication failed')));
-    });
+    server.use(this.actors.socketMiddleware());
   }
 
   async handleConnection(socket: Socket): Promise<void> {

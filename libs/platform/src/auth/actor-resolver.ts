@@ -45,6 +45,25 @@ export class ActorResolver {
     return actor;
   }
 
+  /**
+   * Socket.IO middleware for every namespace: authenticates `handshake.auth.token` the same
+   * way as REST and keeps the actor in `socket.data.actor`; a refused socket never connects.
+   */
+  socketMiddleware() {
+    return (
+      socket: { handshake: { auth?: unknown }; data: { actor?: Actor } },
+      next: (err?: Error) => void,
+    ): void => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      this.fromToken(typeof token === 'string' ? token : undefined)
+        .then((actor) => {
+          socket.data.actor = actor;
+          next();
+        })
+        .catch((err: unknown) => next(new Error(err instanceof DomainError ? err.message : 'authentication failed')));
+    };
+  }
+
   sign(claims: AccessTokenClaims, ttlSeconds: number): Promise<string> {
     return this.jwt.signAsync({ ...claims }, { algorithm: 'HS256', expiresIn: ttlSeconds });
   }
