@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { terminalTopics, type TerminalDirectiveMessage, type TerminalNoticeMessage } from '#contracts';
 import { EventBus, LOGGER } from '#platform';
 import type { BrokerLink } from '../broker/broker-link.js';
-import { TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
+import { PROCESS_ORIGIN, TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
+import type { TerminalMessageRow } from '../terminals/terminal-outbox.js';
 import { TerminalReceiptSink } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
 import { BridgeMetrics } from './bridge-metrics.js';
@@ -69,7 +70,9 @@ export class TerminalDelivery implements OnModuleDestroy {
   async attach(link: BrokerLink): Promise<void> {
     this.link = link;
     this.unsubscribe = await this.bus.subscribe<TerminalsOutboxNotice>(TERMINALS_OUTBOX, (n) =>
-      void this.directiveQueued(n.directiveId).catch((err: unknown) =>
+      n.origin === PROCESS_ORIGIN
+        ? undefined
+        : void this.directiveQueued(n.directiveId).catch((err: unknown) =>
         this.logger.error({ err, directiveId: n.directiveId }, 'terminal delivery: outbox notice failed'),
       ),
     );
@@ -137,6 +140,21 @@ export class TerminalDelivery implements OnModuleDestroy {
     if (wasOnline && last !== undefined && (this.connectionEvents || now - last < REPLAY_DEBOUNCE_MS)) return;
     this.lastReplay.set(terminalId, now);
     this.flushes.add({ terminalId, replay: true });
+  }
+
+  /** Rows this process just queued (committed): sent to the terminals online now, in order. */
+  queued(rows: TerminalMessageRow[]): void {
+    if (!this.link) return;
+    const byTerminal = new Map<string, (OutboxRow & { replay: boolean })[]>();
+    for (const row of rows) {
+      if (!this.online.has(row.terminal_id) || this.inFlight.has(row.id)) continue;
+      this.inFlight.add(row.id);
+      const list = byTerminal.get(row.terminal_id);
+      const item = { ...row, replay: false };
+      if (list) list.push(item);
+      else byTerminal.set(row.terminal_id, [item]);
+    }
+    for (const [terminalId, list] of byTerminal) this.send(terminalId, list);
   }
 
   private async directiveQueued(directiveId: string): Promise<void> {

@@ -4,7 +4,8 @@ import { DIRECTIVE_JOBS, type ChannelReport, type DirectiveDeliveryJob } from '#
 import { JobQueue } from '#platform';
 import { TerminalRegistry } from '../bridge/terminal-registry.js';
 import { TerminalReceiptSink, type TerminalReceipt } from './terminal-receipts.js';
-import { TerminalOutbox } from './terminal-outbox.js';
+import { TerminalDelivery } from '../bridge/terminal-delivery.js';
+import { TerminalOutbox, type TerminalMessageRow } from './terminal-outbox.js';
 
 /**
  * The `terminal` and `radio` channels of docs/channels.md: a directive job puts one
@@ -16,6 +17,7 @@ export class TerminalChannel {
   constructor(
     @Inject(JobQueue) jobs: JobQueue,
     private readonly outbox: TerminalOutbox,
+    private readonly delivery: TerminalDelivery,
   ) {
     jobs.handle<DirectiveDeliveryJob>(DIRECTIVE_JOBS.deliver('terminal'), (job) => this.deliver(job, 'push'));
     jobs.handle<DirectiveDeliveryJob>(DIRECTIVE_JOBS.deliver('radio'), (job) => this.deliver(job, 'radio'));
@@ -23,12 +25,13 @@ export class TerminalChannel {
 
   async deliver(job: DirectiveDeliveryJob, kind: 'push' | 'radio'): Promise<void> {
     const d = job.directive;
+    let rows: TerminalMessageRow[] = [];
     // one row per (terminal, job messageId): a retried job adds nothing, an escalation
     // re-delivery (new messageId) rings the terminal again
     if (job.kind === 'directive') {
       // a directive's validity, when it has one: past it the outbox marks the message expired, never late
       const expiresAt = (d as { expiresAt?: string | null }).expiresAt;
-      await this.outbox.enqueue(
+      rows = await this.outbox.enqueue(
         {
           directiveId: d.id,
           serial: d.serial,
@@ -43,14 +46,14 @@ export class TerminalChannel {
         { kind, sourceId: job.messageId },
       );
     } else if (job.kind === 'update' && job.update) {
-      await this.outbox.enqueueNotice(
+      rows = await this.outbox.enqueueNotice(
         { directiveId: d.id, serial: d.serial, kind: 'update', text: job.update.text, at: new Date(job.update.at) },
         job.messageId,
         kind,
       );
     } else if (job.kind === 'cancel') {
       const at = job.cancelled?.at ? new Date(job.cancelled.at) : new Date();
-      await this.outbox.enqueueNotice(
+      rows = await this.outbox.enqueueNotice(
         { directiveId: d.id, serial: d.serial, kind: 'cancel', text: job.cancelled?.reason ?? '', at },
         job.messageId,
         kind,
@@ -58,9 +61,11 @@ export class TerminalChannel {
     } else {
       return;
     }
-    // announced even when nothing was added: a retried job may be one whose notice was lost
-    // in a crash; the bridge skips messages it is already sending
-    await this.outbox.notify(d.id);
+    // straight to this process's bridge (no re-read of 10,000 rows), and announced to the
+    // others; announced even when nothing was added: a retried job may be one whose notice
+    // was lost in a crash (the bridge skips what it is already sending)
+    this.delivery.queued(rows);
+    await this.outbox.notify(d.id, rows.length > 0);
   }
 }
 

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TerminalDirectiveMessage, TerminalNoticeMessage } from '#contracts';
 import { EventBus } from '#platform';
-import { TERMINALS_OUTBOX, type TerminalsOutboxNotice } from './terminal-events.js';
+import { PROCESS_ORIGIN, TERMINALS_OUTBOX, type TerminalsOutboxNotice } from './terminal-events.js';
 
 /** What the terminal channel needs to know about a directive to put it on terminals. */
 export interface TerminalDirectiveInput {
@@ -25,11 +25,13 @@ export interface TerminalNoticeInput {
   at: Date;
 }
 
+/** A queued row, as the bridge sends it. */
 export interface TerminalMessageRow {
   id: string;
   terminal_id: string;
-  directive_id: string;
+  topic: 'directives' | 'notices';
   payload: TerminalDirectiveMessage | TerminalNoticeMessage;
+  expires_at: Date | null;
 }
 
 /**
@@ -54,7 +56,7 @@ export class TerminalOutbox {
     input: TerminalDirectiveInput,
     siteIds: string[],
     options: { tx?: EntityManager; kind?: 'push' | 'radio'; sourceId?: string } = {},
-  ): Promise<number> {
+  ): Promise<TerminalMessageRow[]> {
     const manager = options.tx ?? this.dataSource.manager;
     const base = {
       directiveId: input.directiveId,
@@ -74,10 +76,10 @@ export class TerminalOutbox {
        SELECT message_id, terminal_id, $1, $6, 'directives', jsonb_build_object('messageId', message_id) || $3::jsonb, $4
        FROM targets ORDER BY terminal_id
        ON CONFLICT (terminal_id, source_id) DO NOTHING
-       RETURNING id`,
+       RETURNING id, terminal_id, topic, payload, expires_at`,
       [input.directiveId, siteIds, JSON.stringify(base), input.expiresAt, options.kind ?? null, options.sourceId ?? input.directiveId],
-    )) as unknown[];
-    return result.length;
+    )) as TerminalMessageRow[];
+    return result;
   }
 
   /**
@@ -85,7 +87,7 @@ export class TerminalOutbox {
    * (of the given kind). A cancellation also withdraws the directive's messages not yet
    * acknowledged, so they are never replayed (they end as `expired`).
    */
-  async enqueueNotice(input: TerminalNoticeInput, sourceId: string, kind: 'push' | 'radio'): Promise<number> {
+  async enqueueNotice(input: TerminalNoticeInput, sourceId: string, kind: 'push' | 'radio'): Promise<TerminalMessageRow[]> {
     return this.dataSource.transaction(async (tx) => {
       const base = { directiveId: input.directiveId, serial: input.serial, kind: input.kind, text: input.text, at: input.at.toISOString() };
       const rows = (await tx.query(
@@ -97,9 +99,9 @@ export class TerminalOutbox {
          SELECT message_id, terminal_id, $1, $2, 'notices', jsonb_build_object('messageId', message_id) || $3::jsonb
          FROM ids ORDER BY terminal_id
          ON CONFLICT (terminal_id, source_id) DO NOTHING
-         RETURNING id`,
+         RETURNING id, terminal_id, topic, payload, expires_at`,
         [input.directiveId, sourceId, JSON.stringify(base), kind],
-      )) as unknown[];
+      )) as TerminalMessageRow[];
       if (input.kind === 'cancel') {
         await tx.query(
           `UPDATE terminal_messages m SET state = 'expired', expired_at = now()
@@ -109,12 +111,16 @@ export class TerminalOutbox {
           [input.directiveId, kind],
         );
       }
-      return rows.length;
+      return rows;
     });
   }
 
-  async notify(directiveId: string): Promise<void> {
-    await this.bus.publish<TerminalsOutboxNotice>(TERMINALS_OUTBOX, { directiveId });
+  /**
+   * Tells every bridge (other processes too) that rows are queued for this directive.
+   * `handedLocally`: this process's bridge has the rows already (it skips the notice).
+   */
+  async notify(directiveId: string, handedLocally = false): Promise<void> {
+    await this.bus.publish<TerminalsOutboxNotice>(TERMINALS_OUTBOX, { directiveId, ...(handedLocally ? { origin: PROCESS_ORIGIN } : {}) });
   }
 
   /** A fresh message id for callers that build their own directive ids (test calls). */

@@ -187,7 +187,7 @@ export class TerminalsService {
     const directiveId = TerminalOutbox.newDirectiveId();
     const issuedAt = new Date();
     const terminals = await this.dataSource.transaction(async (tx) => {
-      const count = await this.outbox.enqueue(
+      const rows = await this.outbox.enqueue(
         {
           directiveId,
           serial: `TEST-${issuedAt.toISOString().replace(/\D/g, '').slice(0, 14)}`,
@@ -207,11 +207,11 @@ export class TerminalsService {
           action: 'terminal.test_call',
           subjectType: 'terminal_test_call',
           subjectId: directiveId,
-          data: { siteIds: req.siteIds, title: req.title, terminals: count },
+          data: { siteIds: req.siteIds, title: req.title, terminals: rows.length },
         },
         tx,
       );
-      return count;
+      return rows.length;
     });
     await this.outbox.notify(directiveId);
     return { directiveId, terminals };
