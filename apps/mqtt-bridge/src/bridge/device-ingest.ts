@@ -147,6 +147,9 @@ export class DeviceIngest implements OnModuleDestroy {
        upd AS (
          UPDATE terminal_messages m SET
            state = v.state::terminal_message_state,
+           -- the device has it, so it was sent: the bridge's own \`sent\` mark may not be written yet
+           sent_at = coalesce(m.sent_at, now()),
+           send_count = greatest(m.send_count, 1),
            received_at = coalesce(m.received_at, now()),
            acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN now() ELSE m.acknowledged_at END
          FROM v

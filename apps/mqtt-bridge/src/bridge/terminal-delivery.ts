@@ -64,7 +64,10 @@ export class TerminalDelivery implements OnModuleDestroy {
   ) {
     const onError = (what: string) => (err: unknown) => this.logger.error({ err }, `terminal delivery: ${what} failed`);
     this.flushes = new Batcher((items) => this.flush(items), { delayMs: 20, max: 2000 }, onError('outbox read'));
-    this.sent = new Batcher((ids) => this.markSent(ids), { delayMs: 50, max: 2000 }, onError('mark sent'));
+    // Unhurried on purpose: a device's `received` usually comes back first and records the
+    // send itself (DeviceIngest), so this write is skipped for most rows; until it is made,
+    // the in-flight set keeps the row from being sent twice, and a crash only means a replay.
+    this.sent = new Batcher((ids) => this.markSent(ids), { delayMs: 500, max: 5000 }, onError('mark sent'));
   }
 
   async attach(link: BrokerLink): Promise<void> {
@@ -253,7 +256,7 @@ export class TerminalDelivery implements OnModuleDestroy {
     await this.dataSource.query(
       `UPDATE terminal_messages SET send_count = send_count + 1, sent_at = coalesce(sent_at, now()),
          state = CASE WHEN state = 'queued' THEN 'sent'::terminal_message_state ELSE state END
-       WHERE id = ANY($1::uuid[])`,
+       WHERE id = ANY($1::uuid[]) AND state IN ('queued', 'sent')`,
       [ids],
     );
   }
