@@ -10,7 +10,8 @@
 // `received` and then 签收 at once), and one directive (POST /api/v1/directives) to them.
 // Measured: issue → shown on the device (simulator clock), issue → `acknowledged` recorded
 // by the hub (terminal_messages.acknowledged_at, read from the database afterwards), acks
-// per second, and the broker process's resident memory per connected terminal.
+// per second, and the broker process's resident memory per connected terminal (read after
+// full GCs, from the first terminal connected to all of them: see connectFirst).
 // Baseline in the same run: one bare mqtt.js publisher sends the same payload to the same
 // 10,000 simulated subscribers (through a bare aedes, or through the same Mosquitto with
 // the hub stopped), timed to their `acknowledged` ack arriving back at the publisher.
@@ -38,6 +39,17 @@ const pct = (xs, p) => {
 };
 const ms = (v) => `${Math.round(v)} ms`;
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+// Node processes run with bench/gc-probe.mjs: full GCs first, so the figure is what stays
+// referenced, not the garbage of whatever burst came last (Mosquitto has no GC: read as is)
+const GC_PROBE = ['--expose-gc', '--import', join(ROOT, 'bench/gc-probe.mjs')];
+const lastProbe = (out) => JSON.parse([...out.matchAll(/^gc-probe (.*)$/gm)].at(-1)?.[1] ?? '{}');
+async function settledRssKb(pid, node) {
+  if (node) {
+    process.kill(pid, 'SIGUSR2');
+    await sleep(1500);
+  }
+  return rssKb(pid);
+}
 
 function freePort() {
   return new Promise((resolve) => {
@@ -78,9 +90,9 @@ process.on('uncaughtException', (err) => {
 
 async function startHub(env) {
   const port = await freePort();
-  const full = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', SFU_ENABLED: 'false', ADMIN_PASSWORD: 'admin-password-1', ...env, PORT: String(port) };
+  const full = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', SFU_ENABLED: 'false', ADMIN_PASSWORD: 'admin-password-1', BENCH_GC_PROBE_REPORT: '1', ...(process.env.BENCH_HEAPSNAPSHOT ? { BENCH_HEAPSNAPSHOT: process.env.BENCH_HEAPSNAPSHOT } : {}), ...env, PORT: String(port) };
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...GC_PROBE, ...profile, join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -140,6 +152,31 @@ async function startMosquitto(dir, port) {
   return { pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * Every terminal through the simulator, terminals[0] first on its own: memory is read
+ * (rss0) after it, so one-off costs of a broker's first client (mqtt-packet fills a cache
+ * of 65,536 encoded numbers on its first write, about 6 MB) are not charged per terminal.
+ * The baseline's broker already paid them for its publisher's connection before its rss0.
+ */
+async function connectFirst(url, terminals) {
+  const first = new Simulator({ url, terminals: terminals.slice(0, 1), acknowledgeAfterMs: 0, connectConcurrency: 1 });
+  await first.start();
+  return {
+    first,
+    rest: undefined,
+    async connectRest() {
+      this.rest = new Simulator({ url, terminals: terminals.slice(1), acknowledgeAfterMs: 0, connectConcurrency: 100 });
+      await this.rest.start();
+    },
+    arrivals(directiveId) {
+      return [...first.arrivals, ...(this.rest?.arrivals ?? [])].filter((a) => a.directiveId === directiveId);
+    },
+    async stop() {
+      await Promise.all([first.stop(), this.rest?.stop()]);
+    },
+  };
+}
+
 async function runHub(mode) {
   const dir = mkdtempSync(join(tmpdir(), 'yihu-bench-mqtt-'));
   const dataDir = join(dir, 'data');
@@ -157,21 +194,23 @@ async function runHub(mode) {
   const mosquitto = mode === 'mosquitto' ? await startMosquitto(dir, mqttPort) : undefined;
   const brokerPid = mosquitto?.pid ?? hub.pid;
   const url = `mqtt://127.0.0.1:${mqttPort}`;
+  const sim = await connectFirst(url, terminals);
   await sleep(2000);
-  const rss0 = { broker: rssKb(brokerPid), hub: rssKb(hub.pid) };
+  const rss0 = { broker: await settledRssKb(brokerPid, !mosquitto), hub: await settledRssKb(hub.pid, true) };
+  const heap0 = lastProbe(hub.output());
 
-  const sim = new Simulator({ url, terminals, acknowledgeAfterMs: 0, connectConcurrency: 100 });
   const c0 = Date.now();
-  await sim.start();
+  await sim.connectRest();
   const connectMs = Date.now() - c0;
   await sleep(5000); // presence batches settle
-  const rss1 = { broker: rssKb(brokerPid), hub: rssKb(hub.pid) };
+  const rss1 = { broker: await settledRssKb(brokerPid, !mosquitto), hub: await settledRssKb(hub.pid, true) };
+  const heap1 = lastProbe(hub.output());
 
   const load = loadavg()[0];
   const issueAt = Date.now();
   const directive = await api(hub.base, 'POST', '/api/v1/directives', token, { title: '防汛紧急转移', body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。', level: 'red', targets: { siteIds: [site] }, ackWithinSeconds: 3600 });
-  await until(() => sim.arrivals.filter((a) => a.directiveId === directive.id).length >= N, 'every terminal shows the directive');
-  const shown = sim.arrivals.filter((a) => a.directiveId === directive.id).map((a) => a.at - issueAt);
+  await until(() => sim.arrivals(directive.id).length >= N, 'every terminal shows the directive');
+  const shown = sim.arrivals(directive.id).map((a) => a.at - issueAt);
   // acks are recorded in batches: wait until the hub has them all, then read the record
   await until(async () => {
     const d = await api(hub.base, 'GET', `/api/v1/directives/${directive.id}`, token);
@@ -188,7 +227,7 @@ async function runHub(mode) {
   await db.close();
   const acked = rows.filter((r) => r.ack !== null).map((r) => Number(r.ack) - issueAt);
   const sends = rows.reduce((s, r) => s + r.send_count, 0);
-  return { mode, dir, url, terminals, mosquitto, connectMs, load, shown, acked, sends, recipient, rss0, rss1, issueAt };
+  return { mode, dir, url, terminals, mosquitto, heapKb: (heap1.heapUsed - heap0.heapUsed) / 1024 / (N - 1), externalKb: (heap1.external - heap0.external) / 1024 / (N - 1), connectMs, load, shown, acked, sends, recipient, rss0, rss1, issueAt };
 }
 
 async function runBaseline(hubRun) {
@@ -197,23 +236,24 @@ async function runBaseline(hubRun) {
   const url = mode === 'embedded' ? `mqtt://127.0.0.1:${brokerPort}` : hubRun.url;
   const child = fork(join(ROOT, 'bench/mqtt-baseline.mjs'), [], {
     env: { ...process.env, BASELINE_URL: url, BASELINE_BROKER_PORT: String(brokerPort), ...(mode === 'mosquitto' ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD } : {}) },
+    execArgv: GC_PROBE,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages = [];
   child.on('message', (m) => messages.push(m));
   await until(() => messages.some((m) => m.ready), 'baseline publisher ready', 20_000);
   const brokerPid = mode === 'embedded' ? child.pid : hubRun.mosquitto.pid;
+  const sim = await connectFirst(url, terminals);
   await sleep(1000);
-  const rss0 = rssKb(brokerPid);
-  const sim = new Simulator({ url, terminals, acknowledgeAfterMs: 0, connectConcurrency: 100 });
-  await sim.start();
+  const rss0 = await settledRssKb(brokerPid, mode === 'embedded');
+  await sim.connectRest();
   await sleep(3000);
-  const rss1 = rssKb(brokerPid);
+  const rss1 = await settledRssKb(brokerPid, mode === 'embedded');
   const payload = { directiveId: randomUUID(), serial: 'BENCH-1', title: '防汛紧急转移', body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。', level: 'red', issuedAt: new Date().toISOString(), expiresAt: null, drill: false };
   child.send({ cmd: 'publish', ids: terminals.map((t) => t.id), payload });
   await until(() => messages.some((m) => m.acks), 'baseline acks');
   const { started, acks } = messages.find((m) => m.acks);
-  const shown = sim.arrivals.filter((a) => a.directiveId === payload.directiveId).map((a) => a.at - started);
+  const shown = sim.arrivals(payload.directiveId).map((a) => a.at - started);
   await sim.stop();
   child.kill('SIGTERM');
   return { shown, acked: acks, rss0, rss1 };
@@ -228,7 +268,7 @@ for (const mode of run) {
   const b = await runBaseline(h);
   h.mosquitto?.stop();
   const span = (xs) => Math.max(...xs) - Math.min(...xs);
-  const perTerminal = (r0, r1) => ((r1 - r0) * 1024) / N / 1024;
+  const perTerminal = (r0, r1) => (r1 - r0) / (N - 1);
   const hubAck99 = pct(h.acked, 99);
   const baseAck99 = pct(b.acked, 99);
   console.log(`load average ${h.load.toFixed(2)} (1 min) on ${cpus().length} cores; ${N} terminals connected in ${(h.connectMs / 1000).toFixed(1)} s`);
@@ -237,7 +277,7 @@ for (const mode of run) {
   console.log(`baseline: publish → shown on device p50 ${ms(pct(b.shown, 50))}  p99 ${ms(pct(b.shown, 99))} | publish → ack at publisher p50 ${ms(pct(b.acked, 50))}  p99 ${ms(baseAck99)} | ${Math.round(b.acked.length / (span(b.acked) / 1000))} acks/s`);
   console.log(`ratio p99 ack hub/baseline: ${(hubAck99 / baseAck99).toFixed(2)}x (goal ≤ 2x; p99 ≤ 2000 ms: ${hubAck99 <= 2000 ? 'met' : 'MISSED'})`);
   const brokerName = mode === 'embedded' ? 'hub process (bridge + aedes)' : 'mosquitto';
-  console.log(`memory per connected terminal: ${brokerName} ${perTerminal(h.rss0.broker, h.rss1.broker).toFixed(1)} KB (goal ≤ 20 KB)${mode === 'mosquitto' ? `, hub ${perTerminal(h.rss0.hub, h.rss1.hub).toFixed(1)} KB` : ''}; baseline ${mode === 'embedded' ? `bare aedes ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB` : 'n/a (the same Mosquitto, its sessions already allocated)'}`);
+  console.log(`memory per connected terminal: ${brokerName} ${perTerminal(h.rss0.broker, h.rss1.broker).toFixed(1)} KB (goal ≤ 20 KB; hub JS heap after GC ${h.heapKb.toFixed(1)} KB, buffers/WASM ${h.externalKb.toFixed(1)} KB)${mode === 'mosquitto' ? `, hub ${perTerminal(h.rss0.hub, h.rss1.hub).toFixed(1)} KB` : ''}; baseline ${mode === 'embedded' ? `bare aedes ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB` : 'n/a (the same Mosquitto, its sessions already allocated)'}`);
   console.log(`recipient: ${h.recipient.state} via ${h.recipient.acknowledgedVia}`);
 }
 process.exit(0);
