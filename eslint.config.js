@@ -3,7 +3,16 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'apps/console/dist/**', 'test-artifacts/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'data/**',
+      'apps/console/dist/**',
+      'test-artifacts/**',
+    ],
+  },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -13,7 +22,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/await-thenable': 'error',
       'no-restricted-imports': [
         'error',
@@ -21,7 +33,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/libs/*/src/**', '#contracts/*', '#domain/*', '#persistence/*', '#platform/*'],
-              message: 'Import a lib only through its public entry (#contracts, #domain, #persistence, #platform).',
+              message:
+                'Import a lib only through its public entry (#contracts, #domain, #persistence, #platform).',
             },
           ],
         },

@@ -58,10 +58,17 @@ async function startHub() {
     ADMIN_PASSWORD: 'admin-password-1',
     LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/hub/src/main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${base}/api/v1/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${base}/api/v1/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return { base, child };
     await sleep(200);
   }
@@ -96,19 +103,43 @@ async function pool(items, width, fn) {
 
 async function fanOut(hub, browser) {
   let admin;
-  for (let i = 0; i < 50 && !admin; i++) admin = await api(hub.base, 'POST', '/api/v1/auth/login', { username: 'admin', password: 'admin-password-1' }).catch(() => sleep(200));
+  for (let i = 0; i < 50 && !admin; i++)
+    admin = await api(hub.base, 'POST', '/api/v1/auth/login', {
+      username: 'admin',
+      password: 'admin-password-1',
+    }).catch(() => sleep(200));
   const token = admin.accessToken;
   const rootId = admin.user.siteId;
   const t0 = performance.now();
   const officers = await pool([...Array(N).keys()], 4, async (i) => {
-    const site = await api(hub.base, 'POST', '/api/v1/sites', { name: `乡镇${i}`, kind: 'township', parentId: rootId }, token);
+    const site = await api(
+      hub.base,
+      'POST',
+      '/api/v1/sites',
+      { name: `乡镇${i}`, kind: 'township', parentId: rootId },
+      token,
+    );
     const username = `duty${i}`;
-    await api(hub.base, 'POST', '/api/v1/users', { username, password: PASSWORD, role: 'duty_officer', siteId: site.id }, token);
+    await api(
+      hub.base,
+      'POST',
+      '/api/v1/users',
+      { username, password: PASSWORD, role: 'duty_officer', siteId: site.id },
+      token,
+    );
     const login = await api(hub.base, 'POST', '/api/v1/auth/login', { username, password: PASSWORD });
     return { siteId: site.id, username, token: login.accessToken };
   });
-  await api(hub.base, 'POST', '/api/v1/users', { username: 'bench-disp', password: PASSWORD, role: 'dispatcher', siteId: rootId }, token);
-  const disp = (await api(hub.base, 'POST', '/api/v1/auth/login', { username: 'bench-disp', password: PASSWORD })).accessToken;
+  await api(
+    hub.base,
+    'POST',
+    '/api/v1/users',
+    { username: 'bench-disp', password: PASSWORD, role: 'dispatcher', siteId: rootId },
+    token,
+  );
+  const disp = (
+    await api(hub.base, 'POST', '/api/v1/auth/login', { username: 'bench-disp', password: PASSWORD })
+  ).accessToken;
   console.log(`setup: ${N} townships and duty officers in ${f(performance.now() - t0)}`);
 
   // real console pages for the first few officers
@@ -132,7 +163,8 @@ async function fanOut(hub, browser) {
           const s = io(hub.base, { auth: { token: o.token }, transports: ['websocket'], forceNew: true });
           s.on('directive', (d, cb) => {
             cb?.('received');
-            if (!seen.has(`${o.username}:${d.id}`)) seen.set(`${o.username}:${d.id}`, performance.now() - issuedAt);
+            if (!seen.has(`${o.username}:${d.id}`))
+              seen.set(`${o.username}:${d.id}`, performance.now() - issuedAt);
           });
           s.once('connect', resolve);
           s.once('connect_error', reject);
@@ -142,12 +174,27 @@ async function fanOut(hub, browser) {
   );
   await sleep(500);
   issuedAt = performance.now();
-  const res = await api(hub.base, 'POST', '/api/v1/directives', { title: '基准测试指令', body: '压力测试', level: 'orange', targets: { all: true } }, disp);
+  const res = await api(
+    hub.base,
+    'POST',
+    '/api/v1/directives',
+    { title: '基准测试指令', body: '压力测试', level: 'orange', targets: { all: true } },
+    disp,
+  );
   const post = performance.now() - issuedAt;
   const pageTimes = await Promise.all(
-    pages.map((p) => p.locator(`[data-testid="inbox-item"][data-directive-id="${res.id}"]`).waitFor({ timeout: 60_000 }).then(() => performance.now() - issuedAt)),
+    pages.map((p) =>
+      p
+        .locator(`[data-testid="inbox-item"][data-directive-id="${res.id}"]`)
+        .waitFor({ timeout: 60_000 })
+        .then(() => performance.now() - issuedAt),
+    ),
   );
-  while ([...seen.keys()].filter((k) => k.endsWith(res.id)).length < sockets.length && performance.now() - issuedAt < 60_000) await sleep(10);
+  while (
+    [...seen.keys()].filter((k) => k.endsWith(res.id)).length < sockets.length &&
+    performance.now() - issuedAt < 60_000
+  )
+    await sleep(10);
   const times = [...seen.entries()].filter(([k]) => k.endsWith(res.id)).map(([, v]) => v);
   for (const s of sockets) s.close();
   for (const p of pages) await p.context().close();
@@ -162,17 +209,22 @@ async function bareSocketBaseline() {
   const times = [];
   let t0 = 0;
   const clients = await Promise.all(
-    Array.from({ length: N }, () => new Promise((resolve) => {
-      const c = io(url, { transports: ['websocket'], forceNew: true });
-      c.on('directive', (_d, cb) => {
-        cb?.('received');
-        times.push(performance.now() - t0);
-      });
-      c.once('connect', () => resolve(c));
-    })),
+    Array.from(
+      { length: N },
+      () =>
+        new Promise((resolve) => {
+          const c = io(url, { transports: ['websocket'], forceNew: true });
+          c.on('directive', (_d, cb) => {
+            cb?.('received');
+            times.push(performance.now() - t0);
+          });
+          c.once('connect', () => resolve(c));
+        }),
+    ),
   );
   t0 = performance.now();
-  for (const s of server.sockets.sockets.values()) s.emit('directive', { id: 'x', title: '基准' }, () => undefined);
+  for (const s of server.sockets.sockets.values())
+    s.emit('directive', { id: 'x', title: '基准' }, () => undefined);
   while (times.length < N) await sleep(5);
   for (const c of clients) c.close();
   server.close();
@@ -185,7 +237,9 @@ function bundleSizes() {
   const initial = ['index.html', ...[...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1])];
   const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length;
   const raw = (p) => statSync(join(dist, p)).size;
-  const lazy = readdirSync(join(dist, 'assets')).filter((n) => n.endsWith('.js') && !initial.includes(`assets/${n}`));
+  const lazy = readdirSync(join(dist, 'assets')).filter(
+    (n) => n.endsWith('.js') && !initial.includes(`assets/${n}`),
+  );
   return {
     initialGz: initial.reduce((a, p) => a + gz(p), 0),
     initialRaw: initial.reduce((a, p) => a + raw(p), 0),
@@ -196,10 +250,24 @@ function bundleSizes() {
 async function bareReactSize() {
   const dir = mkdtempSync(join(tmpdir(), 'yihu-bench-react-'));
   mkdirSync(join(dir, 'src'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/src/main.jsx"></script>');
-  writeFileSync(join(dir, 'src/main.jsx'), "import { createRoot } from 'react-dom/client';\ncreateRoot(document.getElementById('root')).render(<h1>hello</h1>);\n");
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><div id="root"></div><script type="module" src="/src/main.jsx"></script>',
+  );
+  writeFileSync(
+    join(dir, 'src/main.jsx'),
+    "import { createRoot } from 'react-dom/client';\ncreateRoot(document.getElementById('root')).render(<h1>hello</h1>);\n",
+  );
   const out = join(dir, 'dist');
-  await build({ root: dir, logLevel: 'silent', build: { outDir: out }, oxc: { jsx: { runtime: 'automatic' } }, resolve: { alias: { react: join(ROOT, 'node_modules/react'), 'react-dom': join(ROOT, 'node_modules/react-dom') } } });
+  await build({
+    root: dir,
+    logLevel: 'silent',
+    build: { outDir: out },
+    oxc: { jsx: { runtime: 'automatic' } },
+    resolve: {
+      alias: { react: join(ROOT, 'node_modules/react'), 'react-dom': join(ROOT, 'node_modules/react-dom') },
+    },
+  });
   const files = readdirSync(join(out, 'assets')).map((n) => join(out, 'assets', n));
   return files.reduce((a, p) => a + gzipSync(readFileSync(p), { level: 9 }).length, 0);
 }
@@ -211,7 +279,12 @@ async function throttledLoad(browser, url, ready) {
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   // 1 Mbit/s both ways, 40 ms round trip
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 125_000, uploadThroughput: 125_000 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 40,
+    downloadThroughput: 125_000,
+    uploadThroughput: 125_000,
+  });
   const t0 = performance.now();
   await page.goto(url, { waitUntil: 'commit' });
   await ready(page);
@@ -221,7 +294,16 @@ async function throttledLoad(browser, url, ready) {
 }
 
 const hub = await startHub();
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+  ],
+});
 try {
   const load1 = loadavg()[0];
   const fan = await fanOut(hub, browser);
@@ -229,21 +311,37 @@ try {
   const sizes = bundleSizes();
   const react = await bareReactSize();
   const loads = [];
-  for (let i = 0; i < 3; i++) loads.push(await throttledLoad(browser, `${hub.base}/`, (p) => p.getByLabel('用户名').waitFor()));
+  for (let i = 0; i < 3; i++)
+    loads.push(await throttledLoad(browser, `${hub.base}/`, (p) => p.getByLabel('用户名').waitFor()));
   const floor = [];
-  for (let i = 0; i < 3; i++) floor.push(await throttledLoad(browser, `${hub.base}/api/v1/health`, (p) => p.waitForLoadState('load')));
+  for (let i = 0; i < 3; i++)
+    floor.push(await throttledLoad(browser, `${hub.base}/api/v1/health`, (p) => p.waitForLoadState('load')));
   const p99 = pct(fan.times, 99);
   const bp99 = pct(base, 99);
   console.log('\n== web console benchmark (embedded hub, one machine)');
   console.log(`load average (1 min) at start / end: ${load1.toFixed(2)} / ${loadavg()[0].toFixed(2)}`);
   console.log(`directive to ${N} duty consoles: POST answered in ${f(fan.post)}`);
-  console.log(`  socket consoles (${fan.times.length}, missing ${fan.missing}): visible p50 ${f(pct(fan.times, 50))}, p99 ${f(p99)}, max ${f(Math.max(...fan.times))}`);
-  console.log(`  console pages in Chromium (${fan.pageTimes.length}): card in DOM max ${f(Math.max(...fan.pageTimes))}`);
-  console.log(`  baseline bare socket.io emit to ${N}: p50 ${f(pct(base, 50))}, p99 ${f(bp99)} -> ratio ${(p99 / bp99).toFixed(1)}x`);
-  console.log(`bundle: first load ${kib(sizes.initialGz)} gzipped (${kib(sizes.initialRaw)} raw); consultation chunk (lazy) ${kib(sizes.lazyGz)} gzipped`);
-  console.log(`  baseline bare React page: ${kib(react)} gzipped -> ratio ${(sizes.initialGz / react).toFixed(2)}x`);
-  console.log(`first load at 1 Mbit/s, 40 ms RTT (login form usable): ${loads.map(f).join(', ')} (median ${f(pct(loads, 50))}; goal <= 3000 ms: ${pct(loads, 50) <= 3000 ? 'met' : 'NOT met'})`);
-  console.log(`  baseline tiny page over the same link: median ${f(pct(floor, 50))} -> ratio ${(pct(loads, 50) / pct(floor, 50)).toFixed(1)}x`);
+  console.log(
+    `  socket consoles (${fan.times.length}, missing ${fan.missing}): visible p50 ${f(pct(fan.times, 50))}, p99 ${f(p99)}, max ${f(Math.max(...fan.times))}`,
+  );
+  console.log(
+    `  console pages in Chromium (${fan.pageTimes.length}): card in DOM max ${f(Math.max(...fan.pageTimes))}`,
+  );
+  console.log(
+    `  baseline bare socket.io emit to ${N}: p50 ${f(pct(base, 50))}, p99 ${f(bp99)} -> ratio ${(p99 / bp99).toFixed(1)}x`,
+  );
+  console.log(
+    `bundle: first load ${kib(sizes.initialGz)} gzipped (${kib(sizes.initialRaw)} raw); consultation chunk (lazy) ${kib(sizes.lazyGz)} gzipped`,
+  );
+  console.log(
+    `  baseline bare React page: ${kib(react)} gzipped -> ratio ${(sizes.initialGz / react).toFixed(2)}x`,
+  );
+  console.log(
+    `first load at 1 Mbit/s, 40 ms RTT (login form usable): ${loads.map(f).join(', ')} (median ${f(pct(loads, 50))}; goal <= 3000 ms: ${pct(loads, 50) <= 3000 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `  baseline tiny page over the same link: median ${f(pct(floor, 50))} -> ratio ${(pct(loads, 50) / pct(floor, 50)).toFixed(1)}x`,
+  );
 } finally {
   await browser.close();
   hub.child.kill('SIGTERM');

@@ -67,9 +67,15 @@ async function startHub(env) {
     PORT: String(port),
   };
   // BENCH_PROFILE=<dir>: write a V8 CPU profile of the hub there (open it in Chrome DevTools)
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   if (process.env.BENCH_NODE_FLAGS) profile.push(...process.env.BENCH_NODE_FLAGS.split(' '));
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/hub/src/main.js')], {
+    cwd: ROOT,
+    env: full,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   // BENCH_HUB_LOG=<file>: append the hub's log there (with BENCH_LOG_LEVEL=debug: every batch commit)
   if (process.env.BENCH_HUB_LOG) child.stdout.on('data', (d) => appendFileSync(process.env.BENCH_HUB_LOG, d));
@@ -131,7 +137,12 @@ async function connectAll(url, tokens, onDirective) {
     const batch = tokens.slice(i, i + 100).map(
       (token, j) =>
         new Promise((resolve, reject) => {
-          const s = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+          const s = io(url, {
+            auth: { token },
+            transports: ['websocket'],
+            reconnection: false,
+            forceNew: true,
+          });
           s.on('directive', (payload, cb) => onDirective(i + j, s, payload, cb));
           s.once('connect', () => resolve(s));
           s.once('connect_error', reject);
@@ -154,10 +165,19 @@ async function benchHub(mode) {
     await c.end();
     const u = new URL(PG_ADMIN);
     u.pathname = `/${dbName}`;
-    Object.assign(env, { DATABASE_URL: u.toString(), REDIS_URL, JWT_SECRET: randomBytes(32).toString('hex') });
+    Object.assign(env, {
+      DATABASE_URL: u.toString(),
+      REDIS_URL,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+    });
   }
   let hub = await startHub(env);
-  const admin = (await api(hub.base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: 'admin-password-1' })).accessToken;
+  const admin = (
+    await api(hub.base, 'POST', '/api/v1/auth/login', null, {
+      username: 'admin',
+      password: 'admin-password-1',
+    })
+  ).accessToken;
   const rootId = (await api(hub.base, 'GET', '/api/v1/auth/me', admin)).siteId;
   let sites;
   if (mode === 'cluster') {
@@ -174,8 +194,15 @@ async function benchHub(mode) {
     hub = await startHub(env);
   }
   const secret = env.JWT_SECRET ?? readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim();
-  const tokens = sites.map((s) => signJwt({ sub: s.user, username: `bench-${s.i}`, role: 'duty_officer', siteId: s.id }, secret));
-  const adminToken = (await api(hub.base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: 'admin-password-1' })).accessToken;
+  const tokens = sites.map((s) =>
+    signJwt({ sub: s.user, username: `bench-${s.i}`, role: 'duty_officer', siteId: s.id }, secret),
+  );
+  const adminToken = (
+    await api(hub.base, 'POST', '/api/v1/auth/login', null, {
+      username: 'admin',
+      password: 'admin-password-1',
+    })
+  ).accessToken;
 
   let t0 = 0;
   let directiveId = null;
@@ -203,7 +230,12 @@ async function benchHub(mode) {
 
   t0 = performance.now();
   const issued = await api(hub.base, 'POST', '/api/v1/directives', adminToken, {
-    title: '基准测试', body: '全县乡镇立即签收', level: 'red', targets: { all: true }, ackWithinSeconds: 3600, drill: true,
+    title: '基准测试',
+    body: '全县乡镇立即签收',
+    level: 'red',
+    targets: { all: true },
+    ackWithinSeconds: 3600,
+    drill: true,
   });
   directiveId = issued.id;
   const issueMs = performance.now() - t0;
@@ -213,8 +245,12 @@ async function benchHub(mode) {
   await sleep(1500);
   const view = await api(hub.base, 'GET', `/api/v1/directives/${directiveId}`, adminToken);
   const issuedAt = Date.parse(view.issuedAt);
-  const serverDelivered = view.recipients.filter((r) => r.deliveredAt).map((r) => Date.parse(r.deliveredAt) - issuedAt);
-  const serverAcked = view.recipients.filter((r) => r.acknowledgedAt).map((r) => Date.parse(r.acknowledgedAt) - issuedAt);
+  const serverDelivered = view.recipients
+    .filter((r) => r.deliveredAt)
+    .map((r) => Date.parse(r.deliveredAt) - issuedAt);
+  const serverAcked = view.recipients
+    .filter((r) => r.acknowledgedAt)
+    .map((r) => Date.parse(r.acknowledgedAt) - issuedAt);
   for (const s of sockets) s.disconnect();
   await hub.stop();
   if (dbName) {
@@ -229,9 +265,16 @@ async function benchHub(mode) {
     recipients: issued.recipients.length,
     deliveredCount: delivered.filter(Number.isFinite).length,
     ackedCount: done,
-    delivered: { p50: pct(delivered.filter(Number.isFinite), 50), p99: pct(delivered.filter(Number.isFinite), 99) },
+    delivered: {
+      p50: pct(delivered.filter(Number.isFinite), 50),
+      p99: pct(delivered.filter(Number.isFinite), 99),
+    },
     acked: { p50: pct(acked.filter(Number.isFinite), 50), p99: pct(acked.filter(Number.isFinite), 99) },
-    server: { deliveredP99: pct(serverDelivered, 99), ackedP99: pct(serverAcked, 99), recordedAcks: serverAcked.length },
+    server: {
+      deliveredP99: pct(serverDelivered, 99),
+      ackedP99: pct(serverAcked, 99),
+      recordedAcks: serverAcked.length,
+    },
     acksPerSecond: done / ((lastAck - firstSent) / 1000),
   };
 }
@@ -252,21 +295,35 @@ async function benchBareSocketIo() {
   for (let i = 0; i < N; i += 100) {
     sockets.push(
       ...(await Promise.all(
-        Array.from({ length: Math.min(100, N - i) }, (_, j) =>
-          new Promise((resolve) => {
-            const s = io(`http://127.0.0.1:${port}`, { auth: { i: i + j }, transports: ['websocket'], forceNew: true });
-            s.on('directive', () => {
-              got[i + j] = performance.now() - t0;
-              if (++n === N) finish();
-            });
-            s.once('connect', () => resolve(s));
-          }),
+        Array.from(
+          { length: Math.min(100, N - i) },
+          (_, j) =>
+            new Promise((resolve) => {
+              const s = io(`http://127.0.0.1:${port}`, {
+                auth: { i: i + j },
+                transports: ['websocket'],
+                forceNew: true,
+              });
+              s.on('directive', () => {
+                got[i + j] = performance.now() - t0;
+                if (++n === N) finish();
+              });
+              s.once('connect', () => resolve(s));
+            }),
         ),
       )),
     );
   }
   await sleep(500);
-  const payload = { id: randomUUID(), serial: '2026-0001', title: '基准测试', body: '全县乡镇立即签收', level: 'red', ackBy: new Date().toISOString(), drill: true };
+  const payload = {
+    id: randomUUID(),
+    serial: '2026-0001',
+    title: '基准测试',
+    body: '全县乡镇立即签收',
+    level: 'red',
+    ackBy: new Date().toISOString(),
+    drill: true,
+  };
   t0 = performance.now();
   for (let i = 0; i < N; i += 1) ioServer.to(`site:${i}`).emit('directive', payload);
   await Promise.race([all, sleep(30_000)]);
@@ -290,7 +347,9 @@ async function benchInsert(mode) {
     close = () => db.close();
   }
   const table = `bench_rows_${randomBytes(3).toString('hex')}`;
-  await query(`CREATE ${mode === 'cluster' ? 'TEMP ' : ''}TABLE ${table} (directive_id uuid, site_id uuid, state text, acknowledged_at timestamptz, acknowledged_by uuid, PRIMARY KEY (directive_id, site_id))`);
+  await query(
+    `CREATE ${mode === 'cluster' ? 'TEMP ' : ''}TABLE ${table} (directive_id uuid, site_id uuid, state text, acknowledged_at timestamptz, acknowledged_by uuid, PRIMARY KEY (directive_id, site_id))`,
+  );
   const d = randomUUID();
   const values = [];
   const params = [];
@@ -299,29 +358,55 @@ async function benchInsert(mode) {
     values.push(`($${i * 3 + 1}, $${i * 3 + 2}, 'acknowledged', now(), $${i * 3 + 3})`);
   }
   const t0 = performance.now();
-  await query(`INSERT INTO ${table} (directive_id, site_id, state, acknowledged_at, acknowledged_by) VALUES ${values.join(', ')}`, params);
+  await query(
+    `INSERT INTO ${table} (directive_id, site_id, state, acknowledged_at, acknowledged_by) VALUES ${values.join(', ')}`,
+    params,
+  );
   const elapsed = performance.now() - t0;
   if (mode !== 'cluster') await query(`DROP TABLE ${table}`);
   await close();
   return { ms: elapsed, rowsPerSecond: N / (elapsed / 1000) };
 }
 
-const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`;
-console.log(`yihu directive benchmark: ${N} township consoles, one directive to all (Node ${process.version}; ${load()})`);
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} CPUs`;
+console.log(
+  `yihu directive benchmark: ${N} township consoles, one directive to all (Node ${process.version}; ${load()})`,
+);
 const bare = await benchBareSocketIo();
 console.log(`baseline  bare socket.io: ${N} emits, receive p50 ${ms(bare.p50)}, p99 ${ms(bare.p99)}`);
 for (const mode of run) {
   const insert = await benchInsert(mode);
   const r = await benchHub(mode);
-  console.log(`\n== ${mode} (${mode === 'cluster' ? 'PostgreSQL 15 + Redis: BullMQ, Redis adapter' : 'PGlite in-process, jobs table'}) == (${load()})`);
-  console.log(`consoles connected in ${r.connectMs} ms; POST /directives answered in ${ms(r.issueMs)} with ${r.recipients} recipients`);
-  console.log(`issue → delivered (console received)     p50 ${ms(r.delivered.p50)}  p99 ${ms(r.delivered.p99)}  (${r.deliveredCount}/${N})`);
-  console.log(`issue → 签收 recorded (ack answered ok)   p50 ${ms(r.acked.p50)}  p99 ${ms(r.acked.p99)}  (${r.ackedCount}/${N})`);
-  console.log(`server timestamps: delivered p99 ${ms(r.server.deliveredP99)}, acknowledged p99 ${ms(r.server.ackedP99)} (${r.server.recordedAcks} recorded)`);
-  console.log(`acks into the database: ${r.acksPerSecond.toFixed(0)} acks/s (first ack sent → last ack answered)`);
-  console.log(`baseline  one multi-row INSERT of ${N} rows: ${ms(insert.ms)} = ${insert.rowsPerSecond.toFixed(0)} rows/s`);
+  console.log(
+    `\n== ${mode} (${mode === 'cluster' ? 'PostgreSQL 15 + Redis: BullMQ, Redis adapter' : 'PGlite in-process, jobs table'}) == (${load()})`,
+  );
+  console.log(
+    `consoles connected in ${r.connectMs} ms; POST /directives answered in ${ms(r.issueMs)} with ${r.recipients} recipients`,
+  );
+  console.log(
+    `issue → delivered (console received)     p50 ${ms(r.delivered.p50)}  p99 ${ms(r.delivered.p99)}  (${r.deliveredCount}/${N})`,
+  );
+  console.log(
+    `issue → 签收 recorded (ack answered ok)   p50 ${ms(r.acked.p50)}  p99 ${ms(r.acked.p99)}  (${r.ackedCount}/${N})`,
+  );
+  console.log(
+    `server timestamps: delivered p99 ${ms(r.server.deliveredP99)}, acknowledged p99 ${ms(r.server.ackedP99)} (${r.server.recordedAcks} recorded)`,
+  );
+  console.log(
+    `acks into the database: ${r.acksPerSecond.toFixed(0)} acks/s (first ack sent → last ack answered)`,
+  );
+  console.log(
+    `baseline  one multi-row INSERT of ${N} rows: ${ms(insert.ms)} = ${insert.rowsPerSecond.toFixed(0)} rows/s`,
+  );
   console.log(`ratio     delivered p99 / bare socket.io p99: ${(r.delivered.p99 / bare.p99).toFixed(1)}x`);
-  console.log(`ratio     bare INSERT rows/s / hub acks/s:    ${(insert.rowsPerSecond / r.acksPerSecond).toFixed(1)}x`);
-  console.log(`goal      p99 issue → 签收 recorded ≤ 1000 ms: ${r.acked.p99 <= 1000 ? 'met' : 'NOT met'} (${ms(r.acked.p99)})`);
+  console.log(
+    `ratio     bare INSERT rows/s / hub acks/s:    ${(insert.rowsPerSecond / r.acksPerSecond).toFixed(1)}x`,
+  );
+  console.log(
+    `goal      p99 issue → 签收 recorded ≤ 1000 ms: ${r.acked.p99 <= 1000 ? 'met' : 'NOT met'} (${ms(r.acked.p99)})`,
+  );
 }
 process.exit(0);

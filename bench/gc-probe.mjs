@@ -8,6 +8,10 @@ process.on('SIGUSR2', () => {
   globalThis.gc?.();
   globalThis.gc?.();
   const m = process.memoryUsage();
-  if (process.env.BENCH_HEAPSNAPSHOT) writeHeapSnapshot(`${process.env.BENCH_HEAPSNAPSHOT}/${process.pid}-${Date.now()}.heapsnapshot`);
-  if (process.env.BENCH_GC_PROBE_REPORT) process.stderr.write(`gc-probe ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers })}\n`);
+  if (process.env.BENCH_HEAPSNAPSHOT)
+    writeHeapSnapshot(`${process.env.BENCH_HEAPSNAPSHOT}/${process.pid}-${Date.now()}.heapsnapshot`);
+  if (process.env.BENCH_GC_PROBE_REPORT)
+    process.stderr.write(
+      `gc-probe ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers })}\n`,
+    );
 });

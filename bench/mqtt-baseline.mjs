@@ -47,6 +47,8 @@ process.on('message', (msg) => {
   for (const id of msg.ids) {
     const messageId = randomUUID();
     waiting.add(messageId);
-    publisher.publish(`yihu/v1/terminals/${id}/directives`, JSON.stringify({ ...msg.payload, messageId }), { qos: 1 });
+    publisher.publish(`yihu/v1/terminals/${id}/directives`, JSON.stringify({ ...msg.payload, messageId }), {
+      qos: 1,
+    });
   }
 });

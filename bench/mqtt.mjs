@@ -90,9 +90,25 @@ process.on('uncaughtException', (err) => {
 
 async function startHub(env) {
   const port = await freePort();
-  const full = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', SFU_ENABLED: 'false', ADMIN_PASSWORD: 'admin-password-1', BENCH_GC_PROBE_REPORT: '1', ...(process.env.BENCH_HEAPSNAPSHOT ? { BENCH_HEAPSNAPSHOT: process.env.BENCH_HEAPSNAPSHOT } : {}), ...env, PORT: String(port) };
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...GC_PROBE, ...profile, join(ROOT, 'dist/apps/hub/src/main.js')], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  const full = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    SFU_ENABLED: 'false',
+    ADMIN_PASSWORD: 'admin-password-1',
+    BENCH_GC_PROBE_REPORT: '1',
+    ...(process.env.BENCH_HEAPSNAPSHOT ? { BENCH_HEAPSNAPSHOT: process.env.BENCH_HEAPSNAPSHOT } : {}),
+    ...env,
+    PORT: String(port),
+  };
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...GC_PROBE, ...profile, join(ROOT, 'dist/apps/hub/src/main.js')], {
+    cwd: ROOT,
+    env: full,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -110,7 +126,10 @@ async function startHub(env) {
     base,
     pid: child.pid,
     output: () => out,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+    stop: () =>
+      new Promise((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')),
+      ),
   });
 }
 
@@ -127,7 +146,10 @@ async function api(base, method, path, token, body) {
 
 /** N terminals in one site, written straight into the data dir (secrets hashed as the hub does: Mosquitto's $6$). */
 async function seedTerminals(dataDir, siteId) {
-  const terminals = Array.from({ length: N }, () => ({ id: `t${randomBytes(10).toString('hex')}`, secret: randomBytes(24).toString('base64url') }));
+  const terminals = Array.from({ length: N }, () => ({
+    id: `t${randomBytes(10).toString('hex')}`,
+    secret: randomBytes(24).toString('base64url'),
+  }));
   const hash = (secret) => {
     const salt = randomBytes(12);
     return `$6$${salt.toString('base64')}$${createHash('sha512').update(secret).update(salt).digest('base64')}`;
@@ -145,8 +167,18 @@ async function seedTerminals(dataDir, siteId) {
 async function startMosquitto(dir, port) {
   const conf = join(dir, 'mosquitto.conf');
   // 10,000 devices and the bridge: no connection limit on this listener (ulimit -n is raised below)
-  writeFileSync(conf, `${mosquittoConf({ port, host: '127.0.0.1', authDir: dir, user: process.getuid?.() === 0 ? 'root' : undefined })}max_connections -1\n`);
-  const child = spawn('sh', ['-c', `ulimit -n ${Math.max(N * 2 + 100, 4096)} 2>/dev/null || ulimit -n $(ulimit -Hn); exec mosquitto -c ${conf}`], { stdio: 'ignore' });
+  writeFileSync(
+    conf,
+    `${mosquittoConf({ port, host: '127.0.0.1', authDir: dir, user: process.getuid?.() === 0 ? 'root' : undefined })}max_connections -1\n`,
+  );
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      `ulimit -n ${Math.max(N * 2 + 100, 4096)} 2>/dev/null || ulimit -n $(ulimit -Hn); exec mosquitto -c ${conf}`,
+    ],
+    { stdio: 'ignore' },
+  );
   writeFileSync(join(dir, 'mosquitto.pid'), String(child.pid));
   await waitPort(port);
   return { pid: child.pid, stop: () => child.kill('SIGTERM') };
@@ -159,13 +191,23 @@ async function startMosquitto(dir, port) {
  * The baseline's broker already paid them for its publisher's connection before its rss0.
  */
 async function connectFirst(url, terminals) {
-  const first = new Simulator({ url, terminals: terminals.slice(0, 1), acknowledgeAfterMs: 0, connectConcurrency: 1 });
+  const first = new Simulator({
+    url,
+    terminals: terminals.slice(0, 1),
+    acknowledgeAfterMs: 0,
+    connectConcurrency: 1,
+  });
   await first.start();
   return {
     first,
     rest: undefined,
     async connectRest() {
-      this.rest = new Simulator({ url, terminals: terminals.slice(1), acknowledgeAfterMs: 0, connectConcurrency: 100 });
+      this.rest = new Simulator({
+        url,
+        terminals: terminals.slice(1),
+        acknowledgeAfterMs: 0,
+        connectConcurrency: 100,
+      });
       await this.rest.start();
     },
     arrivals(directiveId) {
@@ -183,11 +225,29 @@ async function runHub(mode) {
   const mqttPort = await freePort();
   const env = { DATA_DIR: dataDir, MQTT_HOST: '127.0.0.1' };
   if (mode === 'embedded') env.MQTT_PORT = String(mqttPort);
-  else Object.assign(env, { MQTT_PORT: String(await freePort()), MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`, MQTT_PASSWORD: BRIDGE_PASSWORD, MOSQUITTO_AUTH_DIR: dir, MOSQUITTO_PID_FILE: join(dir, 'mosquitto.pid') });
+  else
+    Object.assign(env, {
+      MQTT_PORT: String(await freePort()),
+      MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
+      MQTT_PASSWORD: BRIDGE_PASSWORD,
+      MOSQUITTO_AUTH_DIR: dir,
+      MOSQUITTO_PID_FILE: join(dir, 'mosquitto.pid'),
+    });
   let hub = await startHub(env);
-  const token = (await api(hub.base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: 'admin-password-1' })).accessToken;
+  const token = (
+    await api(hub.base, 'POST', '/api/v1/auth/login', null, {
+      username: 'admin',
+      password: 'admin-password-1',
+    })
+  ).accessToken;
   const rootId = (await api(hub.base, 'GET', '/api/v1/auth/me', token)).siteId;
-  const site = (await api(hub.base, 'POST', '/api/v1/sites', token, { name: '一呼百应测试镇', kind: 'township', parentId: rootId })).id;
+  const site = (
+    await api(hub.base, 'POST', '/api/v1/sites', token, {
+      name: '一呼百应测试镇',
+      kind: 'township',
+      parentId: rootId,
+    })
+  ).id;
   await hub.stop();
   const terminals = await seedTerminals(dataDir, site);
   hub = await startHub(env);
@@ -208,7 +268,13 @@ async function runHub(mode) {
 
   const load = loadavg()[0];
   const issueAt = Date.now();
-  const directive = await api(hub.base, 'POST', '/api/v1/directives', token, { title: '防汛紧急转移', body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。', level: 'red', targets: { siteIds: [site] }, ackWithinSeconds: 3600 });
+  const directive = await api(hub.base, 'POST', '/api/v1/directives', token, {
+    title: '防汛紧急转移',
+    body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。',
+    level: 'red',
+    targets: { siteIds: [site] },
+    ackWithinSeconds: 3600,
+  });
   await until(() => sim.arrivals(directive.id).length >= N, 'every terminal shows the directive');
   const shown = sim.arrivals(directive.id).map((a) => a.at - issueAt);
   // acks are recorded in batches: wait until the hub has them all, then read the record
@@ -222,12 +288,32 @@ async function runHub(mode) {
   await hub.stop();
   const db = await PGlite.create(join(dataDir, 'pgdata'));
   const rows = (
-    await db.query(`SELECT extract(epoch FROM acknowledged_at) * 1000 AS ack, send_count FROM terminal_messages WHERE directive_id = $1`, [directive.id])
+    await db.query(
+      `SELECT extract(epoch FROM acknowledged_at) * 1000 AS ack, send_count FROM terminal_messages WHERE directive_id = $1`,
+      [directive.id],
+    )
   ).rows;
   await db.close();
   const acked = rows.filter((r) => r.ack !== null).map((r) => Number(r.ack) - issueAt);
   const sends = rows.reduce((s, r) => s + r.send_count, 0);
-  return { mode, dir, url, terminals, mosquitto, heapKb: (heap1.heapUsed - heap0.heapUsed) / 1024 / (N - 1), externalKb: (heap1.external - heap0.external) / 1024 / (N - 1), connectMs, load, shown, acked, sends, recipient, rss0, rss1, issueAt };
+  return {
+    mode,
+    dir,
+    url,
+    terminals,
+    mosquitto,
+    heapKb: (heap1.heapUsed - heap0.heapUsed) / 1024 / (N - 1),
+    externalKb: (heap1.external - heap0.external) / 1024 / (N - 1),
+    connectMs,
+    load,
+    shown,
+    acked,
+    sends,
+    recipient,
+    rss0,
+    rss1,
+    issueAt,
+  };
 }
 
 async function runBaseline(hubRun) {
@@ -235,7 +321,14 @@ async function runBaseline(hubRun) {
   const brokerPort = mode === 'embedded' ? await freePort() : 0;
   const url = mode === 'embedded' ? `mqtt://127.0.0.1:${brokerPort}` : hubRun.url;
   const child = fork(join(ROOT, 'bench/mqtt-baseline.mjs'), [], {
-    env: { ...process.env, BASELINE_URL: url, BASELINE_BROKER_PORT: String(brokerPort), ...(mode === 'mosquitto' ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD } : {}) },
+    env: {
+      ...process.env,
+      BASELINE_URL: url,
+      BASELINE_BROKER_PORT: String(brokerPort),
+      ...(mode === 'mosquitto'
+        ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD }
+        : {}),
+    },
     execArgv: GC_PROBE,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -249,7 +342,16 @@ async function runBaseline(hubRun) {
   await sim.connectRest();
   await sleep(3000);
   const rss1 = await settledRssKb(brokerPid, mode === 'embedded');
-  const payload = { directiveId: randomUUID(), serial: 'BENCH-1', title: '防汛紧急转移', body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。', level: 'red', issuedAt: new Date().toISOString(), expiresAt: null, drill: false };
+  const payload = {
+    directiveId: randomUUID(),
+    serial: 'BENCH-1',
+    title: '防汛紧急转移',
+    body: '请立即组织低洼地区群众转移到安全地带，并于30分钟内反馈。',
+    level: 'red',
+    issuedAt: new Date().toISOString(),
+    expiresAt: null,
+    drill: false,
+  };
   child.send({ cmd: 'publish', ids: terminals.map((t) => t.id), payload });
   await until(() => messages.some((m) => m.acks), 'baseline acks');
   const { started, acks } = messages.find((m) => m.acks);
@@ -263,7 +365,9 @@ process.on('unhandledRejection', (err) => {
   throw err;
 });
 for (const mode of run) {
-  console.log(`\n== ${mode === 'embedded' ? 'embedded broker (aedes in the hub process), PGlite' : 'external Mosquitto 2.0 (started here), PGlite'}: ${N} terminals ==`);
+  console.log(
+    `\n== ${mode === 'embedded' ? 'embedded broker (aedes in the hub process), PGlite' : 'external Mosquitto 2.0 (started here), PGlite'}: ${N} terminals ==`,
+  );
   const h = await runHub(mode);
   const b = await runBaseline(h);
   h.mosquitto?.stop();
@@ -271,13 +375,25 @@ for (const mode of run) {
   const perTerminal = (r0, r1) => (r1 - r0) / (N - 1);
   const hubAck99 = pct(h.acked, 99);
   const baseAck99 = pct(b.acked, 99);
-  console.log(`load average ${h.load.toFixed(2)} (1 min) on ${cpus().length} cores; ${N} terminals connected in ${(h.connectMs / 1000).toFixed(1)} s`);
-  console.log(`hub:      issue → first shown ${ms(Math.min(...h.shown))}, first ack recorded ${ms(Math.min(...h.acked))}`);
-  console.log(`hub:      issue → shown on device p50 ${ms(pct(h.shown, 50))}  p99 ${ms(pct(h.shown, 99))} | issue → ack recorded p50 ${ms(pct(h.acked, 50))}  p99 ${ms(hubAck99)} | ${h.acked.length} acks recorded, ${Math.round(h.acked.length / (span(h.acked) / 1000))} acks/s | ${h.sends} sends`);
-  console.log(`baseline: publish → shown on device p50 ${ms(pct(b.shown, 50))}  p99 ${ms(pct(b.shown, 99))} | publish → ack at publisher p50 ${ms(pct(b.acked, 50))}  p99 ${ms(baseAck99)} | ${Math.round(b.acked.length / (span(b.acked) / 1000))} acks/s`);
-  console.log(`ratio p99 ack hub/baseline: ${(hubAck99 / baseAck99).toFixed(2)}x (goal ≤ 2x; p99 ≤ 2000 ms: ${hubAck99 <= 2000 ? 'met' : 'MISSED'})`);
+  console.log(
+    `load average ${h.load.toFixed(2)} (1 min) on ${cpus().length} cores; ${N} terminals connected in ${(h.connectMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `hub:      issue → first shown ${ms(Math.min(...h.shown))}, first ack recorded ${ms(Math.min(...h.acked))}`,
+  );
+  console.log(
+    `hub:      issue → shown on device p50 ${ms(pct(h.shown, 50))}  p99 ${ms(pct(h.shown, 99))} | issue → ack recorded p50 ${ms(pct(h.acked, 50))}  p99 ${ms(hubAck99)} | ${h.acked.length} acks recorded, ${Math.round(h.acked.length / (span(h.acked) / 1000))} acks/s | ${h.sends} sends`,
+  );
+  console.log(
+    `baseline: publish → shown on device p50 ${ms(pct(b.shown, 50))}  p99 ${ms(pct(b.shown, 99))} | publish → ack at publisher p50 ${ms(pct(b.acked, 50))}  p99 ${ms(baseAck99)} | ${Math.round(b.acked.length / (span(b.acked) / 1000))} acks/s`,
+  );
+  console.log(
+    `ratio p99 ack hub/baseline: ${(hubAck99 / baseAck99).toFixed(2)}x (goal ≤ 2x; p99 ≤ 2000 ms: ${hubAck99 <= 2000 ? 'met' : 'MISSED'})`,
+  );
   const brokerName = mode === 'embedded' ? 'hub process (bridge + aedes)' : 'mosquitto';
-  console.log(`memory per connected terminal: ${brokerName} ${perTerminal(h.rss0.broker, h.rss1.broker).toFixed(1)} KB (goal ≤ 20 KB; hub JS heap after GC ${h.heapKb.toFixed(1)} KB, buffers/WASM ${h.externalKb.toFixed(1)} KB)${mode === 'mosquitto' ? `, hub ${perTerminal(h.rss0.hub, h.rss1.hub).toFixed(1)} KB` : ''}; baseline ${mode === 'embedded' ? `bare aedes ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB` : 'n/a (the same Mosquitto, its sessions already allocated)'}`);
+  console.log(
+    `memory per connected terminal: ${brokerName} ${perTerminal(h.rss0.broker, h.rss1.broker).toFixed(1)} KB (goal ≤ 20 KB; hub JS heap after GC ${h.heapKb.toFixed(1)} KB, buffers/WASM ${h.externalKb.toFixed(1)} KB)${mode === 'mosquitto' ? `, hub ${perTerminal(h.rss0.hub, h.rss1.hub).toFixed(1)} KB` : ''}; baseline ${mode === 'embedded' ? `bare aedes ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB` : 'n/a (the same Mosquitto, its sessions already allocated)'}`,
+  );
   console.log(`recipient: ${h.recipient.state} via ${h.recipient.acknowledgedVia}`);
 }
 process.exit(0);

@@ -53,7 +53,11 @@ const AUDIO = Buffer.alloc(160, 0x55);
 // VP8 payload descriptor (RFC 7741 section 4.2) with X and I set and a 15-bit picture id: mediasoup
 // 3.8 parses only extended descriptors. The first packet of each frame is a keyframe (P bit 0).
 const vp8 = (first, pictureId) =>
-  Buffer.concat([Buffer.from([first ? 0x90 : 0x80, 0x80, 0x80 | ((pictureId >> 8) & 0x7f), pictureId & 0xff]), first ? Buffer.from([0x00, 0x9d, 0x01, 0x2a]) : Buffer.alloc(0), Buffer.alloc(1092, 0x33)]);
+  Buffer.concat([
+    Buffer.from([first ? 0x90 : 0x80, 0x80, 0x80 | ((pictureId >> 8) & 0x7f), pictureId & 0xff]),
+    first ? Buffer.from([0x00, 0x9d, 0x01, 0x2a]) : Buffer.alloc(0),
+    Buffer.alloc(1092, 0x33),
+  ]);
 
 /** Sends every stream at its rate, in 10 ms ticks, to `target(stream)`. */
 function generate(list, socket, target) {
@@ -63,14 +67,40 @@ function generate(list, socket, target) {
     for (const s of list) {
       if (s.kind === 'audio' && tick % 2 === 0) {
         s.ts += 960;
-        socket.send(rtpPacket({ pt: s.pt, seq: s.seq++, ts: s.ts, ssrc: s.ssrc, marker: false, payload: AUDIO }), target(s), '127.0.0.1');
+        socket.send(
+          rtpPacket({ pt: s.pt, seq: s.seq++, ts: s.ts, ssrc: s.ssrc, marker: false, payload: AUDIO }),
+          target(s),
+          '127.0.0.1',
+        );
         s.sent += 1;
       }
       // 30 frames/s, two packets each: ~3.3 ticks per frame
       if (s.kind === 'video' && Math.floor((tick * 30) / 100) !== Math.floor(((tick - 1) * 30) / 100)) {
         s.ts += 3000;
-        socket.send(rtpPacket({ pt: s.pt, seq: s.seq++, ts: s.ts, ssrc: s.ssrc, marker: false, payload: vp8(true, s.ts / 3000) }), target(s), '127.0.0.1');
-        socket.send(rtpPacket({ pt: s.pt, seq: s.seq++, ts: s.ts, ssrc: s.ssrc, marker: true, payload: vp8(false, s.ts / 3000) }), target(s), '127.0.0.1');
+        socket.send(
+          rtpPacket({
+            pt: s.pt,
+            seq: s.seq++,
+            ts: s.ts,
+            ssrc: s.ssrc,
+            marker: false,
+            payload: vp8(true, s.ts / 3000),
+          }),
+          target(s),
+          '127.0.0.1',
+        );
+        socket.send(
+          rtpPacket({
+            pt: s.pt,
+            seq: s.seq++,
+            ts: s.ts,
+            ssrc: s.ssrc,
+            marker: true,
+            payload: vp8(false, s.ts / 3000),
+          }),
+          target(s),
+          '127.0.0.1',
+        );
         s.sent += 2;
       }
     }
@@ -89,12 +119,19 @@ async function main() {
   const list = streams(PARTICIPANTS);
   const producers = [];
   for (const s of list) {
-    const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
+    const transport = await router.createPlainTransport({
+      listenIp: { ip: '127.0.0.1' },
+      rtcpMux: true,
+      comedia: true,
+    });
     const codec =
       s.kind === 'audio'
         ? { mimeType: 'audio/opus', payloadType: s.pt, clockRate: 48000, channels: 2 }
         : { mimeType: 'video/VP8', payloadType: s.pt, clockRate: 90000 };
-    const producer = await transport.produce({ kind: s.kind, rtpParameters: { codecs: [codec], encodings: [{ ssrc: s.ssrc }] } });
+    const producer = await transport.produce({
+      kind: s.kind,
+      rtpParameters: { codecs: [codec], encodings: [{ ssrc: s.ssrc }] },
+    });
     s.port = transport.tuple.localPort;
     producers.push({ producer, stream: s });
   }
@@ -124,9 +161,16 @@ async function main() {
   const addConsumers = async (n) => {
     for (let i = 0; i < n; i++) {
       const { producer, stream } = producers[consumers.length % producers.length];
-      const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+      const transport = await router.createPlainTransport({
+        listenIp: { ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: false,
+      });
       await transport.connect({ ip: '127.0.0.1', port: await sinkFor(consumers.length) });
-      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+      const consumer = await transport.consume({
+        producerId: producer.id,
+        rtpCapabilities: router.rtpCapabilities,
+      });
       consumers.push({ consumer, stream, ssrc: consumer.rtpParameters.encodings[0].ssrc });
     }
   };
@@ -154,11 +198,20 @@ async function main() {
     return { consumers: consumers.length, cpu, loss, pps: got / secs, benchCpu };
   };
 
-  console.log(`SFU benchmark: one mediasoup ${mediasoup.version} worker, ${PARTICIPANTS} synthetic participants (opus 50 pkt/s + VP8 60 pkt/s, ~530 kbit/s)`);
-  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `SFU benchmark: one mediasoup ${mediasoup.version} worker, ${PARTICIPANTS} synthetic participants (opus 50 pkt/s + VP8 60 pkt/s, ~530 kbit/s)`,
+  );
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model}), load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('consumers  worker CPU  forwarded pkt/s  loss    generator+sink CPU (this process)');
   const rows = [await measure()];
-  const show = (r) => console.log(`${String(r.consumers).padStart(9)}  ${(r.cpu * 100).toFixed(1).padStart(9)}%  ${r.pps.toFixed(0).padStart(15)}  ${(r.loss * 100).toFixed(2).padStart(5)}%  ${(r.benchCpu * 100).toFixed(1)}%`);
+  const show = (r) =>
+    console.log(
+      `${String(r.consumers).padStart(9)}  ${(r.cpu * 100).toFixed(1).padStart(9)}%  ${r.pps.toFixed(0).padStart(15)}  ${(r.loss * 100).toFixed(2).padStart(5)}%  ${(r.benchCpu * 100).toFixed(1)}%`,
+    );
   show(rows[0]);
   let limit = 'the step limit (BENCH_MAX)';
   while (consumers.length < MAX) {
@@ -191,18 +244,32 @@ async function main() {
   const rawPerStream = raw.cpu / best.consumers;
 
   console.log('');
-  console.log(`stopped at: ${limit} (at ${last.consumers} consumers; worker ${(last.cpu * 100).toFixed(1)}%, generator+sink ${(last.benchCpu * 100).toFixed(1)}% of a core)`);
-  console.log(`max consumers per worker (loss <= 1%, CPU <= 95%): ${best.consumers} (mediasoup publishes ~${PUBLISHED}; ratio ${(best.consumers / PUBLISHED).toFixed(2)})`);
-  console.log(`worker CPU per consumer: ${(perConsumer * 100).toFixed(3)}% of a core (${avgPps.toFixed(0)} pkt/s each); extrapolated to a full core: ${Math.floor((1 - idle.cpu) / perConsumer)} consumers`);
-  console.log(`raw baseline, bare Node.js UDP relay to ${best.consumers} destinations: ${(raw.cpu * 100).toFixed(1)}% of a core, ${(rawPerStream * 100).toFixed(3)}% per destination, loss ${(raw.loss * 100).toFixed(2)}%`);
+  console.log(
+    `stopped at: ${limit} (at ${last.consumers} consumers; worker ${(last.cpu * 100).toFixed(1)}%, generator+sink ${(last.benchCpu * 100).toFixed(1)}% of a core)`,
+  );
+  console.log(
+    `max consumers per worker (loss <= 1%, CPU <= 95%): ${best.consumers} (mediasoup publishes ~${PUBLISHED}; ratio ${(best.consumers / PUBLISHED).toFixed(2)})`,
+  );
+  console.log(
+    `worker CPU per consumer: ${(perConsumer * 100).toFixed(3)}% of a core (${avgPps.toFixed(0)} pkt/s each); extrapolated to a full core: ${Math.floor((1 - idle.cpu) / perConsumer)} consumers`,
+  );
+  console.log(
+    `raw baseline, bare Node.js UDP relay to ${best.consumers} destinations: ${(raw.cpu * 100).toFixed(1)}% of a core, ${(rawPerStream * 100).toFixed(3)}% per destination, loss ${(raw.loss * 100).toFixed(2)}%`,
+  );
   console.log(`ratio mediasoup / raw relay CPU per stream: ${(perConsumer / rawPerStream).toFixed(2)}`);
-  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   process.exit(0);
 }
 
 /** Starts the relay child, feeds it, and measures its CPU and loss over one window. */
 async function runRelay(destinations, streamCount) {
-  const child = fork(new URL(import.meta.url).pathname, ['relay'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL(import.meta.url).pathname, ['relay'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const sink = createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
   await new Promise((r) => sink.bind(0, '127.0.0.1', r));
   let got = 0;

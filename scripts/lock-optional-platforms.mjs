@@ -7,12 +7,37 @@
 // Run it after every `npm install` that changes the lock.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openbsd', 'sunos', 'aix', 'netbsd', 'openharmony'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'android',
+  'openbsd',
+  'sunos',
+  'aix',
+  'netbsd',
+  'openharmony',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el', 'wasm32'];
-const ALIASES = { win: 'win32', windows: 'win32', macos: 'darwin', mac: 'darwin', armv7: 'arm', gnueabihf: 'arm', x86_64: 'x64', amd64: 'x64', aarch64: 'arm64', ppc64le: 'ppc64' };
+const ALIASES = {
+  win: 'win32',
+  windows: 'win32',
+  macos: 'darwin',
+  mac: 'darwin',
+  armv7: 'arm',
+  gnueabihf: 'arm',
+  x86_64: 'x64',
+  amd64: 'x64',
+  aarch64: 'arm64',
+  ppc64le: 'ppc64',
+};
 
 function platformOf(name) {
-  const parts = name.toLowerCase().split(/[/@_-]+/).map((p) => ALIASES[p] ?? p);
+  const parts = name
+    .toLowerCase()
+    .split(/[/@_-]+/)
+    .map((p) => ALIASES[p] ?? p);
   const os = parts.find((p) => OS.includes(p));
   const cpu = parts.find((p) => CPU.includes(p));
   return { ...(os ? { os: [os] } : {}), ...(cpu ? { cpu: [cpu] } : {}) };
@@ -38,6 +63,8 @@ for (const [path, entry] of Object.entries(lock.packages)) {
     added += 1;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+);
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`lock-optional-platforms: added ${added} platform-only optional entries`);

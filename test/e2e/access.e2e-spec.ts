@@ -54,9 +54,25 @@ describe('roles and site scope', () => {
   });
 
   it('lists only the sites in scope', async () => {
-    expect(names((await admin.get('/api/v1/sites')).body)).toEqual(['county', 'root', 'townA', 'townB', 'villageA1']);
-    expect(names((await commander.get('/api/v1/sites')).body)).toEqual(['county', 'townA', 'townB', 'villageA1']);
-    expect(names((await dispatcher.get('/api/v1/sites')).body)).toEqual(['county', 'townA', 'townB', 'villageA1']);
+    expect(names((await admin.get('/api/v1/sites')).body)).toEqual([
+      'county',
+      'root',
+      'townA',
+      'townB',
+      'villageA1',
+    ]);
+    expect(names((await commander.get('/api/v1/sites')).body)).toEqual([
+      'county',
+      'townA',
+      'townB',
+      'villageA1',
+    ]);
+    expect(names((await dispatcher.get('/api/v1/sites')).body)).toEqual([
+      'county',
+      'townA',
+      'townB',
+      'villageA1',
+    ]);
     expect(names((await dutyA.get('/api/v1/sites')).body)).toEqual(['townA', 'villageA1']);
   });
 
@@ -82,22 +98,53 @@ describe('roles and site scope', () => {
     const village = await admin.post('/api/v1/sites', { name: 'v', kind: 'village', parentId: ids.county });
     expect(village.status).toBe(400);
     expect(village.body.message).toContain('township');
-    const badCode = await admin.post('/api/v1/sites', { name: 't', kind: 'township', parentId: ids.county, regionCode: '12345' });
+    const badCode = await admin.post('/api/v1/sites', {
+      name: 't',
+      kind: 'township',
+      parentId: ids.county,
+      regionCode: '12345',
+    });
     expect(badCode.status).toBe(400);
     expect(badCode.body.fields[0].path).toBe('regionCode');
-    expect((await admin.post('/api/v1/sites', { name: 't1', kind: 'township', parentId: ids.county, regionCode: '420102009' })).status).toBe(201);
-    expect((await admin.post('/api/v1/sites', { name: 't2', kind: 'township', parentId: ids.county, regionCode: '420102009' })).status).toBe(409);
+    expect(
+      (
+        await admin.post('/api/v1/sites', {
+          name: 't1',
+          kind: 'township',
+          parentId: ids.county,
+          regionCode: '420102009',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await admin.post('/api/v1/sites', {
+          name: 't2',
+          kind: 'township',
+          parentId: ids.county,
+          regionCode: '420102009',
+        })
+      ).status,
+    ).toBe(409);
   });
 
   it('lets commanders create non-admin users in scope only', async () => {
-    const body = (username: string, role: string, site: string) => ({ username, password: PW, role, siteId: ids[site] });
+    const body = (username: string, role: string, site: string) => ({
+      username,
+      password: PW,
+      role,
+      siteId: ids[site],
+    });
     expect((await commander.post('/api/v1/users', body('duty-b', 'duty_officer', 'townB'))).status).toBe(201);
     expect((await commander.post('/api/v1/users', body('evil-admin', 'admin', 'townB'))).status).toBe(403);
     expect((await commander.post('/api/v1/users', body('root-user', 'dispatcher', 'root'))).status).toBe(403);
     expect((await dispatcher.post('/api/v1/users', body('d2', 'duty_officer', 'townA'))).status).toBe(403);
     expect((await dutyA.post('/api/v1/users', body('d3', 'duty_officer', 'townA'))).status).toBe(403);
     expect((await admin.post('/api/v1/users', body('DUTY-B', 'duty_officer', 'townB'))).status).toBe(409);
-    const bad = await admin.post('/api/v1/users', { ...body('ok-name', 'duty_officer', 'townA'), password: 'short' });
+    const bad = await admin.post('/api/v1/users', {
+      ...body('ok-name', 'duty_officer', 'townA'),
+      password: 'short',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.fields[0].path).toBe('password');
   });
@@ -121,7 +168,9 @@ describe('roles and site scope', () => {
 
   it('throttles repeated failed logins with 429 and Retry-After', async () => {
     for (let i = 0; i < 5; i += 1) {
-      expect((await anon.post('/api/v1/auth/login', { username: 'dutyA', password: `wrong-${i}` })).status).toBe(401);
+      expect(
+        (await anon.post('/api/v1/auth/login', { username: 'dutyA', password: `wrong-${i}` })).status,
+      ).toBe(401);
     }
     const throttled = await anon.post('/api/v1/auth/login', { username: 'dutyA', password: PW });
     expect(throttled.status).toBe(429);

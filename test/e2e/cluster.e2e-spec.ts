@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Api } from '../support/api.js';
 import { startHub, type HubProcess } from '../support/hub-process.js';
-import { createTestDatabase, MOSQUITTO_URL, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
+import {
+  createTestDatabase,
+  MOSQUITTO_URL,
+  REDIS_URL,
+  uniquePrefix,
+  type TestDatabase,
+} from '../support/services.js';
 
 describe('cluster mode: PostgreSQL, Redis and an external broker, two instances', () => {
   let db: TestDatabase;
@@ -56,17 +62,25 @@ describe('cluster mode: PostgreSQL, Redis and an external broker, two instances'
   it('shares state: a user created through one instance logs in through the other', async () => {
     const adminA = await new Api(a.baseUrl).login('admin', 'admin-password-1');
     const root = (await adminA.get('/api/v1/sites')).body[0];
-    const created = await adminA.post('/api/v1/users', { username: 'disp-b', password: 'pass-word-22', role: 'dispatcher', siteId: root.id });
+    const created = await adminA.post('/api/v1/users', {
+      username: 'disp-b',
+      password: 'pass-word-22',
+      role: 'dispatcher',
+      siteId: root.id,
+    });
     expect(created.status).toBe(201);
     const onB = await new Api(b.baseUrl).login('disp-b', 'pass-word-22');
     expect((await onB.get('/api/v1/auth/me')).body.username).toBe('disp-b');
     // a token issued by A is honoured by B (shared JWT_SECRET)
-    const me = await new Api(b.baseUrl).as((adminA as unknown as { token: string }).token).get('/api/v1/auth/me');
+    const me = await new Api(b.baseUrl)
+      .as((adminA as unknown as { token: string }).token)
+      .get('/api/v1/auth/me');
     expect(me.body.username).toBe('admin');
   });
 
   it('counts failed logins across instances (Redis), so spreading guesses does not help', async () => {
-    const bad = (hub: HubProcess) => new Api(hub.baseUrl).post('/api/v1/auth/login', { username: 'disp-b', password: 'wrong-pass' });
+    const bad = (hub: HubProcess) =>
+      new Api(hub.baseUrl).post('/api/v1/auth/login', { username: 'disp-b', password: 'wrong-pass' });
     expect((await bad(a)).status).toBe(401);
     expect((await bad(b)).status).toBe(401);
     expect((await bad(a)).status).toBe(401);
@@ -80,7 +94,9 @@ describe('cluster mode: PostgreSQL, Redis and an external broker, two instances'
     await client.connect();
     // someone with DDL rights gets past the append-only trigger and edits history
     await client.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
-    await client.query(`UPDATE audit_log SET data = jsonb_set(data, '{role}', '"admin"') WHERE action = 'user.create'`);
+    await client.query(
+      `UPDATE audit_log SET data = jsonb_set(data, '{role}', '"admin"') WHERE action = 'user.create'`,
+    );
     await client.end();
     const verdict = await admin.get('/api/v1/audit/verify');
     expect(verdict.body.ok).toBe(false);

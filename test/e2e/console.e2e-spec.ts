@@ -35,7 +35,11 @@ describe('web console', () => {
   const contexts: BrowserContext[] = [];
 
   const newPage = async (options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> => {
-    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 }, ...options });
+    const ctx = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 1440, height: 900 },
+      ...options,
+    });
     contexts.push(ctx);
     return ctx.newPage();
   };
@@ -107,24 +111,38 @@ describe('web console', () => {
     expect(await card.locator('img').count()).toBe(0);
     expect(await duty.evaluate('window.__xss')).toBeUndefined();
     expect(await card.getAttribute('class')).toMatch(/flash/);
-    await waitFor(async () => (await duty.evaluate('document.documentElement.dataset.alarm')) === 'red', 5000, 'red alarm');
+    await waitFor(
+      async () => (await duty.evaluate('document.documentElement.dataset.alarm')) === 'red',
+      5000,
+      'red alarm',
+    );
     expect(await card.getByTestId('countdown').textContent()).toMatch(/^1[45]:\d\d$/);
 
     await board.getByTestId('directive-link').filter({ hasText: '防汛紧急通知' }).click({ timeout: 10_000 });
     const rowA = board.locator('[data-testid="recipient-row"][data-site-name="青山镇"]');
     await rowA.waitFor();
-    await board.locator('[data-testid="recipient-row"][data-site-name="青山镇"][data-state="delivered"]').waitFor();
+    await board
+      .locator('[data-testid="recipient-row"][data-site-name="青山镇"][data-state="delivered"]')
+      .waitFor();
     await screenshot(duty, 'duty-alarm');
     await expectAccessible(duty);
 
     await card.getByRole('button', { name: '签收' }).click();
-    await board.locator('[data-testid="recipient-row"][data-site-name="青山镇"][data-state="acknowledged"]').waitFor({ timeout: 5000 });
-    await waitFor(async () => (await duty.evaluate('document.documentElement.dataset.alarm')) === 'off', 5000, 'alarm off');
+    await board
+      .locator('[data-testid="recipient-row"][data-site-name="青山镇"][data-state="acknowledged"]')
+      .waitFor({ timeout: 5000 });
+    await waitFor(
+      async () => (await duty.evaluate('document.documentElement.dataset.alarm')) === 'off',
+      5000,
+      'alarm off',
+    );
     expect(await board.getByTestId('ack-progress').getAttribute('value')).toBe('1');
 
     await card.getByLabel('反馈内容').fill('已转移 35 人，无伤亡');
     await card.getByRole('button', { name: '提交反馈' }).click();
-    await board.locator('[data-testid="recipient-row"][data-site-name="青山镇"][data-state="completed"]').waitFor({ timeout: 5000 });
+    await board
+      .locator('[data-testid="recipient-row"][data-site-name="青山镇"][data-state="completed"]')
+      .waitFor({ timeout: 5000 });
     expect(await rowA.textContent()).toContain('已转移 35 人，无伤亡');
     await card.waitFor({ state: 'detached' });
     await screenshot(board, 'board-live');
@@ -144,8 +162,13 @@ describe('web console', () => {
     await rowB.getByLabel('方式').selectOption('phone');
     await rowB.getByLabel('备注').fill('值班员王五电话确认');
     await rowB.getByRole('button', { name: '确认' }).click();
-    await board.locator('[data-testid="recipient-row"][data-site-name="白水乡"][data-state="acknowledged"]').waitFor({ timeout: 5000 });
-    const audit = (await admin.get(`/api/v1/audit?subjectId=${id}&limit=100`)).body as { action: string; data: { note?: string } }[];
+    await board
+      .locator('[data-testid="recipient-row"][data-site-name="白水乡"][data-state="acknowledged"]')
+      .waitFor({ timeout: 5000 });
+    const audit = (await admin.get(`/api/v1/audit?subjectId=${id}&limit=100`)).body as {
+      action: string;
+      data: { note?: string };
+    }[];
     expect(audit.some((e) => e.data.note === '[电话] 值班员王五电话确认')).toBe(true);
   });
 
@@ -175,7 +198,9 @@ describe('web console', () => {
     await card.waitFor();
     await screenshot(duty, 'duty-tablet');
     await card.getByRole('button', { name: '签收' }).tap();
-    await board.locator('[data-testid="recipient-row"][data-site-name="白水乡"][data-state="acknowledged"]').waitFor({ timeout: 5000 });
+    await board
+      .locator('[data-testid="recipient-row"][data-site-name="白水乡"][data-state="acknowledged"]')
+      .waitFor({ timeout: 5000 });
   });
 
   it('reconnect: a console that was offline catches up on what it missed, and shows its connection state', async () => {
@@ -183,16 +208,26 @@ describe('web console', () => {
     await loginThroughForm(duty, hub.baseUrl, 'duty-a', PASSWORD, '/duty');
     await duty.context().setOffline(true);
     await duty.locator('[data-testid="conn-state"][data-state="offline"]').waitFor();
-    const issued = await dispatcher.api.post('/api/v1/directives', { title: '断线期间的指令', body: '补发测试', level: 'yellow', targets: { siteIds: [townA] } });
+    const issued = await dispatcher.api.post('/api/v1/directives', {
+      title: '断线期间的指令',
+      body: '补发测试',
+      level: 'yellow',
+      targets: { siteIds: [townA] },
+    });
     expect(issued.status).toBe(201);
     await screenshot(duty, 'duty-offline');
-    expect(await duty.locator('[data-testid="inbox-item"]').filter({ hasText: '断线期间的指令' }).count()).toBe(0);
+    expect(
+      await duty.locator('[data-testid="inbox-item"]').filter({ hasText: '断线期间的指令' }).count(),
+    ).toBe(0);
     await duty.context().setOffline(false);
     await duty.locator('[data-testid="conn-state"][data-state="online"]').waitFor({ timeout: 10_000 });
-    await duty.locator('[data-testid="inbox-item"]').filter({ hasText: '断线期间的指令' }).waitFor({ timeout: 5000 });
+    await duty
+      .locator('[data-testid="inbox-item"]')
+      .filter({ hasText: '断线期间的指令' })
+      .waitFor({ timeout: 5000 });
   });
 
-  it('consultation: a dispatcher starts one, a duty room joins with one click, and each sees the other\'s video', async () => {
+  it("consultation: a dispatcher starts one, a duty room joins with one click, and each sees the other's video", async () => {
     const host = await newPage();
     await loginThroughForm(host, hub.baseUrl, 'disp-console', PASSWORD, '/board');
     await host.getByRole('link', { name: '视频会商' }).click();
@@ -209,7 +244,11 @@ describe('web console', () => {
     await duty.getByTestId('consult-join').filter({ hasText: '防汛会商' }).click();
     const playing = (page: Page) =>
       waitFor(
-        async () => (await page.locator('[data-testid="tile-remote"] video').evaluate((v: any) => v.videoWidth > 0 && v.currentTime > 0).catch(() => false)) === true,
+        async () =>
+          (await page
+            .locator('[data-testid="tile-remote"] video')
+            .evaluate((v: any) => v.videoWidth > 0 && v.currentTime > 0)
+            .catch(() => false)) === true,
         20_000,
         'remote video playing',
       ).catch(async (err: Error) => {
@@ -218,7 +257,10 @@ describe('web console', () => {
       });
     await playing(duty);
     await playing(host);
-    await host.getByText(/[1-9]\d* kbit\/s/).first().waitFor({ timeout: 10_000 });
+    await host
+      .getByText(/[1-9]\d* kbit\/s/)
+      .first()
+      .waitFor({ timeout: 10_000 });
     expect(await host.getByRole('button', { name: /^静音 / }).count()).toBe(1);
     expect(await duty.getByRole('button', { name: /^静音 / }).count()).toBe(0);
     await screenshot(host, 'consultation');
@@ -231,26 +273,39 @@ describe('web console', () => {
   });
 
   it('board actions: re-send and escalate a silent recipient; bad input and acknowledged sites get clear errors', async () => {
-    const issued = await dispatcher.api.post('/api/v1/directives', { title: '重发测试', body: '请回复', level: 'blue', targets: { siteIds: [townB] } });
+    const issued = await dispatcher.api.post('/api/v1/directives', {
+      title: '重发测试',
+      body: '请回复',
+      level: 'blue',
+      targets: { siteIds: [townB] },
+    });
     const id = issued.body.id as string;
     const resend = await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: [townB] });
     expect(resend).toMatchObject({ status: 200, body: { sites: 1 } });
     expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: [] })).status).toBe(400);
-    expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: ['nope'] })).status).toBe(400);
+    expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: ['nope'] })).status).toBe(
+      400,
+    );
     expect((await dispatcher.api.post(`/api/v1/directives/${id}/escalate`, {})).status).toBe(400);
     const officer = await new Api(hub.baseUrl).login('duty-b', PASSWORD);
     expect((await officer.post(`/api/v1/directives/${id}/resend`, { siteIds: [townB] })).status).toBe(403);
     const esc = await dispatcher.api.post(`/api/v1/directives/${id}/escalate`, { siteId: townB });
     expect(esc).toMatchObject({ status: 200, body: { escalationLevel: 1 } });
-    const view = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body as { recipients: { escalationLevel: number; overdue: boolean }[] };
+    const view = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body as {
+      recipients: { escalationLevel: number; overdue: boolean }[];
+    };
     expect(view.recipients[0]).toMatchObject({ escalationLevel: 1, overdue: true });
     expect((await officer.post(`/api/v1/directives/${id}/ack`, {})).status).toBe(200);
     const late = await dispatcher.api.post(`/api/v1/directives/${id}/escalate`, { siteId: townB });
     expect(late.status).toBe(409);
     expect(JSON.stringify(late.body)).toMatch(/not waiting/);
-    expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: [townB] })).status).toBe(409);
+    expect((await dispatcher.api.post(`/api/v1/directives/${id}/resend`, { siteIds: [townB] })).status).toBe(
+      409,
+    );
     const audit = (await admin.get(`/api/v1/audit?subjectId=${id}&limit=100`)).body as { action: string }[];
-    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['directive.resend', 'directive.escalate.requested', 'directive.escalate']));
+    expect(audit.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['directive.resend', 'directive.escalate.requested', 'directive.escalate']),
+    );
   });
 
   it('terminals: an admin provisions a terminal and rotates its secret; the county layout shows it', async () => {
@@ -264,7 +319,11 @@ describe('web console', () => {
     expect(secret?.length).toBeGreaterThan(16);
     await page.getByTestId('terminal-row').filter({ hasText: '青山镇广播一号' }).waitFor();
     await page.getByRole('button', { name: '更换密钥 青山镇广播一号' }).click();
-    await waitFor(async () => (await page.getByTestId('terminal-secret').textContent()) !== secret, 5000, 'a new secret');
+    await waitFor(
+      async () => (await page.getByTestId('terminal-secret').textContent()) !== secret,
+      5000,
+      'a new secret',
+    );
     expect(await page.locator('svg rect.term-never').count()).toBe(1);
     await screenshot(page, 'terminals');
     await expectAccessible(page);

@@ -61,26 +61,42 @@ describe('directives across two cluster instances', () => {
     const c1 = await open(a, officer1.token);
     const c2 = await open(b, officer2.token);
     const res = await dispatcher.api.post('/api/v1/directives', {
-      title: '集群签收', body: '两个实例', level: 'orange', targets: { siteIds: [town1, town2] }, ackWithinSeconds: 600,
+      title: '集群签收',
+      body: '两个实例',
+      level: 'orange',
+      targets: { siteIds: [town1, town2] },
+      ackWithinSeconds: 600,
     });
     expect(res.status).toBe(201);
     const id = res.body.id as string;
     expect((await board.call('directive.board.subscribe', { directiveId: id })).ok).toBe(true);
 
-    await waitFor(() => c1.directives.some((d) => d.id === id) && c2.directives.some((d) => d.id === id), 10_000, 'both consoles');
+    await waitFor(
+      () => c1.directives.some((d) => d.id === id) && c2.directives.some((d) => d.id === id),
+      10_000,
+      'both consoles',
+    );
     // each console received it exactly once (one instance ran the job, each emitted locally)
     await sleep(500);
     expect(c1.directives.filter((d) => d.id === id)).toHaveLength(1);
     expect(c2.directives.filter((d) => d.id === id)).toHaveLength(1);
     await waitFor(
-      async () => (await dispatcher.api.get(`/api/v1/directives/${id}`)).body.recipients.every((r: any) => r.state === 'delivered'),
+      async () =>
+        (await dispatcher.api.get(`/api/v1/directives/${id}`)).body.recipients.every(
+          (r: any) => r.state === 'delivered',
+        ),
       10_000,
       'both receipts recorded',
     );
 
     expect(await c2.ack(id)).toEqual({ ok: true });
     await waitFor(
-      () => board.boards.some((m) => m.directiveId === id && m.recipients.some((r: any) => r.siteId === town2 && r.state === 'acknowledged')),
+      () =>
+        board.boards.some(
+          (m) =>
+            m.directiveId === id &&
+            m.recipients.some((r: any) => r.siteId === town2 && r.state === 'acknowledged'),
+        ),
       10_000,
       'board on A shows the 签收 made on B',
     );
@@ -95,11 +111,16 @@ describe('directives across two cluster instances', () => {
   it('fires each escalation step exactly once across the two instances', async () => {
     const desk = await open(b, dispatcher.token);
     const res = await dispatcher.api.post('/api/v1/directives', {
-      title: '集群叫应', body: '无人值守', level: 'red', targets: { siteIds: [town3] }, ackWithinSeconds: 2,
+      title: '集群叫应',
+      body: '无人值守',
+      level: 'red',
+      targets: { siteIds: [town3] },
+      ackWithinSeconds: 2,
     });
     expect(res.status).toBe(201);
     const id = res.body.id as string;
-    const level = async () => (await dispatcher.api.get(`/api/v1/directives/${id}`)).body.recipients[0].escalationLevel as number;
+    const level = async () =>
+      (await dispatcher.api.get(`/api/v1/directives/${id}`)).body.recipients[0].escalationLevel as number;
     await waitFor(async () => (await level()) === 3, 30_000, 'all three steps');
     // past the last step: give both instances' timers and sweeps time to misfire
     await sleep(7000);
@@ -122,7 +143,12 @@ describe('directives across two cluster instances', () => {
   it('survives malformed console-delivery messages on the bus and keeps delivering', async () => {
     const redis = redisClient();
     try {
-      for (const raw of ['not json', 'null', '{"kind":"directive","siteIds":5}', `{"kind":"directive","directive":null,"siteIds":["${town1}"]}`]) {
+      for (const raw of [
+        'not json',
+        'null',
+        '{"kind":"directive","siteIds":5}',
+        `{"kind":"directive","directive":null,"siteIds":["${town1}"]}`,
+      ]) {
         await redis.publish(`${prefix}:bus:directive.console-delivery`, raw);
       }
     } finally {
@@ -132,8 +158,16 @@ describe('directives across two cluster instances', () => {
     for (const hub of [a, b]) expect((await fetch(`${hub.baseUrl}/api/v1/health`)).status).toBe(200);
     const c1 = await open(b, officer1.token);
     const res = await dispatcher.api.post('/api/v1/directives', {
-      title: '总线', body: '仍然送达', level: 'blue', targets: { siteIds: [town1] }, ackWithinSeconds: 600,
+      title: '总线',
+      body: '仍然送达',
+      level: 'blue',
+      targets: { siteIds: [town1] },
+      ackWithinSeconds: 600,
     });
-    await waitFor(() => c1.directives.some((d) => d.id === res.body.id), 10_000, 'delivered after the garbage');
+    await waitFor(
+      () => c1.directives.some((d) => d.id === res.body.id),
+      10_000,
+      'delivered after the garbage',
+    );
   }, 30_000);
 });

@@ -47,15 +47,30 @@ describe('directives: expiry', () => {
     const b = await openConsole(hub.baseUrl, officerB.token, { autoAck: true });
     consoles.push(b);
     const expiresAt = new Date(Date.now() + 3000).toISOString();
-    const res = await issue({ title: '限时指令', body: '三秒内有效', level: 'yellow', targets: { siteIds: [townA, townB] }, ackWithinSeconds: 600, expiresAt });
+    const res = await issue({
+      title: '限时指令',
+      body: '三秒内有效',
+      level: 'yellow',
+      targets: { siteIds: [townA, townB] },
+      ackWithinSeconds: 600,
+      expiresAt,
+    });
     expect(res.status).toBe(201);
     const id = res.body.id as string;
     await waitFor(() => a.directives.some((d) => d.id === id), 10_000, 'delivered to A');
     expect(a.directives.find((d) => d.id === id).expiresAt).toBe(expiresAt);
 
     const view = async () => (await dispatcher.api.get(`/api/v1/directives/${id}`)).body;
-    await waitFor(async () => (await view()).recipients.find((r: any) => r.siteId === townB).state === 'acknowledged', 10_000, 'B acknowledged');
-    await waitFor(async () => (await view()).recipients.find((r: any) => r.siteId === townA).state === 'expired', 15_000, 'A expired');
+    await waitFor(
+      async () => (await view()).recipients.find((r: any) => r.siteId === townB).state === 'acknowledged',
+      10_000,
+      'B acknowledged',
+    );
+    await waitFor(
+      async () => (await view()).recipients.find((r: any) => r.siteId === townA).state === 'expired',
+      15_000,
+      'A expired',
+    );
     const d = await view();
     expect(d.expiresAt).toBe(expiresAt);
     expect(d.status).toBe('issued'); // B has acknowledged but not reported completion
@@ -73,10 +88,15 @@ describe('directives: expiry', () => {
     expect(late.directives.some((x) => x.id === id)).toBe(false);
 
     // B reports completion: every recipient is final (completed or expired), so it closes
-    expect((await officerB.api.post(`/api/v1/directives/${id}/feedback`, { text: '已完成' })).status).toBe(200);
+    expect((await officerB.api.post(`/api/v1/directives/${id}/feedback`, { text: '已完成' })).status).toBe(
+      200,
+    );
     expect((await view()).status).toBe('closed');
 
-    const audit = ((await admin.get(`/api/v1/audit?subjectId=${id}&limit=500`)).body as any[]).map((e) => [e.action, e.data.siteId]);
+    const audit = ((await admin.get(`/api/v1/audit?subjectId=${id}&limit=500`)).body as any[]).map((e) => [
+      e.action,
+      e.data.siteId,
+    ]);
     expect(audit).toContainEqual(['directive.expire', townA]);
     expect(audit.filter(([action]) => action === 'directive.expire')).toHaveLength(1);
     expect(audit.filter(([action]) => action === 'directive.escalate')).toHaveLength(0);

@@ -24,7 +24,12 @@ describe.each(['embedded', 'cluster'] as const)('directives survive SIGKILL mid-
     const env: Record<string, string> = { DATA_DIR: tempDataDir() };
     if (mode === 'cluster') {
       db = await createTestDatabase();
-      Object.assign(env, { DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: uniquePrefix(), JWT_SECRET: 'restart-test-secret-0123456789-abcdefghij' });
+      Object.assign(env, {
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        REDIS_PREFIX: uniquePrefix(),
+        JWT_SECRET: 'restart-test-secret-0123456789-abcdefghij',
+      });
     }
     hub = await startHub(env);
     const admin = await adminLogin(hub.baseUrl);
@@ -33,11 +38,16 @@ describe.each(['embedded', 'cluster'] as const)('directives survive SIGKILL mid-
     const dispatcher = await createUser(admin, 'disp-r', 'dispatcher', rootId);
     const officer = await createUser(admin, 'officer-r', 'duty_officer', town);
     const issued = await dispatcher.api.post('/api/v1/directives', {
-      title: '叫应测试', body: 'restart', level: 'red', targets: { siteIds: [town] }, ackWithinSeconds: 3,
+      title: '叫应测试',
+      body: 'restart',
+      level: 'red',
+      targets: { siteIds: [town] },
+      ackWithinSeconds: 3,
     });
     expect(issued.status).toBe(201);
     const id = issued.body.id as string;
-    const level = async (api: Api) => (await api.get(`/api/v1/directives/${id}`)).body.recipients?.[0]?.escalationLevel ?? -1;
+    const level = async (api: Api) =>
+      (await api.get(`/api/v1/directives/${id}`)).body.recipients?.[0]?.escalationLevel ?? -1;
 
     await waitFor(async () => (await level(dispatcher.api)) >= 1, 20_000, 'first escalation step');
     await hub.stop('SIGKILL');

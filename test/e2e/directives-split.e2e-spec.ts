@@ -27,7 +27,10 @@ describe('directives in a split deployment (dispatch + mqtt-bridge processes)', 
       JWT_SECRET: 'split-deployment-secret-0123456789-abcdef',
       SFU_ENABLED: 'false',
     };
-    dispatch = await startHub({ ...shared, INSTANCE_ID: 'split-dispatch', DELIVERY_CHANNELS: 'console,terminal' }, 'dispatch');
+    dispatch = await startHub(
+      { ...shared, INSTANCE_ID: 'split-dispatch', DELIVERY_CHANNELS: 'console,terminal' },
+      'dispatch',
+    );
     bridge = await startHub({ ...shared, INSTANCE_ID: 'split-bridge' }, 'mqtt-bridge');
   }, 120_000);
 
@@ -43,19 +46,31 @@ describe('directives in a split deployment (dispatch + mqtt-bridge processes)', 
     const town = await createSite(admin, '分离镇', 'township', rootId);
     const dispatcher = await createUser(admin, 'disp-split', 'dispatcher', rootId);
     // the bridge has no login of its own: the same JWT works on every process of the deployment
-    const { body } = await new Api(dispatch.baseUrl).post('/api/v1/auth/login', { username: 'admin', password: 'admin-password-1' });
+    const { body } = await new Api(dispatch.baseUrl).post('/api/v1/auth/login', {
+      username: 'admin',
+      password: 'admin-password-1',
+    });
     const creds = await provision(new Api(bridge.baseUrl, body.accessToken as string), town, '村口大喇叭');
     device = await TestDevice.connect(`mqtt://127.0.0.1:${bridge.env.MQTT_PORT}`, creds);
 
     const res = await dispatcher.api.post('/api/v1/directives', {
-      title: '分离部署', body: '终端签收', level: 'orange', targets: { siteIds: [town] }, ackWithinSeconds: 600,
+      title: '分离部署',
+      body: '终端签收',
+      level: 'orange',
+      targets: { siteIds: [town] },
+      ackWithinSeconds: 600,
     });
     expect(res.status).toBe(201);
     const id = res.body.id as string;
-    const message = await waitFor(() => device!.received.find((m) => m.directiveId === id), 20_000, 'the terminal message');
+    const message = await waitFor(
+      () => device!.received.find((m) => m.directiveId === id),
+      20_000,
+      'the terminal message',
+    );
     await device.ack(message!.messageId, 'acknowledged');
     await waitFor(
-      async () => (await dispatcher.api.get(`/api/v1/directives/${id}`)).body.recipients[0].state === 'acknowledged',
+      async () =>
+        (await dispatcher.api.get(`/api/v1/directives/${id}`)).body.recipients[0].state === 'acknowledged',
       20_000,
       '签收 recorded',
     );

@@ -25,7 +25,8 @@ describe('directives: the closed loop', () => {
     return c;
   };
   const issue = (body: Record<string, unknown>) => dispatcher.api.post('/api/v1/directives', body);
-  const auditFor = async (id: string) => (await admin.get(`/api/v1/audit?subjectId=${id}&limit=500`)).body as any[];
+  const auditFor = async (id: string) =>
+    (await admin.get(`/api/v1/audit?subjectId=${id}&limit=500`)).body as any[];
 
   beforeAll(async () => {
     hub = await startHub();
@@ -51,9 +52,18 @@ describe('directives: the closed loop', () => {
     const a = await open(officerA.token);
     const b = await open(officerB.token);
     const board = await open(dispatcher.token);
-    const res = await issue({ title: '防汛紧急通知', body: '立即转移低洼地带群众', level: 'orange', targets: { siteIds: [townA, townB] }, ackWithinSeconds: 600 });
+    const res = await issue({
+      title: '防汛紧急通知',
+      body: '立即转移低洼地带群众',
+      level: 'orange',
+      targets: { siteIds: [townA, townB] },
+      ackWithinSeconds: 600,
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ id: expect.any(String), serial: expect.stringMatching(/^\d{4}-\d{4,}$/) });
+    expect(res.body).toMatchObject({
+      id: expect.any(String),
+      serial: expect.stringMatching(/^\d{4}-\d{4,}$/),
+    });
     expect(res.body.recipients.map((r: any) => r.siteId).sort()).toEqual([townA, townB].sort());
     const id = res.body.id as string;
     const sub = await board.call('directive.board.subscribe', { directiveId: id });
@@ -62,21 +72,40 @@ describe('directives: the closed loop', () => {
 
     await waitFor(() => a.directives.find((d) => d.id === id), 10_000, 'directive at A');
     const pushed = a.directives.find((d) => d.id === id);
-    expect(pushed).toMatchObject({ id, serial: res.body.serial, title: '防汛紧急通知', body: '立即转移低洼地带群众', level: 'orange', drill: false });
+    expect(pushed).toMatchObject({
+      id,
+      serial: res.body.serial,
+      title: '防汛紧急通知',
+      body: '立即转移低洼地带群众',
+      level: 'orange',
+      drill: false,
+    });
     expect(Date.parse(pushed.ackBy)).toBeGreaterThan(Date.now() + 500_000);
     await waitFor(() => b.directives.find((d) => d.id === id), 10_000, 'directive at B');
-    await waitFor(async () => {
-      const d = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body;
-      return d.recipients.every((r: any) => r.state === 'delivered' && r.deliveredAt);
-    }, 10_000, 'both delivered');
+    await waitFor(
+      async () => {
+        const d = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body;
+        return d.recipients.every((r: any) => r.state === 'delivered' && r.deliveredAt);
+      },
+      10_000,
+      'both delivered',
+    );
 
     expect(await a.ack(id)).toEqual({ ok: true });
     const restAck = await officerB.api.post(`/api/v1/directives/${id}/ack`, {});
     expect(restAck.status).toBe(200);
-    expect(restAck.body).toMatchObject({ directiveId: id, siteId: townB, state: 'acknowledged', duplicate: false });
+    expect(restAck.body).toMatchObject({
+      directiveId: id,
+      siteId: townB,
+      state: 'acknowledged',
+      duplicate: false,
+    });
     // the board is coalesced (≤ 10/s, latest state): see the 签收 live before moving on
     await waitFor(
-      () => board.boards.some((m) => m.directiveId === id && m.recipients.some((r: any) => r.state === 'acknowledged')),
+      () =>
+        board.boards.some(
+          (m) => m.directiveId === id && m.recipients.some((r: any) => r.state === 'acknowledged'),
+        ),
       5000,
       'board shows 签收',
     );
@@ -91,12 +120,25 @@ describe('directives: the closed loop', () => {
     expect(final.status).toBe('closed');
     expect(final.closedAt).toEqual(expect.any(String));
     const ra = final.recipients.find((r: any) => r.siteId === townA);
-    expect(ra).toMatchObject({ state: 'completed', acknowledgedBy: officerA.id, acknowledgedVia: 'console', feedback: '已转移 35 人', overdue: false, escalationLevel: 0 });
+    expect(ra).toMatchObject({
+      state: 'completed',
+      acknowledgedBy: officerA.id,
+      acknowledgedVia: 'console',
+      feedback: '已转移 35 人',
+      overdue: false,
+      escalationLevel: 0,
+    });
     expect(ra.deliveredAt <= ra.acknowledgedAt && ra.acknowledgedAt <= ra.completedAt).toBe(true);
 
     // the board saw the states change live, coalesced
-    await waitFor(() => board.boards.some((m) => m.directiveId === id && m.status === 'closed'), 5000, 'board closed');
-    expect(board.boards.flatMap((m) => m.recipients.map((r: any) => r.state))).toEqual(expect.arrayContaining(['delivered', 'acknowledged', 'completed']));
+    await waitFor(
+      () => board.boards.some((m) => m.directiveId === id && m.status === 'closed'),
+      5000,
+      'board closed',
+    );
+    expect(board.boards.flatMap((m) => m.recipients.map((r: any) => r.state))).toEqual(
+      expect.arrayContaining(['delivered', 'acknowledged', 'completed']),
+    );
 
     const actions = (await auditFor(id)).map((e) => e.action);
     expect(actions.filter((x) => x === 'directive.issue')).toHaveLength(1);
@@ -115,8 +157,13 @@ describe('directives: the closed loop', () => {
   it('records a repeated 签收 once: double clicks, two officers, socket and REST', async () => {
     const a1 = await open(officerA.token, { receipt: false });
     const a2 = await open(officerA2.token, { receipt: false });
-    const id = (await issue({ title: '重复签收', body: 'x', level: 'blue', targets: { siteIds: [townA] } })).body.id;
-    await waitFor(() => a1.directives.some((d) => d.id === id) && a2.directives.some((d) => d.id === id), 10_000, 'both consoles');
+    const id = (await issue({ title: '重复签收', body: 'x', level: 'blue', targets: { siteIds: [townA] } }))
+      .body.id;
+    await waitFor(
+      () => a1.directives.some((d) => d.id === id) && a2.directives.some((d) => d.id === id),
+      10_000,
+      'both consoles',
+    );
     const results = await Promise.all([a1.ack(id), a1.ack(id), a2.ack(id), a2.ack(id), a1.ack(id)]);
     expect(results).toEqual(Array(5).fill({ ok: true }));
     const rest = await officerA.api.post(`/api/v1/directives/${id}/ack`, {});
@@ -130,7 +177,9 @@ describe('directives: the closed loop', () => {
   it('keeps sites apart: no directive for another site, no ack for it, no read of it', async () => {
     const b = await open(officerB.token);
     const a = await open(officerA.token);
-    const id = (await issue({ title: '仅城关镇', body: 'only A', level: 'yellow', targets: { siteIds: [townA] } })).body.id;
+    const id = (
+      await issue({ title: '仅城关镇', body: 'only A', level: 'yellow', targets: { siteIds: [townA] } })
+    ).body.id;
     await waitFor(() => a.directives.some((d) => d.id === id), 10_000, 'A got it');
     await sleep(300);
     expect(b.directives.some((d) => d.id === id)).toBe(false);
@@ -140,23 +189,35 @@ describe('directives: the closed loop', () => {
     expect((await officerB.api.post(`/api/v1/directives/${id}/ack`, {})).status).toBe(403);
     expect((await officerB.api.get(`/api/v1/directives/${id}`)).status).toBe(403);
     // a duty officer cannot act on behalf of another site
-    expect((await officerB.api.post(`/api/v1/directives/${id}/ack`, { siteId: townA, note: 'x' })).status).toBe(403);
+    expect(
+      (await officerB.api.post(`/api/v1/directives/${id}/ack`, { siteId: townA, note: 'x' })).status,
+    ).toBe(403);
     // ... a dispatcher can, with a note, recorded as on_behalf
     const noNote = await dispatcher.api.post(`/api/v1/directives/${id}/ack`, { siteId: townA });
     expect(noNote.status).toBe(400);
-    const behalf = await dispatcher.api.post(`/api/v1/directives/${id}/ack`, { siteId: townA, note: '电话确认 值班员张三' });
+    const behalf = await dispatcher.api.post(`/api/v1/directives/${id}/ack`, {
+      siteId: townA,
+      note: '电话确认 值班员张三',
+    });
     expect(behalf.status).toBe(200);
     const d = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body;
-    expect(d.recipients[0]).toMatchObject({ state: 'acknowledged', acknowledgedVia: 'on_behalf', acknowledgedBy: dispatcher.id });
+    expect(d.recipients[0]).toMatchObject({
+      state: 'acknowledged',
+      acknowledgedVia: 'on_behalf',
+      acknowledgedBy: dispatcher.id,
+    });
     // the duty officer sees only their own site's part of a wider directive
-    const wide = (await issue({ title: '两镇', body: 'A and B', level: 'blue', targets: { siteIds: [townA, townB] } })).body.id;
+    const wide = (
+      await issue({ title: '两镇', body: 'A and B', level: 'blue', targets: { siteIds: [townA, townB] } })
+    ).body.id;
     const seen = (await officerB.api.get(`/api/v1/directives/${wide}`)).body;
     expect(seen.recipients.map((r: any) => r.siteId)).toEqual([townB]);
   });
 
   it('rejects an ack for a cancelled directive with a reason, and tells the consoles', async () => {
     const c = await open(officerC.token);
-    const id = (await issue({ title: '将取消', body: 'x', level: 'blue', targets: { siteIds: [townC] } })).body.id;
+    const id = (await issue({ title: '将取消', body: 'x', level: 'blue', targets: { siteIds: [townC] } }))
+      .body.id;
     await waitFor(() => c.directives.some((d) => d.id === id), 10_000, 'C got it');
     const cancelled = await dispatcher.api.post(`/api/v1/directives/${id}/cancel`, { reason: '误发' });
     expect(cancelled.status).toBe(200);
@@ -171,22 +232,34 @@ describe('directives: the closed loop', () => {
 
   it('sends updates as new linked messages, never editing the original', async () => {
     const c = await open(officerC.token);
-    const id = (await issue({ title: '原文', body: '原始内容', level: 'blue', targets: { siteIds: [townC] } })).body.id;
+    const id = (
+      await issue({ title: '原文', body: '原始内容', level: 'blue', targets: { siteIds: [townC] } })
+    ).body.id;
     const up = await dispatcher.api.post(`/api/v1/directives/${id}/updates`, { text: '补充：17时前完成' });
     expect(up.status).toBe(201);
     expect(up.body.body).toBe('原始内容');
     expect(up.body.messages.map((m: any) => m.kind)).toEqual(['issue', 'update']);
-    await waitFor(() => c.updates.some((u) => u.directiveId === id && u.text === '补充：17时前完成'), 10_000, 'update pushed');
+    await waitFor(
+      () => c.updates.some((u) => u.directiveId === id && u.text === '补充：17时前完成'),
+      10_000,
+      'update pushed',
+    );
   });
 
   it('catches a reconnecting console up on everything its site has not acknowledged', async () => {
-    const id = (await issue({ title: '断线期间', body: 'while offline', level: 'red', targets: { siteIds: [townC] } })).body.id;
+    const id = (
+      await issue({ title: '断线期间', body: 'while offline', level: 'red', targets: { siteIds: [townC] } })
+    ).body.id;
     await sleep(300);
     const c1 = await open(officerC.token);
     await waitFor(() => c1.directives.some((d) => d.id === id), 10_000, 'catch-up on first connect');
     c1.close();
     const c2 = await open(officerC.token);
-    await waitFor(() => c2.directives.some((d) => d.id === id), 10_000, 'catch-up again (still unacknowledged)');
+    await waitFor(
+      () => c2.directives.some((d) => d.id === id),
+      10_000,
+      'catch-up again (still unacknowledged)',
+    );
     expect(await c2.ack(id)).toEqual({ ok: true });
     c2.close();
     const c3 = await open(officerC.token);
@@ -195,19 +268,49 @@ describe('directives: the closed loop', () => {
   });
 
   it('escalates a silent site: re-delivery, leader on duty and dispatcher, parent site; a late 签收 stops it', async () => {
-    expect((await dispatcher.api.request('PUT', `/api/v1/sites/${townB}/leader-on-duty`, { userId: officerA.id })).status).toBe(400);
+    expect(
+      (await dispatcher.api.request('PUT', `/api/v1/sites/${townB}/leader-on-duty`, { userId: officerA.id }))
+        .status,
+    ).toBe(400);
     const leaderB = await createUser(admin, 'leader-b', 'commander', townB);
-    expect((await dispatcher.api.request('PUT', `/api/v1/sites/${townB}/leader-on-duty`, { userId: leaderB.id })).status).toBe(200);
+    expect(
+      (await dispatcher.api.request('PUT', `/api/v1/sites/${townB}/leader-on-duty`, { userId: leaderB.id }))
+        .status,
+    ).toBe(200);
     const silent = await open(officerB.token, { receipt: true });
     const leader = await open(leaderB.token);
     const desk = await open(dispatcher.token);
     const started = Date.now();
-    const id = (await issue({ title: '紧急叫应', body: 'answer!', level: 'red', targets: { siteIds: [townB] }, ackWithinSeconds: 2 })).body.id;
-    await waitFor(() => silent.directives.some((d) => d.id === id && d.redelivery === 1), 15_000, 're-delivery');
+    const id = (
+      await issue({
+        title: '紧急叫应',
+        body: 'answer!',
+        level: 'red',
+        targets: { siteIds: [townB] },
+        ackWithinSeconds: 2,
+      })
+    ).body.id;
+    await waitFor(
+      () => silent.directives.some((d) => d.id === id && d.redelivery === 1),
+      15_000,
+      're-delivery',
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-    await waitFor(() => leader.escalations.some((e) => e.directiveId === id && e.step === 'notify_leader'), 15_000, 'leader notified');
-    await waitFor(() => desk.escalations.some((e) => e.directiveId === id && e.step === 'notify_leader'), 15_000, 'dispatcher notified');
-    await waitFor(() => desk.escalations.some((e) => e.directiveId === id && e.step === 'escalate_parent'), 15_000, 'parent site');
+    await waitFor(
+      () => leader.escalations.some((e) => e.directiveId === id && e.step === 'notify_leader'),
+      15_000,
+      'leader notified',
+    );
+    await waitFor(
+      () => desk.escalations.some((e) => e.directiveId === id && e.step === 'notify_leader'),
+      15_000,
+      'dispatcher notified',
+    );
+    await waitFor(
+      () => desk.escalations.some((e) => e.directiveId === id && e.step === 'escalate_parent'),
+      15_000,
+      'parent site',
+    );
     const esc = desk.escalations.find((e) => e.step === 'escalate_parent' && e.directiveId === id);
     expect(esc).toMatchObject({ siteId: townB, siteName: '河西乡', escalationLevel: 3, level: 'red' });
     const d = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body;
@@ -216,28 +319,53 @@ describe('directives: the closed loop', () => {
     await sleep(2500);
     const after = (await dispatcher.api.get(`/api/v1/directives/${id}`)).body.recipients[0];
     expect(after).toMatchObject({ state: 'acknowledged', overdue: true, escalationLevel: 3 });
-    const steps = (await auditFor(id)).filter((e) => e.action === 'directive.escalate').map((e) => e.data.step).sort();
+    const steps = (await auditFor(id))
+      .filter((e) => e.action === 'directive.escalate')
+      .map((e) => e.data.step)
+      .sort();
     expect(steps).toEqual(['escalate_parent', 'notify_leader', 'redeliver']);
   }, 60_000);
 
   it('reaches a site with its children and saved groups, and issues from a template', async () => {
-    const sub = await issue({ title: 't', body: 'b', level: 'blue', targets: { siteIds: [townA], includeChildren: true } });
+    const sub = await issue({
+      title: 't',
+      body: 'b',
+      level: 'blue',
+      targets: { siteIds: [townA], includeChildren: true },
+    });
     expect(sub.body.recipients.map((r: any) => r.siteId).sort()).toEqual([townA, villageA1].sort());
     const all = await issue({ title: 't', body: 'b', level: 'blue', targets: { all: true } });
     expect(all.body.recipients.map((r: any) => r.siteId).sort()).toEqual([townA, townB, townC].sort());
-    const group = await dispatcher.api.post('/api/v1/site-groups', { name: '沿河乡镇', siteIds: [townB, townC] });
+    const group = await dispatcher.api.post('/api/v1/site-groups', {
+      name: '沿河乡镇',
+      siteIds: [townB, townC],
+    });
     expect(group.status).toBe(201);
-    const byGroup = await issue({ title: 't', body: 'b', level: 'blue', targets: { groupIds: [group.body.id] } });
+    const byGroup = await issue({
+      title: 't',
+      body: 'b',
+      level: 'blue',
+      targets: { groupIds: [group.body.id] },
+    });
     expect(byGroup.body.recipients.map((r: any) => r.siteId).sort()).toEqual([townB, townC].sort());
     const tpl = await dispatcher.api.post('/api/v1/directive-templates', {
-      name: '每日汛情', title: '每日汛情报告', body: '请于 9 时前报告', level: 'yellow', ackWithinSeconds: 900, targets: { groupIds: [group.body.id] },
+      name: '每日汛情',
+      title: '每日汛情报告',
+      body: '请于 9 时前报告',
+      level: 'yellow',
+      ackWithinSeconds: 900,
+      targets: { groupIds: [group.body.id] },
     });
     expect(tpl.status).toBe(201);
-    const fromTpl = await dispatcher.api.post(`/api/v1/directive-templates/${tpl.body.id}/issue`, { drill: true });
+    const fromTpl = await dispatcher.api.post(`/api/v1/directive-templates/${tpl.body.id}/issue`, {
+      drill: true,
+    });
     expect(fromTpl.status).toBe(201);
     const d = (await dispatcher.api.get(`/api/v1/directives/${fromTpl.body.id}`)).body;
     expect(d).toMatchObject({ title: '每日汛情报告', level: 'yellow', ackWithinSeconds: 900, drill: true });
-    expect((await dispatcher.api.get('/api/v1/site-groups')).body.map((g: any) => g.id)).toContain(group.body.id);
+    expect((await dispatcher.api.get('/api/v1/site-groups')).body.map((g: any) => g.id)).toContain(
+      group.body.id,
+    );
     expect((await officerA.api.get('/api/v1/site-groups')).status).toBe(403);
   });
 
@@ -280,7 +408,9 @@ describe('directives: the closed loop', () => {
       expect(big.status).toBe(400);
       expect(big.body.message).toContain('text');
       expect((await officerA.api.post(`/api/v1/directives/not-a-uuid/ack`, {})).status).toBe(400);
-      expect((await officerA.api.get(`/api/v1/directives/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+      expect((await officerA.api.get(`/api/v1/directives/00000000-0000-4000-8000-000000000000`)).status).toBe(
+        404,
+      );
     });
 
     it('does not let a duty officer issue or cancel', async () => {
@@ -295,7 +425,9 @@ describe('directives: the closed loop', () => {
       const a = await open(officerA.token);
       const res = await issue({ ...good(), title, body });
       expect(res.status).toBe(201);
-      const raw = await fetch(`${hub.baseUrl}/api/v1/directives/${res.body.id}`, { headers: { authorization: `Bearer ${dispatcher.token}` } });
+      const raw = await fetch(`${hub.baseUrl}/api/v1/directives/${res.body.id}`, {
+        headers: { authorization: `Bearer ${dispatcher.token}` },
+      });
       expect(raw.headers.get('content-type')).toMatch(/application\/json/);
       expect(await raw.json()).toMatchObject({ title, body });
       await waitFor(() => a.directives.find((d) => d.id === res.body.id), 10_000, 'pushed');
@@ -310,7 +442,10 @@ describe('directives: the closed loop', () => {
       expect((await a.call('directive.ack', { directiveId: 'x' })).ok).toBe(false);
       const ghost = await a.ack('00000000-0000-4000-8000-000000000000');
       expect(ghost).toEqual({ ok: false, error: expect.stringMatching(/not addressed/) });
-      expect((await a.call('directive.board.subscribe', { directiveId: '00000000-0000-4000-8000-000000000000' })).ok).toBe(false);
+      expect(
+        (await a.call('directive.board.subscribe', { directiveId: '00000000-0000-4000-8000-000000000000' }))
+          .ok,
+      ).toBe(false);
       const anon = new TestConsole(hub.baseUrl, undefined);
       await expect(anon.connected()).rejects.toThrow(/token/);
       anon.close();

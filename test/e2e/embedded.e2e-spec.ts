@@ -40,7 +40,10 @@ describe('embedded mode: npm start with no outside service', () => {
   });
 
   it('never writes the password into the JSON log lines', () => {
-    const jsonLines = hub.output().split('\n').filter((l) => l.startsWith('{'));
+    const jsonLines = hub
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(jsonLines.length).toBeGreaterThan(0);
     expect(jsonLines.join('\n')).not.toContain(printedPassword);
   });
@@ -58,7 +61,9 @@ describe('embedded mode: npm start with no outside service', () => {
   it('tags every response with a request id, echoing a sane incoming one', async () => {
     const res = await fetch(`${hub.baseUrl}/api/v1/health`, { headers: { 'x-request-id': 'abc-123' } });
     expect(res.headers.get('x-request-id')).toBe('abc-123');
-    const fresh = await fetch(`${hub.baseUrl}/api/v1/health`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const fresh = await fetch(`${hub.baseUrl}/api/v1/health`, {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -66,7 +71,9 @@ describe('embedded mode: npm start with no outside service', () => {
     const docs = await fetch(`${hub.baseUrl}/api/docs`);
     expect(docs.status).toBe(200);
     const spec = await api.get('/api/docs/openapi.json');
-    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/sites', '/api/v1/users']));
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/sites', '/api/v1/users']),
+    );
     const metrics = await (await fetch(`${hub.baseUrl}/metrics`)).text();
     expect(metrics).toContain('yihu_http_request_duration_seconds_bucket');
     expect(metrics).toContain('route="/api/v1/auth/login"');
@@ -75,7 +82,12 @@ describe('embedded mode: npm start with no outside service', () => {
   it('keeps its data across a graceful restart, and prints no password the second time', async () => {
     const admin = await api.login('admin', printedPassword);
     const root = (await admin.get('/api/v1/sites')).body[0];
-    const created = await admin.post('/api/v1/sites', { name: '青山镇', kind: 'township', parentId: root.id, regionCode: '420102001' });
+    const created = await admin.post('/api/v1/sites', {
+      name: '青山镇',
+      kind: 'township',
+      parentId: root.id,
+      regionCode: '420102001',
+    });
     expect(created.status).toBe(201);
 
     expect(await hub.stop('SIGTERM')).toBe(0);

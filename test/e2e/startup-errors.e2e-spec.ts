@@ -17,12 +17,24 @@ describe('start-up errors stop the process with one clear line', () => {
     ['PORT', { PORT: 'abc' }, ['invalid PORT', 'TCP port']],
     ['PORT range', { PORT: '70000' }, ['invalid PORT']],
     ['MQTT_PORT', { MQTT_PORT: '-1' }, ['invalid MQTT_PORT']],
-    ['malformed DATABASE_URL', { DATABASE_URL: 'not a url', JWT_SECRET: SECRET }, ['invalid DATABASE_URL', 'postgres://']],
+    [
+      'malformed DATABASE_URL',
+      { DATABASE_URL: 'not a url', JWT_SECRET: SECRET },
+      ['invalid DATABASE_URL', 'postgres://'],
+    ],
     ['wrong scheme REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }, ['invalid REDIS_URL', 'redis://']],
-    ['DATABASE_URL without JWT_SECRET', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' }, ['missing JWT_SECRET']],
+    [
+      'DATABASE_URL without JWT_SECRET',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      ['missing JWT_SECRET'],
+    ],
     ['short JWT_SECRET', { JWT_SECRET: 'short' }, ['invalid JWT_SECRET', '32']],
   ])('%s', async (_name, env, needles) => {
-    const result = await runUntilExit({ PORT: String(await freePort()), MQTT_PORT: String(await freePort()), ...env });
+    const result = await runUntilExit({
+      PORT: String(await freePort()),
+      MQTT_PORT: String(await freePort()),
+      ...env,
+    });
     expect(result.code).toBe(1);
     expectOneLine(result.output, ...needles);
   });
@@ -40,7 +52,10 @@ describe('start-up errors stop the process with one clear line', () => {
   });
 
   it('an unreachable REDIS_URL fails within 10 s', async () => {
-    const result = await runUntilExit({ PORT: String(await freePort()), REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    const result = await runUntilExit({
+      PORT: String(await freePort()),
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    });
     expect(result.code).toBe(1);
     expect(result.ms).toBeLessThan(10_000);
     expectOneLine(result.output, 'cannot reach REDIS_URL');
@@ -82,7 +97,11 @@ describe('start-up errors stop the process with one clear line', () => {
     });
 
     it('is refused, naming DATA_DIR and the pid holding it', async () => {
-      const result = await runUntilExit({ DATA_DIR: dataDir, PORT: String(await freePort()), MQTT_PORT: String(await freePort()) });
+      const result = await runUntilExit({
+        DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+        MQTT_PORT: String(await freePort()),
+      });
       expect(result.code).toBe(1);
       expectOneLine(result.output, 'DATA_DIR', 'in use by another yihu process', 'pid');
       // and the first instance is unharmed

@@ -9,7 +9,13 @@ import { sleep, waitFor } from '../support/async.js';
 import { adminLogin, createSite, createUser } from '../support/directives.js';
 import { ROOT, startHub, type HubProcess } from '../support/hub-process.js';
 import { freePort } from '../support/ports.js';
-import { counter, provision, startMosquitto, type Credentials, type MosquittoProcess } from '../support/terminals.js';
+import {
+  counter,
+  provision,
+  startMosquitto,
+  type Credentials,
+  type MosquittoProcess,
+} from '../support/terminals.js';
 
 /**
  * Push terminals end to end, against the built hub, with the embedded broker and with a
@@ -53,7 +59,11 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('push terminals end to end 
 
   beforeAll(async () => {
     const mqttPort = await freePort();
-    const env: Record<string, string> = { DATA_DIR: join(dir, 'data'), SFU_ENABLED: 'false', MQTT_HOST: '127.0.0.1' };
+    const env: Record<string, string> = {
+      DATA_DIR: join(dir, 'data'),
+      SFU_ENABLED: 'false',
+      MQTT_HOST: '127.0.0.1',
+    };
     if (kind === 'embedded') env.MQTT_PORT = String(mqttPort);
     else {
       Object.assign(env, {
@@ -74,7 +84,8 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('push terminals end to end 
   });
 
   afterAll(async () => {
-    if (process.env.YIHU_TEST_DEBUG) process.stderr.write(`--- hub output (${kind}) ---\n${hub?.output().slice(-6000)}\n`);
+    if (process.env.YIHU_TEST_DEBUG)
+      process.stderr.write(`--- hub output (${kind}) ---\n${hub?.output().slice(-6000)}\n`);
     for (const s of sims) s.kill();
     for (const a of agents) a.child.kill('SIGKILL');
     await hub?.stop('SIGKILL');
@@ -82,26 +93,48 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('push terminals end to end 
   });
 
   const issue = async (title: string) => {
-    const res = await dispatcher.post('/api/v1/directives', { title, body: `${title}: 立即转移低洼地区群众`, level: 'orange', targets: { siteIds: [town] }, ackWithinSeconds: 3600 });
+    const res = await dispatcher.post('/api/v1/directives', {
+      title,
+      body: `${title}: 立即转移低洼地区群众`,
+      level: 'orange',
+      targets: { siteIds: [town] },
+      ackWithinSeconds: 3600,
+    });
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
-  const recipient = async (id: string) => (await dispatcher.get(`/api/v1/directives/${id}`)).body.recipients[0];
+  const recipient = async (id: string) =>
+    (await dispatcher.get(`/api/v1/directives/${id}`)).body.recipients[0];
 
   it('POST /api/v1/directives reaches the agent; only Enter on its console is 签收 (channel terminal); kill -9 of the agent shows nothing twice', async () => {
     const creds = await provision(admin, town, '村口大喇叭');
-    const env = { YIHU_MQTT_URL: mqttUrl, YIHU_TERMINAL_ID: creds.id, YIHU_TERMINAL_SECRET: creds.secret, YIHU_INBOX_DIR: join(dir, `inbox-${creds.id}`), YIHU_SPEECH: 'off', YIHU_LINK: 'satellite' };
+    const env = {
+      YIHU_MQTT_URL: mqttUrl,
+      YIHU_TERMINAL_ID: creds.id,
+      YIHU_TERMINAL_SECRET: creds.secret,
+      YIHU_INBOX_DIR: join(dir, `inbox-${creds.id}`),
+      YIHU_SPEECH: 'off',
+      YIHU_LINK: 'satellite',
+    };
     let agent = new AgentProcess(env);
     agents.push(agent);
     await waitFor(() => agent.out.includes('[link] connected'), 20_000, 'agent connected');
-    await waitFor(async () => {
-      const t = (await admin.get(`/api/v1/terminals/${creds.id}`)).body;
-      return t.presence === 'online' && t.telemetry?.link === 'satellite';
-    }, 10_000, 'presence and telemetry');
+    await waitFor(
+      async () => {
+        const t = (await admin.get(`/api/v1/terminals/${creds.id}`)).body;
+        return t.presence === 'online' && t.telemetry?.link === 'satellite';
+      },
+      10_000,
+      'presence and telemetry',
+    );
 
     const id = await issue('防汛转移');
     await waitFor(() => agent.out.includes('【防汛转移】'), 10_000, 'directive on the TTY');
-    await waitFor(async () => (await recipient(id)).state === 'delivered', 10_000, 'delivered by the terminal');
+    await waitFor(
+      async () => (await recipient(id)).state === 'delivered',
+      10_000,
+      'delivered by the terminal',
+    );
     expect((await recipient(id)).deliveredVia).toBe('terminal');
     // the device's `received` (and the broker's PUBACK before it) is not 签收
     await sleep(500);
@@ -113,25 +146,51 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('push terminals end to end 
     agent = new AgentProcess(env);
     agents.push(agent);
     await waitFor(() => agent.out.includes('[link] connected'), 20_000, 'agent reconnected');
-    await waitFor(async () => (await counter(hub.baseUrl, 'yihu_mqtt_directives_published_total', 'kind="replay"')) > replays, 10_000, 'replayed');
+    await waitFor(
+      async () =>
+        (await counter(hub.baseUrl, 'yihu_mqtt_directives_published_total', 'kind="replay"')) > replays,
+      10_000,
+      'replayed',
+    );
     await sleep(300);
     expect(agent.out).toContain('1 waiting for 签收');
     expect(agent.out).not.toContain('【防汛转移】');
 
     agent.type('');
     await waitFor(() => agent.out.includes('签收 ✓'), 5000, 'agent acknowledged');
-    await waitFor(async () => (await recipient(id)).state === 'acknowledged', 10_000, 'recipient acknowledged');
+    await waitFor(
+      async () => (await recipient(id)).state === 'acknowledged',
+      10_000,
+      'recipient acknowledged',
+    );
     expect((await recipient(id)).acknowledgedVia).toBe('terminal');
 
     // updates and cancellations arrive on the notices topic and are shown
     const other = await issue('山洪预警');
     await waitFor(() => agent.out.includes('【山洪预警】'), 10_000, 'second directive');
-    expect((await dispatcher.post(`/api/v1/directives/${other}/updates`, { text: '转移范围扩大到下游三个村' })).status).toBe(201);
-    await waitFor(() => agent.out.includes('指令更新 UPDATE') && agent.out.includes('转移范围扩大到下游三个村'), 10_000, 'update shown');
-    expect((await dispatcher.post(`/api/v1/directives/${other}/cancel`, { reason: '雨势减弱' })).status).toBe(200);
-    await waitFor(() => agent.out.includes('指令已撤销 CANCELLED') && agent.out.includes('雨势减弱'), 10_000, 'cancel shown');
+    expect(
+      (await dispatcher.post(`/api/v1/directives/${other}/updates`, { text: '转移范围扩大到下游三个村' }))
+        .status,
+    ).toBe(201);
+    await waitFor(
+      () => agent.out.includes('指令更新 UPDATE') && agent.out.includes('转移范围扩大到下游三个村'),
+      10_000,
+      'update shown',
+    );
+    expect((await dispatcher.post(`/api/v1/directives/${other}/cancel`, { reason: '雨势减弱' })).status).toBe(
+      200,
+    );
+    await waitFor(
+      () => agent.out.includes('指令已撤销 CANCELLED') && agent.out.includes('雨势减弱'),
+      10_000,
+      'cancel shown',
+    );
     agent.type('list');
-    await waitFor(() => agent.out.includes('nothing waiting for 签收'), 5000, 'cancelled directive no longer waits for 签收');
+    await waitFor(
+      () => agent.out.includes('nothing waiting for 签收'),
+      5000,
+      'cancelled directive no longer waits for 签收',
+    );
   });
 
   it('a terminal offline while 3 directives are sent gets all 3, in order, when it returns', async () => {
@@ -145,7 +204,11 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('push terminals end to end 
     const back = new Simulator({ url: mqttUrl, terminals: [creds], acknowledgeAfterMs: 0 });
     sims.push(back);
     await back.start();
-    await waitFor(() => ids.every((id) => back.arrivals.some((a) => a.directiveId === id)), 15_000, '3 directives');
+    await waitFor(
+      () => ids.every((id) => back.arrivals.some((a) => a.directiveId === id)),
+      15_000,
+      '3 directives',
+    );
     expect(back.arrivals.filter((a) => ids.includes(a.directiveId)).map((a) => a.directiveId)).toEqual(ids);
     await back.stop();
   });
@@ -153,7 +216,8 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('push terminals end to end 
   /** N simulated terminals; `disrupt` runs as soon as the fan-out of 3 directives has begun. */
   async function fanOutThrough(disrupt: () => Promise<void>, n = 150) {
     const t0 = Date.now();
-    const mark = (what: string) => process.env.YIHU_TEST_DEBUG && process.stderr.write(`${kind} +${Date.now() - t0} ms ${what}\n`);
+    const mark = (what: string) =>
+      process.env.YIHU_TEST_DEBUG && process.stderr.write(`${kind} +${Date.now() - t0} ms ${what}\n`);
     const creds: Credentials[] = [];
     for (let i = 0; i < n; i++) creds.push(await provision(admin, town, `sim-${i}`));
     const sim = new Simulator({ url: mqttUrl, terminals: creds, acknowledgeAfterMs: 0 });
@@ -168,31 +232,53 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('push terminals end to end 
     mark(`fan-out begun, ${shownBefore} shown`);
     await disrupt();
     mark('disrupted');
-    const debug = setInterval(() => mark(`${sim.arrivals.length} arrivals, ${sim.connectedCount()} connected`), 2000);
+    const debug = setInterval(
+      () => mark(`${sim.arrivals.length} arrivals, ${sim.connectedCount()} connected`),
+      2000,
+    );
     try {
-    const has = () => new Set(sim.arrivals.filter((a) => ids.includes(a.directiveId)).map((a) => `${a.terminalId}/${a.directiveId}`));
-    await waitFor(() => has().size === n * 3, 60_000, 'every terminal has all 3');
+      const has = () =>
+        new Set(
+          sim.arrivals
+            .filter((a) => ids.includes(a.directiveId))
+            .map((a) => `${a.terminalId}/${a.directiveId}`),
+        );
+      await waitFor(() => has().size === n * 3, 60_000, 'every terminal has all 3');
     } finally {
       clearInterval(debug);
     }
     mark('all arrived');
     // shown once each: the simulator counts show() per (terminal, messageId); one message per (terminal, directive)
     const perDirective = new Map<string, number>();
-    for (const a of sim.arrivals) if (ids.includes(a.directiveId)) perDirective.set(`${a.terminalId}/${a.directiveId}`, (perDirective.get(`${a.terminalId}/${a.directiveId}`) ?? 0) + 1);
+    for (const a of sim.arrivals)
+      if (ids.includes(a.directiveId))
+        perDirective.set(
+          `${a.terminalId}/${a.directiveId}`,
+          (perDirective.get(`${a.terminalId}/${a.directiveId}`) ?? 0) + 1,
+        );
     expect(perDirective.size).toBe(n * 3);
     expect([...perDirective.values()].every((c) => c === 1)).toBe(true);
     expect([...sim.shows.values()].every((c) => c === 1)).toBe(true);
     // each message acknowledged, once, on the hub's record; every recipient 签收 via terminal
-    await waitFor(async () => {
-      for (const c of creds) {
-        const msgs = ((await admin.get(`/api/v1/terminals/${c.id}/messages`)).body as { directiveId: string; state: string }[]).filter((m) => ids.includes(m.directiveId));
-        if (msgs.length !== 3 || msgs.some((m) => m.state !== 'acknowledged')) {
-          mark(`${c.id}: ${JSON.stringify(msgs.map((m) => m.state))}`);
-          return false;
+    await waitFor(
+      async () => {
+        for (const c of creds) {
+          const msgs = (
+            (await admin.get(`/api/v1/terminals/${c.id}/messages`)).body as {
+              directiveId: string;
+              state: string;
+            }[]
+          ).filter((m) => ids.includes(m.directiveId));
+          if (msgs.length !== 3 || msgs.some((m) => m.state !== 'acknowledged')) {
+            mark(`${c.id}: ${JSON.stringify(msgs.map((m) => m.state))}`);
+            return false;
+          }
         }
-      }
-      return true;
-    }, 30_000, 'every message acknowledged on the hub');
+        return true;
+      },
+      30_000,
+      'every message acknowledged on the hub',
+    );
     mark('all acknowledged');
     for (const id of ids) {
       const r = await recipient(id);

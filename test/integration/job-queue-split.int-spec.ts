@@ -66,7 +66,8 @@ describe('job queues in a split deployment: a process takes only jobs it has a h
     await start('b', 'bridge.work');
     await exercise(a, ran, async () => {
       let failed = 0;
-      for (const name of ['dispatch.work', 'bridge.work']) failed += (await a.queueFor(name).getJobCounts('failed')).failed ?? 0;
+      for (const name of ['dispatch.work', 'bridge.work'])
+        failed += (await a.queueFor(name).getJobCounts('failed')).failed ?? 0;
       return failed;
     });
     const health = await a.health();
@@ -95,7 +96,9 @@ describe('job queues in a split deployment: a process takes only jobs it has a h
     const a = await start('a', 'dispatch.work');
     await start('b', 'bridge.work');
     await exercise(a.queue, ran, async () => {
-      const [row] = (await a.ds.query(`SELECT count(*)::int AS n FROM jobs WHERE failed_at IS NOT NULL OR last_error IS NOT NULL`)) as {
+      const [row] = (await a.ds.query(
+        `SELECT count(*)::int AS n FROM jobs WHERE failed_at IS NOT NULL OR last_error IS NOT NULL`,
+      )) as {
         n: number;
       }[];
       return row!.n;

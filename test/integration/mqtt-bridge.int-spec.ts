@@ -11,7 +11,15 @@ import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-confi
 import { TerminalChannel } from '../../apps/mqtt-bridge/src/terminals/terminal-channel.js';
 import { Api } from '../support/api.js';
 import { freePort } from '../support/ports.js';
-import { connectRefused, counter, provision, TestDevice, topics, waitFor, type Credentials } from '../support/terminals.js';
+import {
+  connectRefused,
+  counter,
+  provision,
+  TestDevice,
+  topics,
+  waitFor,
+  type Credentials,
+} from '../support/terminals.js';
 
 jest_setTimeout();
 function jest_setTimeout() {
@@ -42,7 +50,12 @@ const BRIDGE_PASSWORD = 'bridge-password-0123456789';
 const EMQX_TOKEN = 'emqx-http-auth-token-0123456789';
 
 /** A directive delivery job as the dispatch outbox relay makes it (docs/channels.md). */
-function deliveryJob(siteId: string, directiveId: string, messageId: string, redelivery = 0): DirectiveDeliveryJob {
+function deliveryJob(
+  siteId: string,
+  directiveId: string,
+  messageId: string,
+  redelivery = 0,
+): DirectiveDeliveryJob {
   return {
     kind: 'directive',
     directiveId,
@@ -92,18 +105,37 @@ async function startHarness(kind: BrokerKind): Promise<Harness> {
   startedApps.push(app);
   if (kind === 'mosquitto') {
     // the bridge has written passwd and acl at start-up; Mosquitto reads them now and on SIGHUP
-    writeFileSync(join(dir, 'mosquitto.conf'), mosquittoConf({ port: mqttPort, host: '127.0.0.1', authDir: dir, user: process.getuid?.() === 0 ? 'root' : undefined }));
+    writeFileSync(
+      join(dir, 'mosquitto.conf'),
+      mosquittoConf({
+        port: mqttPort,
+        host: '127.0.0.1',
+        authDir: dir,
+        user: process.getuid?.() === 0 ? 'root' : undefined,
+      }),
+    );
     mosquitto = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
     startedBrokers.push(mosquitto);
     writeFileSync(join(dir, 'mosquitto.pid'), String(mosquitto.pid));
   }
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    const res = await fetch(`${baseUrl}/api/v1/health`);
-    const body = (await res.json()) as { components?: Record<string, { status: string }>; checks?: Record<string, { status: string }> };
-    const components = body.components ?? body.checks ?? (body as unknown as Record<string, { status: string }>);
-    return JSON.stringify(components).includes('"broker"') && !JSON.stringify(components.broker ?? {}).includes('"down"');
-  }, 'broker up', 20_000);
+  await waitFor(
+    async () => {
+      const res = await fetch(`${baseUrl}/api/v1/health`);
+      const body = (await res.json()) as {
+        components?: Record<string, { status: string }>;
+        checks?: Record<string, { status: string }>;
+      };
+      const components =
+        body.components ?? body.checks ?? (body as unknown as Record<string, { status: string }>);
+      return (
+        JSON.stringify(components).includes('"broker"') &&
+        !JSON.stringify(components.broker ?? {}).includes('"down"')
+      );
+    },
+    'broker up',
+    20_000,
+  );
   const api = await new Api(baseUrl).login('admin', 'admin-password-1');
   const sites = await api.get<{ id: string }[]>('/api/v1/sites');
   return {
@@ -132,7 +164,11 @@ async function testCall(h: Harness, title: string, siteIds = [h.siteId]): Promis
 }
 
 async function messages(h: Harness, id: string) {
-  return (await h.api.get<{ messageId: string; directiveId: string; state: string }[]>(`/api/v1/terminals/${id}/messages`)).body;
+  return (
+    await h.api.get<{ messageId: string; directiveId: string; state: string }[]>(
+      `/api/v1/terminals/${id}/messages`,
+    )
+  ).body;
 }
 
 function unique<T extends { messageId: string }>(list: T[]): T[] {
@@ -157,9 +193,17 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const creds = await provision(h.api, h.siteId, 'village loudspeaker');
     expect(creds.id).toMatch(/^t[0-9a-f]{20}$/);
     const device = await connect(h, creds);
-    await device.client.publishAsync(topics(creds.id).status, JSON.stringify({ power: 'battery', battery: 64, link: 'satellite' }), { qos: 1, retain: true });
+    await device.client.publishAsync(
+      topics(creds.id).status,
+      JSON.stringify({ power: 'battery', battery: 64, link: 'satellite' }),
+      { qos: 1, retain: true },
+    );
     const view = await waitFor(async () => {
-      const list = (await h.api.get<{ id: string; presence: string; telemetry: unknown; lastSeenAt: string | null }[]>('/api/v1/terminals')).body;
+      const list = (
+        await h.api.get<{ id: string; presence: string; telemetry: unknown; lastSeenAt: string | null }[]>(
+          '/api/v1/terminals',
+        )
+      ).body;
       const t = list.find((x) => x.id === creds.id);
       return t?.presence === 'online' && t.telemetry ? t : undefined;
     }, 'presence online with telemetry');
@@ -170,21 +214,46 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const rotated = await h.api.post<Credentials>(`/api/v1/terminals/${creds.id}/rotate`);
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).not.toBe(creds.secret);
-    await waitFor(async () => /Bad username or password|Not authorized/i.test(await connectRefused(h.mqttUrl, { clientId: creds.id, username: creds.id, password: creds.secret })), 'old secret refused');
+    await waitFor(
+      async () =>
+        /Bad username or password|Not authorized/i.test(
+          await connectRefused(h.mqttUrl, { clientId: creds.id, username: creds.id, password: creds.secret }),
+        ),
+      'old secret refused',
+    );
     const again = await connect(h, rotated.body);
     const revoked = await h.api.post(`/api/v1/terminals/${creds.id}/revoke`);
     expect(revoked.status).toBe(200);
     expect(revoked.body.revoked).toBe(true);
     if (kind === 'embedded') await waitFor(() => again.closed, 'revoked terminal disconnected');
     await again.client.endAsync(true);
-    await waitFor(async () => /Bad username or password|Not authorized/i.test(await connectRefused(h.mqttUrl, { clientId: creds.id, username: creds.id, password: rotated.body.secret })), 'revoked refused');
+    await waitFor(
+      async () =>
+        /Bad username or password|Not authorized/i.test(
+          await connectRefused(h.mqttUrl, {
+            clientId: creds.id,
+            username: creds.id,
+            password: rotated.body.secret,
+          }),
+        ),
+      'revoked refused',
+    );
   });
 
   it('refuses a client id that is not the username', async () => {
     const creds = await provision(h.api, h.siteId);
-    await waitFor(() => TestDevice.connect(h.mqttUrl, creds).then((d) => d.end().then(() => true)), 'provisioned');
+    await waitFor(
+      () => TestDevice.connect(h.mqttUrl, creds).then((d) => d.end().then(() => true)),
+      'provisioned',
+    );
     if (kind === 'embedded') {
-      expect(await connectRefused(h.mqttUrl, { clientId: 'someone-else', username: creds.id, password: creds.secret })).toMatch(/Identifier rejected/i);
+      expect(
+        await connectRefused(h.mqttUrl, {
+          clientId: 'someone-else',
+          username: creds.id,
+          password: creds.secret,
+        }),
+      ).toMatch(/Identifier rejected/i);
     }
   });
 
@@ -199,7 +268,15 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const got = unique(device.received).filter((m) => ids.includes(m.directiveId));
     expect(got.map((m) => m.title)).toEqual(['one', 'two', 'three']);
     expect(got[0]).toEqual(
-      expect.objectContaining({ directiveId: ids[0], serial: expect.any(String), body: '', level: 'none', drill: true, issuedAt: expect.any(String), expiresAt: expect.any(String) }),
+      expect.objectContaining({
+        directiveId: ids[0],
+        serial: expect.any(String),
+        body: '',
+        level: 'none',
+        drill: true,
+        issuedAt: expect.any(String),
+        expiresAt: expect.any(String),
+      }),
     );
     // a broker PUBACK is not 签收: delivered messages stay unacknowledged until the device says so
     await new Promise((r) => setTimeout(r, 300));
@@ -214,16 +291,29 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
   });
 
   it('ACL matrix: every attempt on another terminal’s topics is denied', async () => {
-    const creds = [await provision(h.api, h.siteId, 'A'), await provision(h.api, h.siteId, 'B'), await provision(h.api, h.siteId, 'C')];
+    const creds = [
+      await provision(h.api, h.siteId, 'A'),
+      await provision(h.api, h.siteId, 'B'),
+      await provision(h.api, h.siteId, 'C'),
+    ];
     const devices = await Promise.all(creds.map((c) => connect(h, c)));
     for (const [i, attacker] of devices.entries()) {
       for (const victim of creds.filter((_, j) => j !== i)) {
-        for (const filter of [topics(victim.id).directives, topics(victim.id).acks, topics(victim.id).status]) {
+        for (const filter of [
+          topics(victim.id).directives,
+          topics(victim.id).acks,
+          topics(victim.id).status,
+        ]) {
           const code = await attacker.trySubscribe(filter);
           if (kind === 'embedded') expect([filter, code]).toEqual([filter, 128]);
         }
       }
-      for (const filter of ['yihu/v1/terminals/+/directives', 'yihu/v1/terminals/#', '#', 'yihu/v1/terminals/+/acks']) {
+      for (const filter of [
+        'yihu/v1/terminals/+/directives',
+        'yihu/v1/terminals/#',
+        '#',
+        'yihu/v1/terminals/+/acks',
+      ]) {
         const code = await attacker.trySubscribe(filter);
         // aedes refuses at SUBACK; Mosquitto's acl_file grants the SUBSCRIBE and checks each
         // message against the ACL on delivery, which the delivery check below covers
@@ -231,19 +321,35 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
       }
     }
     const directiveId = await testCall(h, 'acl');
-    await waitFor(() => devices.every((d) => d.received.some((m) => m.directiveId === directiveId)), 'all got the call');
+    await waitFor(
+      () => devices.every((d) => d.received.some((m) => m.directiveId === directiveId)),
+      'all got the call',
+    );
     for (const d of devices) {
       await d.ack(d.received.find((m) => m.directiveId === directiveId)!.messageId, 'received');
-      await d.client.publishAsync(topics(d.creds.id).status, JSON.stringify({ power: 'mains', link: 'lan' }), { qos: 1, retain: true });
+      await d.client.publishAsync(
+        topics(d.creds.id).status,
+        JSON.stringify({ power: 'mains', link: 'lan' }),
+        { qos: 1, retain: true },
+      );
     }
     await new Promise((r) => setTimeout(r, 300));
-    for (const [i, d] of devices.entries()) expect([...d.topicsSeen]).toEqual([topics(creds[i]!.id).directives]);
+    for (const [i, d] of devices.entries())
+      expect([...d.topicsSeen]).toEqual([topics(creds[i]!.id).directives]);
 
     // publishing as another terminal: an ack for the victim's message, a forged directive, a fake status
     const victimMsg = devices[0]!.received.find((m) => m.directiveId === directiveId)!;
     const attacker = devices[1]!;
-    attacker.client.publish(topics(creds[0]!.id).acks, JSON.stringify({ messageId: victimMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }), { qos: 1 });
-    attacker.client.publish(topics(creds[0]!.id).directives, JSON.stringify({ ...victimMsg, messageId: '11111111-1111-4111-8111-111111111111', title: 'forged' }), { qos: 1 });
+    attacker.client.publish(
+      topics(creds[0]!.id).acks,
+      JSON.stringify({ messageId: victimMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    attacker.client.publish(
+      topics(creds[0]!.id).directives,
+      JSON.stringify({ ...victimMsg, messageId: '11111111-1111-4111-8111-111111111111', title: 'forged' }),
+      { qos: 1 },
+    );
     attacker.client.publish(topics(creds[0]!.id).status, 'offline', { qos: 1, retain: true });
     await new Promise((r) => setTimeout(r, 500));
     // aedes closes the connection (3.1.1 has no negative PUBACK); Mosquitto drops the message
@@ -261,10 +367,16 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const da = await connect(h, a);
     const db = await connect(h, b);
     const directiveId = await testCall(h, 'bad input');
-    await waitFor(() => db.received.some((m) => m.directiveId === directiveId) && da.received.some((m) => m.directiveId === directiveId), 'call delivered');
+    await waitFor(
+      () =>
+        db.received.some((m) => m.directiveId === directiveId) &&
+        da.received.some((m) => m.directiveId === directiveId),
+      'call delivered',
+    );
     const bMsg = db.received.find((m) => m.directiveId === directiveId)!;
     const aMsg = da.received.find((m) => m.directiveId === directiveId)!;
-    const before = async (reason: string) => counter(h.baseUrl, 'yihu_mqtt_rejected_total', `reason="${reason}"`);
+    const before = async (reason: string) =>
+      counter(h.baseUrl, 'yihu_mqtt_rejected_total', `reason="${reason}"`);
     const base = {
       malformed_json: await before('malformed_json'),
       invalid_schema: await before('invalid_schema'),
@@ -276,24 +388,49 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const acks = topics(a.id).acks;
     await da.client.publishAsync(acks, '{not json', { qos: 1 });
     await da.client.publishAsync(acks, JSON.stringify({ messageId: 'nope', state: 'done' }), { qos: 1 });
-    await da.client.publishAsync(acks, JSON.stringify({ messageId: '00000000-0000-4000-8000-000000000000', state: 'received', at: new Date().toISOString() }), { qos: 1 });
+    await da.client.publishAsync(
+      acks,
+      JSON.stringify({
+        messageId: '00000000-0000-4000-8000-000000000000',
+        state: 'received',
+        at: new Date().toISOString(),
+      }),
+      { qos: 1 },
+    );
     // b's message acknowledged by a, on a's own topic
-    await da.client.publishAsync(acks, JSON.stringify({ messageId: bMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }), { qos: 1 });
-    await waitFor(async () => (await before('foreign_message')) > base.foreign_message, 'foreign ack counted');
+    await da.client.publishAsync(
+      acks,
+      JSON.stringify({ messageId: bMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    await waitFor(
+      async () => (await before('foreign_message')) > base.foreign_message,
+      'foreign ack counted',
+    );
     expect(await before('malformed_json')).toBe(base.malformed_json + 1);
     expect(await before('invalid_schema')).toBe(base.invalid_schema + 1);
     expect(await before('unknown_message')).toBe(base.unknown_message + 1);
-    expect((await messages(h, b.id)).find((m) => m.messageId === bMsg.messageId)!.state).not.toBe('acknowledged');
+    expect((await messages(h, b.id)).find((m) => m.messageId === bMsg.messageId)!.state).not.toBe(
+      'acknowledged',
+    );
 
     // 1 MB, then topic tricks: each on a connection of its own
     const big = await TestDevice.connect(h.mqttUrl, a);
     big.client.on('error', () => undefined);
     big.client.publish(acks, Buffer.alloc(1024 * 1024, 'x'), { qos: 1 });
     await waitFor(() => big.closed, '1 MB publisher disconnected');
-    for (const topic of [`yihu/v1/terminals/${a.id}/../${b.id}/acks`, `yihu/v1/terminals/${b.id}/acks`, `yihu/v1/terminals/${a.id}/acks/extra`]) {
+    for (const topic of [
+      `yihu/v1/terminals/${a.id}/../${b.id}/acks`,
+      `yihu/v1/terminals/${b.id}/acks`,
+      `yihu/v1/terminals/${a.id}/acks/extra`,
+    ]) {
       const d = await TestDevice.connect(h.mqttUrl, a);
       d.client.on('error', () => undefined);
-      d.client.publish(topic, JSON.stringify({ messageId: bMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }), { qos: 1 });
+      d.client.publish(
+        topic,
+        JSON.stringify({ messageId: bMsg.messageId, state: 'acknowledged', at: new Date().toISOString() }),
+        { qos: 1 },
+      );
       await new Promise((r) => setTimeout(r, 200));
       if (kind === 'embedded') expect(d.closed).toBe(true);
       await d.client.endAsync(true);
@@ -302,12 +439,18 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
       expect(await before('too_large')).toBe(base.too_large + 1);
       expect(await before('topic_denied')).toBe(base.topic_denied + 3);
     }
-    expect((await messages(h, b.id)).find((m) => m.messageId === bMsg.messageId)!.state).not.toBe('acknowledged');
+    expect((await messages(h, b.id)).find((m) => m.messageId === bMsg.messageId)!.state).not.toBe(
+      'acknowledged',
+    );
 
     // still serving: a's own valid ack goes through
     const ok = await connect(h, a);
     await ok.ack(aMsg.messageId, 'acknowledged');
-    await waitFor(async () => (await messages(h, a.id)).find((m) => m.messageId === aMsg.messageId)!.state === 'acknowledged', 'valid ack recorded');
+    await waitFor(
+      async () =>
+        (await messages(h, a.id)).find((m) => m.messageId === aMsg.messageId)!.state === 'acknowledged',
+      'valid ack recorded',
+    );
     expect((await fetch(`${h.baseUrl}/api/v1/health`)).status).toBe(200);
     await ok.end();
     await da.end().catch(() => undefined);
@@ -322,11 +465,17 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const first = deliveryJob(h.siteId, directiveId, randomUUID());
     await channel.deliver(first, 'push');
     await channel.deliver(first, 'push'); // at-least-once: the same job again
-    await waitFor(() => device.received.filter((m) => m.directiveId === directiveId).length >= 1, 'first delivery');
+    await waitFor(
+      () => device.received.filter((m) => m.directiveId === directiveId).length >= 1,
+      'first delivery',
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(unique(device.received.filter((m) => m.directiveId === directiveId))).toHaveLength(1);
     await channel.deliver(deliveryJob(h.siteId, directiveId, randomUUID(), 1), 'push'); // escalation step 1
-    await waitFor(() => unique(device.received.filter((m) => m.directiveId === directiveId)).length === 2, 'the re-delivery');
+    await waitFor(
+      () => unique(device.received.filter((m) => m.directiveId === directiveId)).length === 2,
+      'the re-delivery',
+    );
     const rows = (await messages(h, creds.id)).filter((m) => m.directiveId === directiveId);
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((m) => m.messageId)).size).toBe(2);
@@ -337,15 +486,40 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const creds = await provision(h.api, h.siteId, 'notices');
     const device = await connect(h, creds);
     const notices: TerminalNoticeMessage[] = [];
-    device.client.on('message', (topic, payload) => topic === topics(creds.id).notices && notices.push(JSON.parse(payload.toString())));
+    device.client.on(
+      'message',
+      (topic, payload) => topic === topics(creds.id).notices && notices.push(JSON.parse(payload.toString())),
+    );
     await device.client.subscribeAsync(topics(creds.id).notices, { qos: 1 });
     const channel = h.app.app.get(TerminalChannel);
     const directiveId = randomUUID();
     const job = deliveryJob(h.siteId, directiveId, randomUUID());
     await channel.deliver(job, 'push');
     await waitFor(() => device.received.some((m) => m.directiveId === directiveId), 'directive');
-    await channel.deliver({ ...job, kind: 'update', messageId: randomUUID(), update: { directiveId, serial: 'ZL-2026-001', messageId: randomUUID(), text: '范围扩大', at: new Date().toISOString() } }, 'push');
-    await channel.deliver({ ...job, kind: 'cancel', messageId: randomUUID(), cancelled: { directiveId, serial: 'ZL-2026-001', reason: null, at: new Date().toISOString() } }, 'push');
+    await channel.deliver(
+      {
+        ...job,
+        kind: 'update',
+        messageId: randomUUID(),
+        update: {
+          directiveId,
+          serial: 'ZL-2026-001',
+          messageId: randomUUID(),
+          text: '范围扩大',
+          at: new Date().toISOString(),
+        },
+      },
+      'push',
+    );
+    await channel.deliver(
+      {
+        ...job,
+        kind: 'cancel',
+        messageId: randomUUID(),
+        cancelled: { directiveId, serial: 'ZL-2026-001', reason: null, at: new Date().toISOString() },
+      },
+      'push',
+    );
     await waitFor(() => notices.length >= 2, 'two notices');
     expect(notices.map((n) => [n.kind, n.text, n.directiveId])).toEqual([
       ['update', '范围扩大', directiveId],
@@ -356,7 +530,11 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const back = await connect(h, creds);
     await new Promise((r) => setTimeout(r, 500));
     expect(back.received.some((m) => m.directiveId === directiveId)).toBe(false);
-    expect((await messages(h, creds.id)).find((m) => m.directiveId === directiveId && !notices.some((n) => n.messageId === m.messageId))!.state).toBe('expired');
+    expect(
+      (await messages(h, creds.id)).find(
+        (m) => m.directiveId === directiveId && !notices.some((n) => n.messageId === m.messageId),
+      )!.state,
+    ).toBe('expired');
     await back.end();
   });
 
@@ -366,11 +544,24 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const before = await counter(h.baseUrl, 'yihu_mqtt_rejected_total', 'reason="unknown_message"');
     const at = new Date().toISOString();
     for (let i = 0; i < 5000; i++) {
-      device.client.publish(topics(creds.id).acks, JSON.stringify({ messageId: randomUUID(), state: 'received', at }), { qos: 0 });
+      device.client.publish(
+        topics(creds.id).acks,
+        JSON.stringify({ messageId: randomUUID(), state: 'received', at }),
+        { qos: 0 },
+      );
       // retained status messages keep the broker's queue busy (stored asynchronously) while the acks pour in
-      device.client.publish(topics(creds.id).status, JSON.stringify({ power: 'battery', battery: i % 100, link: 'lan' }), { qos: 0, retain: true });
+      device.client.publish(
+        topics(creds.id).status,
+        JSON.stringify({ power: 'battery', battery: i % 100, link: 'lan' }),
+        { qos: 0, retain: true },
+      );
     }
-    await waitFor(async () => (await counter(h.baseUrl, 'yihu_mqtt_rejected_total', 'reason="unknown_message"')) >= before + 5000, 'all 5,000 counted', 30_000);
+    await waitFor(
+      async () =>
+        (await counter(h.baseUrl, 'yihu_mqtt_rejected_total', 'reason="unknown_message"')) >= before + 5000,
+      'all 5,000 counted',
+      30_000,
+    );
     expect((await fetch(`${h.baseUrl}/api/v1/health`)).status).toBe(200);
     await device.end();
   });
@@ -381,23 +572,44 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
       const call = async (path: string, body: unknown, token: string | null = EMQX_TOKEN) => {
         const res = await fetch(`${h.baseUrl}/api/v1/mqtt/emqx/${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: typeof body === 'string' ? body : JSON.stringify(body),
         });
-        return { status: res.status, body: (await res.json().catch(() => null)) as { result?: string } | null };
+        return {
+          status: res.status,
+          body: (await res.json().catch(() => null)) as { result?: string } | null,
+        };
       };
-      const authn = (clientid: string, username: string, password: string) => call('authn', { clientid, username, password });
+      const authn = (clientid: string, username: string, password: string) =>
+        call('authn', { clientid, username, password });
       expect((await authn(creds.id, creds.id, creds.secret)).body!.result).toBe('allow');
       expect((await authn(creds.id, creds.id, 'wrong')).body!.result).toBe('deny');
       expect((await authn('other', creds.id, creds.secret)).body!.result).toBe('deny');
-      expect((await authn('yihu-bridge-x', 'yihu-bridge', 'not-the-bridge-password')).body!.result).toBe('deny');
-      expect((await call('authn', { clientid: creds.id, username: creds.id, password: creds.secret }, null)).status).toBe(401);
-      expect((await call('authn', { clientid: creds.id, username: creds.id, password: creds.secret }, 'x'.repeat(EMQX_TOKEN.length))).status).toBe(401);
+      expect((await authn('yihu-bridge-x', 'yihu-bridge', 'not-the-bridge-password')).body!.result).toBe(
+        'deny',
+      );
+      expect(
+        (await call('authn', { clientid: creds.id, username: creds.id, password: creds.secret }, null))
+          .status,
+      ).toBe(401);
+      expect(
+        (
+          await call(
+            'authn',
+            { clientid: creds.id, username: creds.id, password: creds.secret },
+            'x'.repeat(EMQX_TOKEN.length),
+          )
+        ).status,
+      ).toBe(401);
       expect((await call('authn', '{not json')).status).toBe(400);
       expect((await call('authn', { username: 'no client id' })).status).toBe(400);
 
       const other = 't00000000000000000000';
-      const authz = (topic: string, action: string, retain = false) => call('authz', { clientid: creds.id, username: creds.id, topic, action, retain: String(retain) });
+      const authz = (topic: string, action: string, retain = false) =>
+        call('authz', { clientid: creds.id, username: creds.id, topic, action, retain: String(retain) });
       const t = topics(creds.id);
       const matrix: [string, string, boolean, string][] = [
         [t.directives, 'subscribe', false, 'allow'],
@@ -415,10 +627,26 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
         [t.directives, 'all', false, 'deny'],
       ];
       for (const [topic, action, retain, want] of matrix) {
-        expect([topic, action, retain, (await authz(topic, action, retain)).body!.result]).toEqual([topic, action, retain, want]);
+        expect([topic, action, retain, (await authz(topic, action, retain)).body!.result]).toEqual([
+          topic,
+          action,
+          retain,
+          want,
+        ]);
       }
-      expect((await call('authz', { clientid: creds.id, username: creds.id, topic: t.acks, action: 'delete' })).status).toBe(400);
-      expect((await call('authz', { clientid: creds.id, username: creds.id, topic: t.acks, action: 'publish' }, null)).status).toBe(401);
+      expect(
+        (await call('authz', { clientid: creds.id, username: creds.id, topic: t.acks, action: 'delete' }))
+          .status,
+      ).toBe(400);
+      expect(
+        (
+          await call(
+            'authz',
+            { clientid: creds.id, username: creds.id, topic: t.acks, action: 'publish' },
+            null,
+          )
+        ).status,
+      ).toBe(401);
     });
   }
 });

@@ -59,28 +59,47 @@ describe.each(['postgres', 'pglite'] as const)('recipient state machine on %s', 
        VALUES ($1, $2, 't', 'b', 'red', $3, 600, now() + interval '10 minutes', $4, $5::uuid, '/' || $5::text || '/', $6)`,
       [id, `T-${id.slice(0, 8)}`, options.status ?? 'issued', userId, rootId, options.expiresAt ?? null],
     );
-    await engine.ds.query(`INSERT INTO directive_recipients (directive_id, site_id) SELECT $1, unnest($2::uuid[])`, [id, sites]);
+    await engine.ds.query(
+      `INSERT INTO directive_recipients (directive_id, site_id) SELECT $1, unnest($2::uuid[])`,
+      [id, sites],
+    );
     return id;
   };
   const recipient = async (id: string, site: string) =>
-    ((await engine.ds.query('SELECT * FROM directive_recipients WHERE directive_id = $1 AND site_id = $2', [id, site])) as any[])[0];
+    (
+      (await engine.ds.query('SELECT * FROM directive_recipients WHERE directive_id = $1 AND site_id = $2', [
+        id,
+        site,
+      ])) as any[]
+    )[0];
   const history = async (id: string) =>
-    ((await engine.ds.query('SELECT site_id, type, from_state, to_state, via FROM directive_events WHERE directive_id = $1 ORDER BY id', [id])) as any[]);
+    (await engine.ds.query(
+      'SELECT site_id, type, from_state, to_state, via FROM directive_events WHERE directive_id = $1 ORDER BY id',
+      [id],
+    )) as any[];
   const audit = async (id: string) =>
-    ((await engine.ds.query('SELECT action, data FROM audit_log WHERE subject_id = $1 ORDER BY seq', [id])) as any[]);
+    (await engine.ds.query('SELECT action, data FROM audit_log WHERE subject_id = $1 ORDER BY seq', [
+      id,
+    ])) as any[];
 
   beforeAll(async () => {
     engine = await open(kind);
     rootId = randomUUID();
     userId = randomUUID();
-    await engine.ds.query(`INSERT INTO sites (id, name, kind, path) VALUES ($1::uuid, 'root', 'command', '/' || $1::text || '/')`, [rootId]);
+    await engine.ds.query(
+      `INSERT INTO sites (id, name, kind, path) VALUES ($1::uuid, 'root', 'command', '/' || $1::text || '/')`,
+      [rootId],
+    );
     for (let i = 0; i < 300; i += 1) towns.push(randomUUID());
     await engine.ds.query(
       `INSERT INTO sites (id, name, kind, parent_id, path) SELECT t, 'town' || n, 'township', $2::uuid, '/' || $2::text || '/' || t::text || '/'
        FROM unnest($1::uuid[]) WITH ORDINALITY AS x(t, n)`,
       [towns, rootId],
     );
-    await engine.ds.query(`INSERT INTO users (id, username, password_hash, role, site_id) VALUES ($1, 'u', 'x', 'dispatcher', $2)`, [userId, rootId]);
+    await engine.ds.query(
+      `INSERT INTO users (id, username, password_hash, role, site_id) VALUES ($1, 'u', 'x', 'dispatcher', $2)`,
+      [userId, rootId],
+    );
     const logger = pino({ level: 'silent' });
     board = new BoardService(engine.ds, new RealtimeServer(), { raw: {} } as AppConfig, logger);
     state = new RecipientStateService(engine.ds, new AuditStore(engine.ds), board, logger);
@@ -101,7 +120,12 @@ describe.each(['postgres', 'pglite'] as const)('recipient state machine on %s', 
     expect(delivered).toBe(true);
     expect(acked).toMatchObject({ ok: true, duplicate: false, state: 'acknowledged' });
     const row = await recipient(id, site);
-    expect(row).toMatchObject({ state: 'acknowledged', delivered_via: 'console', acknowledged_via: 'console', acknowledged_by: userId });
+    expect(row).toMatchObject({
+      state: 'acknowledged',
+      delivered_via: 'console',
+      acknowledged_via: 'console',
+      acknowledged_by: userId,
+    });
     expect(row.delivered_at).not.toBeNull();
     expect(row.next_escalation_at).toBeNull();
     expect((await history(id)).map((e) => [e.type, e.from_state, e.to_state])).toEqual([
@@ -114,10 +138,20 @@ describe.each(['postgres', 'pglite'] as const)('recipient state machine on %s', 
   it('records a repeated 签收 once, in the same batch and in a later one', async () => {
     const site = towns[1]!;
     const id = await directive([site]);
-    const first = await Promise.all([1, 2, 3].map(() => state.acknowledge({ directiveId: id, siteId: site, actorId: userId, via: 'console' })));
+    const first = await Promise.all(
+      [1, 2, 3].map(() =>
+        state.acknowledge({ directiveId: id, siteId: site, actorId: userId, via: 'console' }),
+      ),
+    );
     expect(first.filter((o) => o.ok && !o.duplicate)).toHaveLength(1);
     expect(first.every((o) => o.ok)).toBe(true);
-    const later = await state.acknowledge({ directiveId: id, siteId: site, actorId: userId, via: 'terminal', deviceId: 't-1' });
+    const later = await state.acknowledge({
+      directiveId: id,
+      siteId: site,
+      actorId: userId,
+      via: 'terminal',
+      deviceId: 't-1',
+    });
     expect(later).toMatchObject({ ok: true, duplicate: true, state: 'acknowledged' });
     // a late receipt changes nothing either
     expect(await state.markDelivered({ directiveId: id, siteId: site, via: 'radio' })).toBe(false);
@@ -131,7 +165,8 @@ describe.each(['postgres', 'pglite'] as const)('recipient state machine on %s', 
     const live = await directive([site]);
     const cancelled = await directive([site], { status: 'cancelled' });
     const expired = await directive([site], { expiresAt: new Date(Date.now() - 1000) });
-    const ack = (directiveId: string, siteId: string) => state.acknowledge({ directiveId, siteId, actorId: userId, via: 'console' });
+    const ack = (directiveId: string, siteId: string) =>
+      state.acknowledge({ directiveId, siteId, actorId: userId, via: 'console' });
     const outcomes = await Promise.all([ack(live, other), ack(cancelled, site), ack(expired, site)]);
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.message))).toEqual([
       expect.stringMatching(/not addressed to site/),

@@ -15,7 +15,12 @@ export class Api {
     return new Api(this.baseUrl, token);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, rawBody?: string): Promise<ApiResult<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    rawBody?: string,
+  ): Promise<ApiResult<T>> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined || rawBody !== undefined) headers['content-type'] = 'application/json';
@@ -44,7 +49,8 @@ export class Api {
   /** Logs in and returns a client carrying the token. */
   async login(username: string, password: string): Promise<Api> {
     const res = await this.post<{ accessToken: string }>('/api/v1/auth/login', { username, password });
-    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
     return this.as(res.body.accessToken);
   }
 }

@@ -31,7 +31,9 @@ export function launchChromium(): Promise<Browser> {
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Runs axe-core in the page and returns its violations (id, impact, first targets). */
-export async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; targets: string[] }[]> {
+export async function axeViolations(
+  page: Page,
+): Promise<{ id: string; impact: string | null; targets: string[] }[]> {
   await page.addScriptTag({ path: axePath });
   // a string, so this Node-typed file needs no DOM types
   return page.evaluate(`(async () => {
@@ -50,7 +52,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Logs in through the form, as a person would, and waits for the landing page. */
-export async function loginThroughForm(page: Page, baseUrl: string, username: string, password: string, landing: string): Promise<void> {
+export async function loginThroughForm(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  password: string,
+  landing: string,
+): Promise<void> {
   await page.goto(`${baseUrl}/`);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);

@@ -8,7 +8,12 @@ export function adminLogin(baseUrl: string): Promise<Api> {
 }
 
 /** A township (or any) site and a user there, created through the REST API. */
-export async function createSite(admin: Api, name: string, kind: 'command' | 'township' | 'village', parentId: string): Promise<string> {
+export async function createSite(
+  admin: Api,
+  name: string,
+  kind: 'command' | 'township' | 'village',
+  parentId: string,
+): Promise<string> {
   const res = await admin.post('/api/v1/sites', { name, kind, parentId });
   if (res.status !== 201) throw new Error(`create site ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
@@ -22,7 +27,8 @@ export async function createUser(
 ): Promise<{ id: string; api: Api; token: string }> {
   const password = 'password-123';
   const res = await admin.post('/api/v1/users', { username, password, role, siteId });
-  if (res.status !== 201) throw new Error(`create user ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`create user ${username}: ${res.status} ${JSON.stringify(res.body)}`);
   const login = await admin.as('').post('/api/v1/auth/login', { username, password });
   const token = login.body.accessToken as string;
   return { id: res.body.id as string, api: admin.as(token), token };
@@ -45,7 +51,12 @@ export class TestConsole {
   readonly socket: Socket;
 
   constructor(baseUrl: string, token: string | undefined, options: ConsoleOptions = {}) {
-    this.socket = io(baseUrl, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = io(baseUrl, {
+      auth: token ? { token } : {},
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     this.socket.on('directive', (payload: any, cb?: (v: unknown) => void) => {
       this.directives.push(payload);
       if (options.receipt !== false) cb?.({ received: true });
@@ -78,7 +89,11 @@ export class TestConsole {
   }
 }
 
-export async function openConsole(baseUrl: string, token: string, options?: ConsoleOptions): Promise<TestConsole> {
+export async function openConsole(
+  baseUrl: string,
+  token: string,
+  options?: ConsoleOptions,
+): Promise<TestConsole> {
   const c = new TestConsole(baseUrl, token, options);
   await c.connected();
   return c;

@@ -24,7 +24,10 @@ export function tempDataDir(): string {
 }
 
 /** Runs a built app (dist/) as its own process, exactly as an operator would. */
-export function spawnApp(app: AppName, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function spawnApp(
+  app: AppName,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [join(ROOT, 'dist/apps', app, 'src/main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
@@ -58,7 +61,8 @@ export async function startHub(
   let exitCode: number | null | undefined;
   void exited.then((c) => (exitCode = c));
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`${app} exited with ${exitCode} before it was ready:\n${output()}`);
+    if (exitCode !== undefined)
+      throw new Error(`${app} exited with ${exitCode} before it was ready:\n${output()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${app} was not ready within ${timeoutMs} ms:\n${output()}`);
@@ -91,7 +95,11 @@ export interface ExitResult {
 }
 
 /** Runs an app that is expected to stop by itself (a start-up error), with a hard limit. */
-export async function runUntilExit(env: Record<string, string>, app: AppName = 'hub', limitMs = 20_000): Promise<ExitResult> {
+export async function runUntilExit(
+  env: Record<string, string>,
+  app: AppName = 'hub',
+  limitMs = 20_000,
+): Promise<ExitResult> {
   const started = Date.now();
   const { child, output, exited } = spawnApp(app, { DATA_DIR: tempDataDir(), SFU_WORKERS: '1', ...env });
   const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);

@@ -9,12 +9,21 @@ export function launchMediaBrowser(): Promise<BrowserContext> {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: [
-      '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
       // three participants share one browser: none may be throttled as a background tab
-      '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
     ],
   });
 }
@@ -32,7 +41,13 @@ export class Participant {
   peerId = '';
   constructor(readonly page: Page) {}
 
-  static async join(ctx: BrowserContext, baseUrl: string, token: string, consultationId: string, publish = true): Promise<Participant> {
+  static async join(
+    ctx: BrowserContext,
+    baseUrl: string,
+    token: string,
+    consultationId: string,
+    publish = true,
+  ): Promise<Participant> {
     const page = await ctx.newPage();
     await page.goto(`${baseUrl}/sfu/client`);
     await page.waitForFunction(() => Boolean((globalThis as any).yihuSfu));
@@ -43,11 +58,21 @@ export class Participant {
         g.events = [];
         const c = await g.yihuSfu.SfuClient.join({ baseUrl: g.location.origin, token, consultationId });
         g.client = c;
-        for (const name of ['sfu:room-closed', 'sfu:rollcall', 'sfu:rollcall-answer', 'sfu:producer-paused', 'sfu:removed', 'sfu:active-speaker']) {
+        for (const name of [
+          'sfu:room-closed',
+          'sfu:rollcall',
+          'sfu:rollcall-answer',
+          'sfu:producer-paused',
+          'sfu:removed',
+          'sfu:active-speaker',
+        ]) {
           c.on(name, (payload: unknown) => g.events.push({ name, payload }));
         }
         if (publish) {
-          const stream = await g.navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+          const stream = await g.navigator.mediaDevices.getUserMedia({
+            audio: true,
+            video: { width: 640, height: 360 },
+          });
           await c.publish(stream);
         }
         return c.peerId as string;
@@ -76,6 +101,9 @@ export class Participant {
   }
 
   events(name: string): Promise<any[]> {
-    return this.page.evaluate((n) => (globalThis as any).events.filter((e: any) => e.name === n).map((e: any) => e.payload), name);
+    return this.page.evaluate(
+      (n) => (globalThis as any).events.filter((e: any) => e.name === n).map((e: any) => e.payload),
+      name,
+    );
   }
 }

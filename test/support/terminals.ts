@@ -13,7 +13,12 @@ export interface Credentials {
 }
 
 /** Provisions a terminal through the REST API. */
-export async function provision(api: Api, siteId: string, name = 'terminal', kind: 'push' | 'radio' = 'push'): Promise<Credentials> {
+export async function provision(
+  api: Api,
+  siteId: string,
+  name = 'terminal',
+  kind: 'push' | 'radio' = 'push',
+): Promise<Credentials> {
   const res = await api.post<Credentials>('/api/v1/terminals', { name, siteId, kind });
   if (res.status !== 201) throw new Error(`provision failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
@@ -38,7 +43,8 @@ export class TestDevice {
   ) {
     client.on('message', (topic, payload) => {
       this.topicsSeen.add(topic);
-      if (topic === topics(creds.id).directives) this.received.push(JSON.parse(payload.toString()) as TerminalDirectiveMessage);
+      if (topic === topics(creds.id).directives)
+        this.received.push(JSON.parse(payload.toString()) as TerminalDirectiveMessage);
     });
     client.on('close', () => (this.closed = true));
   }
@@ -78,19 +84,29 @@ export class TestDevice {
   }
 
   async ack(messageId: string, state: 'received' | 'acknowledged'): Promise<void> {
-    await this.client.publishAsync(topics(this.creds.id).acks, JSON.stringify({ messageId, state, at: new Date().toISOString() }), { qos: 1 });
+    await this.client.publishAsync(
+      topics(this.creds.id).acks,
+      JSON.stringify({ messageId, state, at: new Date().toISOString() }),
+      { qos: 1 },
+    );
   }
 
   /** a clean disconnect sends no Will, so a device says "offline" itself first */
   async end(): Promise<void> {
-    if (this.client.connected) await this.client.publishAsync(topics(this.creds.id).status, 'offline', { qos: 1, retain: true });
+    if (this.client.connected)
+      await this.client.publishAsync(topics(this.creds.id).status, 'offline', { qos: 1, retain: true });
     await this.client.endAsync(true);
   }
 }
 
 /** Connecting must fail; resolves with the error message. */
 export async function connectRefused(url: string, options: IClientOptions): Promise<string> {
-  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...options });
+  const client = mqtt.connect(url, {
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    protocolVersion: 4,
+    ...options,
+  });
   return new Promise<string>((resolve, reject) => {
     client.once('connect', () => {
       client.end(true);
@@ -113,7 +129,8 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -137,7 +154,15 @@ export interface MosquittoProcess {
 
 export async function startMosquitto(dir: string, port: number): Promise<MosquittoProcess> {
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, mosquittoConf({ port, host: '127.0.0.1', authDir: dir, user: process.getuid?.() === 0 ? 'root' : undefined }));
+  writeFileSync(
+    conf,
+    mosquittoConf({
+      port,
+      host: '127.0.0.1',
+      authDir: dir,
+      user: process.getuid?.() === 0 ? 'root' : undefined,
+    }),
+  );
   const launch = async () => {
     const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
     writeFileSync(join(dir, 'mosquitto.pid'), String(child.pid));

@@ -28,5 +28,8 @@ export class DispatchModule {}
 export class DispatchAppModule {}
 
 export function dispatchApp(runtime: Runtime): DynamicModule {
-  return { module: DispatchAppModule, imports: [PlatformModule.forRoot(runtime), DispatchModule, TerminalsModule] };
+  return {
+    module: DispatchAppModule,
+    imports: [PlatformModule.forRoot(runtime), DispatchModule, TerminalsModule],
+  };
 }

@@ -9,5 +9,8 @@ import { SfuModule } from '../../sfu/src/sfu.module.js';
 export class HubModule {}
 
 export function hubApp(runtime: Runtime): DynamicModule {
-  return { module: HubModule, imports: [PlatformModule.forRoot(runtime), DispatchModule, MqttBridgeModule, SfuModule] };
+  return {
+    module: HubModule,
+    imports: [PlatformModule.forRoot(runtime), DispatchModule, MqttBridgeModule, SfuModule],
+  };
 }

@@ -10,7 +10,11 @@ const status = (text: string) => ($('status').textContent = text);
 let client: SfuClient | null = null;
 
 async function login(username: string, password: string): Promise<string> {
-  const res = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   const body = (await res.json()) as { accessToken?: string; message?: string };
   if (!res.ok || !body.accessToken) throw new Error(body.message ?? `登录失败 login failed (${res.status})`);
   return body.accessToken;
@@ -41,9 +45,15 @@ function tile(peerId: string): HTMLElement {
 }
 
 async function join(): Promise<void> {
-  const token = sessionStorage.getItem('yihu.token') ?? (await login($<HTMLInputElement>('user').value, $<HTMLInputElement>('pass').value));
+  const token =
+    sessionStorage.getItem('yihu.token') ??
+    (await login($<HTMLInputElement>('user').value, $<HTMLInputElement>('pass').value));
   sessionStorage.setItem('yihu.token', token);
-  client = await SfuClient.join({ baseUrl: location.origin, token, consultationId: $<HTMLInputElement>('cid').value.trim() });
+  client = await SfuClient.join({
+    baseUrl: location.origin,
+    token,
+    consultationId: $<HTMLInputElement>('cid').value.trim(),
+  });
   client.on('track', ({ peerId, track }: { peerId: string; track: MediaStreamTrack }) => {
     const video = tile(peerId).querySelector('video')!;
     const stream = (video.srcObject as MediaStream | null) ?? new MediaStream();
@@ -51,16 +61,29 @@ async function join(): Promise<void> {
     video.srcObject = stream;
     video.muted = false;
   });
-  client.on('sfu:peer-left', ({ peerId }: { peerId: string }) => document.getElementById(`peer-${peerId}`)?.remove());
-  client.on('sfu:active-speaker', ({ peerId }: { peerId: string | null }) => status(`发言人 speaker: ${peerId ? (client?.peers.get(peerId)?.siteName ?? peerId) : '—'}`));
+  client.on('sfu:peer-left', ({ peerId }: { peerId: string }) =>
+    document.getElementById(`peer-${peerId}`)?.remove(),
+  );
+  client.on('sfu:active-speaker', ({ peerId }: { peerId: string | null }) =>
+    status(`发言人 speaker: ${peerId ? (client?.peers.get(peerId)?.siteName ?? peerId) : '—'}`),
+  );
   client.on('sfu:rollcall', (n: { rollCallId: string; closed?: boolean }) => {
     if (n.closed) return;
     const b = $('answer');
     b.hidden = false;
-    b.onclick = () => void client!.answerRollCall(n.rollCallId).then(() => (b.hidden = true), (e: Error) => status(e.message));
+    b.onclick = () =>
+      void client!.answerRollCall(n.rollCallId).then(
+        () => (b.hidden = true),
+        (e: Error) => status(e.message),
+      );
   });
-  client.on('sfu:room-closed', ({ reason }: { reason: string }) => status(`会商已结束 room closed: ${reason}`));
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+  client.on('sfu:room-closed', ({ reason }: { reason: string }) =>
+    status(`会商已结束 room closed: ${reason}`),
+  );
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: true,
+    video: { width: 640, height: 360 },
+  });
   $<HTMLVideoElement>('self').srcObject = stream;
   await client.publish(stream);
   $('moderator').hidden = !client.moderator;
@@ -68,7 +91,11 @@ async function join(): Promise<void> {
 }
 
 $('join').onclick = () => void join().catch((e: Error) => status(e.message));
-$('rollcall').onclick = () => void client?.startRollCall().then((r) => status(`点名 roll call ${r.rollCallId}`), (e: Error) => status(e.message));
+$('rollcall').onclick = () =>
+  void client?.startRollCall().then(
+    (r) => status(`点名 roll call ${r.rollCallId}`),
+    (e: Error) => status(e.message),
+  );
 $<HTMLInputElement>('cid').value = new URLSearchParams(location.search).get('id') ?? '';
 
 (window as unknown as { yihuSfu: unknown }).yihuSfu = { SfuClient };

@@ -63,7 +63,11 @@ export class SfuClient {
 
   /** Connects to `/sfu`, joins the consultation and starts receiving everyone already there. */
   static async join(opts: { baseUrl: string; token: string; consultationId: string }): Promise<SfuClient> {
-    const socket = io(`${opts.baseUrl}/sfu`, { auth: { token: opts.token }, transports: ['websocket'], reconnection: false });
+    const socket = io(`${opts.baseUrl}/sfu`, {
+      auth: { token: opts.token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err) => reject(err));
@@ -86,7 +90,7 @@ export class SfuClient {
 
   /** One signalling request; rejects with the server's message. */
   async request<T extends object = object>(event: string, data: object = {}): Promise<T> {
-    const res = await this.socket.timeout(15_000).emitWithAck(event, data) as SfuResult<T>;
+    const res = (await this.socket.timeout(15_000).emitWithAck(event, data)) as SfuResult<T>;
     if (!res.ok) throw new Error(res.error);
     return res as T;
   }
@@ -104,7 +108,10 @@ export class SfuClient {
     for (const name of Object.values(N)) this.socket.on(name, (p: unknown) => this.emit(name, p));
     this.socket.on(N.peerJoined, (p: SfuPeerView) => this.peers.set(p.peerId, p));
     this.socket.on(N.peerLeft, ({ peerId }: { peerId: string }) => this.peers.delete(peerId));
-    this.socket.on(N.newProducer, (p: SfuProducerView) => void this.consume(p).catch((err: Error) => this.emit('error', err)));
+    this.socket.on(
+      N.newProducer,
+      (p: SfuProducerView) => void this.consume(p).catch((err: Error) => this.emit('error', err)),
+    );
     this.socket.on(N.consumerClosed, ({ producerId }: { producerId: string }) => this.dropRemote(producerId));
     this.socket.on(N.producerClosed, ({ producerId }: { producerId: string }) => this.dropRemote(producerId));
     this.socket.on(N.removed, () => this.close());
@@ -114,20 +121,28 @@ export class SfuClient {
     for (const p of this.joinResult.peers) this.peers.set(p.peerId, p);
     await this.device.load({ routerRtpCapabilities: this.joinResult.routerRtpCapabilities as never });
     this.recvTransport = await this.transport('recv');
-    for (const p of this.joinResult.producers) await this.consume(p).catch((err: Error) => this.emit('error', err));
+    for (const p of this.joinResult.producers)
+      await this.consume(p).catch((err: Error) => this.emit('error', err));
   }
 
   private async transport(direction: 'send' | 'recv'): Promise<Transport> {
     const params = await this.request<SfuTransportView>(E.createTransport, { direction });
     const options = { ...params, iceServers: this.joinResult.iceServers as RTCIceServer[] } as never;
-    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    const transport =
+      direction === 'send'
+        ? this.device.createSendTransport(options)
+        : this.device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, ok, fail) => {
       this.request(E.connectTransport, { transportId: transport.id, dtlsParameters }).then(() => ok(), fail);
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
-        this.request<{ producerId: string }>(E.produce, { transportId: transport.id, kind, rtpParameters, source: appData.source })
-          .then(({ producerId }) => ok({ id: producerId }), fail);
+        this.request<{ producerId: string }>(E.produce, {
+          transportId: transport.id,
+          kind,
+          rtpParameters,
+          source: appData.source,
+        }).then(({ producerId }) => ok({ id: producerId }), fail);
       });
     }
     return transport;
@@ -145,7 +160,11 @@ export class SfuClient {
     return this.produceTrack(track, 'screen', false);
   }
 
-  private async produceTrack(track: MediaStreamTrack, source: MediaSource, simulcast: boolean): Promise<Producer> {
+  private async produceTrack(
+    track: MediaStreamTrack,
+    source: MediaSource,
+    simulcast: boolean,
+  ): Promise<Producer> {
     this.sendTransport ??= await this.transport('send');
     const producer = await this.sendTransport.produce({
       track,
@@ -166,9 +185,24 @@ export class SfuClient {
 
   private async consume(p: SfuProducerView): Promise<void> {
     if (p.peerId === this.joinResult.peerId || this.remote.has(p.producerId) || !this.recvTransport) return;
-    const view = await this.request<SfuConsumerView>(E.consume, { producerId: p.producerId, rtpCapabilities: this.device.rtpCapabilities });
-    const consumer = await this.recvTransport.consume({ id: view.consumerId, producerId: view.producerId, kind: view.kind, rtpParameters: view.rtpParameters as never });
-    const remote: RemoteTrack = { producerId: view.producerId, peerId: view.peerId, kind: view.kind, source: view.source, track: consumer.track, consumer };
+    const view = await this.request<SfuConsumerView>(E.consume, {
+      producerId: p.producerId,
+      rtpCapabilities: this.device.rtpCapabilities,
+    });
+    const consumer = await this.recvTransport.consume({
+      id: view.consumerId,
+      producerId: view.producerId,
+      kind: view.kind,
+      rtpParameters: view.rtpParameters as never,
+    });
+    const remote: RemoteTrack = {
+      producerId: view.producerId,
+      peerId: view.peerId,
+      kind: view.kind,
+      source: view.source,
+      track: consumer.track,
+      consumer,
+    };
     this.remote.set(view.producerId, remote);
     // the server created it paused: resume only now that our side can take the keyframe
     await this.request(E.resumeConsumer, { consumerId: view.consumerId });
@@ -188,14 +222,23 @@ export class SfuClient {
     const out: ReceiveStats[] = [];
     for (const r of this.remote.values()) {
       const report = await r.consumer.getStats();
-      let bytes = 0, packets = 0, frames = 0;
+      let bytes = 0,
+        packets = 0,
+        frames = 0;
       report.forEach((s: any) => {
         if (s.type !== 'inbound-rtp') return;
         bytes += s.bytesReceived ?? 0;
         packets += s.packetsReceived ?? 0;
         frames += s.framesDecoded ?? 0;
       });
-      out.push({ producerId: r.producerId, peerId: r.peerId, kind: r.kind, bytesReceived: bytes, packetsReceived: packets, framesDecoded: frames });
+      out.push({
+        producerId: r.producerId,
+        peerId: r.peerId,
+        kind: r.kind,
+        bytesReceived: bytes,
+        packetsReceived: packets,
+        framesDecoded: frames,
+      });
     }
     return out;
   }

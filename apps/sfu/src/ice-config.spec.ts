@@ -7,7 +7,9 @@ describe('SFU_ICE_SERVERS', () => {
 
   it('defaults to none and accepts a JSON array of STUN/TURN servers', () => {
     expect(ConfigSchema.parse({}).SFU_ICE_SERVERS).toEqual([]);
-    const ok = parse('[{"urls":["turn:turn.example:3478?transport=udp","turns:turn.example:5349"],"username":"yihu","credential":"s3cret-pass"}]');
+    const ok = parse(
+      '[{"urls":["turn:turn.example:3478?transport=udp","turns:turn.example:5349"],"username":"yihu","credential":"s3cret-pass"}]',
+    );
     expect(ok.success && ok.data.SFU_ICE_SERVERS[0]!.username).toBe('yihu');
   });
 

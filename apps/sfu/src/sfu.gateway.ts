@@ -1,5 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, type OnGatewayDisconnect, type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -74,7 +81,12 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
     if (joined) await this.rooms.leave(joined.consultationId, socket.id, 'disconnected');
   }
 
-  private async run<S extends z.ZodType, T extends object>(socket: Socket, schema: S, body: unknown, fn: (ctx: Ctx, data: z.infer<S>) => Promise<T>): Promise<SfuResult<T>> {
+  private async run<S extends z.ZodType, T extends object>(
+    socket: Socket,
+    schema: S,
+    body: unknown,
+    fn: (ctx: Ctx, data: z.infer<S>) => Promise<T>,
+  ): Promise<SfuResult<T>> {
     const parsed = schema.safeParse(body ?? {});
     if (!parsed.success) return { ok: false, error: describeIssues(fieldIssues(parsed.error)) };
     try {
@@ -96,36 +108,43 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(E.join)
   join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.run(socket, SfuJoinSchema, body, async ({ actor }, { consultationId }): Promise<SfuJoinResult> => {
-      if (socket.data.sfu) throw new DomainError('conflict', 'already in a consultation; leave it first');
-      const c = await this.consultations.loadForJoin(actor, consultationId);
-      const view = await this.consultations.peerView(actor, socket.id, c.moderator);
-      // mark first: a disconnect during join must still close the attendance
-      socket.data.sfu = { consultationId, moderator: c.moderator } satisfies Joined;
-      let room: Room;
-      try {
-        room = await this.rooms.join(consultationId, actor, view);
-      } catch (err) {
-        delete socket.data.sfu;
-        throw err;
-      }
-      if (!socket.connected) {
-        await this.rooms.leave(consultationId, socket.id, 'disconnected');
-        throw new DomainError('conflict', 'disconnected while joining');
-      }
-      await socket.join(sfuRoom(consultationId));
-      const open = await this.consultations.openRollCall(consultationId);
-      return {
-        peerId: socket.id,
-        moderator: c.moderator,
-        routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
-        iceServers: this.config.raw.SFU_ICE_SERVERS,
-        ...room.snapshot(),
-        floorPeerId: room.floorPeerId,
-        activeSpeakerPeerId: room.activeSpeakerPeerId,
-        rollCall: open ? { rollCallId: open.call.id, siteIds: open.call.siteIds, answered: open.answered } : null,
-      };
-    });
+    return this.run(
+      socket,
+      SfuJoinSchema,
+      body,
+      async ({ actor }, { consultationId }): Promise<SfuJoinResult> => {
+        if (socket.data.sfu) throw new DomainError('conflict', 'already in a consultation; leave it first');
+        const c = await this.consultations.loadForJoin(actor, consultationId);
+        const view = await this.consultations.peerView(actor, socket.id, c.moderator);
+        // mark first: a disconnect during join must still close the attendance
+        socket.data.sfu = { consultationId, moderator: c.moderator } satisfies Joined;
+        let room: Room;
+        try {
+          room = await this.rooms.join(consultationId, actor, view);
+        } catch (err) {
+          delete socket.data.sfu;
+          throw err;
+        }
+        if (!socket.connected) {
+          await this.rooms.leave(consultationId, socket.id, 'disconnected');
+          throw new DomainError('conflict', 'disconnected while joining');
+        }
+        await socket.join(sfuRoom(consultationId));
+        const open = await this.consultations.openRollCall(consultationId);
+        return {
+          peerId: socket.id,
+          moderator: c.moderator,
+          routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
+          iceServers: this.config.raw.SFU_ICE_SERVERS,
+          ...room.snapshot(),
+          floorPeerId: room.floorPeerId,
+          activeSpeakerPeerId: room.activeSpeakerPeerId,
+          rollCall: open
+            ? { rollCallId: open.call.id, siteIds: open.call.siteIds, answered: open.answered }
+            : null,
+        };
+      },
+    );
   }
 
   @SubscribeMessage(E.leave)
@@ -222,7 +241,10 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
       const { room, joined } = this.inRoom(ctx, true);
       if (peerId === socket.id) throw new DomainError('invalid', 'use leave to leave');
       room.peer(peerId);
-      this.realtime.toPeer(peerId, N.removed, { consultationId: joined.consultationId, by: ctx.actor.userId });
+      this.realtime.toPeer(peerId, N.removed, {
+        consultationId: joined.consultationId,
+        by: ctx.actor.userId,
+      });
       await this.rooms.leave(joined.consultationId, peerId, 'removed');
       return {};
     });
@@ -245,7 +267,12 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
     return this.run(socket, SfuRollCallIdSchema, body, async (ctx, { rollCallId }) => {
       const { joined } = this.inRoom(ctx);
       const answer = await this.consultations.answerRollCall(joined.consultationId, rollCallId, ctx.actor);
-      const payload = { rollCallId, siteId: ctx.actor.siteId, userId: ctx.actor.userId, answeredAt: answer.answeredAt.toISOString() };
+      const payload = {
+        rollCallId,
+        siteId: ctx.actor.siteId,
+        userId: ctx.actor.userId,
+        answeredAt: answer.answeredAt.toISOString(),
+      };
       if (answer.first) this.realtime.toRoom(joined.consultationId, N.rollCallAnswer, payload);
       return payload;
     });
@@ -256,7 +283,11 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
     return this.run(socket, SfuRollCallIdSchema, body, async (ctx, { rollCallId }) => {
       const { joined } = this.inRoom(ctx, true);
       const result = await this.consultations.closeRollCall(joined.consultationId, rollCallId);
-      this.realtime.toRoom(joined.consultationId, N.rollCall, { rollCallId, closed: true, missing: result.missing });
+      this.realtime.toRoom(joined.consultationId, N.rollCall, {
+        rollCallId,
+        closed: true,
+        missing: result.missing,
+      });
       return { rollCall: result };
     });
   }

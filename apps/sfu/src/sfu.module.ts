@@ -12,7 +12,14 @@ import { WorkerPoolService } from './worker-pool.service.js';
 /** The mediasoup SFU for video consultations (视频会商): workers, rooms, signalling, recording. */
 @Module({
   controllers: [ConsultationsController, ClientPageController],
-  providers: [WorkerPoolService, SfuRealtime, ConsultationsService, RoomsService, RecordingsService, SfuGateway],
+  providers: [
+    WorkerPoolService,
+    SfuRealtime,
+    ConsultationsService,
+    RoomsService,
+    RecordingsService,
+    SfuGateway,
+  ],
   exports: [WorkerPoolService, ConsultationsService],
 })
 export class SfuModule {}

@@ -111,14 +111,20 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private report(): ComponentHealth {
     const driver = `mediasoup ${mediasoup.version}`;
-    if (!this.config.raw.SFU_ENABLED) return { status: 'down', driver, error: 'disabled by SFU_ENABLED=false' };
+    if (!this.config.raw.SFU_ENABLED)
+      return { status: 'down', driver, error: 'disabled by SFU_ENABLED=false' };
     const live = this.pids().length;
     const status = live === this.slots.length ? 'up' : live > 0 ? 'degraded' : 'down';
     const errors = this.slots.flatMap((s) => (s.lastError && !s.worker ? [s.lastError] : []));
     return {
       status,
       driver,
-      detail: { workers: live, wanted: this.slots.length, pids: this.pids(), restarts: this.slots.reduce((n, s) => n + s.restarts, 0) },
+      detail: {
+        workers: live,
+        wanted: this.slots.length,
+        pids: this.pids(),
+        restarts: this.slots.reduce((n, s) => n + s.restarts, 0),
+      },
       ...(errors.length ? { error: errors[0] } : {}),
     };
   }

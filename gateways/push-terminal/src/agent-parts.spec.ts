@@ -18,14 +18,26 @@ describe('Backoff', () => {
 });
 
 describe('agent config', () => {
-  const good = { YIHU_MQTT_URL: 'mqtt://hub:1883', YIHU_TERMINAL_ID: 't0123456789abcdef0123', YIHU_TERMINAL_SECRET: 's3cret' };
+  const good = {
+    YIHU_MQTT_URL: 'mqtt://hub:1883',
+    YIHU_TERMINAL_ID: 't0123456789abcdef0123',
+    YIHU_TERMINAL_SECRET: 's3cret',
+  };
   it('reads its variables and names the wrong one', () => {
-    expect(loadAgentConfig(good)).toEqual(expect.objectContaining({ url: 'mqtt://hub:1883', link: 'lan', speech: true, mqtt5: false }));
+    expect(loadAgentConfig(good)).toEqual(
+      expect.objectContaining({ url: 'mqtt://hub:1883', link: 'lan', speech: true, mqtt5: false }),
+    );
     expect(() => loadAgentConfig({ ...good, YIHU_MQTT_URL: 'http://x' })).toThrow(/YIHU_MQTT_URL/);
     expect(() => loadAgentConfig({ ...good, YIHU_TERMINAL_ID: '../etc' })).toThrow(/YIHU_TERMINAL_ID/);
     expect(() => loadAgentConfig({ ...good, YIHU_TERMINAL_SECRET: '' })).toThrow(ConfigError);
     expect(() => loadAgentConfig({ ...good, YIHU_SPEECH: 'loud' })).toThrow(/YIHU_SPEECH/);
-    expect(() => loadAgentConfig({ ...good, YIHU_TERMINAL_SECRET: undefined, YIHU_TERMINAL_SECRET_FILE: '/nonexistent' })).toThrow(/SECRET_FILE/);
+    expect(() =>
+      loadAgentConfig({
+        ...good,
+        YIHU_TERMINAL_SECRET: undefined,
+        YIHU_TERMINAL_SECRET_FILE: '/nonexistent',
+      }),
+    ).toThrow(/SECRET_FILE/);
   });
 });
 

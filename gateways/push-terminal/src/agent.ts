@@ -97,7 +97,10 @@ export class TerminalAgent {
     client.on('error', (err) => this.emit({ type: 'error', message: err.message }));
     client.on('close', () => this.scheduleReconnect());
     if (this.options.telemetry) {
-      this.telemetryTimer = setInterval(() => this.reportTelemetry(false), this.options.telemetryIntervalMs ?? 60_000);
+      this.telemetryTimer = setInterval(
+        () => this.reportTelemetry(false),
+        this.options.telemetryIntervalMs ?? 60_000,
+      );
       this.telemetryTimer.unref();
     }
     return new Promise((resolve) => (this.onReady = resolve));
@@ -111,9 +114,12 @@ export class TerminalAgent {
     const client = this.client;
     if (!client) return;
     // a broker that stopped answering must not hold a shutdown forever
-    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
+    const within = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
     if (client.connected) {
-      await within(client.publishAsync(this.topics.status, 'offline', { qos: 1, retain: true })).catch(() => undefined);
+      await within(client.publishAsync(this.topics.status, 'offline', { qos: 1, retain: true })).catch(
+        () => undefined,
+      );
     }
     await within(client.endAsync(!client.connected)).catch(() => undefined);
     if (!client.disconnected) client.end(true);
@@ -131,7 +137,11 @@ export class TerminalAgent {
   /** Directives waiting for 签收, oldest first (cancelled and expired ones are not). */
   pending(): InboxEntry[] {
     const entries = this.options.inbox.list();
-    const cancelled = new Set(entries.filter((e) => e.topic === 'notices' && e.message.kind === 'cancel').map((e) => e.message.directiveId));
+    const cancelled = new Set(
+      entries
+        .filter((e) => e.topic === 'notices' && e.message.kind === 'cancel')
+        .map((e) => e.message.directiveId),
+    );
     const now = Date.now();
     return entries.filter(
       (e) =>
@@ -152,7 +162,12 @@ export class TerminalAgent {
     const directiveId = target.message.directiveId;
     const done: InboxEntry[] = [];
     for (const entry of this.options.inbox.list()) {
-      if (entry.topic !== 'directives' || entry.message.directiveId !== directiveId || entry.state === 'acknowledged') continue;
+      if (
+        entry.topic !== 'directives' ||
+        entry.message.directiveId !== directiveId ||
+        entry.state === 'acknowledged'
+      )
+        continue;
       this.options.inbox.update(entry.message.messageId, { state: 'acknowledged' });
       this.sendAck(entry.message.messageId, 'acknowledged');
       done.push(entry);
@@ -207,12 +222,18 @@ export class TerminalAgent {
   private sendAck(messageId: string, state: AckState): void {
     // QoS 1: mqtt.js keeps it while the link is down; if it is lost anyway, the hub's
     // replay of the unacknowledged message makes us send it again (duplicate path)
-    this.client?.publish(this.topics.acks, JSON.stringify({ messageId, state, at: new Date().toISOString() }), { qos: 1 }, () => undefined);
+    this.client?.publish(
+      this.topics.acks,
+      JSON.stringify({ messageId, state, at: new Date().toISOString() }),
+      { qos: 1 },
+      () => undefined,
+    );
     this.emit({ type: 'acked', messageId, state });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
-    const leaf = topic === this.topics.directives ? 'directives' : topic === this.topics.notices ? 'notices' : null;
+    const leaf =
+      topic === this.topics.directives ? 'directives' : topic === this.topics.notices ? 'notices' : null;
     if (!leaf) return this.emit({ type: 'rejected', topic, reason: 'unexpected topic' });
     let json: unknown;
     try {
@@ -220,7 +241,10 @@ export class TerminalAgent {
     } catch {
       return this.emit({ type: 'rejected', topic, reason: 'malformed JSON' });
     }
-    const parsed = leaf === 'directives' ? TerminalDirectiveMessageSchema.safeParse(json) : TerminalNoticeMessageSchema.safeParse(json);
+    const parsed =
+      leaf === 'directives'
+        ? TerminalDirectiveMessageSchema.safeParse(json)
+        : TerminalNoticeMessageSchema.safeParse(json);
     if (!parsed.success) return this.emit({ type: 'rejected', topic, reason: 'wrong schema' });
     const message = parsed.data;
     const known = this.options.inbox.get(message.messageId);
@@ -229,7 +253,13 @@ export class TerminalAgent {
       this.sendAck(message.messageId, known.state);
       return;
     }
-    const entry = { topic: leaf, message, state: 'received', arrivedAt: new Date().toISOString(), shown: false } as InboxEntry;
+    const entry = {
+      topic: leaf,
+      message,
+      state: 'received',
+      arrivedAt: new Date().toISOString(),
+      shown: false,
+    } as InboxEntry;
     // [device duty 2] durable first, then `received`
     this.options.inbox.add(entry);
     this.sendAck(message.messageId, 'received');

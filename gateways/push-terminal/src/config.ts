@@ -27,9 +27,11 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     return v;
   };
   const url = need('YIHU_MQTT_URL');
-  if (!/^(mqtts?|wss?):\/\//.test(url)) throw new ConfigError('YIHU_MQTT_URL must start with mqtt://, mqtts://, ws:// or wss://');
+  if (!/^(mqtts?|wss?):\/\//.test(url))
+    throw new ConfigError('YIHU_MQTT_URL must start with mqtt://, mqtts://, ws:// or wss://');
   const id = need('YIHU_TERMINAL_ID');
-  if (!TERMINAL_ID_PATTERN.test(id)) throw new ConfigError('YIHU_TERMINAL_ID must be the id from provisioning ("t" and 20 hex digits)');
+  if (!TERMINAL_ID_PATTERN.test(id))
+    throw new ConfigError('YIHU_TERMINAL_ID must be the id from provisioning ("t" and 20 hex digits)');
   let secret = env.YIHU_TERMINAL_SECRET?.trim();
   if (!secret && env.YIHU_TERMINAL_SECRET_FILE) {
     try {

@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { TerminalDirectiveMessage, TerminalNoticeMessage } from '#contracts';
 
@@ -6,7 +15,13 @@ export type AckState = 'received' | 'acknowledged';
 
 /** One message in the inbox, whichever topic brought it. */
 export type InboxEntry =
-  | { topic: 'directives'; message: TerminalDirectiveMessage; state: AckState; arrivedAt: string; shown: boolean }
+  | {
+      topic: 'directives';
+      message: TerminalDirectiveMessage;
+      state: AckState;
+      arrivedAt: string;
+      shown: boolean;
+    }
   | { topic: 'notices'; message: TerminalNoticeMessage; state: AckState; arrivedAt: string; shown: boolean };
 
 /** What the agent needs from an inbox: durable before it acks, de-duplicated by messageId. */

@@ -44,7 +44,8 @@ function main(): void {
       },
       event: (e) => {
         if (e.type === 'connected') out(`[link] connected to ${new URL(config.url).host} as ${config.id}`);
-        else if (e.type === 'disconnected') out(`[link] disconnected; retrying in ${Math.round(e.retryInMs / 100) / 10} s`);
+        else if (e.type === 'disconnected')
+          out(`[link] disconnected; retrying in ${Math.round(e.retryInMs / 100) / 10} s`);
         else if (e.type === 'error') out(`[link] ${e.message}`);
         else if (e.type === 'rejected') out(`[input] ignored a message on ${e.topic}: ${e.reason}`);
       },
@@ -54,7 +55,11 @@ function main(): void {
   const listPending = () => {
     const pending = agent.pending();
     if (!pending.length) return out('没有待签收的指令 / nothing waiting for 签收');
-    pending.forEach((e, i) => e.topic === 'directives' && out(`${i + 1}. ${e.message.serial} 【${e.message.title}】 ${e.message.messageId}`));
+    pending.forEach(
+      (e, i) =>
+        e.topic === 'directives' &&
+        out(`${i + 1}. ${e.message.serial} 【${e.message.title}】 ${e.message.messageId}`),
+    );
   };
   const ack = (which?: string) => {
     const pending = agent.pending();
@@ -63,7 +68,8 @@ function main(): void {
     if (n && !messageId) return out(`没有第 ${n} 条 / no waiting directive number ${n}`);
     const done = agent.acknowledge(messageId);
     if (!done.length) return out('没有可签收的指令 / nothing to acknowledge');
-    for (const e of done) if (e.topic === 'directives') out(`签收 ✓ acknowledged ${e.message.serial} ${e.message.messageId}`);
+    for (const e of done)
+      if (e.topic === 'directives') out(`签收 ✓ acknowledged ${e.message.serial} ${e.message.messageId}`);
   };
 
   let stopping = false;

@@ -79,7 +79,13 @@ export class Simulator {
     const at = Date.now();
     const key = `${agent.id}/${entry.message.messageId}`;
     this.shows.set(key, (this.shows.get(key) ?? 0) + 1);
-    const arrival: Arrival = { terminalId: agent.id, messageId: entry.message.messageId, directiveId: entry.message.directiveId, topic: entry.topic, at };
+    const arrival: Arrival = {
+      terminalId: agent.id,
+      messageId: entry.message.messageId,
+      directiveId: entry.message.directiveId,
+      topic: entry.topic,
+      at,
+    };
     this.arrivals.push(arrival);
     for (const l of this.listeners) l(arrival);
     const delay = this.options.acknowledgeAfterMs;
@@ -111,8 +117,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   const terminals = JSON.parse(readFileSync(file, 'utf8')) as SimulatedTerminal[];
-  const sim = new Simulator({ url, terminals, acknowledgeAfterMs: ack === undefined ? undefined : Number(ack), telemetry: true });
-  sim.onArrival((a) => process.stdout.write(`${new Date(a.at).toISOString()} ${a.terminalId} ${a.topic} ${a.messageId}\n`));
+  const sim = new Simulator({
+    url,
+    terminals,
+    acknowledgeAfterMs: ack === undefined ? undefined : Number(ack),
+    telemetry: true,
+  });
+  sim.onArrival((a) =>
+    process.stdout.write(`${new Date(a.at).toISOString()} ${a.terminalId} ${a.topic} ${a.messageId}\n`),
+  );
   await sim.start();
   process.stdout.write(`${terminals.length} terminals connected\n`);
   process.on('SIGINT', () => void sim.stop().then(() => process.exit(0)));

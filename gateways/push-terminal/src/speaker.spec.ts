@@ -9,7 +9,10 @@ function fakeSpeaker(exitCode = 0): { command: string; log: string } {
   const dir = mkdtempSync(join(tmpdir(), 'speaker-'));
   const log = join(dir, 'said.txt');
   const command = join(dir, 'fake-espeak');
-  writeFileSync(command, `#!/bin/sh\n[ "$1" = "--version" ] && exit 0\necho "args: $*" >> ${log}\ncat >> ${log}\necho >> ${log}\nexit ${exitCode}\n`);
+  writeFileSync(
+    command,
+    `#!/bin/sh\n[ "$1" = "--version" ] && exit 0\necho "args: $*" >> ${log}\ncat >> ${log}\necho >> ${log}\nexit ${exitCode}\n`,
+  );
   chmodSync(command, 0o755);
   return { command, log };
 }
@@ -22,7 +25,9 @@ describe('Speaker', () => {
     speaker.say('红色指令。立即转移');
     speaker.say('--help; rm -rf /');
     await speaker.idle();
-    expect(readFileSync(log, 'utf8')).toBe('args: -v cmn --stdin\n红色指令。立即转移\nargs: -v cmn --stdin\n--help; rm -rf /\n');
+    expect(readFileSync(log, 'utf8')).toBe(
+      'args: -v cmn --stdin\n红色指令。立即转移\nargs: -v cmn --stdin\n--help; rm -rf /\n',
+    );
   });
 
   it('reports a failing or missing speaker without throwing', async () => {

@@ -23,7 +23,9 @@ export class Speaker {
       () =>
         new Promise<void>((resolve) => {
           // text on stdin, never as an argument: it cannot become an option
-          const child = spawn(this.command, ['-v', this.voice, '--stdin'], { stdio: ['pipe', 'ignore', 'pipe'] });
+          const child = spawn(this.command, ['-v', this.voice, '--stdin'], {
+            stdio: ['pipe', 'ignore', 'pipe'],
+          });
           let err = '';
           child.stderr.on('data', (d: Buffer) => (err += d.toString()));
           child.on('error', (e) => {

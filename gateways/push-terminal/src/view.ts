@@ -23,7 +23,12 @@ export function renderEntry(entry: InboxEntry, color: boolean): string {
   if (entry.topic === 'notices') {
     const m = entry.message;
     const head = m.kind === 'cancel' ? '指令已撤销 CANCELLED' : '指令更新 UPDATE';
-    return [`=== ${head} ${clean(m.serial)} ===`, clean(m.text) || '(无说明 no reason given)', `ID ${m.messageId}`, ''].join('\n');
+    return [
+      `=== ${head} ${clean(m.serial)} ===`,
+      clean(m.text) || '(无说明 no reason given)',
+      `ID ${m.messageId}`,
+      '',
+    ].join('\n');
   }
   const m = entry.message;
   const level = LEVEL[m.level] ?? { label: m.level.toUpperCase(), color: '\x1b[7m' };
@@ -41,7 +46,9 @@ export function renderEntry(entry: InboxEntry, color: boolean): string {
 /** The words the loudspeaker says. */
 export function spokenText(entry: InboxEntry): string {
   if (entry.topic === 'notices') {
-    return entry.message.kind === 'cancel' ? `指令撤销。${entry.message.text}` : `指令更新。${entry.message.text}`;
+    return entry.message.kind === 'cancel'
+      ? `指令撤销。${entry.message.text}`
+      : `指令更新。${entry.message.text}`;
   }
   const m = entry.message;
   return `${m.drill ? '演练。' : ''}${LEVEL[m.level]?.label.split(' ')[0] ?? ''}指令。${m.title}。${m.body}`;

@@ -99,7 +99,10 @@ export interface JoinTicket {
 }
 
 export const IceServerSchema = z.strictObject({
-  urls: z.union([z.string().regex(/^(stun|turn|turns):/, 'must start with stun:, turn: or turns:'), z.array(z.string().regex(/^(stun|turn|turns):/, 'must start with stun:, turn: or turns:')).min(1)]),
+  urls: z.union([
+    z.string().regex(/^(stun|turn|turns):/, 'must start with stun:, turn: or turns:'),
+    z.array(z.string().regex(/^(stun|turn|turns):/, 'must start with stun:, turn: or turns:')).min(1),
+  ]),
   username: z.string().min(1).optional(),
   credential: z.string().min(1).optional(),
 });
@@ -164,12 +167,22 @@ export const SfuProduceSchema = z
     rtpParameters: opaque,
     source: z.enum(MEDIA_SOURCES),
   })
-  .refine((p) => (p.source === 'mic') === (p.kind === 'audio'), { message: 'mic is audio; camera and screen are video', path: ['source'] });
+  .refine((p) => (p.source === 'mic') === (p.kind === 'audio'), {
+    message: 'mic is audio; camera and screen are video',
+    path: ['source'],
+  });
 export const SfuProducerIdSchema = z.strictObject({ producerId: id });
 export const SfuConsumeSchema = z.strictObject({ producerId: id, rtpCapabilities: opaque });
 export const SfuConsumerIdSchema = z.strictObject({ consumerId: id });
-export const SfuConsumerLayersSchema = z.strictObject({ consumerId: id, spatialLayer: z.number().int().min(0).max(2) });
-export const SfuMuteSchema = z.strictObject({ peerId: id, kind: z.enum(['audio', 'video']), muted: z.boolean() });
+export const SfuConsumerLayersSchema = z.strictObject({
+  consumerId: id,
+  spatialLayer: z.number().int().min(0).max(2),
+});
+export const SfuMuteSchema = z.strictObject({
+  peerId: id,
+  kind: z.enum(['audio', 'video']),
+  muted: z.boolean(),
+});
 /** give the floor to a participant (null takes it back); muteOthers pauses every other microphone */
 export const SfuFloorSchema = z.strictObject({ peerId: id.nullable(), muteOthers: z.boolean().optional() });
 export const SfuRemoveSchema = z.strictObject({ peerId: id });
@@ -232,7 +245,16 @@ export interface SfuParticipantStats {
   userId: string;
   siteId: string;
   /** media the participant sends, as the SFU receives it */
-  producers: { producerId: string; kind: 'audio' | 'video'; source: MediaSource; paused: boolean; bitrate: number; fractionLost: number; packetsLost: number; score: number | null }[];
+  producers: {
+    producerId: string;
+    kind: 'audio' | 'video';
+    source: MediaSource;
+    paused: boolean;
+    bitrate: number;
+    fractionLost: number;
+    packetsLost: number;
+    score: number | null;
+  }[];
   /** media the SFU sends to the participant; loss as the participant's receiver reports say */
   consumers: { count: number; bitrate: number; fractionLost: number };
 }

@@ -14,7 +14,14 @@ export const DirectiveStatusSchema = z.enum(DIRECTIVE_STATUSES);
 export type DirectiveStatus = z.infer<typeof DirectiveStatusSchema>;
 
 /** pending → delivered → acknowledged (签收) → completed (办结), or expired / failed */
-export const RECIPIENT_STATES = ['pending', 'delivered', 'acknowledged', 'completed', 'expired', 'failed'] as const;
+export const RECIPIENT_STATES = [
+  'pending',
+  'delivered',
+  'acknowledged',
+  'completed',
+  'expired',
+  'failed',
+] as const;
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
 
 /** The ways a directive reaches a site. */
@@ -33,7 +40,10 @@ const text = (min: number) =>
     .string()
     .trim()
     .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
-    .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_TEXT_BYTES, `must be at most ${MAX_TEXT_BYTES} bytes (8 KB)`);
+    .refine(
+      (v) => Buffer.byteLength(v, 'utf8') <= MAX_TEXT_BYTES,
+      `must be at most ${MAX_TEXT_BYTES} bytes (8 KB)`,
+    );
 
 /** The longest deadline for 签收: 7 days. */
 export const MAX_ACK_WITHIN_SECONDS = 7 * 24 * 3600;

@@ -124,6 +124,11 @@ export const TerminalTestCallRequestSchema = z.strictObject({
   siteIds: z.array(z.uuid()).min(1).max(1000),
   title: z.string().trim().min(1).max(200),
   body: z.string().trim().max(4000).default(''),
-  ttlSeconds: z.number().int().min(10).max(7 * 24 * 3600).default(3600),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600)
+    .default(3600),
 });
 export type TerminalTestCallRequest = z.infer<typeof TerminalTestCallRequestSchema>;

@@ -43,7 +43,11 @@ export interface ChainCheck {
 }
 
 /** Walks rows in seq order; `startPrevHash` lets a caller verify from a known-good checkpoint. */
-export function verifyChain(rows: Iterable<AuditRow>, startPrevHash = GENESIS_HASH, startSeq = 1): ChainCheck {
+export function verifyChain(
+  rows: Iterable<AuditRow>,
+  startPrevHash = GENESIS_HASH,
+  startSeq = 1,
+): ChainCheck {
   let prev = startPrevHash;
   let expectedSeq = startSeq;
   let checked = 0;
@@ -52,7 +56,11 @@ export function verifyChain(rows: Iterable<AuditRow>, startPrevHash = GENESIS_HA
       return { ok: false, checked, brokenAt: { seq: row.seq, reason: `row ${expectedSeq} is missing` } };
     }
     if (row.prevHash !== prev) {
-      return { ok: false, checked, brokenAt: { seq: row.seq, reason: 'link to previous row does not match' } };
+      return {
+        ok: false,
+        checked,
+        brokenAt: { seq: row.seq, reason: 'link to previous row does not match' },
+      };
     }
     const { prevHash, hash, ...content } = row;
     if (auditHash(content, prevHash) !== hash) {

@@ -1,10 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor } from './access-policy.js';
-import { canJoinConsultation, canModerateConsultation, canShareScreen, canViewConsultation, missingRollCallSites } from './consultations.js';
+import {
+  canJoinConsultation,
+  canModerateConsultation,
+  canShareScreen,
+  canViewConsultation,
+  missingRollCallSites,
+} from './consultations.js';
 
 const county = '/root/county/';
 const c = { hostSitePath: county, invitedSiteIds: ['town-a', 'town-b'], state: 'live' as const };
-const actor = (role: Actor['role'], siteId: string, sitePath: string): Actor => ({ userId: 'u', role, siteId, sitePath });
+const actor = (role: Actor['role'], siteId: string, sitePath: string): Actor => ({
+  userId: 'u',
+  role,
+  siteId,
+  sitePath,
+});
 
 describe('consultation rules', () => {
   it('lets a commander or dispatcher in scope moderate, but not a duty officer or one out of scope', () => {
@@ -19,7 +30,9 @@ describe('consultation rules', () => {
     expect(canJoinConsultation(actor('duty_officer', 'town-a', `${county}town-a/`), c)).toBe(true);
     expect(canJoinConsultation(actor('duty_officer', 'town-c', `${county}town-c/`), c)).toBe(false);
     expect(canJoinConsultation(actor('commander', 'county', county), { ...c, state: 'ended' })).toBe(false);
-    expect(canViewConsultation(actor('duty_officer', 'town-b', `${county}town-b/`), { ...c, state: 'ended' })).toBe(true);
+    expect(
+      canViewConsultation(actor('duty_officer', 'town-b', `${county}town-b/`), { ...c, state: 'ended' }),
+    ).toBe(true);
   });
 
   it('lets only a moderator or the floor holder share a screen', () => {

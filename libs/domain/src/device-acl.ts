@@ -10,7 +10,10 @@ export type DeviceDenial = 'topic_denied' | 'too_large' | 'retain_denied';
 
 export function deviceMaySubscribe(clientId: string, topicFilter: string): boolean {
   // `notices` (updates and cancellations) is an addition to v1
-  return topicFilter === `${TOPIC_ROOT}/${clientId}/directives` || topicFilter === `${TOPIC_ROOT}/${clientId}/notices`;
+  return (
+    topicFilter === `${TOPIC_ROOT}/${clientId}/directives` ||
+    topicFilter === `${TOPIC_ROOT}/${clientId}/notices`
+  );
 }
 
 export function devicePublishDenial(

@@ -1,12 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultAckWithinSeconds, escalationIntervalSeconds, formatSerial, nextEscalation, serialYear } from './directives.js';
+import {
+  defaultAckWithinSeconds,
+  escalationIntervalSeconds,
+  formatSerial,
+  nextEscalation,
+  serialYear,
+} from './directives.js';
 
 describe('directive rules', () => {
   it('climbs the ladder re-deliver → leader → parent, then stops', () => {
     const now = new Date('2026-07-01T00:00:00Z');
-    expect(nextEscalation(0, 'red', 300, now)).toEqual({ step: 'redeliver', newLevel: 1, nextAt: new Date('2026-07-01T00:02:00Z') });
+    expect(nextEscalation(0, 'red', 300, now)).toEqual({
+      step: 'redeliver',
+      newLevel: 1,
+      nextAt: new Date('2026-07-01T00:02:00Z'),
+    });
     expect(nextEscalation(1, 'red', 300, now)?.step).toBe('notify_leader');
-    expect(nextEscalation(2, 'red', 300, now)).toEqual({ step: 'escalate_parent', newLevel: 3, nextAt: null });
+    expect(nextEscalation(2, 'red', 300, now)).toEqual({
+      step: 'escalate_parent',
+      newLevel: 3,
+      nextAt: null,
+    });
     expect(nextEscalation(3, 'red', 300, now)).toBeNull();
   });
 

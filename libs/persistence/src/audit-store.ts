@@ -114,7 +114,17 @@ export class AuditStore {
         data: JSON.parse(JSON.stringify(input.data ?? {})) as Record<string, unknown>,
       };
       const hash = auditHash(content, prevHash);
-      const row = [seq, at, input.actorId, input.action, input.subjectType, input.subjectId, JSON.stringify(content.data), prevHash, hash];
+      const row = [
+        seq,
+        at,
+        input.actorId,
+        input.action,
+        input.subjectType,
+        input.subjectId,
+        JSON.stringify(content.data),
+        prevHash,
+        hash,
+      ];
       row.forEach((v, i) => cols[i]!.push(v));
       prevHash = hash;
     }

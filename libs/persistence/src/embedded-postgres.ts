@@ -32,10 +32,17 @@ export class EmbeddedPostgres {
       const db = await PGlite.create(dataPath);
       // Unix socket paths are limited to ~107 bytes, so the socket lives in a short,
       // private directory derived from the data dir rather than inside it.
-      const socketDir = join(tmpdir(), `yihu-pg-${createHash('sha1').update(dataDir).digest('hex').slice(0, 12)}`);
+      const socketDir = join(
+        tmpdir(),
+        `yihu-pg-${createHash('sha1').update(dataDir).digest('hex').slice(0, 12)}`,
+      );
       rmSync(socketDir, { recursive: true, force: true });
       mkdirSync(socketDir, { recursive: true, mode: 0o700 });
-      const server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 4 });
+      const server = new PGLiteSocketServer({
+        db,
+        path: join(socketDir, '.s.PGSQL.5432'),
+        maxConnections: 4,
+      });
       await server.start();
       return new EmbeddedPostgres(db, server, lock, socketDir, dataPath);
     } catch (err) {

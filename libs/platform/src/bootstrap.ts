@@ -41,7 +41,9 @@ async function openDatabase(config: AppConfig, logger: Logger, service: string) 
     if (!url) embedded = await EmbeddedPostgres.start(config.dataDir);
   } catch (err) {
     if (err instanceof DataDirInUseError) throw new StartupError(err.message);
-    throw new StartupError(`cannot open the embedded database in DATA_DIR ${config.dataDir}: ${(err as Error).message}`);
+    throw new StartupError(
+      `cannot open the embedded database in DATA_DIR ${config.dataDir}: ${(err as Error).message}`,
+    );
   }
   const dataSource = createDataSource({
     url,
@@ -71,7 +73,12 @@ async function openDatabase(config: AppConfig, logger: Logger, service: string) 
 }
 
 async function checkRedis(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -104,7 +111,9 @@ function configureHttp(app: INestApplication, runtime: Runtime): void {
   });
   const doc = new DocumentBuilder()
     .setTitle('yihu (一呼) hub API')
-    .setDescription('Directives, sites, users, terminals and consultations. All routes but login and health need a bearer token.')
+    .setDescription(
+      'Directives, sites, users, terminals and consultations. All routes but login and health need a bearer token.',
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();
@@ -152,7 +161,9 @@ export async function startApp(
     await app.init();
     await new Promise<void>((resolve, reject) => {
       const server = app!.getHttpServer() as import('node:http').Server;
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new StartupError(describeListenError(err, config.port))));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new StartupError(describeListenError(err, config.port))),
+      );
       server.listen(config.port, config.raw.HOST, () => resolve());
     });
     for (const step of runtime.afterListen) await step();
@@ -171,7 +182,10 @@ export async function main(service: string, rootModule: (runtime: Runtime) => Dy
   try {
     started = await startApp(service, rootModule);
   } catch (err) {
-    const message = err instanceof StartupError ? err.message : `unexpected start-up failure: ${(err as Error).stack ?? err}`;
+    const message =
+      err instanceof StartupError
+        ? err.message
+        : `unexpected start-up failure: ${(err as Error).stack ?? err}`;
     process.stderr.write(`yihu ${service}: ${message}\n`);
     process.exit(1);
   }

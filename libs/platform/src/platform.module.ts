@@ -105,11 +105,13 @@ export class PlatformModule {
         },
         {
           provide: EventBus,
-          useFactory: () => (redisUrl ? new RedisEventBus(redisUrl, logger, config.raw.REDIS_PREFIX) : new InProcessEventBus()),
+          useFactory: () =>
+            redisUrl ? new RedisEventBus(redisUrl, logger, config.raw.REDIS_PREFIX) : new InProcessEventBus(),
         },
         {
           provide: CounterStore,
-          useFactory: () => (redisUrl ? new RedisCounterStore(redisUrl, config.raw.REDIS_PREFIX) : new MemoryCounterStore()),
+          useFactory: () =>
+            redisUrl ? new RedisCounterStore(redisUrl, config.raw.REDIS_PREFIX) : new MemoryCounterStore(),
         },
         ...queueProviders,
         PlatformHealth,

@@ -7,7 +7,13 @@ import type { ConnState } from '../lib/socket.js';
 
 const CONN_LABEL = { online: 'connOnline', offline: 'connOffline', connecting: 'connConnecting' } as const;
 
-export function Layout(props: { user: UserView; page: PageId; conn: ConnState; onLogout: () => void; children: ReactNode }) {
+export function Layout(props: {
+  user: UserView;
+  page: PageId;
+  conn: ConnState;
+  onLogout: () => void;
+  children: ReactNode;
+}) {
   const { t, toggle } = useI18n();
   const { user, page, conn } = props;
   return (

@@ -50,12 +50,19 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = session.token;
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
     const msg = (data as { message?: unknown } | null)?.message;
-    throw new ApiError(res.status, typeof msg === 'string' ? msg : Array.isArray(msg) ? msg.join('; ') : `HTTP ${res.status}`);
+    throw new ApiError(
+      res.status,
+      typeof msg === 'string' ? msg : Array.isArray(msg) ? msg.join('; ') : `HTTP ${res.status}`,
+    );
   }
   return data as T;
 }
@@ -70,8 +77,10 @@ export const api = {
   directives: (limit = 100) => call<DirectiveSummaryView[]>('GET', `/directives?limit=${limit}`),
   directive: (id: string) => call<DirectiveView>('GET', `/directives/${encodeURIComponent(id)}`),
   issue: (req: IssueDirectiveRequest) => call<IssueDirectiveResponse>('POST', '/directives', req),
-  ack: (id: string, req: AckDirectiveRequest = {}) => call<AckResponse>('POST', `/directives/${encodeURIComponent(id)}/ack`, req),
-  feedback: (id: string, req: FeedbackRequest) => call<AckResponse>('POST', `/directives/${encodeURIComponent(id)}/feedback`, req),
+  ack: (id: string, req: AckDirectiveRequest = {}) =>
+    call<AckResponse>('POST', `/directives/${encodeURIComponent(id)}/ack`, req),
+  feedback: (id: string, req: FeedbackRequest) =>
+    call<AckResponse>('POST', `/directives/${encodeURIComponent(id)}/feedback`, req),
   resend: (id: string, siteIds: string[]) =>
     call<ResendDirectiveResponse>('POST', `/directives/${encodeURIComponent(id)}/resend`, { siteIds }),
   escalate: (id: string, siteId: string) =>
@@ -81,9 +90,11 @@ export const api = {
   terminals: () => call<TerminalView[]>('GET', '/terminals'),
   provision: (req: CreateTerminalRequest) => call<TerminalCredentials>('POST', '/terminals', req),
   rotate: (id: string) => call<TerminalCredentials>('POST', `/terminals/${encodeURIComponent(id)}/rotate`),
-  audit: (afterSeq?: number) => call<AuditEntryView[]>('GET', `/audit?limit=100${afterSeq ? `&afterSeq=${afterSeq}` : ''}`),
+  audit: (afterSeq?: number) =>
+    call<AuditEntryView[]>('GET', `/audit?limit=100${afterSeq ? `&afterSeq=${afterSeq}` : ''}`),
   consultations: () => call<ConsultationView[]>('GET', '/consultations'),
-  createConsultation: (req: CreateConsultationRequest) => call<ConsultationView>('POST', '/consultations', req),
+  createConsultation: (req: CreateConsultationRequest) =>
+    call<ConsultationView>('POST', '/consultations', req),
   verifyAudit: () => call<AuditVerifyResponse>('GET', '/audit/verify'),
 };
 

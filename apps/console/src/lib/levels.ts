@@ -22,4 +22,11 @@ export const STATE_LABEL: Record<RecipientState, MessageKey> = {
 export const isAcked = (s: RecipientState) => s === 'acknowledged' || s === 'completed';
 
 /** Browser-side copy of the contract's list (a value import would bring zod along). */
-export const STATES = ['pending', 'delivered', 'acknowledged', 'completed', 'expired', 'failed'] as const satisfies typeof RECIPIENT_STATES;
+export const STATES = [
+  'pending',
+  'delivered',
+  'acknowledged',
+  'completed',
+  'expired',
+  'failed',
+] as const satisfies typeof RECIPIENT_STATES;

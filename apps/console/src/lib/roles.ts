@@ -6,8 +6,18 @@ export type PageId = 'duty' | 'board' | 'terminals' | 'consult' | 'audit';
 export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[] }[] = [
   { id: 'duty', path: '/duty', label: 'navDuty', roles: ['duty_officer'] },
   { id: 'board', path: '/board', label: 'navBoard', roles: ['admin', 'commander', 'dispatcher'] },
-  { id: 'terminals', path: '/terminals', label: 'navTerminals', roles: ['admin', 'commander', 'dispatcher', 'duty_officer'] },
-  { id: 'consult', path: '/consult', label: 'navConsult', roles: ['admin', 'commander', 'dispatcher', 'duty_officer'] },
+  {
+    id: 'terminals',
+    path: '/terminals',
+    label: 'navTerminals',
+    roles: ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  },
+  {
+    id: 'consult',
+    path: '/consult',
+    label: 'navConsult',
+    roles: ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  },
   { id: 'audit', path: '/audit', label: 'navAudit', roles: ['admin'] },
 ];
 

@@ -21,5 +21,12 @@ export function formatSpan(ms: number): string {
 
 export function formatTime(iso: string | null, lang: string): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(lang, { hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(iso).toLocaleString(lang, {
+    hour12: false,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }

@@ -25,7 +25,16 @@ export function AuditPage() {
   return (
     <section className="card audit" aria-labelledby="audit-title">
       <h2 id="audit-title">{t('audit')}</h2>
-      <button type="button" className="primary" onClick={() => api.verifyAudit().then(setVerify).catch((err: unknown) => setError(errorText(err)))}>
+      <button
+        type="button"
+        className="primary"
+        onClick={() =>
+          api
+            .verifyAudit()
+            .then(setVerify)
+            .catch((err: unknown) => setError(errorText(err)))
+        }
+      >
         {t('verifyChain')}
       </button>
       {verify && (

@@ -56,7 +56,12 @@ export default function ConsultPage({ user }: { user: UserView }) {
       void client.receiveStats().then((stats) => {
         const bytes = new Map<string, number>();
         for (const s of stats) bytes.set(s.peerId, (bytes.get(s.peerId) ?? 0) + s.bytesReceived);
-        const kbps = new Map([...bytes].map(([peerId, b]) => [peerId, Math.round(((b - (last.get(peerId) ?? b)) * 8) / STATS_MS)]));
+        const kbps = new Map(
+          [...bytes].map(([peerId, b]) => [
+            peerId,
+            Math.round(((b - (last.get(peerId) ?? b)) * 8) / STATS_MS),
+          ]),
+        );
         last = bytes;
         setTiles((cur) => {
           const next = { ...cur };
@@ -71,14 +76,23 @@ export default function ConsultPage({ user }: { user: UserView }) {
   const join = async (id: string) => {
     setMsg(null);
     try {
-      const c = await SfuClient.join({ baseUrl: location.origin, token: session.token ?? '', consultationId: id });
+      const c = await SfuClient.join({
+        baseUrl: location.origin,
+        token: session.token ?? '',
+        consultationId: id,
+      });
       const label = (peerId: string) => {
         const p = c.peers.get(peerId);
         return p ? `${p.siteName} · ${p.username}` : peerId;
       };
       const addTrack = (r: RemoteTrack) =>
         setTiles((cur) => {
-          const tile = cur[r.peerId] ?? { peerId: r.peerId, label: label(r.peerId), stream: new MediaStream(), kbps: null };
+          const tile = cur[r.peerId] ?? {
+            peerId: r.peerId,
+            label: label(r.peerId),
+            stream: new MediaStream(),
+            kbps: null,
+          };
           tile.stream.addTrack(r.track);
           return { ...cur, [r.peerId]: { ...tile } };
         });
@@ -93,12 +107,17 @@ export default function ConsultPage({ user }: { user: UserView }) {
         }),
       );
       c.on('sfu:active-speaker', ({ peerId }: { peerId: string | null }) => setSpeaker(peerId));
-      c.on('sfu:rollcall', (n: { rollCallId: string; closed?: boolean }) => setRollCall(n.closed ? null : n.rollCallId));
+      c.on('sfu:rollcall', (n: { rollCallId: string; closed?: boolean }) =>
+        setRollCall(n.closed ? null : n.rollCallId),
+      );
       c.on('closed', () => {
         setClient(null);
         setTiles({});
       });
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: true,
+        video: { width: 640, height: 360 },
+      });
       setSelf(stream);
       await c.publish(stream);
       setClient(c);
@@ -122,10 +141,13 @@ export default function ConsultPage({ user }: { user: UserView }) {
   const act = (fn: () => Promise<unknown>) => void fn().catch((err: unknown) => setMsg(errorText(err)));
   const create = (e: FormEvent) => {
     e.preventDefault();
-    api.createConsultation({ title, siteIds: [...invite] }).then((c) => {
-      load();
-      void join(c.id);
-    }, (err: unknown) => setMsg(errorText(err)));
+    api.createConsultation({ title, siteIds: [...invite] }).then(
+      (c) => {
+        load();
+        void join(c.id);
+      },
+      (err: unknown) => setMsg(errorText(err)),
+    );
   };
 
   if (client) {
@@ -133,16 +155,32 @@ export default function ConsultPage({ user }: { user: UserView }) {
       <section className="card consult" aria-labelledby="consult-title">
         <h2 id="consult-title">{t('consult')}</h2>
         <div className="toolbar">
-          <button type="button" onClick={leave}>{t('leave')}</button>
-          <button type="button" onClick={() => void share()}>{t('shareScreen')}</button>
-          {client.moderator && <button type="button" onClick={() => act(() => client.startRollCall())}>{t('rollCall')}</button>}
+          <button type="button" onClick={leave}>
+            {t('leave')}
+          </button>
+          <button type="button" onClick={() => void share()}>
+            {t('shareScreen')}
+          </button>
+          {client.moderator && (
+            <button type="button" onClick={() => act(() => client.startRollCall())}>
+              {t('rollCall')}
+            </button>
+          )}
           {rollCall && (
-            <button type="button" className="primary" onClick={() => act(() => client.answerRollCall(rollCall).then(() => setRollCall(null)))}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => act(() => client.answerRollCall(rollCall).then(() => setRollCall(null)))}
+            >
               {t('answerRollCall')}
             </button>
           )}
         </div>
-        {msg && <p role="alert" className="error">{msg}</p>}
+        {msg && (
+          <p role="alert" className="error">
+            {msg}
+          </p>
+        )}
         <div className="tiles">
           {self && (
             <figure className={`tile ${speaker === client.peerId ? 'speaking' : ''}`} data-testid="tile-self">
@@ -151,16 +189,38 @@ export default function ConsultPage({ user }: { user: UserView }) {
             </figure>
           )}
           {Object.values(tiles).map((tile) => (
-            <figure key={tile.peerId} className={`tile ${speaker === tile.peerId ? 'speaking' : ''}`} data-testid="tile-remote">
+            <figure
+              key={tile.peerId}
+              className={`tile ${speaker === tile.peerId ? 'speaking' : ''}`}
+              data-testid="tile-remote"
+            >
               <Video stream={tile.stream} muted={false} label={tile.label} />
               <figcaption>
                 {tile.label} {tile.kbps !== null && <span className="quality">{tile.kbps} kbit/s</span>}
               </figcaption>
               {client.moderator && (
                 <div className="actions">
-                  <button type="button" onClick={() => act(() => client.mute(tile.peerId, 'audio', true))} aria-label={`${t('mute')} ${tile.label}`}>{t('mute')}</button>
-                  <button type="button" onClick={() => act(() => client.giveFloor(tile.peerId))} aria-label={`${t('giveFloor')} ${tile.label}`}>{t('giveFloor')}</button>
-                  <button type="button" onClick={() => act(() => client.remove(tile.peerId))} aria-label={`${t('remove')} ${tile.label}`}>{t('remove')}</button>
+                  <button
+                    type="button"
+                    onClick={() => act(() => client.mute(tile.peerId, 'audio', true))}
+                    aria-label={`${t('mute')} ${tile.label}`}
+                  >
+                    {t('mute')}
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => act(() => client.giveFloor(tile.peerId))}
+                    aria-label={`${t('giveFloor')} ${tile.label}`}
+                  >
+                    {t('giveFloor')}
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => act(() => client.remove(tile.peerId))}
+                    aria-label={`${t('remove')} ${tile.label}`}
+                  >
+                    {t('remove')}
+                  </button>
                 </div>
               )}
             </figure>
@@ -172,15 +232,26 @@ export default function ConsultPage({ user }: { user: UserView }) {
   return (
     <section className="card consult" aria-labelledby="consult-title">
       <h2 id="consult-title">{t('consult')}</h2>
-      {msg && <p role="alert" className="error">{t('errorPrefix')}: {msg}</p>}
+      {msg && (
+        <p role="alert" className="error">
+          {t('errorPrefix')}: {msg}
+        </p>
+      )}
       <ul className="dir-list">
-        {list.filter((c) => c.state !== 'ended').map((c) => (
-          <li key={c.id}>
-            <button type="button" className="join" onClick={() => void join(c.id)} data-testid="consult-join">
-              {t('join')}: {c.title}
-            </button>
-          </li>
-        ))}
+        {list
+          .filter((c) => c.state !== 'ended')
+          .map((c) => (
+            <li key={c.id}>
+              <button
+                type="button"
+                className="join"
+                onClick={() => void join(c.id)}
+                data-testid="consult-join"
+              >
+                {t('join')}: {c.title}
+              </button>
+            </li>
+          ))}
       </ul>
       {list.filter((c) => c.state !== 'ended').length === 0 && <p>{t('noConsultations')}</p>}
       {canCreate && (
@@ -192,19 +263,29 @@ export default function ConsultPage({ user }: { user: UserView }) {
           </label>
           <fieldset>
             <legend>{t('targets')}</legend>
-            {sites.filter((s) => s.id !== user.siteId).map((s) => (
-              <label key={s.id}>
-                <input type="checkbox" checked={invite.has(s.id)} onChange={() => setInvite((cur) => {
-                  const next = new Set(cur);
-                  if (next.has(s.id)) next.delete(s.id);
-                  else next.add(s.id);
-                  return next;
-                })} />
-                {s.name}
-              </label>
-            ))}
+            {sites
+              .filter((s) => s.id !== user.siteId)
+              .map((s) => (
+                <label key={s.id}>
+                  <input
+                    type="checkbox"
+                    checked={invite.has(s.id)}
+                    onChange={() =>
+                      setInvite((cur) => {
+                        const next = new Set(cur);
+                        if (next.has(s.id)) next.delete(s.id);
+                        else next.add(s.id);
+                        return next;
+                      })
+                    }
+                  />
+                  {s.name}
+                </label>
+              ))}
           </fieldset>
-          <button type="submit" className="primary">{t('startConsultation')}</button>
+          <button type="submit" className="primary">
+            {t('startConsultation')}
+          </button>
         </form>
       )}
     </section>

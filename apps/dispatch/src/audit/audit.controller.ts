@@ -19,7 +19,9 @@ export class AuditController {
 
   @Get()
   @RequirePermission('audit.read')
-  list(@Query(new ZodPipe(ListQuerySchema)) query: z.infer<typeof ListQuerySchema>): Promise<AuditEntryView[]> {
+  list(
+    @Query(new ZodPipe(ListQuerySchema)) query: z.infer<typeof ListQuerySchema>,
+  ): Promise<AuditEntryView[]> {
     return this.audit.list(query);
   }
 

@@ -30,7 +30,12 @@ export class AuthService {
     if (pair.count >= max || user.count >= max * 5) {
       this.metrics.loginFailures.inc({ reason: 'throttled' });
       const retry = Math.max(pair.ttlSeconds, user.ttlSeconds, 1);
-      throw new DomainError('rate_limited', `too many failed logins; try again in ${retry} s`, undefined, retry);
+      throw new DomainError(
+        'rate_limited',
+        `too many failed logins; try again in ${retry} s`,
+        undefined,
+        retry,
+      );
     }
     const found = await this.users
       .createQueryBuilder('u')

@@ -27,7 +27,8 @@ export function findConsoleDist(from = dirname(fileURLToPath(import.meta.url))):
   }
 }
 
-export const isReserved = (path: string) => RESERVED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+export const isReserved = (path: string) =>
+  RESERVED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 
 function fileIn(root: string, urlPath: string): string | null {
   let decoded: string;
@@ -66,7 +67,10 @@ export function consoleStatic(rootDir: string) {
     }
     const ext = extname(file);
     res.setHeader('Content-Type', TYPES[ext] ?? 'application/octet-stream');
-    res.setHeader('Cache-Control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.setHeader(
+      'Cache-Control',
+      path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Vary', 'Accept-Encoding');
     const gz = `${file}.gz`;

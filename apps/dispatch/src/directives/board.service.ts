@@ -78,7 +78,9 @@ export class BoardService implements OnApplicationShutdown {
 
   /** The board's state: counts, status and the given recipients (all of them when siteIds is null). */
   async snapshot(directiveId: string, siteIds: string[] | null): Promise<DirectiveBoardPayload | null> {
-    const [directive] = (await this.dataSource.query('SELECT status FROM directives WHERE id = $1', [directiveId])) as {
+    const [directive] = (await this.dataSource.query('SELECT status FROM directives WHERE id = $1', [
+      directiveId,
+    ])) as {
       status: DirectiveBoardPayload['status'];
     }[];
     if (!directive) return null;
@@ -91,6 +93,11 @@ export class BoardService implements OnApplicationShutdown {
        WHERE r.directive_id = $1 AND ($2::uuid[] IS NULL OR r.site_id = ANY($2::uuid[])) ORDER BY s.path`,
       [directiveId, siteIds],
     )) as RecipientRow[];
-    return { directiveId, status: directive.status, counts: countsOf(counts), recipients: rows.map(toRecipientView) };
+    return {
+      directiveId,
+      status: directive.status,
+      counts: countsOf(counts),
+      recipients: rows.map(toRecipientView),
+    };
   }
 }

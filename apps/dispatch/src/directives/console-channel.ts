@@ -77,7 +77,10 @@ export class ConsoleChannel implements OnModuleInit {
     if (!this.realtime.ready) return;
     // nothing is delivered late: a job that runs after the directive's validity is dropped
     if (job.kind === 'directive' && isExpired(job.directive.expiresAt ?? null, new Date())) {
-      this.logger.info({ directiveId: job.directiveId }, 'console delivery dropped: the directive has expired');
+      this.logger.info(
+        { directiveId: job.directiveId },
+        'console delivery dropped: the directive has expired',
+      );
       return;
     }
     const nsp = this.realtime.io.of('/');
@@ -91,11 +94,13 @@ export class ConsoleChannel implements OnModuleInit {
         if (job.kind === 'directive') {
           // per socket, not a room broadcast: a broadcast with an ack callback asks the
           // adapter for the server count first (a Redis round trip per emit)
-          socket.timeout(DELIVERY_RECEIPT_TIMEOUT_MS).emit(DIRECTIVE_EVENTS.directive, job.directive, (err: unknown) => {
-            if (err || receipted) return;
-            receipted = true;
-            this.receipt(job.directiveId, siteId);
-          });
+          socket
+            .timeout(DELIVERY_RECEIPT_TIMEOUT_MS)
+            .emit(DIRECTIVE_EVENTS.directive, job.directive, (err: unknown) => {
+              if (err || receipted) return;
+              receipted = true;
+              this.receipt(job.directiveId, siteId);
+            });
         } else if (job.kind === 'update' && job.update) {
           socket.emit(DIRECTIVE_EVENTS.update, job.update);
         } else if (job.kind === 'cancel' && job.cancelled) {
@@ -115,7 +120,9 @@ export class ConsoleChannel implements OnModuleInit {
   private receipt(directiveId: string, siteId: string): void {
     this.state
       .markDelivered({ directiveId, siteId, via: 'console' })
-      .catch((err: unknown) => this.logger.warn({ err, directiveId, siteId }, 'could not record a console delivery'));
+      .catch((err: unknown) =>
+        this.logger.warn({ err, directiveId, siteId }, 'could not record a console delivery'),
+      );
   }
 
   /** Escalation steps 2 and 3 reach people: the leader on duty and the issuer, then the parent site. */

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -54,7 +65,10 @@ export class DirectivesController {
 
   @Get()
   @RequirePermission('directive.read')
-  list(@CurrentActor() actor: Actor, @Query(new ZodPipe(ListDirectivesQuerySchema)) query: ListDirectivesQuery): Promise<DirectiveSummaryView[]> {
+  list(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodPipe(ListDirectivesQuerySchema)) query: ListDirectivesQuery,
+  ): Promise<DirectiveSummaryView[]> {
     return this.directives.list(actor, query);
   }
 
@@ -123,7 +137,10 @@ export class SiteGroupsController {
   @Post()
   @RequirePermission('directive.template')
   @ApiBody(schema(CreateSiteGroupRequestSchema))
-  create(@CurrentActor() actor: Actor, @Body(new ZodPipe(CreateSiteGroupRequestSchema)) body: CreateSiteGroupRequest): Promise<SiteGroupView> {
+  create(
+    @CurrentActor() actor: Actor,
+    @Body(new ZodPipe(CreateSiteGroupRequestSchema)) body: CreateSiteGroupRequest,
+  ): Promise<SiteGroupView> {
     return this.targeting.createGroup(actor, body);
   }
 
@@ -174,7 +191,10 @@ export class DirectiveTemplatesController {
 
   @Get(':id')
   @RequirePermission('directive.template')
-  get(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string): Promise<DirectiveTemplateView> {
+  get(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<DirectiveTemplateView> {
     return this.targeting.getTemplate(actor, id);
   }
 
@@ -197,11 +217,20 @@ export class DirectiveTemplatesController {
     const t = await this.targeting.getTemplate(actor, id);
     const targets = body.targets ?? t.targets;
     if (!targets) {
-      throw new DomainError('invalid', 'targets: the template has no targets; give them', [{ path: 'targets', message: 'required' }]);
+      throw new DomainError('invalid', 'targets: the template has no targets; give them', [
+        { path: 'targets', message: 'required' },
+      ]);
     }
     return this.directives.issue(
       actor,
-      { title: t.title, body: t.body, level: t.level, targets, ackWithinSeconds: t.ackWithinSeconds ?? undefined, drill: body.drill },
+      {
+        title: t.title,
+        body: t.body,
+        level: t.level,
+        targets,
+        ackWithinSeconds: t.ackWithinSeconds ?? undefined,
+        drill: body.drill,
+      },
       t.id,
     );
   }

@@ -22,7 +22,13 @@ import { TargetingService } from './targeting.service.js';
  * Exports RecipientStateService so an in-process channel can report (docs/channels.md).
  */
 @Module({
-  controllers: [DirectivesController, SiteGroupsController, DirectiveTemplatesController, LeaderOnDutyController, RecipientActionsController],
+  controllers: [
+    DirectivesController,
+    SiteGroupsController,
+    DirectiveTemplatesController,
+    LeaderOnDutyController,
+    RecipientActionsController,
+  ],
   providers: [
     RealtimeServer,
     DirectiveOutbox,

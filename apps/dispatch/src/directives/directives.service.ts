@@ -44,10 +44,16 @@ export class DirectivesService {
     private readonly board: BoardService,
   ) {}
 
-  async issue(actor: Actor, req: IssueDirectiveRequest, templateId: string | null = null): Promise<IssueDirectiveResponse> {
+  async issue(
+    actor: Actor,
+    req: IssueDirectiveRequest,
+    templateId: string | null = null,
+  ): Promise<IssueDirectiveResponse> {
     const siteIds = await this.targeting.resolve(actor, req.targets);
     if (req.expiresAt && isExpired(req.expiresAt, new Date())) {
-      throw new DomainError('invalid', 'expiresAt: must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
+      throw new DomainError('invalid', 'expiresAt: must be in the future', [
+        { path: 'expiresAt', message: 'must be in the future' },
+      ]);
     }
     const ackWithin = req.ackWithinSeconds ?? defaultAckWithinSeconds(req.level);
     const id = randomUUID();
@@ -66,28 +72,69 @@ export class DirectivesService {
                                  issuer_site_id, issuer_site_path, template_id, issued_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6::int, now() + make_interval(secs => $6::int), $7, $8, $9, $10, $11, now(), $12)
          RETURNING *`,
-        [id, serial, req.title, req.body, req.level, ackWithin, req.drill ?? false, actor.userId, actor.siteId, actor.sitePath, templateId, req.expiresAt ?? null],
+        [
+          id,
+          serial,
+          req.title,
+          req.body,
+          req.level,
+          ackWithin,
+          req.drill ?? false,
+          actor.userId,
+          actor.siteId,
+          actor.sitePath,
+          templateId,
+          req.expiresAt ?? null,
+        ],
       )) as DirectiveRow[];
-      await tx.query(`INSERT INTO directive_messages (id, directive_id, kind, text, actor_id) VALUES ($1, $2, 'issue', NULL, $3)`, [
-        messageId,
-        id,
-        actor.userId,
-      ]);
+      await tx.query(
+        `INSERT INTO directive_messages (id, directive_id, kind, text, actor_id) VALUES ($1, $2, 'issue', NULL, $3)`,
+        [messageId, id, actor.userId],
+      );
       await tx.query(
         `INSERT INTO directive_recipients (directive_id, site_id, next_escalation_at)
          SELECT $1, unnest($2::uuid[]), $3`,
         [id, siteIds, row!.ack_by],
       );
       await this.state.insertEvents(tx, [
-        { directiveId: id, siteId: null, type: 'issued', from: null, to: 'pending', via: null, actorId: actor.userId, deviceId: null, note: null, data: { recipients: siteIds.length } },
+        {
+          directiveId: id,
+          siteId: null,
+          type: 'issued',
+          from: null,
+          to: 'pending',
+          via: null,
+          actorId: actor.userId,
+          deviceId: null,
+          note: null,
+          data: { recipients: siteIds.length },
+        },
       ]);
-      const delivery: DirectiveDeliveryJob = { kind: 'directive', directiveId: id, messageId, siteIds, directive: toPushPayload(row!) };
+      const delivery: DirectiveDeliveryJob = {
+        kind: 'directive',
+        directiveId: id,
+        messageId,
+        siteIds,
+        directive: toPushPayload(row!),
+      };
       await this.outbox.write(tx, [
         { name: FAN_OUT_DELIVERY, data: delivery, key: `deliver:${messageId}` },
-        { name: ESCALATE_JOB, data: { directiveId: id }, key: `escalate:${id}:${row!.ack_by.getTime()}`, runAt: row!.ack_by },
+        {
+          name: ESCALATE_JOB,
+          data: { directiveId: id },
+          key: `escalate:${id}:${row!.ack_by.getTime()}`,
+          runAt: row!.ack_by,
+        },
         // the same check expires the recipients when the validity ends
         ...(row!.expires_at
-          ? [{ name: ESCALATE_JOB, data: { directiveId: id }, key: `escalate:${id}:${row!.expires_at.getTime()}`, runAt: row!.expires_at }]
+          ? [
+              {
+                name: ESCALATE_JOB,
+                data: { directiveId: id },
+                key: `escalate:${id}:${row!.expires_at.getTime()}`,
+                runAt: row!.expires_at,
+              },
+            ]
           : []),
       ]);
       await this.audit.append(
@@ -96,7 +143,16 @@ export class DirectivesService {
           action: 'directive.issue',
           subjectType: 'directive',
           subjectId: id,
-          data: { serial, title: req.title, level: req.level, ackWithinSeconds: ackWithin, drill: req.drill ?? false, expiresAt: req.expiresAt, siteIds, templateId },
+          data: {
+            serial,
+            title: req.title,
+            level: req.level,
+            ackWithinSeconds: ackWithin,
+            drill: req.drill ?? false,
+            expiresAt: req.expiresAt,
+            siteIds,
+            templateId,
+          },
         },
         tx,
       );
@@ -114,7 +170,13 @@ export class DirectivesService {
     const messages = (await this.dataSource.query(
       'SELECT id, kind, text, actor_id, at FROM directive_messages WHERE directive_id = $1 ORDER BY at, id',
       [id],
-    )) as { id: string; kind: DirectiveMessageView['kind']; text: string | null; actor_id: string | null; at: Date }[];
+    )) as {
+      id: string;
+      kind: DirectiveMessageView['kind'];
+      text: string | null;
+      actor_id: string | null;
+      at: Date;
+    }[];
     return {
       id: directive.id,
       serial: directive.serial,
@@ -131,7 +193,13 @@ export class DirectivesService {
       issuedAt: directive.issued_at.toISOString(),
       cancelledAt: directive.cancelled_at?.toISOString() ?? null,
       closedAt: directive.closed_at?.toISOString() ?? null,
-      messages: messages.map((m) => ({ id: m.id, kind: m.kind, text: m.text, actorId: m.actor_id, at: m.at.toISOString() })),
+      messages: messages.map((m) => ({
+        id: m.id,
+        kind: m.kind,
+        text: m.text,
+        actorId: m.actor_id,
+        at: m.at.toISOString(),
+      })),
       recipients: recipients.map(toRecipientView),
     };
   }
@@ -171,7 +239,13 @@ export class DirectivesService {
   /** 签收 over REST: for the actor's own site, or on behalf of a site in scope (with a note). */
   async acknowledge(actor: Actor, id: string, req: AckDirectiveRequest): Promise<AckResponse> {
     const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
-    const outcome = await this.state.acknowledge({ directiveId: id, siteId, actorId: actor.userId, via, note });
+    const outcome = await this.state.acknowledge({
+      directiveId: id,
+      siteId,
+      actorId: actor.userId,
+      via,
+      note,
+    });
     if (!outcome.ok) throw outcome.error;
     return {
       directiveId: id,
@@ -183,7 +257,11 @@ export class DirectivesService {
   }
 
   /** 反馈/办结: completes the site's part; the directive closes when every recipient has completed. */
-  async feedback(actor: Actor, id: string, req: FeedbackRequest): Promise<AckResponse & { directiveStatus: string }> {
+  async feedback(
+    actor: Actor,
+    id: string,
+    req: FeedbackRequest,
+  ): Promise<AckResponse & { directiveStatus: string }> {
     const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
     let closed = false;
     const result = await this.dataSource.transaction(async (tx) => {
@@ -194,9 +272,16 @@ export class DirectivesService {
       )) as { state: RecipientState; acknowledged_at: Date | null; status: string }[];
       if (!row) throw new DomainError('forbidden', `directive ${id} is not addressed to site ${siteId}`);
       if (row.status === 'cancelled') throw new DomainError('conflict', `directive ${id} was cancelled`);
-      if (row.state === 'completed') throw new DomainError('conflict', `site ${siteId} has already reported completion of directive ${id}`);
+      if (row.state === 'completed')
+        throw new DomainError(
+          'conflict',
+          `site ${siteId} has already reported completion of directive ${id}`,
+        );
       if (row.state !== 'acknowledged') {
-        throw new DomainError('conflict', `directive ${id} must be acknowledged (签收) by site ${siteId} before feedback`);
+        throw new DomainError(
+          'conflict',
+          `directive ${id} must be acknowledged (签收) by site ${siteId} before feedback`,
+        );
       }
       const [[done]] = (await tx.query(
         `UPDATE directive_recipients SET state = 'completed', completed_at = now(), completed_by = $3, feedback = $4, updated_at = now()
@@ -204,10 +289,27 @@ export class DirectivesService {
         [id, siteId, actor.userId, req.text],
       )) as [{ completed_at: Date }[], number];
       await this.state.insertEvents(tx, [
-        { directiveId: id, siteId, type: 'completed', from: 'acknowledged', to: 'completed', via, actorId: actor.userId, deviceId: null, note: note ?? null, data: { text: req.text } },
+        {
+          directiveId: id,
+          siteId,
+          type: 'completed',
+          from: 'acknowledged',
+          to: 'completed',
+          via,
+          actorId: actor.userId,
+          deviceId: null,
+          note: note ?? null,
+          data: { text: req.text },
+        },
       ]);
       await this.audit.append(
-        { actorId: actor.userId, action: 'directive.feedback', subjectType: 'directive', subjectId: id, data: { siteId, via, text: req.text, note } },
+        {
+          actorId: actor.userId,
+          action: 'directive.feedback',
+          subjectType: 'directive',
+          subjectId: id,
+          data: { siteId, via, text: req.text, note },
+        },
         tx,
       );
       closed = await this.state.closeIfDone(tx, id, actor.userId);
@@ -233,17 +335,31 @@ export class DirectivesService {
         `UPDATE directives SET status = 'cancelled', cancelled_at = now() WHERE id = $1 AND status = 'issued' RETURNING cancelled_at`,
         [id],
       )) as [{ cancelled_at: Date }[], number];
-      if (rows.length === 0) throw new DomainError('conflict', `directive ${id} is already ${directive.status}`);
-      await tx.query(`INSERT INTO directive_messages (id, directive_id, kind, text, actor_id) VALUES ($1, $2, 'cancel', $3, $4)`, [
-        messageId,
+      if (rows.length === 0)
+        throw new DomainError('conflict', `directive ${id} is already ${directive.status}`);
+      await tx.query(
+        `INSERT INTO directive_messages (id, directive_id, kind, text, actor_id) VALUES ($1, $2, 'cancel', $3, $4)`,
+        [messageId, id, req.reason ?? null, actor.userId],
+      );
+      await tx.query(
+        'UPDATE directive_recipients SET next_escalation_at = NULL, updated_at = now() WHERE directive_id = $1',
+        [id],
+      );
+      const sites = (await tx.query('SELECT site_id FROM directive_recipients WHERE directive_id = $1', [
         id,
-        req.reason ?? null,
-        actor.userId,
-      ]);
-      await tx.query('UPDATE directive_recipients SET next_escalation_at = NULL, updated_at = now() WHERE directive_id = $1', [id]);
-      const sites = (await tx.query('SELECT site_id FROM directive_recipients WHERE directive_id = $1', [id])) as { site_id: string }[];
+      ])) as { site_id: string }[];
       await this.state.insertEvents(tx, [
-        { directiveId: id, siteId: null, type: 'cancelled', from: null, to: null, via: null, actorId: actor.userId, deviceId: null, note: req.reason ?? null },
+        {
+          directiveId: id,
+          siteId: null,
+          type: 'cancelled',
+          from: null,
+          to: null,
+          via: null,
+          actorId: actor.userId,
+          deviceId: null,
+          note: req.reason ?? null,
+        },
       ]);
       const job: DirectiveDeliveryJob = {
         kind: 'cancel',
@@ -251,11 +367,22 @@ export class DirectivesService {
         messageId,
         siteIds: sites.map((s) => s.site_id),
         directive: toPushPayload(directive),
-        cancelled: { directiveId: id, serial: directive.serial, reason: req.reason ?? null, at: rows[0]!.cancelled_at.toISOString() },
+        cancelled: {
+          directiveId: id,
+          serial: directive.serial,
+          reason: req.reason ?? null,
+          at: rows[0]!.cancelled_at.toISOString(),
+        },
       };
       await this.outbox.write(tx, [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }]);
       await this.audit.append(
-        { actorId: actor.userId, action: 'directive.cancel', subjectType: 'directive', subjectId: id, data: { reason: req.reason ?? null } },
+        {
+          actorId: actor.userId,
+          action: 'directive.cancel',
+          subjectType: 'directive',
+          subjectId: id,
+          data: { reason: req.reason ?? null },
+        },
         tx,
       );
     });
@@ -270,15 +397,30 @@ export class DirectivesService {
     if (!fullView) throw new DomainError('forbidden', `directive ${id} was not issued within your scope`);
     const messageId = randomUUID();
     await this.dataSource.transaction(async (tx) => {
-      const [locked] = (await tx.query('SELECT status FROM directives WHERE id = $1 FOR UPDATE', [id])) as { status: string }[];
-      if (locked!.status !== 'issued') throw new DomainError('conflict', `directive ${id} is ${locked!.status}; it cannot be updated`);
+      const [locked] = (await tx.query('SELECT status FROM directives WHERE id = $1 FOR UPDATE', [id])) as {
+        status: string;
+      }[];
+      if (locked!.status !== 'issued')
+        throw new DomainError('conflict', `directive ${id} is ${locked!.status}; it cannot be updated`);
       const [msg] = (await tx.query(
         `INSERT INTO directive_messages (id, directive_id, kind, text, actor_id) VALUES ($1, $2, 'update', $3, $4) RETURNING at`,
         [messageId, id, text, actor.userId],
       )) as { at: Date }[];
-      const sites = (await tx.query('SELECT site_id FROM directive_recipients WHERE directive_id = $1', [id])) as { site_id: string }[];
+      const sites = (await tx.query('SELECT site_id FROM directive_recipients WHERE directive_id = $1', [
+        id,
+      ])) as { site_id: string }[];
       await this.state.insertEvents(tx, [
-        { directiveId: id, siteId: null, type: 'updated', from: null, to: null, via: null, actorId: actor.userId, deviceId: null, note: text },
+        {
+          directiveId: id,
+          siteId: null,
+          type: 'updated',
+          from: null,
+          to: null,
+          via: null,
+          actorId: actor.userId,
+          deviceId: null,
+          note: text,
+        },
       ]);
       const job: DirectiveDeliveryJob = {
         kind: 'update',
@@ -290,7 +432,13 @@ export class DirectivesService {
       };
       await this.outbox.write(tx, [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }]);
       await this.audit.append(
-        { actorId: actor.userId, action: 'directive.update', subjectType: 'directive', subjectId: id, data: { messageId, text } },
+        {
+          actorId: actor.userId,
+          action: 'directive.update',
+          subjectType: 'directive',
+          subjectId: id,
+          data: { messageId, text },
+        },
         tx,
       );
     });
@@ -301,7 +449,8 @@ export class DirectivesService {
   /** The live board is for those who issued within their scope (not duty officers). */
   async assertBoardAccess(actor: Actor, id: string): Promise<void> {
     const { fullView } = await this.load(actor, id);
-    if (!fullView || actor.role === 'duty_officer') throw new DomainError('forbidden', `you may not watch the board of directive ${id}`);
+    if (!fullView || actor.role === 'duty_officer')
+      throw new DomainError('forbidden', `you may not watch the board of directive ${id}`);
   }
 
   /** Unacknowledged, live directives for a site: what a reconnecting console must see. */
@@ -323,13 +472,20 @@ export class DirectivesService {
     note: string | undefined,
   ): Promise<{ siteId: string; via: 'console' | 'on_behalf'; note: string | null }> {
     await this.load(actor, id);
-    if (!siteId || siteId === actor.siteId) return { siteId: actor.siteId, via: 'console', note: note ?? null };
+    if (!siteId || siteId === actor.siteId)
+      return { siteId: actor.siteId, via: 'console', note: note ?? null };
     if (actor.role === 'duty_officer') {
       throw new DomainError('forbidden', `a duty officer acts only for their own site, not site ${siteId}`);
     }
-    const [site] = (await this.dataSource.query('SELECT path FROM sites WHERE id = $1', [siteId])) as { path: string }[];
-    if (!site) throw new DomainError('invalid', `siteId: site ${siteId} does not exist`, [{ path: 'siteId', message: 'no such site' }]);
-    if (!isInScope(actor, site.path)) throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
+    const [site] = (await this.dataSource.query('SELECT path FROM sites WHERE id = $1', [siteId])) as {
+      path: string;
+    }[];
+    if (!site)
+      throw new DomainError('invalid', `siteId: site ${siteId} does not exist`, [
+        { path: 'siteId', message: 'no such site' },
+      ]);
+    if (!isInScope(actor, site.path))
+      throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
     if (!note) {
       throw new DomainError('invalid', 'note: required when acting on behalf of another site', [
         { path: 'note', message: 'required when acting on behalf of another site' },
@@ -343,18 +499,28 @@ export class DirectivesService {
    * a site in their scope (they see only those recipients).
    */
   private async load(actor: Actor, id: string): Promise<{ directive: DirectiveRow; fullView: boolean }> {
-    const [directive] = (await this.dataSource.query('SELECT * FROM directives WHERE id = $1', [id])) as DirectiveRow[];
+    const [directive] = (await this.dataSource.query('SELECT * FROM directives WHERE id = $1', [
+      id,
+    ])) as DirectiveRow[];
     if (!directive) throw new DomainError('not_found', `directive ${id} does not exist`);
     if (isInScope(actor, directive.issuer_site_path)) return { directive, fullView: true };
     const [hit] = (await this.dataSource.query(
       `SELECT 1 FROM directive_recipients r JOIN sites s ON s.id = r.site_id WHERE r.directive_id = $1 AND s.path LIKE $2 || '%' LIMIT 1`,
       [id, actor.sitePath],
     )) as unknown[];
-    if (!hit) throw new DomainError('forbidden', `directive ${id} is neither issued within nor addressed to your scope`);
+    if (!hit)
+      throw new DomainError(
+        'forbidden',
+        `directive ${id} is neither issued within nor addressed to your scope`,
+      );
     return { directive, fullView: false };
   }
 
-  private async recipientRows(id: string, restrictTo: Actor | null, manager: EntityManager = this.dataSource.manager): Promise<RecipientRow[]> {
+  private async recipientRows(
+    id: string,
+    restrictTo: Actor | null,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<RecipientRow[]> {
     return (await manager.query(
       `SELECT ${RECIPIENT_COLUMNS} FROM directive_recipients r JOIN sites s ON s.id = r.site_id
        WHERE r.directive_id = $1 AND ($2::text IS NULL OR s.path LIKE $2 || '%') ORDER BY s.path`,

@@ -53,7 +53,9 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     jobs: JobQueue,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    jobs.handle<{ directiveId: string }>(ESCALATE_JOB, (data) => this.escalate(data.directiveId).then(() => undefined));
+    jobs.handle<{ directiveId: string }>(ESCALATE_JOB, (data) =>
+      this.escalate(data.directiveId).then(() => undefined),
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -100,7 +102,9 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
   async escalate(directiveId: string): Promise<number> {
     const changedSites: string[] = [];
     await this.dataSource.transaction(async (tx) => {
-      const [directive] = (await tx.query(`SELECT * FROM directives WHERE id = $1`, [directiveId])) as DirectiveRow[];
+      const [directive] = (await tx.query(`SELECT * FROM directives WHERE id = $1`, [
+        directiveId,
+      ])) as DirectiveRow[];
       if (!directive || directive.status !== 'issued') return;
       const [{ now }] = (await tx.query('SELECT now() AS now')) as { now: Date }[];
       if (isExpired(directive.expires_at, now)) {
@@ -119,7 +123,9 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
         if (plan) steps.push({ row, ...plan });
       }
       // past the last step: nothing left to schedule
-      const finished = due.filter((r) => !steps.some((s) => s.row.site_id === r.site_id)).map((r) => r.site_id);
+      const finished = due
+        .filter((r) => !steps.some((s) => s.row.site_id === r.site_id))
+        .map((r) => r.site_id);
       if (finished.length) {
         await tx.query(
           'UPDATE directive_recipients SET next_escalation_at = NULL WHERE directive_id = $1 AND site_id = ANY($2::uuid[])',
@@ -178,15 +184,31 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
         jobs.push({ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` });
       }
       for (const s of steps) {
-        const notice: EscalationNotice = { directiveId, siteId: s.row.site_id, step: s.step, escalationLevel: s.newLevel, at: now.toISOString() };
-        jobs.push({ name: NOTIFY_JOB, data: notice, key: `notify:${directiveId}:${s.row.site_id}:${s.newLevel}` });
+        const notice: EscalationNotice = {
+          directiveId,
+          siteId: s.row.site_id,
+          step: s.step,
+          escalationLevel: s.newLevel,
+          at: now.toISOString(),
+        };
+        jobs.push({
+          name: NOTIFY_JOB,
+          data: notice,
+          key: `notify:${directiveId}:${s.row.site_id}:${s.newLevel}`,
+        });
       }
       const [{ next }] = (await tx.query(
         `SELECT min(next_escalation_at) AS next FROM directive_recipients
          WHERE directive_id = $1 AND state IN ('pending', 'delivered', 'failed')`,
         [directiveId],
       )) as { next: Date | null }[];
-      if (next) jobs.push({ name: ESCALATE_JOB, data: { directiveId }, key: `escalate:${directiveId}:${next.getTime()}`, runAt: next });
+      if (next)
+        jobs.push({
+          name: ESCALATE_JOB,
+          data: { directiveId },
+          key: `escalate:${directiveId}:${next.getTime()}`,
+          runAt: next,
+        });
       await this.outbox.write(tx, jobs);
       changedSites.push(...steps.map((s) => s.row.site_id));
     });

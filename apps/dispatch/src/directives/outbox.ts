@@ -64,7 +64,8 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     // the data dir is ours alone: claims of a killed predecessor can go now
-    if (this.config.mode === 'embedded') await this.dataSource.query('UPDATE directive_outbox SET claimed_until = NULL');
+    if (this.config.mode === 'embedded')
+      await this.dataSource.query('UPDATE directive_outbox SET claimed_until = NULL');
     this.stopped = false;
     this.kick();
   }
@@ -124,13 +125,21 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
     try {
       for (const row of rows) {
         for (const name of this.expand(row.job_name)) {
-          const key = row.job_key ? (name === row.job_name ? row.job_key : `${row.job_key}:${name}`) : undefined;
-          await this.jobs.add(name, row.data, { key, delayMs: Math.round(Number(row.delay_ms)) || undefined });
+          const key = row.job_key
+            ? name === row.job_name
+              ? row.job_key
+              : `${row.job_key}:${name}`
+            : undefined;
+          await this.jobs.add(name, row.data, {
+            key,
+            delayMs: Math.round(Number(row.delay_ms)) || undefined,
+          });
         }
         done.push(row.id);
       }
     } finally {
-      if (done.length) await this.dataSource.query('DELETE FROM directive_outbox WHERE id = ANY($1::bigint[])', [done]);
+      if (done.length)
+        await this.dataSource.query('DELETE FROM directive_outbox WHERE id = ANY($1::bigint[])', [done]);
     }
     return rows.length;
   }
@@ -143,8 +152,8 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
   private expand(name: string): string[] {
     if (name !== FAN_OUT_DELIVERY) return [name];
     const declared: readonly string[] = this.config.raw.DELIVERY_CHANNELS;
-    return DELIVERY_CHANNEL_NAMES.filter((c) => declared.includes(c) || this.jobs.hasHandler(DIRECTIVE_JOBS.deliver(c))).map((c) =>
-      DIRECTIVE_JOBS.deliver(c),
-    );
+    return DELIVERY_CHANNEL_NAMES.filter(
+      (c) => declared.includes(c) || this.jobs.hasHandler(DIRECTIVE_JOBS.deliver(c)),
+    ).map((c) => DIRECTIVE_JOBS.deliver(c));
   }
 }

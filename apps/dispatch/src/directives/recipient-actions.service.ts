@@ -36,7 +36,11 @@ export class RecipientActionsService {
          WHERE directive_id = $1 AND site_id = ANY($2::uuid[]) AND state IN ${OPEN_STATES}`,
         [id, siteIds],
       )) as { site_id: string; escalation_level: number }[];
-      if (open.length === 0) throw new DomainError('conflict', 'none of these sites is waiting for this directive (already acknowledged, expired or not a recipient)');
+      if (open.length === 0)
+        throw new DomainError(
+          'conflict',
+          'none of these sites is waiting for this directive (already acknowledged, expired or not a recipient)',
+        );
       const messageId = randomUUID();
       const job: DirectiveDeliveryJob = {
         kind: 'directive',
@@ -47,7 +51,13 @@ export class RecipientActionsService {
       };
       await this.outbox.write(tx, [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }]);
       await this.audit.append(
-        { actorId: actor.userId, action: 'directive.resend', subjectType: 'directive', subjectId: id, data: { siteIds: job.siteIds } },
+        {
+          actorId: actor.userId,
+          action: 'directive.resend',
+          subjectType: 'directive',
+          subjectId: id,
+          data: { siteIds: job.siteIds },
+        },
         tx,
       );
       return open.length;
@@ -65,21 +75,34 @@ export class RecipientActionsService {
          WHERE directive_id = $1 AND site_id = $2 AND state IN ${OPEN_STATES} RETURNING site_id`,
         [id, siteId],
       )) as [unknown[], number];
-      if (rows.length === 0) throw new DomainError('conflict', `site ${siteId} is not waiting for this directive (already acknowledged, expired or not a recipient)`);
+      if (rows.length === 0)
+        throw new DomainError(
+          'conflict',
+          `site ${siteId} is not waiting for this directive (already acknowledged, expired or not a recipient)`,
+        );
       await this.audit.append(
-        { actorId: actor.userId, action: 'directive.escalate.requested', subjectType: 'directive', subjectId: id, data: { siteId } },
+        {
+          actorId: actor.userId,
+          action: 'directive.escalate.requested',
+          subjectType: 'directive',
+          subjectId: id,
+          data: { siteId },
+        },
         tx,
       );
     });
     await this.escalation.escalate(id);
-    const [row] = (await this.dataSource.query('SELECT escalation_level FROM directive_recipients WHERE directive_id = $1 AND site_id = $2', [
-      id,
-      siteId,
-    ])) as { escalation_level: number }[];
+    const [row] = (await this.dataSource.query(
+      'SELECT escalation_level FROM directive_recipients WHERE directive_id = $1 AND site_id = $2',
+      [id, siteId],
+    )) as { escalation_level: number }[];
     return { escalationLevel: row?.escalation_level ?? 0 };
   }
 
-  private async issued(query: (sql: string, params: unknown[]) => Promise<unknown>, id: string): Promise<DirectiveRow> {
+  private async issued(
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+    id: string,
+  ): Promise<DirectiveRow> {
     const [d] = (await query('SELECT * FROM directives WHERE id = $1 FOR UPDATE', [id])) as DirectiveRow[];
     if (!d) throw new DomainError('not_found', `directive ${id} does not exist`);
     if (d.status !== 'issued') throw new DomainError('conflict', `directive ${id} is ${d.status}`);

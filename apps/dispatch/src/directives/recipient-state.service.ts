@@ -74,9 +74,18 @@ function eventColumns(events: RecipientEvent[]): unknown[][] {
 }
 
 /** Whether a 签收 is taken, is a repeat (answered ok, recorded once), or is refused with a reason. */
-function ackVerdict(req: AckRequest, row: LockedRow | undefined, current: RecipientState | undefined): 'accept' | 'duplicate' | DomainError {
-  if (!row || !current) return new DomainError('forbidden', `directive ${req.directiveId} is not addressed to site ${req.siteId}`);
-  if (row.status === 'cancelled') return new DomainError('conflict', `directive ${row.directive_id} was cancelled`);
+function ackVerdict(
+  req: AckRequest,
+  row: LockedRow | undefined,
+  current: RecipientState | undefined,
+): 'accept' | 'duplicate' | DomainError {
+  if (!row || !current)
+    return new DomainError(
+      'forbidden',
+      `directive ${req.directiveId} is not addressed to site ${req.siteId}`,
+    );
+  if (row.status === 'cancelled')
+    return new DomainError('conflict', `directive ${row.directive_id} was cancelled`);
   if (current === 'expired' || (row.expired && ACKABLE_STATES.includes(current))) {
     return new DomainError('conflict', `directive ${row.directive_id} has expired`);
   }
@@ -144,7 +153,12 @@ export class RecipientStateService {
   async report(input: ChannelReport): Promise<void> {
     const report = ChannelReportSchema.parse(input);
     if (report.kind === 'delivered') {
-      await this.markDelivered({ directiveId: report.directiveId, siteId: report.siteId, via: report.channel, deviceId: report.deviceId });
+      await this.markDelivered({
+        directiveId: report.directiveId,
+        siteId: report.siteId,
+        via: report.channel,
+        deviceId: report.deviceId,
+      });
     } else if (report.kind === 'acknowledged') {
       const outcome = await this.acknowledge({
         directiveId: report.directiveId,
@@ -185,7 +199,10 @@ export class RecipientStateService {
     const results: TransitionResult[] = new Array(items.length);
     const changed: { directiveId: string; siteId: string }[] = [];
     await this.dataSource.transaction(async (tx) => {
-      const locked = await this.lockRows(tx, items.map((t) => t.req));
+      const locked = await this.lockRows(
+        tx,
+        items.map((t) => t.req),
+      );
       const plans = new Map<string, RowPlan>();
       const events: RecipientEvent[] = [];
       const audits: AuditInput[] = [];
@@ -198,13 +215,41 @@ export class RecipientStateService {
         if (item.kind === 'delivered') {
           const req = item.req;
           results[i] = false;
-          if (!row || row.status !== 'issued' || row.expired || (current !== 'pending' && current !== 'failed')) return;
-          const p = plan ?? { directiveId: req.directiveId, siteId: req.siteId, state: current, deliveredVia: null, ack: null };
+          if (
+            !row ||
+            row.status !== 'issued' ||
+            row.expired ||
+            (current !== 'pending' && current !== 'failed')
+          )
+            return;
+          const p = plan ?? {
+            directiveId: req.directiveId,
+            siteId: req.siteId,
+            state: current,
+            deliveredVia: null,
+            ack: null,
+          };
           p.state = 'delivered';
           p.deliveredVia = req.via;
           plans.set(k, p);
-          events.push({ directiveId: req.directiveId, siteId: req.siteId, type: 'delivered', from: current, to: 'delivered', via: req.via, actorId: null, deviceId: req.deviceId ?? null, note: null });
-          audits.push({ actorId: null, action: 'directive.delivered', subjectType: 'directive', subjectId: req.directiveId, data: { siteId: req.siteId, via: req.via, deviceId: req.deviceId ?? undefined } });
+          events.push({
+            directiveId: req.directiveId,
+            siteId: req.siteId,
+            type: 'delivered',
+            from: current,
+            to: 'delivered',
+            via: req.via,
+            actorId: null,
+            deviceId: req.deviceId ?? null,
+            note: null,
+          });
+          audits.push({
+            actorId: null,
+            action: 'directive.delivered',
+            subjectType: 'directive',
+            subjectId: req.directiveId,
+            data: { siteId: req.siteId, via: req.via, deviceId: req.deviceId ?? undefined },
+          });
           results[i] = true;
           return;
         }
@@ -213,17 +258,49 @@ export class RecipientStateService {
         if (verdict !== 'accept') {
           results[i] =
             verdict === 'duplicate'
-              ? { ok: true, duplicate: true, state: current!, acknowledgedAt: plan?.ack ? null : (row?.acknowledged_at ?? null) }
+              ? {
+                  ok: true,
+                  duplicate: true,
+                  state: current!,
+                  acknowledgedAt: plan?.ack ? null : (row?.acknowledged_at ?? null),
+                }
               : { ok: false, error: verdict };
           if (verdict === 'duplicate' && plan?.ack) acked.push(i);
           return;
         }
-        const p = plan ?? { directiveId: req.directiveId, siteId: req.siteId, state: current!, deliveredVia: null, ack: null };
+        const p = plan ?? {
+          directiveId: req.directiveId,
+          siteId: req.siteId,
+          state: current!,
+          deliveredVia: null,
+          ack: null,
+        };
         p.state = 'acknowledged';
         p.ack = req;
         plans.set(k, p);
-        events.push({ directiveId: req.directiveId, siteId: req.siteId, type: 'acknowledged', from: current!, to: 'acknowledged', via: req.via, actorId: req.actorId, deviceId: req.deviceId ?? null, note: req.note ?? null });
-        audits.push({ actorId: req.actorId, action: 'directive.ack', subjectType: 'directive', subjectId: req.directiveId, data: { siteId: req.siteId, via: req.via, deviceId: req.deviceId ?? undefined, note: req.note ?? undefined } });
+        events.push({
+          directiveId: req.directiveId,
+          siteId: req.siteId,
+          type: 'acknowledged',
+          from: current!,
+          to: 'acknowledged',
+          via: req.via,
+          actorId: req.actorId,
+          deviceId: req.deviceId ?? null,
+          note: req.note ?? null,
+        });
+        audits.push({
+          actorId: req.actorId,
+          action: 'directive.ack',
+          subjectType: 'directive',
+          subjectId: req.directiveId,
+          data: {
+            siteId: req.siteId,
+            via: req.via,
+            deviceId: req.deviceId ?? undefined,
+            note: req.note ?? undefined,
+          },
+        });
         results[i] = { ok: true, duplicate: false, state: 'acknowledged', acknowledgedAt: null };
         acked.push(i);
       });
@@ -274,7 +351,10 @@ export class RecipientStateService {
       changed.push(...ps);
     });
     this.notifyBoards(changed);
-    this.logger.debug({ batch: items.length, changed: changed.length, ms: Math.round(performance.now() - started) }, 'recipient transitions committed');
+    this.logger.debug(
+      { batch: items.length, changed: changed.length, ms: Math.round(performance.now() - started) },
+      'recipient transitions committed',
+    );
     return results;
   }
 
@@ -309,7 +389,12 @@ export class RecipientStateService {
           action: 'directive.delivery_failed',
           subjectType: 'directive',
           subjectId: report.directiveId,
-          data: { siteId: report.siteId, via: report.channel, deviceId: report.deviceId ?? undefined, note: report.note },
+          data: {
+            siteId: report.siteId,
+            via: report.channel,
+            deviceId: report.deviceId ?? undefined,
+            note: report.note,
+          },
         },
         tx,
       );
@@ -318,7 +403,11 @@ export class RecipientStateService {
   }
 
   /** Closes the directive when every recipient has completed or expired. */
-  async closeIfDone(tx: import('typeorm').EntityManager, id: string, actorId: string | null): Promise<boolean> {
+  async closeIfDone(
+    tx: import('typeorm').EntityManager,
+    id: string,
+    actorId: string | null,
+  ): Promise<boolean> {
     const [rows] = (await tx.query(
       `UPDATE directives SET status = 'closed', closed_at = now()
        WHERE id = $1 AND status = 'issued'
@@ -328,16 +417,32 @@ export class RecipientStateService {
     )) as [unknown[], number];
     if (rows.length === 0) return false;
     await this.insertEvents(tx, [
-      { directiveId: id, siteId: null, type: 'closed', from: null, to: null, via: 'system', actorId: null, deviceId: null, note: null },
+      {
+        directiveId: id,
+        siteId: null,
+        type: 'closed',
+        from: null,
+        to: null,
+        via: 'system',
+        actorId: null,
+        deviceId: null,
+        note: null,
+      },
     ]);
-    await this.audit.append({ actorId, action: 'directive.close', subjectType: 'directive', subjectId: id, data: { reason: 'every recipient completed or expired' } }, tx);
+    await this.audit.append(
+      {
+        actorId,
+        action: 'directive.close',
+        subjectType: 'directive',
+        subjectId: id,
+        data: { reason: 'every recipient completed or expired' },
+      },
+      tx,
+    );
     return true;
   }
 
-  async insertEvents(
-    tx: import('typeorm').EntityManager,
-    events: RecipientEvent[],
-  ): Promise<void> {
+  async insertEvents(tx: import('typeorm').EntityManager, events: RecipientEvent[]): Promise<void> {
     if (events.length === 0) return;
     await tx.query(
       `INSERT INTO directive_events (directive_id, site_id, type, from_state, to_state, via, actor_id, device_id, note, data)

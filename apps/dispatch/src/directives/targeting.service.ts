@@ -53,25 +53,32 @@ export class TargetingService {
     const result = new Set<string>();
     const roots: string[] = [];
     if (targets.all) {
-      const rows = (await this.dataSource.query(`SELECT id FROM sites WHERE kind = 'township' AND path LIKE $1 || '%'`, [
-        scope,
-      ])) as { id: string }[];
+      const rows = (await this.dataSource.query(
+        `SELECT id FROM sites WHERE kind = 'township' AND path LIKE $1 || '%'`,
+        [scope],
+      )) as { id: string }[];
       for (const r of rows) result.add(r.id);
     }
     const siteIds = [...new Set(targets.siteIds ?? [])];
     if (siteIds.length) {
-      const rows = (await this.dataSource.query('SELECT id, path FROM sites WHERE id = ANY($1::uuid[])', [siteIds])) as {
+      const rows = (await this.dataSource.query('SELECT id, path FROM sites WHERE id = ANY($1::uuid[])', [
+        siteIds,
+      ])) as {
         id: string;
         path: string;
       }[];
       const found = new Map(rows.map((r) => [r.id, r.path]));
       const unknown = siteIds.map((id, i) => ({ id, i })).filter(({ id }) => !found.has(id));
       if (unknown.length) {
-        const fields = unknown.map(({ id, i }) => ({ path: `targets.siteIds.${i}`, message: `site ${id} does not exist` }));
+        const fields = unknown.map(({ id, i }) => ({
+          path: `targets.siteIds.${i}`,
+          message: `site ${id} does not exist`,
+        }));
         throw new DomainError('invalid', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
       }
       for (const [id, path] of found) {
-        if (!isInScope(actor, path)) throw new DomainError('forbidden', `targets.siteIds: site ${id} is outside your scope`);
+        if (!isInScope(actor, path))
+          throw new DomainError('forbidden', `targets.siteIds: site ${id} is outside your scope`);
         result.add(id);
         roots.push(path);
       }
@@ -85,11 +92,15 @@ export class TargetingService {
       const known = new Map(groups.map((g) => [g.id, g.owner_site_path]));
       const unknown = groupIds.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
       if (unknown.length) {
-        const fields = unknown.map(({ id, i }) => ({ path: `targets.groupIds.${i}`, message: `site group ${id} does not exist` }));
+        const fields = unknown.map(({ id, i }) => ({
+          path: `targets.groupIds.${i}`,
+          message: `site group ${id} does not exist`,
+        }));
         throw new DomainError('invalid', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
       }
       for (const [id, path] of known) {
-        if (!isInScope(actor, path)) throw new DomainError('forbidden', `targets.groupIds: site group ${id} is outside your scope`);
+        if (!isInScope(actor, path))
+          throw new DomainError('forbidden', `targets.groupIds: site group ${id} is outside your scope`);
       }
       const members = (await this.dataSource.query(
         `SELECT s.id, s.path FROM site_group_members m JOIN sites s ON s.id = m.site_id
@@ -109,7 +120,9 @@ export class TargetingService {
       for (const r of rows) result.add(r.id);
     }
     if (result.size === 0) {
-      throw new DomainError('invalid', 'targets: the targets select no site', [{ path: 'targets', message: 'the targets select no site' }]);
+      throw new DomainError('invalid', 'targets: the targets select no site', [
+        { path: 'targets', message: 'the targets select no site' },
+      ]);
     }
     if (result.size > MAX_RECIPIENTS) {
       throw new DomainError('invalid', `targets: ${result.size} sites selected; at most ${MAX_RECIPIENTS}`);
@@ -121,16 +134,21 @@ export class TargetingService {
 
   async createGroup(actor: Actor, req: CreateSiteGroupRequest): Promise<SiteGroupView> {
     const siteIds = [...new Set(req.siteIds)];
-    const rows = (await this.dataSource.query('SELECT id, path FROM sites WHERE id = ANY($1::uuid[])', [siteIds])) as {
+    const rows = (await this.dataSource.query('SELECT id, path FROM sites WHERE id = ANY($1::uuid[])', [
+      siteIds,
+    ])) as {
       id: string;
       path: string;
     }[];
     const found = new Map(rows.map((r) => [r.id, r.path]));
     siteIds.forEach((id, i) => {
       if (!found.has(id)) {
-        throw new DomainError('invalid', `siteIds.${i}: site ${id} does not exist`, [{ path: `siteIds.${i}`, message: `site ${id} does not exist` }]);
+        throw new DomainError('invalid', `siteIds.${i}: site ${id} does not exist`, [
+          { path: `siteIds.${i}`, message: `site ${id} does not exist` },
+        ]);
       }
-      if (!isInScope(actor, found.get(id)!)) throw new DomainError('forbidden', `siteIds.${i}: site ${id} is outside your scope`);
+      if (!isInScope(actor, found.get(id)!))
+        throw new DomainError('forbidden', `siteIds.${i}: site ${id} is outside your scope`);
     });
     const id = randomUUID();
     await this.dataSource.transaction(async (tx) => {
@@ -138,9 +156,18 @@ export class TargetingService {
         `INSERT INTO site_groups (id, name, owner_site_id, owner_site_path, created_by) VALUES ($1, $2, $3, $4, $5)`,
         [id, req.name, actor.siteId, actor.sitePath, actor.userId],
       );
-      await tx.query('INSERT INTO site_group_members (group_id, site_id) SELECT $1, unnest($2::uuid[])', [id, siteIds]);
+      await tx.query('INSERT INTO site_group_members (group_id, site_id) SELECT $1, unnest($2::uuid[])', [
+        id,
+        siteIds,
+      ]);
       await this.audit.append(
-        { actorId: actor.userId, action: 'site_group.create', subjectType: 'site_group', subjectId: id, data: { name: req.name, siteIds } },
+        {
+          actorId: actor.userId,
+          action: 'site_group.create',
+          subjectType: 'site_group',
+          subjectId: id,
+          data: { name: req.name, siteIds },
+        },
         tx,
       );
     });
@@ -163,7 +190,8 @@ export class TargetingService {
       [id],
     )) as GroupRow[];
     if (!row) throw new DomainError('not_found', `site group ${id} does not exist`);
-    if (!isInScope(actor, row.owner_site_path)) throw new DomainError('forbidden', `site group ${id} is outside your scope`);
+    if (!isInScope(actor, row.owner_site_path))
+      throw new DomainError('forbidden', `site group ${id} is outside your scope`);
     return toGroupView(row);
   }
 
@@ -171,7 +199,10 @@ export class TargetingService {
     await this.getGroup(actor, id);
     await this.dataSource.transaction(async (tx) => {
       await tx.query('DELETE FROM site_groups WHERE id = $1', [id]);
-      await this.audit.append({ actorId: actor.userId, action: 'site_group.delete', subjectType: 'site_group', subjectId: id }, tx);
+      await this.audit.append(
+        { actorId: actor.userId, action: 'site_group.delete', subjectType: 'site_group', subjectId: id },
+        tx,
+      );
     });
   }
 
@@ -198,7 +229,13 @@ export class TargetingService {
         ],
       );
       await this.audit.append(
-        { actorId: actor.userId, action: 'directive_template.create', subjectType: 'directive_template', subjectId: id, data: { name: req.name } },
+        {
+          actorId: actor.userId,
+          action: 'directive_template.create',
+          subjectType: 'directive_template',
+          subjectId: id,
+          data: { name: req.name },
+        },
         tx,
       );
     });
@@ -214,9 +251,12 @@ export class TargetingService {
   }
 
   async getTemplate(actor: Actor, id: string): Promise<DirectiveTemplateView> {
-    const [row] = (await this.dataSource.query('SELECT * FROM directive_templates WHERE id = $1', [id])) as TemplateRow[];
+    const [row] = (await this.dataSource.query('SELECT * FROM directive_templates WHERE id = $1', [
+      id,
+    ])) as TemplateRow[];
     if (!row) throw new DomainError('not_found', `directive template ${id} does not exist`);
-    if (!isInScope(actor, row.owner_site_path)) throw new DomainError('forbidden', `directive template ${id} is outside your scope`);
+    if (!isInScope(actor, row.owner_site_path))
+      throw new DomainError('forbidden', `directive template ${id} is outside your scope`);
     return toTemplateView(row);
   }
 
@@ -225,7 +265,12 @@ export class TargetingService {
     await this.dataSource.transaction(async (tx) => {
       await tx.query('DELETE FROM directive_templates WHERE id = $1', [id]);
       await this.audit.append(
-        { actorId: actor.userId, action: 'directive_template.delete', subjectType: 'directive_template', subjectId: id },
+        {
+          actorId: actor.userId,
+          action: 'directive_template.delete',
+          subjectType: 'directive_template',
+          subjectId: id,
+        },
         tx,
       );
     });
@@ -233,16 +278,28 @@ export class TargetingService {
 
   // ---- leader on duty (领导带班) ----
 
-  async setLeaderOnDuty(actor: Actor, siteId: string, userId: string | null): Promise<{ siteId: string; userId: string | null }> {
-    const [site] = (await this.dataSource.query('SELECT path FROM sites WHERE id = $1', [siteId])) as { path: string }[];
+  async setLeaderOnDuty(
+    actor: Actor,
+    siteId: string,
+    userId: string | null,
+  ): Promise<{ siteId: string; userId: string | null }> {
+    const [site] = (await this.dataSource.query('SELECT path FROM sites WHERE id = $1', [siteId])) as {
+      path: string;
+    }[];
     if (!site) throw new DomainError('not_found', `site ${siteId} does not exist`);
-    if (!isInScope(actor, site.path)) throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
+    if (!isInScope(actor, site.path))
+      throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
     if (userId) {
-      const [user] = (await this.dataSource.query('SELECT site_id, disabled FROM users WHERE id = $1', [userId])) as {
+      const [user] = (await this.dataSource.query('SELECT site_id, disabled FROM users WHERE id = $1', [
+        userId,
+      ])) as {
         site_id: string;
         disabled: boolean;
       }[];
-      if (!user || user.disabled) throw new DomainError('invalid', `userId: user ${userId} does not exist`, [{ path: 'userId', message: 'no such user' }]);
+      if (!user || user.disabled)
+        throw new DomainError('invalid', `userId: user ${userId} does not exist`, [
+          { path: 'userId', message: 'no such user' },
+        ]);
       if (user.site_id !== siteId) {
         throw new DomainError('invalid', `userId: user ${userId} does not belong to site ${siteId}`, [
           { path: 'userId', message: 'the leader on duty must belong to the site' },
@@ -260,18 +317,32 @@ export class TargetingService {
         await tx.query('DELETE FROM duty_leaders WHERE site_id = $1', [siteId]);
       }
       await this.audit.append(
-        { actorId: actor.userId, action: 'duty.leader', subjectType: 'site', subjectId: siteId, data: { userId } },
+        {
+          actorId: actor.userId,
+          action: 'duty.leader',
+          subjectType: 'site',
+          subjectId: siteId,
+          data: { userId },
+        },
         tx,
       );
     });
     return { siteId, userId };
   }
 
-  async getLeaderOnDuty(actor: Actor, siteId: string): Promise<{ siteId: string; userId: string | null; since: string | null }> {
-    const [site] = (await this.dataSource.query('SELECT path FROM sites WHERE id = $1', [siteId])) as { path: string }[];
+  async getLeaderOnDuty(
+    actor: Actor,
+    siteId: string,
+  ): Promise<{ siteId: string; userId: string | null; since: string | null }> {
+    const [site] = (await this.dataSource.query('SELECT path FROM sites WHERE id = $1', [siteId])) as {
+      path: string;
+    }[];
     if (!site) throw new DomainError('not_found', `site ${siteId} does not exist`);
-    if (!isInScope(actor, site.path)) throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
-    const [row] = (await this.dataSource.query('SELECT user_id, since FROM duty_leaders WHERE site_id = $1', [siteId])) as {
+    if (!isInScope(actor, site.path))
+      throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
+    const [row] = (await this.dataSource.query('SELECT user_id, since FROM duty_leaders WHERE site_id = $1', [
+      siteId,
+    ])) as {
       user_id: string;
       since: Date;
     }[];
@@ -280,7 +351,13 @@ export class TargetingService {
 }
 
 function toGroupView(r: GroupRow): SiteGroupView {
-  return { id: r.id, name: r.name, ownerSiteId: r.owner_site_id, siteIds: r.site_ids ?? [], createdAt: r.created_at.toISOString() };
+  return {
+    id: r.id,
+    name: r.name,
+    ownerSiteId: r.owner_site_id,
+    siteIds: r.site_ids ?? [],
+    createdAt: r.created_at.toISOString(),
+  };
 }
 
 function toTemplateView(r: TemplateRow): DirectiveTemplateView {

@@ -1,4 +1,10 @@
-import type { DirectiveLevel, DirectivePushPayload, DirectiveRecipientView, RecipientState, TransitionVia } from '#contracts';
+import type {
+  DirectiveLevel,
+  DirectivePushPayload,
+  DirectiveRecipientView,
+  RecipientState,
+  TransitionVia,
+} from '#contracts';
 
 export interface DirectiveRow {
   id: string;
@@ -71,7 +77,9 @@ export function toPushPayload(d: DirectiveRow, redelivery = 0): DirectivePushPay
   };
 }
 
-export function countsOf(rows: { state: RecipientState; n: string | number }[]): Partial<Record<RecipientState, number>> {
+export function countsOf(
+  rows: { state: RecipientState; n: string | number }[],
+): Partial<Record<RecipientState, number>> {
   const counts: Partial<Record<RecipientState, number>> = {};
   for (const row of rows) counts[row.state] = Number(row.n);
   return counts;

@@ -15,7 +15,10 @@ export class SitesController {
   @Post()
   @RequirePermission('site.create')
   @ApiBody({ schema: z.toJSONSchema(CreateSiteRequestSchema) as object })
-  create(@CurrentActor() actor: Actor, @Body(new ZodPipe(CreateSiteRequestSchema)) body: CreateSiteRequest): Promise<SiteView> {
+  create(
+    @CurrentActor() actor: Actor,
+    @Body(new ZodPipe(CreateSiteRequestSchema)) body: CreateSiteRequest,
+  ): Promise<SiteView> {
     return this.sites.create(actor, body);
   }
 

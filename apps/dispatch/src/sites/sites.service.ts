@@ -42,7 +42,8 @@ export class SitesService {
       throw new DomainError('forbidden', 'only an admin may create a site without a parent');
     }
     const kindError = parentKindError(req.kind, parent?.kind ?? null);
-    if (kindError) throw new DomainError('invalid', `kind: ${kindError}`, [{ path: 'kind', message: kindError }]);
+    if (kindError)
+      throw new DomainError('invalid', `kind: ${kindError}`, [{ path: 'kind', message: kindError }]);
     if (req.regionCode && (await this.sites.existsBy({ regionCode: req.regionCode }))) {
       throw new DomainError('conflict', `regionCode ${req.regionCode} is already used by another site`);
     }
@@ -64,7 +65,12 @@ export class SitesService {
           action: 'site.create',
           subjectType: 'site',
           subjectId: id,
-          data: { name: req.name, kind: req.kind, parentId: parent?.id ?? null, regionCode: req.regionCode ?? null },
+          data: {
+            name: req.name,
+            kind: req.kind,
+            parentId: parent?.id ?? null,
+            regionCode: req.regionCode ?? null,
+          },
         },
         tx,
       );

@@ -41,19 +41,42 @@ export class AdminBootstrapService implements OnModuleInit {
         .getExists();
       if (exists) return false;
       const sites = tx.getRepository(SiteEntity);
-      let root = await sites.findOne({ where: { kind: 'command', parentId: IsNull() }, order: { createdAt: 'ASC' } });
+      let root = await sites.findOne({
+        where: { kind: 'command', parentId: IsNull() },
+        order: { createdAt: 'ASC' },
+      });
       if (!root) {
         const id = randomUUID();
         root = await sites.save(
-          sites.create({ id, name: this.config.raw.ROOT_SITE_NAME, kind: 'command', parentId: null, regionCode: null, path: childPath(null, id) }),
+          sites.create({
+            id,
+            name: this.config.raw.ROOT_SITE_NAME,
+            kind: 'command',
+            parentId: null,
+            regionCode: null,
+            path: childPath(null, id),
+          }),
         );
       }
       const users = tx.getRepository(UserEntity);
       const admin = await users.save(
-        users.create({ id: randomUUID(), username: 'admin', displayName: null, passwordHash, role: 'admin', siteId: root.id }),
+        users.create({
+          id: randomUUID(),
+          username: 'admin',
+          displayName: null,
+          passwordHash,
+          role: 'admin',
+          siteId: root.id,
+        }),
       );
       await this.audit.append(
-        { actorId: null, action: 'system.bootstrap', subjectType: 'user', subjectId: admin.id, data: { rootSiteId: root.id } },
+        {
+          actorId: null,
+          action: 'system.bootstrap',
+          subjectType: 'user',
+          subjectId: admin.id,
+          data: { rootSiteId: root.id },
+        },
         tx,
       );
       return true;

@@ -15,7 +15,10 @@ export class UsersController {
   @Post()
   @RequirePermission('user.create')
   @ApiBody({ schema: z.toJSONSchema(CreateUserRequestSchema) as object })
-  create(@CurrentActor() actor: Actor, @Body(new ZodPipe(CreateUserRequestSchema)) body: CreateUserRequest): Promise<UserView> {
+  create(
+    @CurrentActor() actor: Actor,
+    @Body(new ZodPipe(CreateUserRequestSchema)) body: CreateUserRequest,
+  ): Promise<UserView> {
     return this.users.create(actor, body);
   }
 

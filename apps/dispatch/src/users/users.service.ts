@@ -71,7 +71,8 @@ export class UsersService {
     if (!user) throw new DomainError('not_found', `user ${id} does not exist`);
     if (user.id !== actor.userId) {
       const site = await this.sites.getInScope(actor, user.siteId).catch(() => null);
-      if (!site || !isInScope(actor, site.path)) throw new DomainError('forbidden', `user ${id} is outside your scope`);
+      if (!site || !isInScope(actor, site.path))
+        throw new DomainError('forbidden', `user ${id} is outside your scope`);
     }
     return toUserView(user);
   }

@@ -32,6 +32,8 @@ export class Batcher<T> {
     const batch = this.items;
     if (!batch.length) return;
     this.items = [];
-    this.running = this.running.then(() => this.flush(batch)).catch((err: unknown) => this.onError(err, batch));
+    this.running = this.running
+      .then(() => this.flush(batch))
+      .catch((err: unknown) => this.onError(err, batch));
   }
 }

@@ -44,7 +44,11 @@ export class BridgeMetrics {
       labelNames: ['kind'] as const,
       registers,
     });
-    this.online = new Gauge({ name: 'yihu_mqtt_terminals_online', help: 'Terminals the bridge sees online', registers });
+    this.online = new Gauge({
+      name: 'yihu_mqtt_terminals_online',
+      help: 'Terminals the bridge sees online',
+      registers,
+    });
   }
 
   reject(reason: RejectReason): void {

@@ -29,7 +29,13 @@ interface PresenceUpdate {
   telemetry?: TerminalTelemetry;
 }
 
-const RANK: Record<TerminalMessageState, number> = { queued: 0, sent: 1, received: 2, acknowledged: 3, expired: 4 };
+const RANK: Record<TerminalMessageState, number> = {
+  queued: 0,
+  sent: 1,
+  received: 2,
+  acknowledged: 3,
+  expired: 4,
+};
 
 /**
  * Everything devices publish: acks and status. Each message is checked (size, JSON,
@@ -50,11 +56,19 @@ export class DeviceIngest implements OnModuleDestroy {
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
   ) {
-    this.acks = new Batcher((items) => this.recordAcks(items), { delayMs: 10, max: 5000 }, (err, items) =>
-      this.logger.error({ err, count: items.length }, 'recording device acks failed; devices re-send on reconnect'),
+    this.acks = new Batcher(
+      (items) => this.recordAcks(items),
+      { delayMs: 10, max: 5000 },
+      (err, items) =>
+        this.logger.error(
+          { err, count: items.length },
+          'recording device acks failed; devices re-send on reconnect',
+        ),
     );
-    this.presence = new Batcher((items) => this.recordPresence(items), { delayMs: 100, max: 2000 }, (err) =>
-      this.logger.error({ err }, 'recording terminal presence failed'),
+    this.presence = new Batcher(
+      (items) => this.recordPresence(items),
+      { delayMs: 100, max: 2000 },
+      (err) => this.logger.error({ err }, 'recording terminal presence failed'),
     );
   }
 
@@ -85,7 +99,8 @@ export class DeviceIngest implements OnModuleDestroy {
 
   message(topic: string, payload: Buffer): void {
     const parsed = parseDeviceTopic(topic);
-    if (!parsed || !this.registry.isLive(parsed.terminalId)) return this.reject('topic_denied', null, topic.slice(0, 200));
+    if (!parsed || !this.registry.isLive(parsed.terminalId))
+      return this.reject('topic_denied', null, topic.slice(0, 200));
     const { terminalId, leaf } = parsed;
     if (payload.length > MAX_DEVICE_PAYLOAD_BYTES) return this.reject('too_large', terminalId);
     if (leaf === 'status') return this.status(terminalId, payload);
@@ -134,11 +149,15 @@ export class DeviceIngest implements OnModuleDestroy {
    */
   private async recordAcks(items: PendingAck[]): Promise<void> {
     // per (message, sender): the highest state asked for; received + acknowledged in one batch is one update
-    const wanted = new Map<string, { messageId: string; terminalId: string; state: 'received' | 'acknowledged' }>();
+    const wanted = new Map<
+      string,
+      { messageId: string; terminalId: string; state: 'received' | 'acknowledged' }
+    >();
     for (const { terminalId, ack } of items) {
       const key = `${ack.messageId}/${terminalId}`;
       const prev = wanted.get(key);
-      if (!prev || RANK[ack.state] > RANK[prev.state]) wanted.set(key, { messageId: ack.messageId, terminalId, state: ack.state });
+      if (!prev || RANK[ack.state] > RANK[prev.state])
+        wanted.set(key, { messageId: ack.messageId, terminalId, state: ack.state });
     }
     const list = [...wanted.values()];
     const rows = (await this.dataSource.query(
@@ -189,9 +208,16 @@ export class DeviceIngest implements OnModuleDestroy {
       this.metrics.acks.inc({ state: r.after });
       // an ack of an update or cancellation notice is recorded on the message only: it is not 签收 of the directive
       if (r.topic !== 'directives') continue;
-      const base = { directiveId: r.directive_id!, terminalId: r.owner, siteId: this.registry.siteOf(r.owner) ?? '', messageId: r.id };
-      if (RANK[r.before!] < RANK.received) receipts.push({ ...base, state: 'delivered', at: r.received_at!.toISOString() });
-      if (r.after === 'acknowledged') receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
+      const base = {
+        directiveId: r.directive_id!,
+        terminalId: r.owner,
+        siteId: this.registry.siteOf(r.owner) ?? '',
+        messageId: r.id,
+      };
+      if (RANK[r.before!] < RANK.received)
+        receipts.push({ ...base, state: 'delivered', at: r.received_at!.toISOString() });
+      if (r.after === 'acknowledged')
+        receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
     }
     await this.receipts.report(receipts);
   }
@@ -208,7 +234,11 @@ export class DeviceIngest implements OnModuleDestroy {
          telemetry = coalesce(v.telemetry::jsonb, t.telemetry)
        FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, presence, telemetry)
        WHERE t.id = v.id AND t.revoked_at IS NULL`,
-      [list.map((i) => i.terminalId), list.map((i) => i.presence), list.map((i) => (i.telemetry ? JSON.stringify(i.telemetry) : null))],
+      [
+        list.map((i) => i.terminalId),
+        list.map((i) => i.presence),
+        list.map((i) => (i.telemetry ? JSON.stringify(i.telemetry) : null)),
+      ],
     );
   }
 }

@@ -4,7 +4,11 @@ import { DataSource } from 'typeorm';
 import { terminalTopics, type TerminalDirectiveMessage, type TerminalNoticeMessage } from '#contracts';
 import { EventBus, LOGGER } from '#platform';
 import type { BrokerLink } from '../broker/broker-link.js';
-import { PROCESS_ORIGIN, TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
+import {
+  PROCESS_ORIGIN,
+  TERMINALS_OUTBOX,
+  type TerminalsOutboxNotice,
+} from '../terminals/terminal-events.js';
 import type { TerminalMessageRow } from '../terminals/terminal-outbox.js';
 import { TerminalReceiptSink } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
@@ -62,8 +66,13 @@ export class TerminalDelivery implements OnModuleDestroy {
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
   ) {
-    const onError = (what: string) => (err: unknown) => this.logger.error({ err }, `terminal delivery: ${what} failed`);
-    this.flushes = new Batcher((items) => this.flush(items), { delayMs: 20, max: 2000 }, onError('outbox read'));
+    const onError = (what: string) => (err: unknown) =>
+      this.logger.error({ err }, `terminal delivery: ${what} failed`);
+    this.flushes = new Batcher(
+      (items) => this.flush(items),
+      { delayMs: 20, max: 2000 },
+      onError('outbox read'),
+    );
     // Unhurried on purpose: a device's `received` usually comes back first and records the
     // send itself (DeviceIngest), so this write is skipped for most rows; until it is made,
     // the in-flight set keeps the row from being sent twice, and a crash only means a replay.
@@ -76,12 +85,15 @@ export class TerminalDelivery implements OnModuleDestroy {
       n.origin === PROCESS_ORIGIN
         ? undefined
         : void this.directiveQueued(n.directiveId).catch((err: unknown) =>
-        this.logger.error({ err, directiveId: n.directiveId }, 'terminal delivery: outbox notice failed'),
-      ),
+            this.logger.error({ err, directiveId: n.directiveId }, 'terminal delivery: outbox notice failed'),
+          ),
     );
     this.registry.onRevoked((id) => this.setOnline(id, false));
     const every = (ms: number, fn: () => Promise<void>) => {
-      const timer = setInterval(() => void fn().catch((err: unknown) => this.logger.error({ err }, 'terminal sweep failed')), ms);
+      const timer = setInterval(
+        () => void fn().catch((err: unknown) => this.logger.error({ err }, 'terminal sweep failed')),
+        ms,
+      );
       timer.unref();
       this.timers.push(timer);
     };
@@ -165,7 +177,8 @@ export class TerminalDelivery implements OnModuleDestroy {
       `SELECT DISTINCT terminal_id FROM terminal_messages WHERE directive_id = $1 AND state = 'queued'`,
       [directiveId],
     )) as { terminal_id: string }[];
-    for (const r of rows) if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
+    for (const r of rows)
+      if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
   }
 
   /** A notice on the bus can be lost: queued messages of online terminals are picked up here. */
@@ -174,7 +187,8 @@ export class TerminalDelivery implements OnModuleDestroy {
       `SELECT DISTINCT terminal_id FROM terminal_messages
        WHERE state = 'queued' AND created_at < now() - interval '3 seconds'`,
     )) as { terminal_id: string }[];
-    for (const r of rows) if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
+    for (const r of rows)
+      if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
   }
 
   private async flush(requests: FlushRequest[]): Promise<void> {
@@ -188,7 +202,9 @@ export class TerminalDelivery implements OnModuleDestroy {
        ORDER BY terminal_id, seq`;
     const rows: (OutboxRow & { replay: boolean })[] = [];
     if (replay.size) {
-      const r = (await this.dataSource.query(select(`'queued', 'sent', 'received'`), [[...replay]])) as OutboxRow[];
+      const r = (await this.dataSource.query(select(`'queued', 'sent', 'received'`), [
+        [...replay],
+      ])) as OutboxRow[];
       rows.push(...r.map((row) => ({ ...row, replay: true })));
     }
     if (fresh.size) {

@@ -34,8 +34,17 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
     const rows = (await this.dataSource.query(
       'SELECT id, site_id, kind, secret_hash, revoked_at IS NOT NULL AS revoked FROM terminals',
     )) as { id: string; site_id: string; kind: 'push' | 'radio'; secret_hash: string; revoked: boolean }[];
-    for (const r of rows) this.credentials.set(r.id, { hash: r.secret_hash, siteId: r.site_id, kind: r.kind, revoked: r.revoked });
-    this.unsubscribe = await this.bus.subscribe<TerminalsChanged>(TERMINALS_CHANGED, (m) => void this.changed(m));
+    for (const r of rows)
+      this.credentials.set(r.id, {
+        hash: r.secret_hash,
+        siteId: r.site_id,
+        kind: r.kind,
+        revoked: r.revoked,
+      });
+    this.unsubscribe = await this.bus.subscribe<TerminalsChanged>(
+      TERMINALS_CHANGED,
+      (m) => void this.changed(m),
+    );
   }
 
   onModuleDestroy(): void {
@@ -63,7 +72,11 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
     return !!c && !c.revoked;
   }
 
-  async authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<RejectReason | null> {
+  async authenticate(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<RejectReason | null> {
     // [MQTT-3.1.3-8] allows refusing any client identifier; ours must be the terminal id, and equal the username
     if (username !== clientId) return username ? 'client_id_mismatch' : 'auth_failed';
     if (!TERMINAL_ID_PATTERN.test(clientId) || !password?.length) return 'auth_failed';
@@ -72,7 +85,8 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
     if (!credential || (!credential.revoked && !verifyTerminalSecret(secret, credential.hash))) {
       credential = await this.load(clientId);
     }
-    if (!credential || credential.revoked || !verifyTerminalSecret(secret, credential.hash)) return 'auth_failed';
+    if (!credential || credential.revoked || !verifyTerminalSecret(secret, credential.hash))
+      return 'auth_failed';
     return null;
   }
 

@@ -54,10 +54,13 @@ export class BrokerService implements OnApplicationBootstrap, OnApplicationShutd
         host: raw.MQTT_HOST,
         port: raw.MQTT_PORT,
         wsPort: raw.MQTT_WS_PORT,
-        tls: raw.MQTT_TLS_PORT ? { port: raw.MQTT_TLS_PORT, certFile: raw.MQTT_TLS_CERT!, keyFile: raw.MQTT_TLS_KEY! } : undefined,
+        tls: raw.MQTT_TLS_PORT
+          ? { port: raw.MQTT_TLS_PORT, certFile: raw.MQTT_TLS_CERT!, keyFile: raw.MQTT_TLS_KEY! }
+          : undefined,
         logger: this.logger,
         gate: {
-          authenticate: (clientId, username, password) => this.registry.authenticate(clientId, username, password),
+          authenticate: (clientId, username, password) =>
+            this.registry.authenticate(clientId, username, password),
           rejected: (reason, clientId, detail) => {
             this.metrics.reject(reason);
             this.logger.debug({ reason, clientId, detail }, 'MQTT input refused');

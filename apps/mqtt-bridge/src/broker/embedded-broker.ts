@@ -13,7 +13,11 @@ import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker
 /** How the embedded broker asks the bridge who may connect, and tells it what it refused. */
 export interface DeviceGate {
   /** null to admit; otherwise why not */
-  authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<RejectReason | null>;
+  authenticate(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<RejectReason | null>;
   rejected(reason: RejectReason, clientId: string | null, detail?: string): void;
 }
 
@@ -83,7 +87,8 @@ export class EmbeddedBroker implements BrokerLink {
         );
       },
       authorizeSubscribe: (client, sub, done) => {
-        if (deviceMaySubscribe(client.id, sub.topic)) return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
+        if (deviceMaySubscribe(client.id, sub.topic))
+          return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
         gate.rejected('subscribe_denied', client.id, sub.topic);
         // a null subscription answers SUBACK 0x80 and keeps the connection [MQTT-3.9.3]
         done(null, null);
@@ -91,7 +96,12 @@ export class EmbeddedBroker implements BrokerLink {
       authorizePublish: (client, packet, done) => {
         // 3.1.1 has no negative PUBACK: an unauthorised PUBLISH ends the connection [MQTT-3.3.5-2 allows either]
         if (!client) return done(new Error('no client'));
-        const denial = devicePublishDenial(client.id, packet.topic, packet.payload?.length ?? 0, packet.retain);
+        const denial = devicePublishDenial(
+          client.id,
+          packet.topic,
+          packet.payload?.length ?? 0,
+          packet.retain,
+        );
         if (!denial) {
           // A retained status (and the retained Will) is kept by no one here: only the bridge
           // may read status topics, and it sees each one live; this broker's memory dies with
@@ -113,11 +123,16 @@ export class EmbeddedBroker implements BrokerLink {
     const broker = new EmbeddedBroker(aedes, options.port, logger);
     aedes.on('clientReady', (client) => broker.presence(client.id, 'connected'));
     aedes.on('subscribe', (subscriptions, client) => {
-      if (client && subscriptions.some((sub) => sub.topic === `${TOPIC_ROOT}/${client.id}/directives`)) broker.presence(client.id, 'subscribed');
+      if (client && subscriptions.some((sub) => sub.topic === `${TOPIC_ROOT}/${client.id}/directives`))
+        broker.presence(client.id, 'subscribed');
     });
     aedes.on('clientDisconnect', (client) => broker.presence(client.id, 'disconnected'));
-    aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
-    aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'MQTT connection error'));
+    aedes.on('clientError', (client, err) =>
+      logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
+    );
+    aedes.on('connectionError', (_client, err) =>
+      logger.debug({ err: err.message }, 'MQTT connection error'),
+    );
 
     try {
       const tcp = createServer(aedes.handle);
@@ -146,14 +161,24 @@ export class EmbeddedBroker implements BrokerLink {
       await broker.stop();
       throw err;
     }
-    logger.info({ port: options.port, wsPort: options.wsPort, tlsPort: options.tls?.port }, 'embedded MQTT broker listening');
+    logger.info(
+      { port: options.port, wsPort: options.wsPort, tlsPort: options.tls?.port },
+      'embedded MQTT broker listening',
+    );
     return broker;
   }
 
   publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
     return new Promise((resolve, reject) =>
       this.aedes.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: options.qos, retain: options.retain ?? false, dup: false },
+        {
+          cmd: 'publish',
+          topic,
+          payload: Buffer.from(payload),
+          qos: options.qos,
+          retain: options.retain ?? false,
+          dup: false,
+        },
         (err?: Error | null) => (err ? reject(err) : resolve()),
       ),
     );
@@ -189,7 +214,11 @@ export class EmbeddedBroker implements BrokerLink {
   }
 
   health(): ComponentHealth {
-    return { status: 'up', driver: 'aedes', detail: { port: this.port, clients: this.aedes.connectedClients } };
+    return {
+      status: 'up',
+      driver: 'aedes',
+      detail: { port: this.port, clients: this.aedes.connectedClients },
+    };
   }
 
   async stop(): Promise<void> {

@@ -43,7 +43,8 @@ export class EmqxAuthController {
     if (!token) throw new DomainError('not_found', 'EMQX HTTP auth is off (MQTT_HTTP_AUTH_TOKEN is not set)');
     const given = Buffer.from(authorization?.startsWith('Bearer ') ? authorization.slice(7) : '');
     const want = Buffer.from(token);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) throw new DomainError('unauthenticated', 'bad token');
+    if (given.length !== want.length || !timingSafeEqual(given, want))
+      throw new DomainError('unauthenticated', 'bad token');
   }
 
   private isBridge(username: string | undefined): boolean {
@@ -53,15 +54,25 @@ export class EmqxAuthController {
   @Post('authn')
   @Public()
   @HttpCode(200)
-  async authenticate(@Headers('authorization') authorization: string | undefined, @Body(new ZodPipe(AuthnBody)) body: z.infer<typeof AuthnBody>): Promise<Result> {
+  async authenticate(
+    @Headers('authorization') authorization: string | undefined,
+    @Body(new ZodPipe(AuthnBody)) body: z.infer<typeof AuthnBody>,
+  ): Promise<Result> {
     this.check(authorization);
     const { MQTT_PASSWORD, MQTT_USERNAME } = this.config.raw;
     if (this.isBridge(body.username)) {
-      const ok = !!MQTT_PASSWORD && !!body.password && verifyTerminalSecret(body.password, hashOnce(MQTT_PASSWORD, MQTT_USERNAME));
+      const ok =
+        !!MQTT_PASSWORD &&
+        !!body.password &&
+        verifyTerminalSecret(body.password, hashOnce(MQTT_PASSWORD, MQTT_USERNAME));
       if (!ok) this.metrics.reject('auth_failed');
       return ok ? { result: 'allow', is_superuser: false } : { result: 'deny' };
     }
-    const reason = await this.registry.authenticate(body.clientid, body.username, body.password ? Buffer.from(body.password) : undefined);
+    const reason = await this.registry.authenticate(
+      body.clientid,
+      body.username,
+      body.password ? Buffer.from(body.password) : undefined,
+    );
     if (reason) {
       this.metrics.reject(reason);
       return { result: 'deny' };
@@ -72,9 +83,13 @@ export class EmqxAuthController {
   @Post('authz')
   @Public()
   @HttpCode(200)
-  authorize(@Headers('authorization') authorization: string | undefined, @Body(new ZodPipe(AuthzBody)) body: z.infer<typeof AuthzBody>): Result {
+  authorize(
+    @Headers('authorization') authorization: string | undefined,
+    @Body(new ZodPipe(AuthzBody)) body: z.infer<typeof AuthzBody>,
+  ): Result {
     this.check(authorization);
-    if (this.isBridge(body.username)) return { result: body.topic.startsWith('yihu/v1/terminals/') ? 'allow' : 'deny' };
+    if (this.isBridge(body.username))
+      return { result: body.topic.startsWith('yihu/v1/terminals/') ? 'allow' : 'deny' };
     if (body.username !== body.clientid || !this.registry.isLive(body.clientid)) {
       this.metrics.reject('topic_denied');
       return { result: 'deny' };

@@ -27,12 +27,21 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
   async onApplicationBootstrap(): Promise<void> {
     const { MOSQUITTO_AUTH_DIR, MQTT_PASSWORD } = this.config.raw;
     if (!MOSQUITTO_AUTH_DIR) return;
-    if (!MQTT_PASSWORD) throw new StartupError('missing MQTT_PASSWORD: required with MOSQUITTO_AUTH_DIR (the bridge logs in to Mosquitto)');
+    if (!MQTT_PASSWORD)
+      throw new StartupError(
+        'missing MQTT_PASSWORD: required with MOSQUITTO_AUTH_DIR (the bridge logs in to Mosquitto)',
+      );
     this.bridgeHash = hashTerminalSecret(MQTT_PASSWORD);
     await this.write();
     this.registry.onChanged(() => {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.write().catch((err: unknown) => this.logger.error({ err }, 'writing Mosquitto auth files failed')), 200);
+      this.timer = setTimeout(
+        () =>
+          void this.write().catch((err: unknown) =>
+            this.logger.error({ err }, 'writing Mosquitto auth files failed'),
+          ),
+        200,
+      );
     });
   }
 
@@ -50,7 +59,13 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
       writeFileSync(`${path}.tmp`, content, { mode: 0o600 });
       renameSync(`${path}.tmp`, path);
     };
-    put('passwd', mosquittoPasswordFile(terminals, { username: this.config.raw.MQTT_USERNAME, passwordHash: this.bridgeHash! }));
+    put(
+      'passwd',
+      mosquittoPasswordFile(terminals, {
+        username: this.config.raw.MQTT_USERNAME,
+        passwordHash: this.bridgeHash!,
+      }),
+    );
     put('acl', mosquittoAclFile(this.config.raw.MQTT_USERNAME));
     const pidFile = this.config.raw.MOSQUITTO_PID_FILE;
     if (pidFile) {

@@ -10,7 +10,10 @@ export interface MosquittoTerminal {
   secretHash: string;
 }
 
-export function mosquittoPasswordFile(terminals: MosquittoTerminal[], bridge: { username: string; passwordHash: string }): string {
+export function mosquittoPasswordFile(
+  terminals: MosquittoTerminal[],
+  bridge: { username: string; passwordHash: string },
+): string {
   const lines = [`${bridge.username}:${bridge.passwordHash}`];
   for (const t of terminals) lines.push(`${t.id}:${t.secretHash}`);
   return `${lines.join('\n')}\n`;
@@ -64,7 +67,9 @@ export function mosquittoConf(options: {
     'max_queued_messages 100000',
     'max_inflight_messages 1000',
     'persistent_client_expiration 30d',
-    ...(options.persistenceDir ? ['persistence true', `persistence_location ${options.persistenceDir}/`] : ['persistence false']),
+    ...(options.persistenceDir
+      ? ['persistence true', `persistence_location ${options.persistenceDir}/`]
+      : ['persistence false']),
     ...(options.pidFile ? [`pid_file ${options.pidFile}`] : []),
     ...(options.user ? [`user ${options.user}`] : []),
     '',

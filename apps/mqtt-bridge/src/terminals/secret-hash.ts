@@ -22,6 +22,9 @@ export function verifyTerminalSecret(secret: string, stored: string): boolean {
   const parts = stored.split('$');
   if (parts.length !== 4 || parts[1] !== '6') return false;
   const expected = Buffer.from(parts[3]!, 'base64');
-  const digest = createHash('sha512').update(secret, 'utf8').update(Buffer.from(parts[2]!, 'base64')).digest();
+  const digest = createHash('sha512')
+    .update(secret, 'utf8')
+    .update(Buffer.from(parts[2]!, 'base64'))
+    .digest();
   return expected.length === digest.length && timingSafeEqual(expected, digest);
 }

@@ -47,7 +47,13 @@ export class TerminalChannel {
       );
     } else if (job.kind === 'update' && job.update) {
       rows = await this.outbox.enqueueNotice(
-        { directiveId: d.id, serial: d.serial, kind: 'update', text: job.update.text, at: new Date(job.update.at) },
+        {
+          directiveId: d.id,
+          serial: d.serial,
+          kind: 'update',
+          text: job.update.text,
+          at: new Date(job.update.at),
+        },
         job.messageId,
         kind,
       );
@@ -99,7 +105,10 @@ export class JobTerminalReceiptSink extends TerminalReceiptSink {
     if (!relevant.length) return;
     const unseen = [...new Set(relevant.map((r) => r.directiveId))].filter((id) => !this.directives.has(id));
     if (unseen.length) {
-      const rows = (await this.dataSource.query(`SELECT d.id::text AS id FROM directives d WHERE d.id::text = ANY($1::text[])`, [unseen])) as { id: string }[];
+      const rows = (await this.dataSource.query(
+        `SELECT d.id::text AS id FROM directives d WHERE d.id::text = ANY($1::text[])`,
+        [unseen],
+      )) as { id: string }[];
       if (this.directives.size > REPORTED_MEMORY) this.directives.clear();
       for (const r of rows) this.directives.add(r.id);
     }

@@ -77,7 +77,14 @@ export class TerminalOutbox {
        FROM targets ORDER BY terminal_id
        ON CONFLICT (terminal_id, source_id) DO NOTHING
        RETURNING id, terminal_id, topic, payload, expires_at`,
-      [input.directiveId, siteIds, JSON.stringify(base), input.expiresAt, options.kind ?? null, options.sourceId ?? input.directiveId],
+      [
+        input.directiveId,
+        siteIds,
+        JSON.stringify(base),
+        input.expiresAt,
+        options.kind ?? null,
+        options.sourceId ?? input.directiveId,
+      ],
     )) as TerminalMessageRow[];
     return result;
   }
@@ -87,9 +94,19 @@ export class TerminalOutbox {
    * (of the given kind). A cancellation also withdraws the directive's messages not yet
    * acknowledged, so they are never replayed (they end as `expired`).
    */
-  async enqueueNotice(input: TerminalNoticeInput, sourceId: string, kind: 'push' | 'radio'): Promise<TerminalMessageRow[]> {
+  async enqueueNotice(
+    input: TerminalNoticeInput,
+    sourceId: string,
+    kind: 'push' | 'radio',
+  ): Promise<TerminalMessageRow[]> {
     return this.dataSource.transaction(async (tx) => {
-      const base = { directiveId: input.directiveId, serial: input.serial, kind: input.kind, text: input.text, at: input.at.toISOString() };
+      const base = {
+        directiveId: input.directiveId,
+        serial: input.serial,
+        kind: input.kind,
+        text: input.text,
+        at: input.at.toISOString(),
+      };
       const rows = (await tx.query(
         `WITH targets AS (
            SELECT DISTINCT m.terminal_id FROM terminal_messages m JOIN terminals t ON t.id = m.terminal_id
@@ -120,7 +137,10 @@ export class TerminalOutbox {
    * `handedLocally`: this process's bridge has the rows already (it skips the notice).
    */
   async notify(directiveId: string, handedLocally = false): Promise<void> {
-    await this.bus.publish<TerminalsOutboxNotice>(TERMINALS_OUTBOX, { directiveId, ...(handedLocally ? { origin: PROCESS_ORIGIN } : {}) });
+    await this.bus.publish<TerminalsOutboxNotice>(TERMINALS_OUTBOX, {
+      directiveId,
+      ...(handedLocally ? { origin: PROCESS_ORIGIN } : {}),
+    });
   }
 
   /** A fresh message id for callers that build their own directive ids (test calls). */

@@ -37,7 +37,10 @@ export class TerminalsController {
   /** Terminals in the actor's scope, with presence, telemetry and last seen. */
   @Get()
   @RequirePermission('terminal.read')
-  list(@CurrentActor() actor: Actor, @Query(new ZodPipe(ListQuerySchema)) query: { siteId?: string }): Promise<TerminalView[]> {
+  list(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodPipe(ListQuerySchema)) query: { siteId?: string },
+  ): Promise<TerminalView[]> {
     return this.terminals.list(actor, query.siteId);
   }
 
@@ -53,14 +56,20 @@ export class TerminalsController {
 
   @Get(':id')
   @RequirePermission('terminal.read')
-  get(@CurrentActor() actor: Actor, @Param('id', new ZodPipe(TerminalIdSchema)) id: string): Promise<TerminalView> {
+  get(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ZodPipe(TerminalIdSchema)) id: string,
+  ): Promise<TerminalView> {
     return this.terminals.get(actor, id);
   }
 
   /** The latest messages to this terminal and where each stands (queued … acknowledged). */
   @Get(':id/messages')
   @RequirePermission('terminal.read')
-  messages(@CurrentActor() actor: Actor, @Param('id', new ZodPipe(TerminalIdSchema)) id: string): Promise<TerminalMessageView[]> {
+  messages(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ZodPipe(TerminalIdSchema)) id: string,
+  ): Promise<TerminalMessageView[]> {
     return this.terminals.messages(actor, id);
   }
 
@@ -68,7 +77,10 @@ export class TerminalsController {
   @Post(':id/rotate')
   @HttpCode(200)
   @RequirePermission('terminal.manage')
-  rotate(@CurrentActor() actor: Actor, @Param('id', new ZodPipe(TerminalIdSchema)) id: string): Promise<TerminalCredentials> {
+  rotate(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ZodPipe(TerminalIdSchema)) id: string,
+  ): Promise<TerminalCredentials> {
     return this.terminals.rotate(actor, id);
   }
 
@@ -76,7 +88,10 @@ export class TerminalsController {
   @Post(':id/revoke')
   @HttpCode(200)
   @RequirePermission('terminal.manage')
-  revoke(@CurrentActor() actor: Actor, @Param('id', new ZodPipe(TerminalIdSchema)) id: string): Promise<TerminalView> {
+  revoke(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ZodPipe(TerminalIdSchema)) id: string,
+  ): Promise<TerminalView> {
     return this.terminals.revoke(actor, id);
   }
 }

@@ -57,7 +57,8 @@ export class TerminalsService {
   private async siteInScope(actor: Actor, siteId: string): Promise<SiteEntity> {
     const site = await this.dataSource.getRepository(SiteEntity).findOneBy({ id: siteId });
     if (!site) throw new DomainError('not_found', `site ${siteId} does not exist`);
-    if (!isInScope(actor, site.path)) throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
+    if (!isInScope(actor, site.path))
+      throw new DomainError('forbidden', `site ${siteId} is outside your scope`);
     return site;
   }
 
@@ -111,7 +112,8 @@ export class TerminalsService {
 
   async rotate(actor: Actor, id: string): Promise<TerminalCredentials> {
     const terminal = await this.terminalInScope(actor, id);
-    if (terminal.revokedAt) throw new DomainError('conflict', `terminal ${id} is revoked; provision a new one`);
+    if (terminal.revokedAt)
+      throw new DomainError('conflict', `terminal ${id} is revoked; provision a new one`);
     const secret = newTerminalSecret();
     await this.dataSource.transaction(async (tx) => {
       await tx.getRepository(TerminalEntity).update({ id }, { secretHash: hashTerminalSecret(secret) });
@@ -182,7 +184,10 @@ export class TerminalsService {
   }
 
   /** 测试呼叫: a drill message to the terminals of some sites, to check they answer. */
-  async testCall(actor: Actor, req: TerminalTestCallRequest): Promise<{ directiveId: string; terminals: number }> {
+  async testCall(
+    actor: Actor,
+    req: TerminalTestCallRequest,
+  ): Promise<{ directiveId: string; terminals: number }> {
     for (const siteId of new Set(req.siteIds)) await this.siteInScope(actor, siteId);
     const directiveId = TerminalOutbox.newDirectiveId();
     const issuedAt = new Date();

@@ -36,13 +36,19 @@ export class ConsultationsController {
   @Post()
   @RequirePermission('consultation.create')
   @ApiBody(schema(CreateConsultationRequestSchema))
-  create(@CurrentActor() actor: Actor, @Body(new ZodPipe(CreateConsultationRequestSchema)) body: CreateConsultationRequest): Promise<ConsultationView> {
+  create(
+    @CurrentActor() actor: Actor,
+    @Body(new ZodPipe(CreateConsultationRequestSchema)) body: CreateConsultationRequest,
+  ): Promise<ConsultationView> {
     return this.consultations.create(actor, body);
   }
 
   @Get()
   @RequirePermission('consultation.join')
-  list(@CurrentActor() actor: Actor, @Query(new ZodPipe(ListConsultationsQuerySchema)) query: ListConsultationsQuery): Promise<ConsultationView[]> {
+  list(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodPipe(ListConsultationsQuerySchema)) query: ListConsultationsQuery,
+  ): Promise<ConsultationView[]> {
     return this.consultations.list(actor, query);
   }
 
@@ -58,7 +64,12 @@ export class ConsultationsController {
   @RequirePermission('consultation.join')
   async join(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<JoinTicket> {
     const c = await this.consultations.loadForJoin(actor, id);
-    return { consultationId: id, namespace: '/sfu', moderator: c.moderator, iceServers: this.config.raw.SFU_ICE_SERVERS };
+    return {
+      consultationId: id,
+      namespace: '/sfu',
+      moderator: c.moderator,
+      iceServers: this.config.raw.SFU_ICE_SERVERS,
+    };
   }
 
   @Post(':id/end')
@@ -90,7 +101,10 @@ export class ConsultationsController {
 
   @Get(':id/recordings')
   @RequirePermission('consultation.join')
-  async listRecordings(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<RecordingView[]> {
+  async listRecordings(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuid) id: string,
+  ): Promise<RecordingView[]> {
     await this.consultations.loadVisible(actor, id);
     return this.recordings.list(id);
   }

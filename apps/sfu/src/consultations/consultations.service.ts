@@ -9,7 +9,14 @@ import type {
   RollCallView,
   SfuPeerView,
 } from '#contracts';
-import { canJoinConsultation, canModerateConsultation, canViewConsultation, isInScope, type Actor, type ConsultationScope } from '#domain';
+import {
+  canJoinConsultation,
+  canModerateConsultation,
+  canViewConsultation,
+  isInScope,
+  type Actor,
+  type ConsultationScope,
+} from '#domain';
 import {
   ConsultationAttendanceEntity,
   ConsultationEntity,
@@ -44,7 +51,11 @@ export class ConsultationsService implements OnApplicationBootstrap {
     const missing = req.siteIds.filter((id) => !known.has(id));
     if (missing.length) throw new DomainError('invalid', `siteIds: unknown site ${missing.join(', ')}`);
     const outside = sites.filter((s) => !isInScope(actor, s.path));
-    if (outside.length) throw new DomainError('forbidden', `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`);
+    if (outside.length)
+      throw new DomainError(
+        'forbidden',
+        `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`,
+      );
     const entity = this.dataSource.getRepository(ConsultationEntity).create({
       id: randomUUID(),
       title: req.title,
@@ -65,7 +76,10 @@ export class ConsultationsService implements OnApplicationBootstrap {
     const entity = await this.dataSource.getRepository(ConsultationEntity).findOneBy({ id });
     if (!entity) throw new DomainError('not_found', 'consultation not found');
     const host = await this.dataSource.getRepository(SiteEntity).findOneByOrFail({ id: entity.hostSiteId });
-    return { entity, scope: { hostSitePath: host.path, invitedSiteIds: entity.siteIds, state: entity.state } };
+    return {
+      entity,
+      scope: { hostSitePath: host.path, invitedSiteIds: entity.siteIds, state: entity.state },
+    };
   }
 
   /** 404 rather than 403 for consultations the actor may not see: ids do not leak. */
@@ -78,13 +92,15 @@ export class ConsultationsService implements OnApplicationBootstrap {
   async loadForJoin(actor: Actor, id: string): Promise<LoadedConsultation & { moderator: boolean }> {
     const c = await this.loadVisible(actor, id);
     if (c.entity.state === 'ended') throw new DomainError('conflict', 'this consultation has ended');
-    if (!canJoinConsultation(actor, c.scope)) throw new DomainError('forbidden', 'your site is not invited to this consultation');
+    if (!canJoinConsultation(actor, c.scope))
+      throw new DomainError('forbidden', 'your site is not invited to this consultation');
     return { ...c, moderator: canModerateConsultation(actor, c.scope) };
   }
 
   async loadForModerator(actor: Actor, id: string): Promise<LoadedConsultation> {
     const c = await this.loadVisible(actor, id);
-    if (!canModerateConsultation(actor, c.scope)) throw new DomainError('forbidden', 'only the hosting commander or dispatcher may do this');
+    if (!canModerateConsultation(actor, c.scope))
+      throw new DomainError('forbidden', 'only the hosting commander or dispatcher may do this');
     return c;
   }
 
@@ -107,20 +123,36 @@ export class ConsultationsService implements OnApplicationBootstrap {
 
   async detail(actor: Actor, id: string): Promise<ConsultationDetailView> {
     const { entity } = await this.loadVisible(actor, id);
-    const attendance = await this.dataSource.getRepository(ConsultationAttendanceEntity).find({ where: { consultationId: id }, order: { joinedAt: 'ASC' } });
-    const recordings = await this.dataSource.getRepository(RecordingEntity).find({ where: { consultationId: id }, order: { startedAt: 'ASC' } });
-    return { ...consultationView(entity), attendance: attendance.map(attendanceView), rollCalls: await this.rollCalls(id), recordings: recordings.map(recordingView) };
+    const attendance = await this.dataSource
+      .getRepository(ConsultationAttendanceEntity)
+      .find({ where: { consultationId: id }, order: { joinedAt: 'ASC' } });
+    const recordings = await this.dataSource
+      .getRepository(RecordingEntity)
+      .find({ where: { consultationId: id }, order: { startedAt: 'ASC' } });
+    return {
+      ...consultationView(entity),
+      attendance: attendance.map(attendanceView),
+      rollCalls: await this.rollCalls(id),
+      recordings: recordings.map(recordingView),
+    };
   }
 
   async rollCalls(consultationId: string): Promise<RollCallView[]> {
-    const calls = await this.dataSource.getRepository(RollCallEntity).find({ where: { consultationId }, order: { startedAt: 'ASC' } });
+    const calls = await this.dataSource
+      .getRepository(RollCallEntity)
+      .find({ where: { consultationId }, order: { startedAt: 'ASC' } });
     if (!calls.length) return [];
-    const answers = await this.dataSource.getRepository(RollCallAnswerEntity).findBy({ rollCallId: In(calls.map((c) => c.id)) });
+    const answers = await this.dataSource
+      .getRepository(RollCallAnswerEntity)
+      .findBy({ rollCallId: In(calls.map((c) => c.id)) });
     return calls.map((c) => rollCallView(c, answers));
   }
 
   async end(id: string): Promise<ConsultationView> {
-    await this.dataSource.query(`UPDATE consultations SET state = 'ended', ended_at = now() WHERE id = $1 AND state <> 'ended'`, [id]);
+    await this.dataSource.query(
+      `UPDATE consultations SET state = 'ended', ended_at = now() WHERE id = $1 AND state <> 'ended'`,
+      [id],
+    );
     return consultationView((await this.load(id)).entity);
   }
 
@@ -130,49 +162,81 @@ export class ConsultationsService implements OnApplicationBootstrap {
       [actor.userId],
     )) as { username: string; display_name: string | null; name: string }[];
     const row = rows[0];
-    return { peerId, userId: actor.userId, username: row?.display_name ?? row?.username ?? '', siteId: actor.siteId, siteName: row?.name ?? '', moderator };
+    return {
+      peerId,
+      userId: actor.userId,
+      username: row?.display_name ?? row?.username ?? '',
+      siteId: actor.siteId,
+      siteName: row?.name ?? '',
+      moderator,
+    };
   }
 
   async joined(consultationId: string, actor: Actor): Promise<string> {
     const id = randomUUID();
-    await this.dataSource.getRepository(ConsultationAttendanceEntity).insert({ id, consultationId, userId: actor.userId, siteId: actor.siteId, joinedAt: new Date() });
-    await this.dataSource.query(`UPDATE consultations SET state = 'live' WHERE id = $1 AND state = 'scheduled'`, [consultationId]);
+    await this.dataSource
+      .getRepository(ConsultationAttendanceEntity)
+      .insert({ id, consultationId, userId: actor.userId, siteId: actor.siteId, joinedAt: new Date() });
+    await this.dataSource.query(
+      `UPDATE consultations SET state = 'live' WHERE id = $1 AND state = 'scheduled'`,
+      [consultationId],
+    );
     return id;
   }
 
   async left(attendanceId: string, reason: string): Promise<void> {
-    await this.dataSource.getRepository(ConsultationAttendanceEntity).update({ id: attendanceId, leftAt: IsNull() }, { leftAt: new Date(), leftReason: reason });
+    await this.dataSource
+      .getRepository(ConsultationAttendanceEntity)
+      .update({ id: attendanceId, leftAt: IsNull() }, { leftAt: new Date(), leftReason: reason });
   }
 
   async startRollCall(consultationId: string, actor: Actor, siteIds: string[]): Promise<RollCallEntity> {
     const repo = this.dataSource.getRepository(RollCallEntity);
     const open = await repo.findOneBy({ consultationId, closedAt: IsNull() });
     if (open) throw new DomainError('conflict', 'a roll call is already running; close it first');
-    const entity = repo.create({ id: randomUUID(), consultationId, startedBy: actor.userId, siteIds, startedAt: new Date(), closedAt: null });
+    const entity = repo.create({
+      id: randomUUID(),
+      consultationId,
+      startedBy: actor.userId,
+      siteIds,
+      startedAt: new Date(),
+      closedAt: null,
+    });
     await repo.insert(entity);
     return entity;
   }
 
   async openRollCall(consultationId: string): Promise<{ call: RollCallEntity; answered: string[] } | null> {
-    const call = await this.dataSource.getRepository(RollCallEntity).findOneBy({ consultationId, closedAt: IsNull() });
+    const call = await this.dataSource
+      .getRepository(RollCallEntity)
+      .findOneBy({ consultationId, closedAt: IsNull() });
     if (!call) return null;
     const answers = await this.dataSource.getRepository(RollCallAnswerEntity).findBy({ rollCallId: call.id });
     return { call, answered: answers.map((a) => a.siteId) };
   }
 
   /** The first answer per site is the one on the record; a repeat is accepted and ignored. */
-  async answerRollCall(consultationId: string, rollCallId: string, actor: Actor): Promise<{ answeredAt: Date; first: boolean }> {
-    const call = await this.dataSource.getRepository(RollCallEntity).findOneBy({ id: rollCallId, consultationId });
+  async answerRollCall(
+    consultationId: string,
+    rollCallId: string,
+    actor: Actor,
+  ): Promise<{ answeredAt: Date; first: boolean }> {
+    const call = await this.dataSource
+      .getRepository(RollCallEntity)
+      .findOneBy({ id: rollCallId, consultationId });
     if (!call) throw new DomainError('not_found', 'no such roll call in this consultation');
     if (call.closedAt) throw new DomainError('conflict', 'this roll call has closed');
-    if (!call.siteIds.includes(actor.siteId)) throw new DomainError('forbidden', 'your site is not called in this roll call');
+    if (!call.siteIds.includes(actor.siteId))
+      throw new DomainError('forbidden', 'your site is not called in this roll call');
     const rows = (await this.dataSource.query(
       `INSERT INTO consultation_roll_call_answers (roll_call_id, site_id, user_id) VALUES ($1, $2, $3)
        ON CONFLICT (roll_call_id, site_id) DO NOTHING RETURNING answered_at`,
       [rollCallId, actor.siteId, actor.userId],
     )) as { answered_at: Date }[];
     if (rows[0]) return { answeredAt: rows[0].answered_at, first: true };
-    const existing = await this.dataSource.getRepository(RollCallAnswerEntity).findOneByOrFail({ rollCallId, siteId: actor.siteId });
+    const existing = await this.dataSource
+      .getRepository(RollCallAnswerEntity)
+      .findOneByOrFail({ rollCallId, siteId: actor.siteId });
     return { answeredAt: existing.answeredAt, first: false };
   }
 

@@ -26,19 +26,34 @@ export function consultationView(c: ConsultationEntity): ConsultationView {
 }
 
 export function attendanceView(a: ConsultationAttendanceEntity): AttendanceView {
-  return { userId: a.userId, siteId: a.siteId, joinedAt: a.joinedAt.toISOString(), leftAt: iso(a.leftAt), leftReason: a.leftReason };
+  return {
+    userId: a.userId,
+    siteId: a.siteId,
+    joinedAt: a.joinedAt.toISOString(),
+    leftAt: iso(a.leftAt),
+    leftReason: a.leftReason,
+  };
 }
 
 export function rollCallView(r: RollCallEntity, answers: RollCallAnswerEntity[]): RollCallView {
-  const mine = answers.filter((a) => a.rollCallId === r.id).sort((a, b) => a.answeredAt.getTime() - b.answeredAt.getTime());
+  const mine = answers
+    .filter((a) => a.rollCallId === r.id)
+    .sort((a, b) => a.answeredAt.getTime() - b.answeredAt.getTime());
   return {
     id: r.id,
     startedBy: r.startedBy,
     startedAt: r.startedAt.toISOString(),
     closedAt: iso(r.closedAt),
     siteIds: r.siteIds,
-    answers: mine.map((a) => ({ siteId: a.siteId, userId: a.userId, answeredAt: a.answeredAt.toISOString() })),
-    missing: missingRollCallSites(r.siteIds, mine.map((a) => a.siteId)),
+    answers: mine.map((a) => ({
+      siteId: a.siteId,
+      userId: a.userId,
+      answeredAt: a.answeredAt.toISOString(),
+    })),
+    missing: missingRollCallSites(
+      r.siteIds,
+      mine.map((a) => a.siteId),
+    ),
   };
 }
 

@@ -33,7 +33,7 @@ function isOurFfmpeg(pid: number, file: string): boolean {
 }
 
 async function ended(pid: number, ms: number): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; ) {
+  for (const until = Date.now() + ms; Date.now() < until;) {
     if (!existsSync(`/proc/${pid}`)) return true;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -65,11 +65,15 @@ export class RecordingSession {
   /** Sources right now: audio producers that are not paused, and the active speaker's video. */
   private sources(): { audio: string[]; video: string | null } {
     const entries = [...this.room.producers.values()].filter((e) => !e.producer.paused && !e.producer.closed);
-    const audio = entries.filter((e) => e.producer.kind === 'audio').map((e) => e.producer.id).sort();
+    const audio = entries
+      .filter((e) => e.producer.kind === 'audio')
+      .map((e) => e.producer.id)
+      .sort();
     const videos = entries.filter((e) => e.producer.kind === 'video');
     const speaker = this.room.activeSpeakerPeerId ?? this.room.floorPeerId;
     const pick = (peerId: string | null) =>
-      videos.find((e) => e.peerId === peerId && e.source === 'screen') ?? videos.find((e) => e.peerId === peerId);
+      videos.find((e) => e.peerId === peerId && e.source === 'screen') ??
+      videos.find((e) => e.peerId === peerId);
     const video = pick(speaker) ?? videos[0];
     return { audio, video: video?.producer.id ?? null };
   }
@@ -88,10 +92,13 @@ export class RecordingSession {
     if (this.stopped || this.key() === this.segment?.key) return;
     if (this.timer) clearTimeout(this.timer);
     const since = this.segment ? Date.now() - this.segment.startedAt : MIN_SEGMENT_MS;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.key() !== this.segment?.key) void this.enqueue(() => this.rotate());
-    }, Math.max(DEBOUNCE_MS, MIN_SEGMENT_MS - since));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.key() !== this.segment?.key) void this.enqueue(() => this.rotate());
+      },
+      Math.max(DEBOUNCE_MS, MIN_SEGMENT_MS - since),
+    );
     this.timer.unref();
   }
 
@@ -102,7 +109,11 @@ export class RecordingSession {
   }
 
   private enqueue(fn: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(fn).catch((err: unknown) => this.logger.error({ err, recordingId: this.recordingId }, 'recording segment failed'));
+    this.queue = this.queue
+      .then(fn)
+      .catch((err: unknown) =>
+        this.logger.error({ err, recordingId: this.recordingId }, 'recording segment failed'),
+      );
     return this.queue;
   }
 
@@ -121,9 +132,14 @@ export class RecordingSession {
         transports.push(transport);
         const port = await freePortPair();
         await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-        const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused: true });
+        const consumer = await transport.consume({
+          producerId,
+          rtpCapabilities: router.rtpCapabilities,
+          paused: true,
+        });
         // a simulcast camera: the middle layer is plenty for the record and spares the CPU
-        if (consumer.kind === 'video') await consumer.setPreferredLayers({ spatialLayer: 1 }).catch(() => undefined);
+        if (consumer.kind === 'video')
+          await consumer.setPreferredLayers({ spatialLayer: 1 }).catch(() => undefined);
         consumers.push(consumer);
         streams.push({ kind: consumer.kind, port, rtpParameters: consumer.rtpParameters });
       }
@@ -131,18 +147,34 @@ export class RecordingSession {
       transports.forEach((t) => t.close());
       throw err;
     }
-    const videoCodec = streams.find((s) => s.kind === 'video')?.rtpParameters.codecs[0]?.mimeType.toLowerCase();
+    const videoCodec = streams
+      .find((s) => s.kind === 'video')
+      ?.rtpParameters.codecs[0]?.mimeType.toLowerCase();
     const ext = !videoCodec || videoCodec === 'video/vp8' ? 'webm' : 'mkv';
     const dir = join(this.dataDir, 'recordings', this.room.consultationId);
     mkdirSync(dir, { recursive: true });
     this.index += 1;
     const file = join(dir, `${this.recordingId}-${String(this.index).padStart(3, '0')}.${ext}`);
-    const proc = spawn(this.ffmpeg, ffmpegArgs(audio.length, Boolean(video), file), { stdio: ['pipe', 'ignore', 'pipe'] });
-    const segment: Segment = { proc, transports, file, key: this.key(), startedAt: Date.now(), stderr: '', exited: new Promise((r) => proc.once('exit', r)) };
+    const proc = spawn(this.ffmpeg, ffmpegArgs(audio.length, Boolean(video), file), {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    const segment: Segment = {
+      proc,
+      transports,
+      file,
+      key: this.key(),
+      startedAt: Date.now(),
+      stderr: '',
+      exited: new Promise((r) => proc.once('exit', r)),
+    };
     proc.once('error', (err) => (segment.stderr += err.message));
     proc.stderr!.on('data', (d: Buffer) => (segment.stderr = (segment.stderr + d.toString()).slice(-2000)));
     proc.stdin!.end(recordingSdp(streams));
-    if (proc.pid) noteRunning(this.dataDir, proc.pid, { recordingId: this.recordingId, file: relative(this.dataDir, file) });
+    if (proc.pid)
+      noteRunning(this.dataDir, proc.pid, {
+        recordingId: this.recordingId,
+        file: relative(this.dataDir, file),
+      });
     this.segment = segment;
     // ffmpeg binds its ports after reading the SDP; start the flow once it listens
     await new Promise((r) => setTimeout(r, 700));
@@ -150,7 +182,13 @@ export class RecordingSession {
       await c.resume();
       if (c.kind === 'video') await c.requestKeyFrame();
     }
-    setTimeout(() => consumers.forEach((c) => c.kind === 'video' && !c.closed && void c.requestKeyFrame().catch(() => undefined)), 1500).unref();
+    setTimeout(
+      () =>
+        consumers.forEach(
+          (c) => c.kind === 'video' && !c.closed && void c.requestKeyFrame().catch(() => undefined),
+        ),
+      1500,
+    ).unref();
   }
 
   private async finish(): Promise<void> {
@@ -166,7 +204,10 @@ export class RecordingSession {
     if (existsSync(seg.file) && statSync(seg.file).size > 0) {
       await this.onFile(relative(this.dataDir, seg.file));
     } else {
-      this.logger.warn({ recordingId: this.recordingId, code, ffmpeg: seg.stderr.trim().slice(-500) }, 'recording segment produced no file');
+      this.logger.warn(
+        { recordingId: this.recordingId, code, ffmpeg: seg.stderr.trim().slice(-500) },
+        'recording segment produced no file',
+      );
     }
   }
 }

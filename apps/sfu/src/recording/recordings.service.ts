@@ -38,7 +38,8 @@ export class RecordingsService implements OnApplicationBootstrap {
     );
     this.rooms.onMediaChanged((room) => this.sessions.get(room.consultationId)?.changed());
     this.rooms.onRoomClosed((room, reason) => {
-      if (this.sessions.has(room.consultationId)) void this.stopSession(room.consultationId, reason === 'worker-died' ? 'interrupted' : 'stopped');
+      if (this.sessions.has(room.consultationId))
+        void this.stopSession(room.consultationId, reason === 'worker-died' ? 'interrupted' : 'stopped');
     });
   }
 
@@ -49,15 +50,34 @@ export class RecordingsService implements OnApplicationBootstrap {
   async start(actor: Actor, consultationId: string): Promise<RecordingView> {
     const room = this.rooms.require(consultationId);
     if (this.sessions.has(consultationId)) throw new DomainError('conflict', 'already recording');
-    const entity = this.repo.create({ id: randomUUID(), consultationId, state: 'recording', startedBy: actor.userId, startedAt: new Date(), stoppedAt: null, files: [], error: null });
+    const entity = this.repo.create({
+      id: randomUUID(),
+      consultationId,
+      state: 'recording',
+      startedBy: actor.userId,
+      startedAt: new Date(),
+      stoppedAt: null,
+      files: [],
+      error: null,
+    });
     try {
       await this.repo.insert(entity);
     } catch {
       throw new DomainError('conflict', 'already recording');
     }
-    const session = new RecordingSession(entity.id, room, this.config.dataDir, this.config.raw.SFU_FFMPEG_PATH, this.logger, async (file) => {
-      await this.dataSource.query(`UPDATE consultation_recordings SET files = files || $2::jsonb WHERE id = $1`, [entity.id, JSON.stringify([file])]);
-    });
+    const session = new RecordingSession(
+      entity.id,
+      room,
+      this.config.dataDir,
+      this.config.raw.SFU_FFMPEG_PATH,
+      this.logger,
+      async (file) => {
+        await this.dataSource.query(
+          `UPDATE consultation_recordings SET files = files || $2::jsonb WHERE id = $1`,
+          [entity.id, JSON.stringify([file])],
+        );
+      },
+    );
     this.sessions.set(consultationId, session);
     await session.start();
     this.realtime.toRoom(consultationId, N.recording, { recordingId: entity.id, state: 'recording' });
@@ -74,7 +94,10 @@ export class RecordingsService implements OnApplicationBootstrap {
     return recordingView(await this.repo.findOneByOrFail({ id }));
   }
 
-  private async stopSession(consultationId: string, state: 'stopped' | 'interrupted'): Promise<string | null> {
+  private async stopSession(
+    consultationId: string,
+    state: 'stopped' | 'interrupted',
+  ): Promise<string | null> {
     const session = this.sessions.get(consultationId);
     if (!session) return null;
     this.sessions.delete(consultationId);
@@ -85,6 +108,8 @@ export class RecordingsService implements OnApplicationBootstrap {
   }
 
   async list(consultationId: string): Promise<RecordingView[]> {
-    return (await this.repo.find({ where: { consultationId }, order: { startedAt: 'ASC' } })).map(recordingView);
+    return (await this.repo.find({ where: { consultationId }, order: { startedAt: 'ASC' } })).map(
+      recordingView,
+    );
   }
 }

@@ -24,13 +24,35 @@ export function recordingSdp(streams: SdpStream[]): string {
 
 /** ffmpeg arguments: every audio stream mixed into one, the one video stream copied as is. */
 export function ffmpegArgs(audioCount: number, hasVideo: boolean, file: string): string[] {
-  const args = ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-fflags', '+genpts',
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-protocol_whitelist',
+    'pipe,udp,rtp',
+    '-fflags',
+    '+genpts',
     // the SDP already names every codec: a short probe starts the file sooner (less lost on a crash)
-    '-analyzeduration', '1000000', '-f', 'sdp', '-i', 'pipe:0'];
+    '-analyzeduration',
+    '1000000',
+    '-f',
+    'sdp',
+    '-i',
+    'pipe:0',
+  ];
   if (audioCount === 1) args.push('-map', '0:a:0', '-c:a', 'copy');
   if (audioCount > 1) {
     const inputs = Array.from({ length: audioCount }, (_, i) => `[0:a:${i}]`).join('');
-    args.push('-filter_complex', `${inputs}amix=inputs=${audioCount}:dropout_transition=0:normalize=0[mix]`, '-map', '[mix]', '-c:a', 'libopus', '-b:a', '64k');
+    args.push(
+      '-filter_complex',
+      `${inputs}amix=inputs=${audioCount}:dropout_transition=0:normalize=0[mix]`,
+      '-map',
+      '[mix]',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '64k',
+    );
   }
   if (hasVideo) args.push('-map', '0:v:0', '-c:v', 'copy');
   args.push('-y', file);

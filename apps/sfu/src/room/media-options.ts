@@ -1,7 +1,6 @@
 import type * as mediasoup from 'mediasoup';
 import type { AppConfig } from '#platform';
 
-
 /**
  * Every mediasoup option whose shape differs between 3.8 and current 3.x lives here, so an
  * upgrade touches one file. (Current releases also accept `listenInfos` and per-transport
@@ -35,4 +34,3 @@ export function webRtcTransportOptions(config: AppConfig): mediasoup.types.WebRt
 export function plainTransportOptions(ip = '127.0.0.1'): mediasoup.types.PlainTransportOptions {
   return { listenIp: { ip }, rtcpMux: false, comedia: false };
 }
-

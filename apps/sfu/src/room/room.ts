@@ -70,7 +70,9 @@ export class Room {
     const room = new Room(consultationId, options, hooks);
     const router = await room.addRouter();
     room.observer = await router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
-    room.observer.on('volumes', (volumes) => room.setActiveSpeaker(room.producers.get(volumes[0]!.producer.id)?.peerId ?? null));
+    room.observer.on('volumes', (volumes) =>
+      room.setActiveSpeaker(room.producers.get(volumes[0]!.producer.id)?.peerId ?? null),
+    );
     room.observer.on('silence', () => room.setActiveSpeaker(null));
     return room;
   }
@@ -84,7 +86,9 @@ export class Room {
   }
 
   workerPids(): number[] {
-    return this.routers.map((r) => (r.router as unknown as { appData: { workerPid: number } }).appData.workerPid);
+    return this.routers.map(
+      (r) => (r.router as unknown as { appData: { workerPid: number } }).appData.workerPid,
+    );
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -95,7 +99,10 @@ export class Room {
 
   private async addRouter(): Promise<Router> {
     const worker = this.options.pickWorker(new Set(this.workerPids()));
-    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { workerPid: worker.pid } });
+    const router = await worker.createRouter({
+      mediaCodecs: MEDIA_CODECS,
+      appData: { workerPid: worker.pid },
+    });
     // the worker died under us: everyone in the room must rejoin on a live worker
     router.on('workerclose', () => this.close('worker-died'));
     this.routers.push({ router, peers: 0 });
@@ -154,9 +161,15 @@ export class Room {
     };
   }
 
-  async connectTransport(peer: Peer, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
+  async connectTransport(
+    peer: Peer,
+    transportId: string,
+    dtlsParameters: Record<string, unknown>,
+  ): Promise<void> {
     const transport = this.transportOf(peer, transportId);
-    await media('connect', () => transport.connect({ dtlsParameters: dtlsParameters as unknown as mediasoup.types.DtlsParameters }));
+    await media('connect', () =>
+      transport.connect({ dtlsParameters: dtlsParameters as unknown as mediasoup.types.DtlsParameters }),
+    );
   }
 
   private transportOf(peer: Peer, transportId: string): mediasoup.types.WebRtcTransport {
@@ -167,14 +180,23 @@ export class Room {
 
   produce(
     peer: Peer,
-    req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: Record<string, unknown>; source: MediaSource },
+    req: {
+      transportId: string;
+      kind: 'audio' | 'video';
+      rtpParameters: Record<string, unknown>;
+      source: MediaSource;
+    },
   ): Promise<string> {
     return this.serial(async () => {
       this.assertOpen();
       const transport = this.transportOf(peer, req.transportId);
-      if ((transport.appData as { direction: string }).direction !== 'send') throw new DomainError('invalid', 'produce needs a send transport');
+      if ((transport.appData as { direction: string }).direction !== 'send')
+        throw new DomainError('invalid', 'produce needs a send transport');
       if (req.source === 'screen' && !canShareScreen(peer.view.moderator, this.floorPeerId === peer.id)) {
-        throw new DomainError('forbidden', 'only a moderator or the participant holding the floor may share a screen');
+        throw new DomainError(
+          'forbidden',
+          'only a moderator or the participant holding the floor may share a screen',
+        );
       }
       if ([...peer.producers.values()].some((p) => p.source === req.source)) {
         throw new DomainError('conflict', `already producing ${req.source}; close it first`);
@@ -193,7 +215,8 @@ export class Room {
       this.producers.set(producer.id, entry);
       producer.observer.on('close', () => this.forgetProducer(entry));
       for (const r of this.routers) await this.pipe(producer.id, peer.router, r.router);
-      if (producer.kind === 'audio') await this.observer.addProducer({ producerId: producer.id }).catch(() => undefined);
+      if (producer.kind === 'audio')
+        await this.observer.addProducer({ producerId: producer.id }).catch(() => undefined);
       this.hooks.toRoom(N.newProducer, this.producerView(entry), peer.id);
       this.hooks.onMediaChanged(this);
       return producer.id;
@@ -205,7 +228,8 @@ export class Room {
     this.peers.get(entry.peerId)?.producers.delete(entry.producer.id);
     if (this.closed) return;
     this.hooks.toRoom(N.producerClosed, { producerId: entry.producer.id, peerId: entry.peerId });
-    if (this.activeSpeakerPeerId === entry.peerId && entry.producer.kind === 'audio') this.setActiveSpeaker(null);
+    if (this.activeSpeakerPeerId === entry.peerId && entry.producer.kind === 'audio')
+      this.setActiveSpeaker(null);
     this.hooks.onMediaChanged(this);
   }
 
@@ -216,24 +240,41 @@ export class Room {
   }
 
   producerView(e: ProducerEntry): SfuProducerView {
-    return { producerId: e.producer.id, peerId: e.peerId, kind: e.producer.kind, source: e.source, paused: e.producer.paused };
+    return {
+      producerId: e.producer.id,
+      peerId: e.peerId,
+      kind: e.producer.kind,
+      source: e.source,
+      paused: e.producer.paused,
+    };
   }
 
-  async consume(peer: Peer, producerId: string, rtpCapabilities: Record<string, unknown>): Promise<SfuConsumerView> {
+  async consume(
+    peer: Peer,
+    producerId: string,
+    rtpCapabilities: Record<string, unknown>,
+  ): Promise<SfuConsumerView> {
     this.assertOpen();
     const entry = this.producers.get(producerId);
     if (!entry) throw new DomainError('not_found', 'no such producer in this consultation');
     if (entry.peerId === peer.id) throw new DomainError('invalid', 'cannot consume your own producer');
     const caps = rtpCapabilities as unknown as mediasoup.types.RtpCapabilities;
-    const canConsume = await media('rtpCapabilities', async () => peer.router.canConsume({ producerId, rtpCapabilities: caps }));
+    const canConsume = await media('rtpCapabilities', async () =>
+      peer.router.canConsume({ producerId, rtpCapabilities: caps }),
+    );
     if (!canConsume) throw new DomainError('invalid', 'your rtpCapabilities cannot receive this producer');
-    const transport = [...peer.transports.values()].find((t) => (t.appData as { direction: string }).direction === 'recv');
+    const transport = [...peer.transports.values()].find(
+      (t) => (t.appData as { direction: string }).direction === 'recv',
+    );
     if (!transport) throw new DomainError('invalid', 'create a recv transport first');
     // paused until the client has set up its side: no keyframe is sent into the void
-    const consumer = await media('consume', () => transport.consume({ producerId, rtpCapabilities: caps, paused: true }));
+    const consumer = await media('consume', () =>
+      transport.consume({ producerId, rtpCapabilities: caps, paused: true }),
+    );
     peer.consumers.set(consumer.id, consumer);
     const gone = () => {
-      if (peer.consumers.delete(consumer.id)) this.hooks.toPeer(peer.id, N.consumerClosed, { consumerId: consumer.id, producerId });
+      if (peer.consumers.delete(consumer.id))
+        this.hooks.toPeer(peer.id, N.consumerClosed, { consumerId: consumer.id, producerId });
     };
     consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', gone);
@@ -281,7 +322,8 @@ export class Room {
     if (peerId) await this.setMuted(peerId, 'audio', false, byPeerId);
     if (muteOthers && peerId) {
       for (const other of this.peers.values()) {
-        if (other.id !== peerId && !other.view.moderator) await this.setMuted(other.id, 'audio', true, byPeerId);
+        if (other.id !== peerId && !other.view.moderator)
+          await this.setMuted(other.id, 'audio', true, byPeerId);
       }
     }
     this.hooks.toRoom(N.floor, { peerId });
@@ -332,18 +374,31 @@ export class Room {
       let bitrate = 0;
       let lost = 0;
       for (const c of peer.consumers.values()) {
-        const s = (await c.getStats().catch(() => [])) as unknown as { type: string; bitrate?: number; fractionLost?: number }[];
+        const s = (await c.getStats().catch(() => [])) as unknown as {
+          type: string;
+          bitrate?: number;
+          fractionLost?: number;
+        }[];
         const outbound = s.find((x) => x.type === 'outbound-rtp');
         bitrate += outbound?.bitrate ?? 0;
         lost = Math.max(lost, (outbound?.fractionLost ?? 0) / 256);
       }
-      out.push({ peerId: peer.id, userId: peer.view.userId, siteId: peer.view.siteId, producers, consumers: { count: peer.consumers.size, bitrate, fractionLost: lost } });
+      out.push({
+        peerId: peer.id,
+        userId: peer.view.userId,
+        siteId: peer.view.siteId,
+        producers,
+        consumers: { count: peer.consumers.size, bitrate, fractionLost: lost },
+      });
     }
     return out;
   }
 
   snapshot(): { peers: SfuPeerView[]; producers: SfuProducerView[] } {
-    return { peers: [...this.peers.values()].map((p) => p.view), producers: [...this.producers.values()].map((e) => this.producerView(e)) };
+    return {
+      peers: [...this.peers.values()].map((p) => p.view),
+      producers: [...this.producers.values()].map((e) => this.producerView(e)),
+    };
   }
 
   private assertOpen(): void {

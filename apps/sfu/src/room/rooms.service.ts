@@ -37,8 +37,19 @@ export class RoomsService implements OnApplicationShutdown {
     metrics: Metrics,
   ) {
     const rooms = this.rooms;
-    new Gauge({ name: 'yihu_sfu_rooms', help: 'open consultation rooms', registers: [metrics.registry], collect() { this.set(rooms.size); } });
-    this.joins = new Counter({ name: 'yihu_sfu_joins_total', help: 'participants who joined a consultation room', registers: [metrics.registry] });
+    new Gauge({
+      name: 'yihu_sfu_rooms',
+      help: 'open consultation rooms',
+      registers: [metrics.registry],
+      collect() {
+        this.set(rooms.size);
+      },
+    });
+    this.joins = new Counter({
+      name: 'yihu_sfu_joins_total',
+      help: 'participants who joined a consultation room',
+      registers: [metrics.registry],
+    });
   }
 
   onMediaChanged(fn: MediaListener): void {
@@ -124,7 +135,9 @@ export class RoomsService implements OnApplicationShutdown {
     const id = this.attendance.get(peerId);
     if (!id) return;
     this.attendance.delete(peerId);
-    await this.consultations.left(id, reason).catch((err: unknown) => this.logger.error({ err }, 'attendance update failed'));
+    await this.consultations
+      .left(id, reason)
+      .catch((err: unknown) => this.logger.error({ err }, 'attendance update failed'));
   }
 
   close(consultationId: string, reason: RoomCloseReason): void {
@@ -134,7 +147,10 @@ export class RoomsService implements OnApplicationShutdown {
   private closed(room: Room, reason: RoomCloseReason): void {
     if (this.rooms.get(room.consultationId) === room) this.rooms.delete(room.consultationId);
     const level = reason === 'worker-died' ? 'warn' : 'info';
-    this.logger[level]({ consultationId: room.consultationId, reason, peers: room.peers.size }, 'consultation room closed');
+    this.logger[level](
+      { consultationId: room.consultationId, reason, peers: room.peers.size },
+      'consultation room closed',
+    );
     this.realtime.toRoom(room.consultationId, N.roomClosed, { consultationId: room.consultationId, reason });
     for (const peerId of room.peers.keys()) {
       this.realtime.detach(peerId, room.consultationId);

@@ -10,7 +10,12 @@ export class ConsultationEntity {
   @Column({ type: 'varchar', length: 200 })
   title!: string;
 
-  @Column({ type: 'enum', enum: ['scheduled', 'live', 'ended'], enumName: 'consultation_state', default: 'scheduled' })
+  @Column({
+    type: 'enum',
+    enum: ['scheduled', 'live', 'ended'],
+    enumName: 'consultation_state',
+    default: 'scheduled',
+  })
   state!: ConsultationState;
 
   @Column({ name: 'host_site_id', type: 'uuid' })
@@ -103,7 +108,12 @@ export class RecordingEntity {
   @Column({ name: 'consultation_id', type: 'uuid' })
   consultationId!: string;
 
-  @Column({ type: 'enum', enum: ['recording', 'stopped', 'interrupted', 'failed'], enumName: 'recording_state', default: 'recording' })
+  @Column({
+    type: 'enum',
+    enum: ['recording', 'stopped', 'interrupted', 'failed'],
+    enumName: 'recording_state',
+    default: 'recording',
+  })
   state!: RecordingState;
 
   @Column({ name: 'started_by', type: 'uuid' })

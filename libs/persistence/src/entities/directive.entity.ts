@@ -11,8 +11,10 @@ export class DirectiveEntity {
   @Column({ type: 'varchar', length: 20 }) serial!: string;
   @Column({ type: 'text' }) title!: string;
   @Column({ type: 'text' }) body!: string;
-  @Column({ type: 'enum', enum: ['red', 'orange', 'yellow', 'blue'], enumName: 'directive_level' }) level!: DirectiveLevel;
-  @Column({ type: 'enum', enum: ['issued', 'cancelled', 'closed'], enumName: 'directive_status' }) status!: DirectiveStatus;
+  @Column({ type: 'enum', enum: ['red', 'orange', 'yellow', 'blue'], enumName: 'directive_level' })
+  level!: DirectiveLevel;
+  @Column({ type: 'enum', enum: ['issued', 'cancelled', 'closed'], enumName: 'directive_status' })
+  status!: DirectiveStatus;
   @Column({ name: 'ack_within_seconds', type: 'int' }) ackWithinSeconds!: number;
   @Column({ name: 'ack_by', type: 'timestamptz' }) ackBy!: Date;
   @Column({ type: 'boolean' }) drill!: boolean;
@@ -59,7 +61,8 @@ export class DirectiveTemplateEntity {
   @Column({ type: 'varchar', length: 100 }) name!: string;
   @Column({ type: 'text' }) title!: string;
   @Column({ type: 'text' }) body!: string;
-  @Column({ type: 'enum', enum: ['red', 'orange', 'yellow', 'blue'], enumName: 'directive_level' }) level!: DirectiveLevel;
+  @Column({ type: 'enum', enum: ['red', 'orange', 'yellow', 'blue'], enumName: 'directive_level' })
+  level!: DirectiveLevel;
   @Column({ name: 'ack_within_seconds', type: 'int', nullable: true }) ackWithinSeconds!: number | null;
   @Column({ type: 'jsonb', nullable: true }) targets!: DirectiveTargets | null;
   @Column({ name: 'owner_site_id', type: 'uuid' }) ownerSiteId!: string;

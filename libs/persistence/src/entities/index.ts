@@ -21,10 +21,37 @@ import { UserEntity } from './user.entity.js';
 
 export { AuditEntryEntity, JobEntity, SiteEntity, UserEntity };
 export { TerminalEntity, TerminalMessageEntity };
-export { DirectiveEntity, DirectiveRecipientEntity, DirectiveTemplateEntity, DutyLeaderEntity, SiteGroupEntity };
+export {
+  DirectiveEntity,
+  DirectiveRecipientEntity,
+  DirectiveTemplateEntity,
+  DutyLeaderEntity,
+  SiteGroupEntity,
+};
 
-export { ConsultationEntity, ConsultationAttendanceEntity, RollCallEntity, RollCallAnswerEntity, RecordingEntity };
+export {
+  ConsultationEntity,
+  ConsultationAttendanceEntity,
+  RollCallEntity,
+  RollCallAnswerEntity,
+  RecordingEntity,
+};
 
-export const ENTITIES = [SiteEntity, UserEntity, AuditEntryEntity, JobEntity, TerminalEntity, TerminalMessageEntity,
-  DirectiveEntity, DirectiveRecipientEntity, SiteGroupEntity, DirectiveTemplateEntity, DutyLeaderEntity,
-  ConsultationEntity, ConsultationAttendanceEntity, RollCallEntity, RollCallAnswerEntity, RecordingEntity];
+export const ENTITIES = [
+  SiteEntity,
+  UserEntity,
+  AuditEntryEntity,
+  JobEntity,
+  TerminalEntity,
+  TerminalMessageEntity,
+  DirectiveEntity,
+  DirectiveRecipientEntity,
+  SiteGroupEntity,
+  DirectiveTemplateEntity,
+  DutyLeaderEntity,
+  ConsultationEntity,
+  ConsultationAttendanceEntity,
+  RollCallEntity,
+  RollCallAnswerEntity,
+  RecordingEntity,
+];

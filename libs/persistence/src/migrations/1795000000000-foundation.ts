@@ -15,7 +15,9 @@ export class Foundation1795000000000 implements MigrationInterface {
         path text NOT NULL UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX sites_region_code_key ON sites (region_code) WHERE region_code IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX sites_region_code_key ON sites (region_code) WHERE region_code IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX sites_parent_idx ON sites (parent_id)`);
     await q.query(`CREATE INDEX sites_path_prefix_idx ON sites (path text_pattern_ops)`);
 

@@ -32,7 +32,9 @@ export class Directives1795000100000 implements MigrationInterface {
         closed_at timestamptz
       )`);
     await q.query(`CREATE INDEX directives_issued_at_idx ON directives (issued_at DESC)`);
-    await q.query(`CREATE INDEX directives_issuer_path_idx ON directives (issuer_site_path text_pattern_ops)`);
+    await q.query(
+      `CREATE INDEX directives_issuer_path_idx ON directives (issuer_site_path text_pattern_ops)`,
+    );
 
     // The original, updates and the cancellation: a sent directive is never edited in place.
     await q.query(`
@@ -111,7 +113,9 @@ export class Directives1795000100000 implements MigrationInterface {
         created_by uuid NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX site_groups_owner_path_idx ON site_groups (owner_site_path text_pattern_ops)`);
+    await q.query(
+      `CREATE INDEX site_groups_owner_path_idx ON site_groups (owner_site_path text_pattern_ops)`,
+    );
     await q.query(`
       CREATE TABLE site_group_members (
         group_id uuid NOT NULL REFERENCES site_groups(id) ON DELETE CASCADE,

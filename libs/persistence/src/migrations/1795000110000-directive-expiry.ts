@@ -9,7 +9,9 @@ export class DirectiveExpiry1795000110000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE directives ADD COLUMN expires_at timestamptz`);
-    await q.query(`CREATE INDEX directives_expires_at_idx ON directives (expires_at) WHERE expires_at IS NOT NULL AND status = 'issued'`);
+    await q.query(
+      `CREATE INDEX directives_expires_at_idx ON directives (expires_at) WHERE expires_at IS NOT NULL AND status = 'issued'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -43,7 +43,9 @@ export class Terminals1795000200000 implements MigrationInterface {
         expired_at timestamptz
       )`);
     // a directive reaches a terminal once, however often delivery is retried
-    await q.query(`CREATE UNIQUE INDEX terminal_messages_once_key ON terminal_messages (terminal_id, directive_id)`);
+    await q.query(
+      `CREATE UNIQUE INDEX terminal_messages_once_key ON terminal_messages (terminal_id, directive_id)`,
+    );
     await q.query(
       `CREATE INDEX terminal_messages_pending_idx ON terminal_messages (terminal_id, seq)
        WHERE state IN ('queued', 'sent', 'received')`,

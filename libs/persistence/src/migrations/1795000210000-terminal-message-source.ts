@@ -16,12 +16,16 @@ export class TerminalMessageSource1795000210000 implements MigrationInterface {
     await q.query(`ALTER TABLE terminal_messages ALTER COLUMN source_id SET NOT NULL`);
     await q.query(`ALTER TABLE terminal_messages ADD COLUMN topic varchar(16) NOT NULL DEFAULT 'directives'`);
     await q.query(`DROP INDEX terminal_messages_once_key`);
-    await q.query(`CREATE UNIQUE INDEX terminal_messages_source_key ON terminal_messages (terminal_id, source_id)`);
+    await q.query(
+      `CREATE UNIQUE INDEX terminal_messages_source_key ON terminal_messages (terminal_id, source_id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX terminal_messages_source_key`);
-    await q.query(`CREATE UNIQUE INDEX terminal_messages_once_key ON terminal_messages (terminal_id, directive_id)`);
+    await q.query(
+      `CREATE UNIQUE INDEX terminal_messages_once_key ON terminal_messages (terminal_id, directive_id)`,
+    );
     await q.query(`ALTER TABLE terminal_messages DROP COLUMN topic`);
     await q.query(`ALTER TABLE terminal_messages DROP COLUMN source_id`);
   }

@@ -21,7 +21,9 @@ export class Consultations1795000300000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX consultations_state_idx ON consultations (state, created_at DESC)`);
     await q.query(`CREATE INDEX consultations_sites_idx ON consultations USING gin (site_ids)`);
-    await q.query(`CREATE INDEX consultations_directive_idx ON consultations (directive_id) WHERE directive_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX consultations_directive_idx ON consultations (directive_id) WHERE directive_id IS NOT NULL`,
+    );
 
     // one row per join; left_at stays null while present (or after a crash, closed at next start)
     await q.query(`
@@ -34,7 +36,9 @@ export class Consultations1795000300000 implements MigrationInterface {
         left_at timestamptz,
         left_reason varchar(16)
       )`);
-    await q.query(`CREATE INDEX consultation_attendance_idx ON consultation_attendance (consultation_id, joined_at)`);
+    await q.query(
+      `CREATE INDEX consultation_attendance_idx ON consultation_attendance (consultation_id, joined_at)`,
+    );
 
     await q.query(`
       CREATE TABLE consultation_roll_calls (
@@ -45,7 +49,9 @@ export class Consultations1795000300000 implements MigrationInterface {
         started_at timestamptz NOT NULL DEFAULT now(),
         closed_at timestamptz
       )`);
-    await q.query(`CREATE INDEX consultation_roll_calls_idx ON consultation_roll_calls (consultation_id, started_at)`);
+    await q.query(
+      `CREATE INDEX consultation_roll_calls_idx ON consultation_roll_calls (consultation_id, started_at)`,
+    );
     // a site answers a roll call once: the first answer is the one on the record
     await q.query(`
       CREATE TABLE consultation_roll_call_answers (
@@ -68,8 +74,12 @@ export class Consultations1795000300000 implements MigrationInterface {
         files jsonb NOT NULL DEFAULT '[]',
         error text
       )`);
-    await q.query(`CREATE INDEX consultation_recordings_idx ON consultation_recordings (consultation_id, started_at)`);
-    await q.query(`CREATE UNIQUE INDEX consultation_recordings_one_active ON consultation_recordings (consultation_id) WHERE state = 'recording'`);
+    await q.query(
+      `CREATE INDEX consultation_recordings_idx ON consultation_recordings (consultation_id, started_at)`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX consultation_recordings_one_active ON consultation_recordings (consultation_id) WHERE state = 'recording'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -7,4 +7,12 @@ import { Consultations1795000300000 } from './1795000300000-consultations.js';
 import { AuditNoTruncate1795000400000 } from './1795000400000-audit-no-truncate.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
-export const MIGRATIONS = [Foundation1795000000000, Directives1795000100000, DirectiveExpiry1795000110000, Terminals1795000200000, TerminalMessageSource1795000210000, Consultations1795000300000, AuditNoTruncate1795000400000];
+export const MIGRATIONS = [
+  Foundation1795000000000,
+  Directives1795000100000,
+  DirectiveExpiry1795000110000,
+  Terminals1795000200000,
+  TerminalMessageSource1795000210000,
+  Consultations1795000300000,
+  AuditNoTruncate1795000400000,
+];

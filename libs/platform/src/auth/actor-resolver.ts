@@ -39,7 +39,8 @@ export class ActorResolver {
       [userId],
     )) as { id: string; role: Role; site_id: string; disabled: boolean; path: string }[];
     const row = rows[0];
-    if (!row || row.disabled) throw new DomainError('unauthenticated', 'user no longer exists or is disabled');
+    if (!row || row.disabled)
+      throw new DomainError('unauthenticated', 'user no longer exists or is disabled');
     const actor: Actor = { userId: row.id, role: row.role, siteId: row.site_id, sitePath: row.path };
     this.cache.set(userId, { actor, until: Date.now() + CACHE_MS });
     return actor;
@@ -60,7 +61,9 @@ export class ActorResolver {
           socket.data.actor = actor;
           next();
         })
-        .catch((err: unknown) => next(new Error(err instanceof DomainError ? err.message : 'authentication failed')));
+        .catch((err: unknown) =>
+          next(new Error(err instanceof DomainError ? err.message : 'authentication failed')),
+        );
     };
   }
 

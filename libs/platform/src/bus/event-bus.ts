@@ -38,7 +38,6 @@ export class InProcessEventBus extends EventBus {
   }
 }
 
-
 export class RedisEventBus extends EventBus implements OnApplicationShutdown {
   readonly driver = 'redis';
   private readonly emitter = new EventEmitter().setMaxListeners(0);
@@ -76,12 +75,14 @@ export class RedisEventBus extends EventBus implements OnApplicationShutdown {
   async subscribe<T>(channel: string, handler: BusHandler<T>): Promise<() => void> {
     // SUBSCRIBE before the connection's ready check (INFO) has run puts the connection in
     // subscriber mode first; the check then fails and the subscription is lost (seen at start-up)
-    if (this.sub.status !== 'ready') await new Promise<void>((resolve) => this.sub.once('ready', () => resolve()));
+    if (this.sub.status !== 'ready')
+      await new Promise<void>((resolve) => this.sub.once('ready', () => resolve()));
     if (this.emitter.listenerCount(channel) === 0) await this.sub.subscribe(this.prefix + channel);
     this.emitter.on(channel, handler);
     return () => {
       this.emitter.off(channel, handler);
-      if (this.emitter.listenerCount(channel) === 0) void this.sub.unsubscribe(this.prefix + channel).catch(() => undefined);
+      if (this.emitter.listenerCount(channel) === 0)
+        void this.sub.unsubscribe(this.prefix + channel).catch(() => undefined);
     };
   }
 

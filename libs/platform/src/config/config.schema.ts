@@ -21,17 +21,24 @@ const url = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    )
     .optional();
 
 const positiveInt = (fallback: number) =>
-  z.coerce.number({ error: 'expected a positive integer' }).int().min(1, 'expected a positive integer').default(fallback);
+  z.coerce
+    .number({ error: 'expected a positive integer' })
+    .int()
+    .min(1, 'expected a positive integer')
+    .default(fallback);
 
 /**
  * Every setting the hub reads, by its environment variable name. config/*.yaml may set
@@ -79,14 +86,17 @@ export const ConfigSchema = z.object({
   SFU_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   /** ICE servers (TURN) handed to browsers: a JSON array like [{"urls":"turn:turn.example:3478","username":"u","credential":"p"}] */
   SFU_ICE_SERVERS: z
-    .preprocess((v) => {
-      if (typeof v !== 'string') return v;
-      try {
-        return JSON.parse(v) as unknown;
-      } catch {
-        return 'not JSON';
-      }
-    }, z.array(IceServerSchema, { error: 'expected a JSON array of {urls, username?, credential?}' }).max(10))
+    .preprocess(
+      (v) => {
+        if (typeof v !== 'string') return v;
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          return 'not JSON';
+        }
+      },
+      z.array(IceServerSchema, { error: 'expected a JSON array of {urls, username?, credential?}' }).max(10),
+    )
     .default([]),
   /** participants per router before a room spills onto another worker (pipeToRouter) */
   SFU_PEERS_PER_ROUTER: positiveInt(15),
@@ -108,7 +118,10 @@ export const ConfigSchema = z.object({
   DELIVERY_CHANNELS: z
     .string()
     .trim()
-    .regex(/^((console|terminal|radio)(,(console|terminal|radio))*)?$/, 'expected a comma-separated list of console, terminal, radio')
+    .regex(
+      /^((console|terminal|radio)(,(console|terminal|radio))*)?$/,
+      'expected a comma-separated list of console, terminal, radio',
+    )
     .optional()
     .transform((v) => (v ? [...new Set(v.split(','))] : [])),
 });

@@ -39,7 +39,9 @@ function readYamlFiles(configDir: string): Record<string, unknown> {
     try {
       doc = parseYaml(readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new StartupError(`config file ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+      throw new StartupError(
+        `config file ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
     if (doc == null) continue;
     if (typeof doc !== 'object' || Array.isArray(doc)) {
@@ -94,7 +96,9 @@ function embeddedJwtSecret(dataDir: string): string {
   if (existsSync(file)) {
     const secret = readFileSync(file, 'utf8').trim();
     if (secret.length >= 32) return secret;
-    throw new StartupError(`invalid ${file}: expected a secret of at least 32 characters; delete it to regenerate`);
+    throw new StartupError(
+      `invalid ${file}: expected a secret of at least 32 characters; delete it to regenerate`,
+    );
   }
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
@@ -107,7 +111,9 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (err) {
-    throw new StartupError(`invalid DATA_DIR: cannot create ${dataDir} (${(err as NodeJS.ErrnoException).code})`);
+    throw new StartupError(
+      `invalid DATA_DIR: cannot create ${dataDir} (${(err as NodeJS.ErrnoException).code})`,
+    );
   }
   const secret = raw.JWT_SECRET ?? embeddedJwtSecret(dataDir);
   return new AppConfig(raw, secret);

@@ -31,7 +31,11 @@ async function runWithTimeout(check: HealthCheck): Promise<ComponentHealth> {
   });
   try {
     return await Promise.race([
-      check().catch((err: Error): ComponentHealth => ({ status: 'down', driver: 'unknown', error: err.message })),
+      check().catch((err: Error): ComponentHealth => ({
+        status: 'down',
+        driver: 'unknown',
+        error: err.message,
+      })),
       timeout,
     ]);
   } finally {

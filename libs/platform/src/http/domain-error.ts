@@ -1,12 +1,7 @@
 import type { FieldIssue } from '#contracts';
 
 export type DomainErrorCode =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'rate_limited';
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
 
 /**
  * An error the caller can act on. Services throw these; each edge (HTTP, Socket.IO, MQTT)

@@ -65,9 +65,14 @@ export class BullJobQueue extends JobQueue implements OnApplicationShutdown {
         concurrency: CONCURRENCY,
       });
       // BullMQ retries connection errors itself (health reports Redis): log them, never swallow them
-      worker.on('error', (err) => this.logger?.warn({ err: err.message, queue: worker.name }, 'job worker error'));
+      worker.on('error', (err) =>
+        this.logger?.warn({ err: err.message, queue: worker.name }, 'job worker error'),
+      );
       worker.on('failed', (job, err) =>
-        this.logger?.warn({ job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+        this.logger?.warn(
+          { job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message },
+          'job failed',
+        ),
       );
       this.workers.push(worker);
     }

@@ -44,7 +44,8 @@ export class DbJobQueue extends JobQueue implements OnApplicationShutdown {
 
   override async onApplicationBootstrap(): Promise<void> {
     await super.onApplicationBootstrap();
-    if (this.soleOwner) await this.dataSource.query('UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL');
+    if (this.soleOwner)
+      await this.dataSource.query('UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL');
     this.stopped = false;
     this.wake();
   }
@@ -60,7 +61,13 @@ export class DbJobQueue extends JobQueue implements OnApplicationShutdown {
       `INSERT INTO jobs (job_key, name, data, run_at, max_attempts)
        VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5)
        ON CONFLICT (job_key) DO NOTHING`,
-      [options.key ?? null, name, JSON.stringify(data ?? null), (options.delayMs ?? 0) / 1000, options.attempts ?? 5],
+      [
+        options.key ?? null,
+        name,
+        JSON.stringify(data ?? null),
+        (options.delayMs ?? 0) / 1000,
+        options.attempts ?? 5,
+      ],
     );
     this.wake();
   }

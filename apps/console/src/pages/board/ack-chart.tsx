@@ -6,7 +6,15 @@ const H = 120;
 const PAD = 24;
 
 /** Cumulative 签收 over time since issue, as a step line (plain SVG). */
-export function AckChart({ issuedAt, recipients, now }: { issuedAt: string; recipients: DirectiveRecipientView[]; now: number }) {
+export function AckChart({
+  issuedAt,
+  recipients,
+  now,
+}: {
+  issuedAt: string;
+  recipients: DirectiveRecipientView[];
+  now: number;
+}) {
   const { t } = useI18n();
   const start = new Date(issuedAt).getTime();
   const times = recipients
@@ -26,11 +34,17 @@ export function AckChart({ issuedAt, recipients, now }: { issuedAt: string; reci
   const minutes = Math.round(span / 60_000);
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${t('ackChart')}: ${times.length}/${recipients.length}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${t('ackChart')}: ${times.length}/${recipients.length}`}
+      >
         <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} className="axis" />
         <line x1={PAD} y1={PAD} x2={PAD} y2={H - PAD} className="axis" />
         <path d={d} className="ack-line" />
-        <text x={PAD} y={H - 6} className="tick">0</text>
+        <text x={PAD} y={H - 6} className="tick">
+          0
+        </text>
         <text x={W - PAD} y={H - 6} className="tick" textAnchor="end">
           {minutes} {t('minutes')}
         </text>

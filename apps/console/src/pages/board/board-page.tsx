@@ -1,6 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Socket } from 'socket.io-client';
-import type { DirectiveSummaryView, DirectiveTemplateView, SiteGroupView, SiteView, UserView } from '#contracts';
+import type {
+  DirectiveSummaryView,
+  DirectiveTemplateView,
+  SiteGroupView,
+  SiteView,
+  UserView,
+} from '#contracts';
 import { useI18n } from '../../i18n/index.js';
 import { api, errorText } from '../../lib/api.js';
 import { LEVEL_LABEL } from '../../lib/levels.js';
@@ -73,7 +79,12 @@ export function BoardPage({ socket }: { user: UserView; socket: Socket | null; c
           <ul className="dir-list">
             {list.map((d) => (
               <li key={d.id}>
-                <button type="button" aria-pressed={selected === d.id} onClick={() => setSelected(d.id)} data-testid="directive-link">
+                <button
+                  type="button"
+                  aria-pressed={selected === d.id}
+                  onClick={() => setSelected(d.id)}
+                  data-testid="directive-link"
+                >
                   <span className={`badge level-${d.level}`}>{t(LEVEL_LABEL[d.level])}</span> {d.title}
                   <small>
                     {d.serial} · {formatTime(d.issuedAt, lang)}
@@ -84,7 +95,13 @@ export function BoardPage({ socket }: { user: UserView; socket: Socket | null; c
           </ul>
         </section>
       </div>
-      <div className="right">{selected ? <BoardView key={selected} socket={socket} directiveId={selected} /> : <p className="hint">{t('selectDirective')}</p>}</div>
+      <div className="right">
+        {selected ? (
+          <BoardView key={selected} socket={socket} directiveId={selected} />
+        ) : (
+          <p className="hint">{t('selectDirective')}</p>
+        )}
+      </div>
     </div>
   );
 }

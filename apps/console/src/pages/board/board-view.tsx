@@ -12,13 +12,25 @@ export function BoardView({ socket, directiveId }: { socket: Socket | null; dire
   const now = useNow();
   const board = useBoard(socket, directiveId);
   const d = board.directive;
-  const recipients = Object.values(board.recipients).sort((a, b) => a.siteName.localeCompare(b.siteName, 'zh-CN'));
+  const recipients = Object.values(board.recipients).sort((a, b) =>
+    a.siteName.localeCompare(b.siteName, 'zh-CN'),
+  );
   const total = recipients.length;
   const acked = recipients.filter((r) => r.state === 'acknowledged' || r.state === 'completed').length;
-  if (board.error && !d) return <p role="alert" className="error">{board.error}</p>;
+  if (board.error && !d)
+    return (
+      <p role="alert" className="error">
+        {board.error}
+      </p>
+    );
   if (!d) return null;
   return (
-    <section className="card board" aria-labelledby="board-title" data-testid="board" data-status={board.status ?? d.status}>
+    <section
+      className="card board"
+      aria-labelledby="board-title"
+      data-testid="board"
+      data-status={board.status ?? d.status}
+    >
       <header>
         <span className={`badge level-${d.level}`}>{t(LEVEL_LABEL[d.level])}</span>
         {d.drill && <span className="badge drill">{t('drill')}</span>}
@@ -45,7 +57,13 @@ export function BoardView({ socket, directiveId }: { socket: Socket | null; dire
         </div>
         <AckChart issuedAt={d.issuedAt} recipients={recipients} now={now} />
       </div>
-      <RecipientsGrid directiveId={d.id} ackBy={d.ackBy} recipients={recipients} now={now} live={(board.status ?? d.status) === 'issued'} />
+      <RecipientsGrid
+        directiveId={d.id}
+        ackBy={d.ackBy}
+        recipients={recipients}
+        now={now}
+        live={(board.status ?? d.status) === 'issued'}
+      />
     </section>
   );
 }

@@ -1,5 +1,11 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import type { DirectiveLevel, DirectiveTemplateView, IssueDirectiveRequest, SiteGroupView, SiteView } from '#contracts';
+import type {
+  DirectiveLevel,
+  DirectiveTemplateView,
+  IssueDirectiveRequest,
+  SiteGroupView,
+  SiteView,
+} from '#contracts';
 import { useI18n } from '../../i18n/index.js';
 import { api, errorText } from '../../lib/api.js';
 import { LEVEL_LABEL, LEVELS } from '../../lib/levels.js';
@@ -105,7 +111,13 @@ export function Compose({ sites, groups, templates, onSent }: Props) {
       )}
       <label>
         {t('title')}
-        <input name="title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+        <input
+          name="title"
+          required
+          maxLength={200}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+        />
       </label>
       <label>
         {t('body')}
@@ -124,7 +136,14 @@ export function Compose({ sites, groups, templates, onSent }: Props) {
         </label>
         <label>
           {t('ackWithinMinutes')}
-          <input name="ackWithin" type="number" min={1} step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+          <input
+            name="ackWithin"
+            type="number"
+            min={1}
+            step={1}
+            value={minutes}
+            onChange={(e) => setMinutes(e.target.value)}
+          />
         </label>
       </div>
       <fieldset>
@@ -146,7 +165,11 @@ export function Compose({ sites, groups, templates, onSent }: Props) {
             <legend>{t('groups')}</legend>
             {groups.map((g) => (
               <label key={g.id}>
-                <input type="checkbox" checked={groupIds.has(g.id)} onChange={() => setGroupIds((s) => toggle(s, g.id))} />
+                <input
+                  type="checkbox"
+                  checked={groupIds.has(g.id)}
+                  onChange={() => setGroupIds((s) => toggle(s, g.id))}
+                />
                 {g.name}
               </label>
             ))}
@@ -166,7 +189,13 @@ export function Compose({ sites, groups, templates, onSent }: Props) {
         </p>
       )}
       {confirming && (
-        <div className="modal" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-body">
+        <div
+          className="modal"
+          role="alertdialog"
+          aria-modal="true"
+          aria-labelledby="confirm-title"
+          aria-describedby="confirm-body"
+        >
           <div className="card">
             <h3 id="confirm-title">{t('confirmRed')}</h3>
             <p id="confirm-body">{t('confirmRedBody')}</p>

@@ -26,13 +26,26 @@ export function RecipientActions({ directiveId, r }: { directiveId: string; r: D
   };
   return (
     <div className="actions">
-      <button type="button" onClick={() => run(() => api.resend(directiveId, [r.siteId]))} aria-label={`${t('resend')} ${r.siteName}`}>
+      <button
+        type="button"
+        onClick={() => run(() => api.resend(directiveId, [r.siteId]))}
+        aria-label={`${t('resend')} ${r.siteName}`}
+      >
         {t('resend')}
       </button>
-      <button type="button" onClick={() => run(() => api.escalate(directiveId, r.siteId))} aria-label={`${t('escalate')} ${r.siteName}`}>
+      <button
+        type="button"
+        onClick={() => run(() => api.escalate(directiveId, r.siteId))}
+        aria-label={`${t('escalate')} ${r.siteName}`}
+      >
         {t('escalate')}
       </button>
-      <button type="button" aria-expanded={onBehalf} onClick={() => setOnBehalf((v) => !v)} aria-label={`${t('ackOnBehalf')} ${r.siteName}`}>
+      <button
+        type="button"
+        aria-expanded={onBehalf}
+        onClick={() => setOnBehalf((v) => !v)}
+        aria-label={`${t('ackOnBehalf')} ${r.siteName}`}
+      >
         {t('ackOnBehalf')}
       </button>
       {onBehalf && (

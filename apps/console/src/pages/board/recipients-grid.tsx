@@ -18,7 +18,10 @@ const CHANNELS: { id: DeliveryChannelName; label: MessageKey }[] = [
 ];
 
 /** What one channel did for a recipient: acknowledged through it, delivered through it, or nothing yet. */
-function channelCell(r: DirectiveRecipientView, ch: DeliveryChannelName): { cls: string; key: MessageKey | null } {
+function channelCell(
+  r: DirectiveRecipientView,
+  ch: DeliveryChannelName,
+): { cls: string; key: MessageKey | null } {
   if (r.acknowledgedVia === ch) return { cls: 'ch-acked', key: 'stAcknowledged' };
   if (r.deliveredVia === ch) return { cls: 'ch-delivered', key: 'stDelivered' };
   return { cls: 'ch-none', key: null };
@@ -37,7 +40,11 @@ export function RecipientsGrid({ directiveId, ackBy, recipients, now, live }: Pr
   const [filter, setFilter] = useState<Filter>('all');
   const due = new Date(ackBy).getTime();
   const shown = recipients.filter((r) =>
-    filter === 'all' ? true : filter === 'notAcked' ? !isAcked(r.state) : r.overdue || (!isAcked(r.state) && now > due),
+    filter === 'all'
+      ? true
+      : filter === 'notAcked'
+        ? !isAcked(r.state)
+        : r.overdue || (!isAcked(r.state) && now > due),
   );
   return (
     <section aria-labelledby="grid-title">
@@ -72,7 +79,13 @@ export function RecipientsGrid({ directiveId, ackBy, recipients, now, live }: Pr
           {shown.map((r) => {
             const open = !isAcked(r.state);
             return (
-              <tr key={r.siteId} data-testid="recipient-row" data-site-name={r.siteName} data-state={r.state} className={`st-${r.state}`}>
+              <tr
+                key={r.siteId}
+                data-testid="recipient-row"
+                data-site-name={r.siteName}
+                data-state={r.state}
+                className={`st-${r.state}`}
+              >
                 <th scope="row">{r.siteName}</th>
                 <td>
                   <span className={`state st-${r.state}`}>{t(STATE_LABEL[r.state])}</span>
@@ -88,7 +101,9 @@ export function RecipientsGrid({ directiveId, ackBy, recipients, now, live }: Pr
                 })}
                 <td>{formatTime(r.deliveredAt, lang)}</td>
                 <td>{formatTime(r.acknowledgedAt, lang)}</td>
-                <td className={open && now > due ? 'overdue' : ''}>{open && live ? (now > due ? '-' : '') + formatSpan(due - now) : '—'}</td>
+                <td className={open && now > due ? 'overdue' : ''}>
+                  {open && live ? (now > due ? '-' : '') + formatSpan(due - now) : '—'}
+                </td>
                 <td>{r.escalationLevel}</td>
                 <td>{live && <RecipientActions directiveId={directiveId} r={r} />}</td>
               </tr>

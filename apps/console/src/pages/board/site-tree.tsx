@@ -21,13 +21,26 @@ export function buildTree(sites: SiteView[]): TreeNode[] {
 }
 
 /** Checkbox tree of the sites in scope: a native fieldset, so it is keyboard operable as is. */
-export function SiteTree({ roots, selected, onToggle }: { roots: TreeNode[]; selected: Set<string>; onToggle: (id: string) => void }) {
+export function SiteTree({
+  roots,
+  selected,
+  onToggle,
+}: {
+  roots: TreeNode[];
+  selected: Set<string>;
+  onToggle: (id: string) => void;
+}) {
   const render = (list: TreeNode[]) => (
     <ul className="tree">
       {list.map((n) => (
         <li key={n.site.id}>
           <label>
-            <input type="checkbox" checked={selected.has(n.site.id)} onChange={() => onToggle(n.site.id)} data-site-name={n.site.name} />
+            <input
+              type="checkbox"
+              checked={selected.has(n.site.id)}
+              onChange={() => onToggle(n.site.id)}
+              data-site-name={n.site.name}
+            />
             {n.site.name}
           </label>
           {n.children.length > 0 && render(n.children)}

@@ -1,6 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { Socket } from 'socket.io-client';
-import type { DirectiveBoardPayload, DirectiveRecipientView, DirectiveStatus, DirectiveView, RecipientState, SocketResult } from '#contracts';
+import type {
+  DirectiveBoardPayload,
+  DirectiveRecipientView,
+  DirectiveStatus,
+  DirectiveView,
+  RecipientState,
+  SocketResult,
+} from '#contracts';
 import { api, errorText } from '../../lib/api.js';
 import { EV } from '../../lib/events.js';
 

@@ -59,12 +59,22 @@ export function DutyPage({ socket, conn }: { user: UserView; socket: Socket | nu
       setInbox((cur) => applyPush(cur, d));
     };
     const onCancelled = (c: DirectiveCancelledPayload) =>
-      setInbox((cur) => (cur[c.directiveId] ? { ...cur, [c.directiveId]: { ...cur[c.directiveId]!, state: 'cancelled' } } : cur));
+      setInbox((cur) =>
+        cur[c.directiveId]
+          ? { ...cur, [c.directiveId]: { ...cur[c.directiveId]!, state: 'cancelled' } }
+          : cur,
+      );
     const onUpdate = (u: DirectiveUpdatePayload) =>
       setInbox((cur) => {
         const item = cur[u.directiveId];
         if (!item || item.updates.some((x) => x.id === u.messageId)) return cur;
-        return { ...cur, [u.directiveId]: { ...item, updates: [...item.updates, { id: u.messageId, text: u.text, at: u.at }] } };
+        return {
+          ...cur,
+          [u.directiveId]: {
+            ...item,
+            updates: [...item.updates, { id: u.messageId, text: u.text, at: u.at }],
+          },
+        };
       });
     socket.on(EV.directive, onDirective);
     socket.on(EV.cancelled, onCancelled);
@@ -91,7 +101,9 @@ export function DutyPage({ socket, conn }: { user: UserView; socket: Socket | nu
   const ack = async (id: string) => {
     let acknowledgedAt = new Date().toISOString();
     if (socket?.connected) {
-      const res = (await socket.timeout(SOCKET_ACK_TIMEOUT_MS).emitWithAck(EV.ack, { directiveId: id })) as SocketResult;
+      const res = (await socket
+        .timeout(SOCKET_ACK_TIMEOUT_MS)
+        .emitWithAck(EV.ack, { directiveId: id })) as SocketResult;
       if (!res.ok) throw new Error(res.error);
     } else {
       acknowledgedAt = (await api.ack(id)).acknowledgedAt ?? acknowledgedAt;
@@ -112,7 +124,11 @@ export function DutyPage({ socket, conn }: { user: UserView; socket: Socket | nu
           {t('inbox')} <span className="count">{open.length}</span>
         </h2>
         {!soundOk && (
-          <button type="button" className="sound" onClick={() => void alarm.unlock().then(() => setSoundOk(alarm.unlocked))}>
+          <button
+            type="button"
+            className="sound"
+            onClick={() => void alarm.unlock().then(() => setSoundOk(alarm.unlocked))}
+          >
             {t('enableSound')}
           </button>
         )}

@@ -15,14 +15,21 @@ export function History({ items }: { items: DirectiveSummaryView[] }) {
   const [q, setQ] = useState('');
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase();
-    return needle ? items.filter((d) => d.title.toLowerCase().includes(needle) || d.serial.toLowerCase().includes(needle)) : items;
+    return needle
+      ? items.filter((d) => d.title.toLowerCase().includes(needle) || d.serial.toLowerCase().includes(needle))
+      : items;
   }, [items, q]);
   return (
     <section className="card history" aria-labelledby="history-title">
       <h2 id="history-title">{t('history')}</h2>
       <label className="search">
         {t('search')}
-        <input type="search" value={q} placeholder={t('searchPlaceholder')} onChange={(e) => setQ(e.target.value)} />
+        <input
+          type="search"
+          value={q}
+          placeholder={t('searchPlaceholder')}
+          onChange={(e) => setQ(e.target.value)}
+        />
       </label>
       <table>
         <thead>

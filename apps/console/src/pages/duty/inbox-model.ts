@@ -20,12 +20,26 @@ export function applyPush(inbox: Inbox, d: DirectivePushPayload): Inbox {
 export function fromView(v: DirectiveView): InboxItem {
   const mine = v.recipients[0];
   return {
-    directive: { id: v.id, serial: v.serial, title: v.title, body: v.body, level: v.level, ackBy: v.ackBy, expiresAt: v.expiresAt ?? null, drill: v.drill, issuedAt: v.issuedAt, redelivery: 0 },
+    directive: {
+      id: v.id,
+      serial: v.serial,
+      title: v.title,
+      body: v.body,
+      level: v.level,
+      ackBy: v.ackBy,
+      expiresAt: v.expiresAt ?? null,
+      drill: v.drill,
+      issuedAt: v.issuedAt,
+      redelivery: 0,
+    },
     state: v.status === 'cancelled' ? 'cancelled' : (mine?.state ?? 'pending'),
     acknowledgedAt: mine?.acknowledgedAt ?? null,
-    updates: v.messages.filter((m) => m.kind === 'update' && m.text).map((m) => ({ id: m.id, text: m.text!, at: m.at })),
+    updates: v.messages
+      .filter((m) => m.kind === 'update' && m.text)
+      .map((m) => ({ id: m.id, text: m.text!, at: m.at })),
   };
 }
 
-export const needsAck = (i: InboxItem) => i.state === 'pending' || i.state === 'delivered' || i.state === 'failed';
+export const needsAck = (i: InboxItem) =>
+  i.state === 'pending' || i.state === 'delivered' || i.state === 'failed';
 export const needsFeedback = (i: InboxItem) => i.state === 'acknowledged';

@@ -27,18 +27,29 @@ export function CountyMap({ sites, terminals }: { sites: SiteView[]; terminals: 
   });
   return (
     <figure className="card county">
-      <svg viewBox={`0 0 ${SIZE} ${SIZE}`} role="img" aria-label={`${t('countyLayout')}: ${terminals.length}`}>
+      <svg
+        viewBox={`0 0 ${SIZE} ${SIZE}`}
+        role="img"
+        aria-label={`${t('countyLayout')}: ${terminals.length}`}
+      >
         {sites.map((s) => {
           const p = pos.get(s.id);
           const parent = s.parentId ? pos.get(s.parentId) : undefined;
-          return p && parent ? <line key={`l${s.id}`} x1={parent.x} y1={parent.y} x2={p.x} y2={p.y} className="edge" /> : null;
+          return p && parent ? (
+            <line key={`l${s.id}`} x1={parent.x} y1={parent.y} x2={p.x} y2={p.y} className="edge" />
+          ) : null;
         })}
         {sites.map((s) => {
           const p = pos.get(s.id);
           if (!p) return null;
           return (
             <g key={s.id}>
-              <circle cx={p.x} cy={p.y} r={s.kind === 'command' ? 12 : s.kind === 'township' ? 8 : 5} className={`site site-${s.kind}`} />
+              <circle
+                cx={p.x}
+                cy={p.y}
+                r={s.kind === 'command' ? 12 : s.kind === 'township' ? 8 : 5}
+                className={`site site-${s.kind}`}
+              />
               <text x={p.x} y={p.y - 12} textAnchor="middle" className="site-label">
                 {s.name}
               </text>
@@ -50,7 +61,14 @@ export function CountyMap({ sites, terminals }: { sites: SiteView[]; terminals: 
           if (!p) return null;
           const k = terminals.slice(0, i).filter((o) => o.siteId === tm.siteId).length;
           return (
-            <rect key={tm.id} x={p.x + 9 + k * 9} y={p.y + 4} width={7} height={7} className={`term term-${tm.presence}`}>
+            <rect
+              key={tm.id}
+              x={p.x + 9 + k * 9}
+              y={p.y + 4}
+              width={7}
+              height={7}
+              className={`term term-${tm.presence}`}
+            >
               <title>
                 {tm.name}: {t(tm.presence)}
               </title>
@@ -59,8 +77,9 @@ export function CountyMap({ sites, terminals }: { sites: SiteView[]; terminals: 
         })}
       </svg>
       <figcaption>
-        {t('countyLayout')} · <span className="term-online">■</span> {t('online')} <span className="term-offline">■</span> {t('offline')}{' '}
-        <span className="term-never">■</span> {t('never')}
+        {t('countyLayout')} · <span className="term-online">■</span> {t('online')}{' '}
+        <span className="term-offline">■</span> {t('offline')} <span className="term-never">■</span>{' '}
+        {t('never')}
       </figcaption>
     </figure>
   );

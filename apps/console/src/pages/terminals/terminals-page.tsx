@@ -102,7 +102,16 @@ export function TerminalsPage({ user }: { user: UserView }) {
                 <td>{formatTime(tm.lastSeenAt, lang)}</td>
                 {manage && (
                   <td>
-                    <button type="button" aria-label={`${t('rotate')} ${tm.name}`} onClick={() => void api.rotate(tm.id).then(setSecret).catch((err: unknown) => setError(errorText(err)))}>
+                    <button
+                      type="button"
+                      aria-label={`${t('rotate')} ${tm.name}`}
+                      onClick={() =>
+                        void api
+                          .rotate(tm.id)
+                          .then(setSecret)
+                          .catch((err: unknown) => setError(errorText(err)))
+                      }
+                    >
                       {t('rotate')}
                     </button>
                   </td>
