@@ -20,6 +20,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
+import { api } from './http.mjs';
 
 const N = Number(process.env.BENCH_SITES ?? 2000);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -101,17 +102,6 @@ async function startHub(env) {
         child.kill('SIGTERM');
       }),
   };
-}
-
-async function api(base, method, path, token, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 /** 2,000 township sites and one duty officer each, written straight into the database. */

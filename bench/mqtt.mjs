@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { Simulator } from '../dist/gateways/push-terminal/src/simulator.js';
 import { mosquittoConf } from '../dist/apps/mqtt-bridge/src/broker/mosquitto-config.js';
+import { api } from './http.mjs';
 
 const N = Number(process.env.BENCH_TERMINALS ?? 10_000);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -131,17 +132,6 @@ async function startHub(env) {
         child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')),
       ),
   });
-}
-
-async function api(base, method, path, token, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 /** N terminals in one site, written straight into the data dir (secrets hashed as the hub does: Mosquitto's $6$). */
