@@ -85,7 +85,7 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
       });
       slot.worker = worker;
       slot.lastError = undefined;
-      this.logger.info({ pid: worker.pid, slot: slot.index }, 'mediasoup worker started');
+      this.logger.info({ workerPid: worker.pid, slot: slot.index }, 'mediasoup worker started');
       worker.on('died', (err: Error) => void this.onDied(slot, worker, err));
     } catch (err) {
       slot.lastError = (err as Error).message;
@@ -98,7 +98,7 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
     if (this.closing) return;
     slot.worker = null;
     slot.lastError = err.message;
-    this.logger.error({ pid: worker.pid, slot: slot.index, err: err.message }, 'mediasoup worker died');
+    this.logger.error({ workerPid: worker.pid, slot: slot.index, err: err.message }, 'mediasoup worker died');
     await this.bus.publish(SFU_WORKER_DIED, { pid: worker.pid, slot: slot.index }).catch(() => undefined);
     this.scheduleRestart(slot);
   }
