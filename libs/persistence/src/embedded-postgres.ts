@@ -1,35 +1,48 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 import { DataDirLock } from './data-dir-lock.js';
+import { EMBEDDED_POSTGRES_WORKER } from './embedded-postgres-worker.js';
+
+type WorkerReply = { ready?: true; stopped?: true; error?: string };
 
 /**
- * A real PostgreSQL engine (PGlite) inside this process, persisted under DATA_DIR and
- * served on the wire protocol over a private unix socket, so TypeORM and pg use the same
- * code path as against a PostgreSQL server.
+ * A real PostgreSQL engine (PGlite) persisted under DATA_DIR and served on the wire
+ * protocol over a private unix socket, so TypeORM and pg use the same code path as
+ * against a PostgreSQL server.
+ *
+ * PGlite runs on a worker thread of this process: its WebAssembly engine is CPU-bound,
+ * and on the main thread every statement stopped the MQTT broker and the HTTP server
+ * (10,000 terminal messages and their acks cost the one thread ~1.8 s). The data, the
+ * data-dir lock and kill -9 behave as before: the thread dies with the process.
  *
  * PGlite has ONE session behind its socket: every connection shares it. The data source
  * therefore uses a pool of one connection in embedded mode, so a transaction can never
  * interleave with another caller's statements (see STACK.md).
  */
 export class EmbeddedPostgres {
+  private stopping = false;
+
   private constructor(
-    private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly worker: Worker,
     private readonly lock: DataDirLock,
     /** directory holding the socket file; pg's `host` */
     readonly socketDir: string,
     readonly dataPath: string,
   ) {}
 
-  static async start(dataDir: string): Promise<EmbeddedPostgres> {
+  /**
+   * `onFailure`: the engine's thread died while in use (the database is gone; the caller
+   * should stop, and a restart recovers from the data dir as after kill -9).
+   */
+  static async start(dataDir: string, onFailure?: (err: Error) => void): Promise<EmbeddedPostgres> {
     const lock = DataDirLock.acquire(dataDir);
+    let worker: Worker | undefined;
     try {
       const dataPath = join(dataDir, 'pgdata');
-      const db = await PGlite.create(dataPath);
       // Unix socket paths are limited to ~107 bytes, so the socket lives in a short,
       // private directory derived from the data dir rather than inside it.
       const socketDir = join(
@@ -38,26 +51,68 @@ export class EmbeddedPostgres {
       );
       rmSync(socketDir, { recursive: true, force: true });
       mkdirSync(socketDir, { recursive: true, mode: 0o700 });
-      const server = new PGLiteSocketServer({
-        db,
-        path: join(socketDir, '.s.PGSQL.5432'),
-        maxConnections: 4,
+      const require = createRequire(import.meta.url);
+      worker = new Worker(EMBEDDED_POSTGRES_WORKER, {
+        eval: true,
+        workerData: {
+          pglite: require.resolve('@electric-sql/pglite'),
+          socket: require.resolve('@electric-sql/pglite-socket'),
+          dataPath,
+          socketPath: join(socketDir, '.s.PGSQL.5432'),
+        },
       });
-      await server.start();
-      return new EmbeddedPostgres(db, server, lock, socketDir, dataPath);
+      await reply(worker, 'ready');
+      const pg = new EmbeddedPostgres(worker, lock, socketDir, dataPath);
+      worker.on('error', (err) => pg.failed(err, onFailure));
+      worker.on('exit', (code) =>
+        pg.failed(new Error(`embedded database thread exited (${code})`), onFailure),
+      );
+      return pg;
     } catch (err) {
+      await worker?.terminate();
       lock.release();
       throw err;
     }
   }
 
   async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
     try {
-      await this.server.stop();
-      await this.db.close();
+      this.worker.postMessage('stop');
+      await reply(this.worker, 'stopped');
     } finally {
+      await this.worker.terminate();
       rmSync(this.socketDir, { recursive: true, force: true });
       this.lock.release();
     }
   }
+
+  private failed(err: Error, onFailure?: (err: Error) => void): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    onFailure?.(err);
+  }
+}
+
+/** Waits for the worker's `ready` or `stopped`; its error, or its death, rejects. */
+function reply(worker: Worker, what: 'ready' | 'stopped'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (fn: () => void) => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      fn();
+    };
+    const onMessage = (m: WorkerReply) => {
+      if (m.error && !m.stopped) done(() => reject(new Error(m.error)));
+      else if (m[what]) done(resolve);
+    };
+    const onError = (err: Error) => done(() => reject(err));
+    const onExit = (code: number) =>
+      done(() => reject(new Error(`embedded database thread exited (${code})`)));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
 }

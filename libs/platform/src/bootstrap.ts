@@ -38,7 +38,13 @@ async function openDatabase(config: AppConfig, logger: Logger, service: string) 
   let embedded: EmbeddedPostgres | undefined;
   const url = config.raw.DATABASE_URL;
   try {
-    if (!url) embedded = await EmbeddedPostgres.start(config.dataDir);
+    if (!url)
+      embedded = await EmbeddedPostgres.start(config.dataDir, (err) => {
+        // the engine's thread is gone and with it every statement: stop now, so a
+        // supervisor restarts us and PGlite recovers from the data dir as after kill -9
+        logger.fatal({ err }, 'embedded database failed; exiting');
+        process.exit(1);
+      });
   } catch (err) {
     if (err instanceof DataDirInUseError) throw new StartupError(err.message);
     throw new StartupError(
