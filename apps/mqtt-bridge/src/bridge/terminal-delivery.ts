@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { terminalTopics, type TerminalDirectiveMessage, type TerminalNoticeMessage } from '#contracts';
+import { terminalTopics } from '#contracts';
 import { EventBus, LOGGER } from '#platform';
 import type { BrokerLink } from '../broker/broker-link.js';
 import {
@@ -19,7 +19,8 @@ interface OutboxRow {
   id: string;
   terminal_id: string;
   topic: 'directives' | 'notices';
-  payload: TerminalDirectiveMessage | TerminalNoticeMessage;
+  /** JSON text as stored: sent as is, never parsed and re-serialised */
+  payload: string;
   expires_at: Date | null;
 }
 
@@ -239,7 +240,7 @@ export class TerminalDelivery implements OnModuleDestroy {
             continue;
           }
           try {
-            await link.publish(topics[row.topic], JSON.stringify(row.payload), { qos: 1 });
+            await link.publish(topics[row.topic], row.payload, { qos: 1 });
           } catch (err) {
             // stays in the outbox: the next reconnect or sweep sends it
             this.logger.warn({ err, terminalId, messageId: row.id }, 'publish to terminal failed');

@@ -43,7 +43,8 @@ export class TerminalChannel {
           drill: d.drill,
         },
         job.siteIds,
-        { kind, sourceId: job.messageId },
+        // each committed chunk goes out while the next is written
+        { kind, sourceId: job.messageId, onCommitted: (chunk) => this.delivery.queued(chunk) },
       );
     } else if (job.kind === 'update' && job.update) {
       rows = await this.outbox.enqueueNotice(
@@ -67,10 +68,11 @@ export class TerminalChannel {
     } else {
       return;
     }
-    // straight to this process's bridge (no re-read of 10,000 rows), and announced to the
-    // others; announced even when nothing was added: a retried job may be one whose notice
-    // was lost in a crash (the bridge skips what it is already sending)
-    this.delivery.queued(rows);
+    // straight to this process's bridge (no re-read of 10,000 rows; directives were handed
+    // over chunk by chunk), and announced to the others; announced even when nothing was
+    // added: a retried job may be one whose notice was lost in a crash (the bridge skips
+    // what it is already sending)
+    if (job.kind !== 'directive') this.delivery.queued(rows);
     await this.outbox.notify(d.id, rows.length > 0);
   }
 }

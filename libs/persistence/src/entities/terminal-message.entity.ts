@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { TerminalDirectiveMessage, TerminalMessageState, TerminalNoticeMessage } from '#contracts';
+import type { TerminalMessageState } from '#contracts';
 
 /** One directive on its way to one terminal: the outbox that survives broker and bridge restarts. */
 @Entity({ name: 'terminal_messages' })
@@ -25,8 +25,9 @@ export class TerminalMessageEntity {
   @Column({ type: 'varchar', length: 16, default: 'directives' })
   topic!: 'directives' | 'notices';
 
-  @Column({ type: 'jsonb' })
-  payload!: TerminalDirectiveMessage | TerminalNoticeMessage;
+  /** the message as JSON text, sent to the device exactly as stored */
+  @Column({ type: 'text' })
+  payload!: string;
 
   @Column({
     type: 'enum',

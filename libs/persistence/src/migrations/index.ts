@@ -5,6 +5,7 @@ import { Terminals1795000200000 } from './1795000200000-terminals.js';
 import { TerminalMessageSource1795000210000 } from './1795000210000-terminal-message-source.js';
 import { Consultations1795000300000 } from './1795000300000-consultations.js';
 import { AuditNoTruncate1795000400000 } from './1795000400000-audit-no-truncate.js';
+import { TerminalMessageLean1795000500000 } from './1795000500000-terminal-message-lean.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   TerminalMessageSource1795000210000,
   Consultations1795000300000,
   AuditNoTruncate1795000400000,
+  TerminalMessageLean1795000500000,
 ];
