@@ -43,6 +43,10 @@ const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/s
 // Node processes run with bench/gc-probe.mjs: full GCs first, so the figure is what stays
 // referenced, not the garbage of whatever burst came last (Mosquitto has no GC: read as is)
 const GC_PROBE = ['--expose-gc', '--import', join(ROOT, 'bench/gc-probe.mjs')];
+// BENCH_PROFILE=dir: CPU profiles of the hub and of the baseline's broker, for comparison
+const profile = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
 const lastProbe = (out) => JSON.parse([...out.matchAll(/^gc-probe (.*)$/gm)].at(-1)?.[1] ?? '{}');
 async function settledRssKb(pid, node) {
   if (node) {
@@ -74,11 +78,13 @@ async function waitPort(port) {
   throw new Error(`nothing listens on ${port}`);
 }
 
+// polls every 50 ms: a poll costs the processes being measured (the hub answers an HTTP
+// GET, the simulator scans its arrivals), and the figures come from recorded timestamps
 async function until(check, what, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
+    await sleep(50);
   }
 }
 
@@ -102,9 +108,6 @@ async function startHub(env) {
     ...env,
     PORT: String(port),
   };
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
   const child = spawn(process.execPath, [...GC_PROBE, ...profile, join(ROOT, 'dist/apps/hub/src/main.js')], {
     cwd: ROOT,
     env: full,
@@ -319,7 +322,7 @@ async function runBaseline(hubRun) {
         ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD }
         : {}),
     },
-    execArgv: GC_PROBE,
+    execArgv: [...GC_PROBE, ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages = [];
