@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApp, type StartedApp } from '#platform';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import type { DirectiveDeliveryJob, TerminalNoticeMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { TerminalChannel } from '../../apps/mqtt-bridge/src/terminals/terminal-channel.js';
@@ -480,6 +481,44 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((m) => m.messageId)).size).toBe(2);
     await device.end();
+  });
+
+  it('marks a message sent when the device stays silent, and lets a device ack record the send itself', async () => {
+    const silentCreds = await provision(h.api, h.siteId, 'silent');
+    const ackingCreds = await provision(h.api, h.siteId, 'acking');
+    const silent = await connect(h, silentCreds);
+    const acking = await connect(h, ackingCreds);
+    silent.client.on('message', () => undefined);
+    const directiveId = randomUUID();
+    await h.app.app.get(TerminalChannel).deliver(deliveryJob(h.siteId, directiveId, randomUUID()), 'push');
+    await waitFor(
+      () => acking.received.some((m) => m.directiveId === directiveId),
+      'delivery to the acking device',
+    );
+    const mine = acking.received.find((m) => m.directiveId === directiveId)!;
+    await acking.ack(mine.messageId, 'received');
+    const row = async (id: string) => {
+      const [r] = (await h.app.app
+        .get(DataSource)
+        .query(
+          `SELECT state, send_count, sent_at FROM terminal_messages WHERE terminal_id = $1 AND directive_id = $2`,
+          [id, directiveId],
+        )) as { state: string; send_count: number; sent_at: Date | null }[];
+      return r;
+    };
+    // the `sent` mark is written within about half a second of the publish
+    await waitFor(
+      async () => (await row(silentCreds.id))?.state === 'sent',
+      'the silent device’s message marked sent',
+    );
+    expect(await row(silentCreds.id)).toMatchObject({ send_count: 1 });
+    await waitFor(async () => (await row(ackingCreds.id))?.state === 'received', 'the ack recorded');
+    await new Promise((r) => setTimeout(r, 1000)); // past the sent-mark delay: no second count
+    const acked = await row(ackingCreds.id);
+    expect(acked).toMatchObject({ state: 'received', send_count: 1 });
+    expect(acked!.sent_at).not.toBeNull();
+    await silent.end();
+    await acking.end();
   });
 
   it('sends updates and cancellations on the notices topic to terminals that got the directive, and stops replaying a cancelled one', async () => {

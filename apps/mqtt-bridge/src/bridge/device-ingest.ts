@@ -138,6 +138,7 @@ export class DeviceIngest implements OnModuleDestroy {
     }
     const result = TerminalAckSchema.safeParse(json);
     if (!result.success) return this.reject('invalid_schema', terminalId);
+    this.delivery.confirmed(terminalId, result.data.messageId);
     this.acks.add({ terminalId, ack: result.data });
   }
 

@@ -57,6 +57,12 @@ export class TerminalDelivery implements OnModuleDestroy {
    * still reads them as `queued` and must not send them again. Replays ignore this.
    */
   private readonly inFlight = new Set<string>();
+  /**
+   * Published messages whose `sent` mark is still to be written, by message id → terminal.
+   * A device's ack (which records the send itself) takes its message out, so in a fan-out
+   * almost no mark is written at all: 10,000 fewer row updates on the one database session.
+   */
+  private readonly unmarked = new Map<string, string>();
   private connectionEvents = false;
 
   constructor(
@@ -247,6 +253,7 @@ export class TerminalDelivery implements OnModuleDestroy {
             return;
           }
           this.metrics.published.inc({ kind: row.replay ? 'replay' : 'first' });
+          this.unmarked.set(row.id, terminalId);
           this.sent.add(row.id);
           done++;
         }
@@ -261,9 +268,15 @@ export class TerminalDelivery implements OnModuleDestroy {
     });
   }
 
+  /** A device acked this message (DeviceIngest records the send with the ack). */
+  confirmed(terminalId: string, messageId: string): void {
+    if (this.unmarked.get(messageId) === terminalId) this.unmarked.delete(messageId);
+  }
+
   private async markSent(ids: string[]): Promise<void> {
+    const unconfirmed = ids.filter((id) => this.unmarked.delete(id));
     try {
-      await this.markSentRows(ids);
+      if (unconfirmed.length) await this.markSentRows(unconfirmed);
     } finally {
       for (const id of ids) this.inFlight.delete(id);
     }
