@@ -29,6 +29,17 @@ describe('start-up errors stop the process with one clear line', () => {
       ['missing JWT_SECRET'],
     ],
     ['short JWT_SECRET', { JWT_SECRET: 'short' }, ['invalid JWT_SECRET', '32']],
+    [
+      'a bridge missing from MOSQUITTO_BRIDGE_USERNAMES',
+      {
+        MQTT_URL: 'mqtt://127.0.0.1:1',
+        MQTT_PASSWORD: 'bridge-password-0123456789',
+        MQTT_USERNAME: 'yihu-bridge-c',
+        MOSQUITTO_AUTH_DIR: tempDataDir(),
+        MOSQUITTO_BRIDGE_USERNAMES: 'yihu-bridge-a,yihu-bridge-b',
+      },
+      ['invalid MOSQUITTO_BRIDGE_USERNAMES', 'yihu-bridge-c'],
+    ],
   ])('%s', async (_name, env, needles) => {
     const result = await runUntilExit({
       PORT: String(await freePort()),

@@ -20,6 +20,7 @@ export type RejectReason =
 @Injectable()
 export class BridgeMetrics {
   readonly rejected: Counter<'reason'>;
+  readonly taken: Counter<'leaf'>;
   readonly acks: Counter<'state'>;
   readonly published: Counter<'kind'>;
   readonly online: Gauge;
@@ -30,6 +31,12 @@ export class BridgeMetrics {
       name: 'yihu_mqtt_rejected_total',
       help: 'Device MQTT input refused, by reason',
       labelNames: ['reason'] as const,
+      registers,
+    });
+    this.taken = new Counter({
+      name: 'yihu_mqtt_device_messages_total',
+      help: 'Device messages this bridge took in, before any check, by topic leaf (acks, status)',
+      labelNames: ['leaf'] as const,
       registers,
     });
     this.acks = new Counter({

@@ -102,6 +102,7 @@ export class DeviceIngest implements OnModuleDestroy {
     if (!parsed || !this.registry.isLive(parsed.terminalId))
       return this.reject('topic_denied', null, topic.slice(0, 200));
     const { terminalId, leaf } = parsed;
+    this.metrics.taken.inc({ leaf });
     if (payload.length > MAX_DEVICE_PAYLOAD_BYTES) return this.reject('too_large', terminalId);
     if (leaf === 'status') return this.status(terminalId, payload);
     if (leaf === 'acks') return this.ack(terminalId, payload);

@@ -4,11 +4,7 @@ import { DataSource } from 'typeorm';
 import { terminalTopics } from '#contracts';
 import { EventBus, LOGGER } from '#platform';
 import type { BrokerLink } from '../broker/broker-link.js';
-import {
-  PROCESS_ORIGIN,
-  TERMINALS_OUTBOX,
-  type TerminalsOutboxNotice,
-} from '../terminals/terminal-events.js';
+import { TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
 import type { TerminalMessageRow } from '../terminals/terminal-outbox.js';
 import { TerminalReceiptSink } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
@@ -88,8 +84,9 @@ export class TerminalDelivery implements OnModuleDestroy {
 
   async attach(link: BrokerLink): Promise<void> {
     this.link = link;
+    // a notice with an origin was sent by that bridge (this one or another: see the notice)
     this.unsubscribe = await this.bus.subscribe<TerminalsOutboxNotice>(TERMINALS_OUTBOX, (n) =>
-      n.origin === PROCESS_ORIGIN
+      n.origin
         ? undefined
         : void this.directiveQueued(n.directiveId).catch((err: unknown) =>
             this.logger.error({ err, directiveId: n.directiveId }, 'terminal delivery: outbox notice failed'),
@@ -126,6 +123,11 @@ export class TerminalDelivery implements OnModuleDestroy {
     this.online.clear();
     this.lastReplay.clear();
     this.metrics.online.set(0);
+  }
+
+  /** whether this process sends to the broker yet (rows queued before that wait for a notice or sweep) */
+  get attached(): boolean {
+    return this.link !== undefined;
   }
 
   isOnline(id: string): boolean {

@@ -5,6 +5,9 @@ import { TOPIC_ROOT, type ComponentHealth } from '#contracts';
 import { redactUrl, StartupError } from '#platform';
 import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
 
+/** The bridges' shared subscription to device acks (group `yihu-bridge`). */
+export const ACKS_SHARED = `$share/yihu-bridge/${TOPIC_ROOT}/+/acks`;
+
 export interface ExternalBrokerOptions {
   url: string;
   clientId: string;
@@ -26,6 +29,7 @@ export class ExternalBroker implements BrokerLink {
   private constructor(
     readonly client: MqttClient,
     private readonly url: string,
+    private readonly logger: Logger,
   ) {}
 
   static connect(options: ExternalBrokerOptions): ExternalBroker {
@@ -48,7 +52,7 @@ export class ExternalBroker implements BrokerLink {
       connectTimeout: 5000,
       ...(ca ? { ca } : {}),
     });
-    const broker = new ExternalBroker(client, url);
+    const broker = new ExternalBroker(client, url, logger);
     client.on('connect', () => {
       broker.lastError = undefined;
       logger.info({ url: redactUrl(url) }, 'connected to MQTT broker');
@@ -66,11 +70,29 @@ export class ExternalBroker implements BrokerLink {
 
   async onDeviceMessage(handler: DeviceMessageHandler): Promise<void> {
     this.client.on('message', (topic, payload) => handler(topic, payload));
-    const subscribe = () =>
+    const subscribe = () => {
+      // bridges before shared subscriptions kept this one in their persistent session
+      this.client.unsubscribe(`${TOPIC_ROOT}/+/acks`, () => undefined);
       this.client.subscribe(
-        { [`${TOPIC_ROOT}/+/acks`]: { qos: 1 }, [`${TOPIC_ROOT}/+/status`]: { qos: 1 } },
-        (err) => err && this.lastError === undefined && (this.lastError = err.message),
+        {
+          // each ack to ONE of the bridge instances sharing the broker (MQTT 5 shared
+          // subscription, which Mosquitto and EMQX also grant 3.1.1 clients): N bridges
+          // recording every ack N times was N times the database work for nothing
+          [ACKS_SHARED]: { qos: 1 },
+          // statuses to every bridge: each one needs to know who is online to send
+          [`${TOPIC_ROOT}/+/status`]: { qos: 1 },
+        },
+        (err, granted) => {
+          // a refused filter (SUBACK 0x80) is no error to mqtt.js, but the bridge is deaf to it
+          const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+          const problem =
+            err?.message ?? (refused.length ? `subscription refused: ${refused.join(', ')}` : undefined);
+          if (!problem) return;
+          this.logger.error({ problem }, 'MQTT broker refused the bridge its subscriptions; check its ACL');
+          this.lastError = problem;
+        },
       );
+    };
     // a persistent session keeps the subscriptions; subscribing again on each connect covers a broker that lost it
     this.client.on('connect', subscribe);
     if (this.client.connected) subscribe();

@@ -16,6 +16,7 @@ import { mosquittoAclFile, mosquittoPasswordFile, type MosquittoTerminal } from 
 export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private bridgeHash: string | undefined;
+  private bridgeUsernames: string[] = [];
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -30,6 +31,12 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
     if (!MQTT_PASSWORD)
       throw new StartupError(
         'missing MQTT_PASSWORD: required with MOSQUITTO_AUTH_DIR (the bridge logs in to Mosquitto)',
+      );
+    const { MQTT_USERNAME, MOSQUITTO_BRIDGE_USERNAMES } = this.config.raw;
+    this.bridgeUsernames = MOSQUITTO_BRIDGE_USERNAMES?.split(',') ?? [MQTT_USERNAME];
+    if (!this.bridgeUsernames.includes(MQTT_USERNAME))
+      throw new StartupError(
+        `invalid MOSQUITTO_BRIDGE_USERNAMES: it must include this bridge's MQTT_USERNAME (${MQTT_USERNAME})`,
       );
     this.bridgeHash = hashTerminalSecret(MQTT_PASSWORD);
     await this.write();
@@ -61,12 +68,9 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
     };
     put(
       'passwd',
-      mosquittoPasswordFile(terminals, {
-        username: this.config.raw.MQTT_USERNAME,
-        passwordHash: this.bridgeHash!,
-      }),
+      mosquittoPasswordFile(terminals, { usernames: this.bridgeUsernames, passwordHash: this.bridgeHash! }),
     );
-    put('acl', mosquittoAclFile(this.config.raw.MQTT_USERNAME));
+    put('acl', mosquittoAclFile(this.bridgeUsernames));
     const pidFile = this.config.raw.MOSQUITTO_PID_FILE;
     if (pidFile) {
       try {

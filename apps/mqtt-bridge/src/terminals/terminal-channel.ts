@@ -68,12 +68,15 @@ export class TerminalChannel {
     } else {
       return;
     }
-    // straight to this process's bridge (no re-read of 10,000 rows; directives were handed
-    // over chunk by chunk), and announced to the others; announced even when nothing was
-    // added: a retried job may be one whose notice was lost in a crash (the bridge skips
-    // what it is already sending)
+    // Nothing new: none of this kind in the sites (the radio job of a directive to push
+    // terminals only), or a retried job whose rows a crash left queued; the straggler sweep
+    // and every device's replay on reconnect send those. A notice here would set every
+    // bridge re-reading rows that others are sending.
+    if (!rows.length) return;
+    // directives went to this process's bridge chunk by chunk; notices go now (no re-read)
     if (job.kind !== 'directive') this.delivery.queued(rows);
-    await this.outbox.notify(d.id, rows.length > 0);
+    // the other bridges skip what this one has sent (see TerminalsOutboxNotice)
+    await this.outbox.notify(d.id, this.delivery.attached);
   }
 }
 

@@ -12,7 +12,12 @@ export interface TerminalsChanged {
 /** New rows in terminal_messages for this directive: the bridge sends what it can now. */
 export interface TerminalsOutboxNotice {
   directiveId: string;
-  /** the process that queued them; it has handed the rows to its own bridge already */
+  /**
+   * Set when a bridge process queued them and has handed them to the broker itself. Every
+   * bridge shares the broker and sees every device's status, so that bridge reached every
+   * terminal online: the others skip the notice (stragglers are swept). Without it (a test
+   * call from a REST-only process, a retried job), every bridge sends what is queued.
+   */
   origin?: string;
 }
 

@@ -68,7 +68,8 @@ export class TerminalOutbox {
   ) {}
 
   /**
-   * Queues the directive for every live terminal in the sites, in chunks that each commit
+   * Queues the directive for every live terminal in the sites (returns the messages added:
+   * fewer, or none, on a retry), in chunks that each commit
    * and go to `onCommitted` (a crash between chunks leaves a prefix queued; the retried job
    * adds the rest). With `tx`, everything joins the caller's transaction instead and
    * nothing is handed on: the caller calls notify() after its commit.
@@ -192,7 +193,8 @@ export class TerminalOutbox {
 
   /**
    * Tells every bridge (other processes too) that rows are queued for this directive.
-   * `handedLocally`: this process's bridge has the rows already (it skips the notice).
+   * `handedLocally`: this process's bridge has sent them to the shared broker already (every
+   * bridge then skips the notice; see TerminalsOutboxNotice).
    */
   async notify(directiveId: string, handedLocally = false): Promise<void> {
     await this.bus.publish<TerminalsOutboxNotice>(TERMINALS_OUTBOX, {

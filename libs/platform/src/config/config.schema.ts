@@ -66,6 +66,19 @@ export const ConfigSchema = z.object({
   MQTT_PASSWORD: z.string().min(16, 'expected at least 16 characters').optional(),
   /** external Mosquitto: the bridge keeps `passwd` and `acl` here in step with the terminal registry */
   MOSQUITTO_AUTH_DIR: z.string().trim().min(1).optional(),
+  /**
+   * external Mosquitto with several bridge instances: every bridge's MQTT_USERNAME, comma
+   * separated (all with the one MQTT_PASSWORD). Mosquitto makes the client id the username,
+   * so bridges sharing one username would throw each other off the broker in turn.
+   */
+  MOSQUITTO_BRIDGE_USERNAMES: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(,[A-Za-z0-9][A-Za-z0-9._-]{0,63})*$/,
+      'expected a comma-separated list of user names (letters, digits, . _ -)',
+    )
+    .optional(),
   /** external Mosquitto on this host: its pid file, so the bridge can make it reload (SIGHUP) */
   MOSQUITTO_PID_FILE: z.string().trim().min(1).optional(),
   /** EMQX HTTP authenticator/authorizer: the bearer token EMQX sends; unset = endpoints off */

@@ -67,6 +67,8 @@ describe('parseConfig', () => {
     ['MQTT_PORT', '0', PORT_MSG],
     ['JWT_SECRET', 'too-short', 'expected at least 32 characters'],
     ['LOG_LEVEL', 'loud', 'expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"'],
+    ['MOSQUITTO_BRIDGE_USERNAMES', 'yihu-a, yihu b', 'expected a comma-separated list of user names'],
+    ['MOSQUITTO_BRIDGE_USERNAMES', 'yihu-a,,yihu-b', 'expected a comma-separated list of user names'],
   ])('rejects %s=%s with one line naming the variable', (name, value, expected) => {
     const message = startupError(() => parseConfig({ env: { [name]: value }, configDir }));
     expect(message.startsWith(`invalid ${name}: `)).toBe(true);

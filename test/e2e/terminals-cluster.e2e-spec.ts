@@ -1,0 +1,138 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Api } from '../support/api.js';
+import { sleep, waitFor } from '../support/async.js';
+import { adminLogin, createSite, createUser } from '../support/directives.js';
+import { startHub, type HubProcess } from '../support/hub-process.js';
+import { freePort } from '../support/ports.js';
+import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
+import {
+  counter,
+  provision,
+  startMosquitto,
+  TestDevice,
+  type Credentials,
+  type MosquittoProcess,
+} from '../support/terminals.js';
+
+const TERMINALS = 6;
+
+/**
+ * Two bridge instances (two hubs in cluster mode) on one Mosquitto, one PostgreSQL and one
+ * Redis: every terminal gets a directive once, not once per bridge, and every device ack
+ * is taken in by one bridge (a shared subscription), not by each.
+ */
+describe('push terminals with two bridges on one external broker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yihu-bridges-'));
+  const prefix = uniquePrefix();
+  let db: TestDatabase;
+  let mosquitto: MosquittoProcess;
+  let a: HubProcess;
+  let b: HubProcess;
+  let dispatcher: Api;
+  let town: string;
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const mqttPort = await freePort();
+    const env = (instance: string) => ({
+      INSTANCE_ID: instance,
+      // Mosquitto makes the client id the user name: each bridge logs in as itself
+      MQTT_USERNAME: `yihu-${instance}`,
+      MOSQUITTO_BRIDGE_USERNAMES: 'yihu-bridge-a,yihu-bridge-b',
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      JWT_SECRET: 'bridges-cluster-secret-0123456789-abcdef',
+      SFU_ENABLED: 'false',
+      LOG_LEVEL: process.env.YIHU_TEST_DEBUG ? 'debug' : 'warn',
+      MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
+      MQTT_PASSWORD: 'bridge-password-0123456789',
+      MOSQUITTO_AUTH_DIR: dir,
+      MOSQUITTO_PID_FILE: join(dir, 'mosquitto.pid'),
+    });
+    a = await startHub(env('bridge-a'));
+    // A has written passwd and acl; Mosquitto reads them now, and again on each SIGHUP
+    mosquitto = await startMosquitto(dir, mqttPort);
+    b = await startHub(env('bridge-b'));
+    const admin = await adminLogin(a.baseUrl);
+    const rootId = (await admin.get('/api/v1/auth/me')).body.siteId as string;
+    town = await createSite(admin, '双桥镇', 'township', rootId);
+    dispatcher = (await createUser(admin, 'disp-bridges', 'dispatcher', rootId)).api;
+    const creds: Credentials[] = [];
+    for (let i = 0; i < TERMINALS; i++) creds.push(await provision(admin, town, `双桥 ${i}`));
+    for (const c of creds)
+      devices.push(
+        (await waitFor(
+          () => TestDevice.connect(mosquitto.url, c).catch(() => undefined),
+          15_000,
+          `${c.id} connects`,
+        ))!,
+      );
+    // both bridges must know every terminal is online (each sees every status)
+    const online = (hub: HubProcess) => counter(hub.baseUrl, 'yihu_mqtt_terminals_online', '');
+    await waitFor(
+      async () => (await online(a)) >= TERMINALS && (await online(b)) >= TERMINALS,
+      15_000,
+      'presence on both bridges',
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    if (process.env.YIHU_TEST_DEBUG)
+      for (const hub of [a, b]) process.stderr.write(`--- hub output ---\n${hub?.output().slice(-60000)}\n`);
+    for (const d of devices) await d.end().catch(() => undefined);
+    await Promise.all([a?.stop(), b?.stop()]);
+    mosquitto?.stop();
+    await db?.drop();
+  });
+
+  it('sends each terminal the directive once and takes in each ack once across the two bridges', async () => {
+    const sum = async (name: string, label: string) =>
+      (await counter(a.baseUrl, name, label)) + (await counter(b.baseUrl, name, label));
+    const publishedBefore = await sum('yihu_mqtt_directives_published_total', 'kind="first"');
+    const acksBefore = await sum('yihu_mqtt_device_messages_total', 'leaf="acks"');
+
+    const res = await dispatcher.post('/api/v1/directives', {
+      title: '两个网关',
+      body: '每台终端只收到一次',
+      level: 'yellow',
+      targets: { siteIds: [town] },
+      ackWithinSeconds: 600,
+    });
+    expect(res.status).toBe(201);
+    const directiveId = res.body.id as string;
+    const copies = (d: TestDevice) => d.received.filter((m) => m.directiveId === directiveId);
+    await waitFor(() => devices.every((d) => copies(d).length >= 1), 15_000, 'every terminal has it');
+    await sleep(1500); // time for a second bridge's copy, if it were going to send one
+    for (const d of devices) expect(copies(d)).toHaveLength(1);
+    expect((await sum('yihu_mqtt_directives_published_total', 'kind="first"')) - publishedBefore).toBe(
+      TERMINALS,
+    );
+
+    for (const d of devices) {
+      await d.ack(copies(d)[0]!.messageId, 'received');
+      await d.ack(copies(d)[0]!.messageId, 'acknowledged');
+    }
+    await waitFor(
+      async () =>
+        (await dispatcher.get(`/api/v1/directives/${directiveId}`)).body.recipients[0].state ===
+        'acknowledged',
+      15_000,
+      'the township acknowledged via its terminals',
+    );
+    await waitFor(
+      async () => (await sum('yihu_mqtt_device_messages_total', 'leaf="acks"')) - acksBefore >= TERMINALS * 2,
+      10_000,
+      'acks taken in',
+    );
+    await sleep(500);
+    expect((await sum('yihu_mqtt_device_messages_total', 'leaf="acks"')) - acksBefore).toBe(TERMINALS * 2);
+    // and both bridges did take part: the broker spread the shared subscription
+    expect(await counter(a.baseUrl, 'yihu_mqtt_device_messages_total', 'leaf="acks"')).toBeGreaterThan(0);
+    expect(await counter(b.baseUrl, 'yihu_mqtt_device_messages_total', 'leaf="acks"')).toBeGreaterThan(0);
+  });
+});
