@@ -25,6 +25,8 @@ export interface ExternalBrokerOptions {
  */
 export class ExternalBroker implements BrokerLink {
   private lastError: string | undefined;
+  /** the broker refused a subscription: the bridge is deaf to device input (health says so) */
+  private subscriptionProblem: string | undefined;
 
   private constructor(
     readonly client: MqttClient,
@@ -87,9 +89,9 @@ export class ExternalBroker implements BrokerLink {
           const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
           const problem =
             err?.message ?? (refused.length ? `subscription refused: ${refused.join(', ')}` : undefined);
-          if (!problem) return;
-          this.logger.error({ problem }, 'MQTT broker refused the bridge its subscriptions; check its ACL');
-          this.lastError = problem;
+          this.subscriptionProblem = problem;
+          if (problem)
+            this.logger.error({ problem }, 'MQTT broker refused the bridge its subscriptions; check its ACL');
         },
       );
     };
@@ -116,11 +118,12 @@ export class ExternalBroker implements BrokerLink {
   }
 
   health(): ComponentHealth {
+    const up = this.client.connected && !this.subscriptionProblem;
     return {
-      status: this.client.connected ? 'up' : 'down',
+      status: up ? 'up' : 'down',
       driver: 'external',
       detail: { url: redactUrl(this.url) },
-      ...(this.client.connected ? {} : { error: this.lastError ?? 'not connected' }),
+      ...(up ? {} : { error: this.subscriptionProblem ?? this.lastError ?? 'not connected' }),
     };
   }
 
