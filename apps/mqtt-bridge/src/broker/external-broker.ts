@@ -72,28 +72,32 @@ export class ExternalBroker implements BrokerLink {
 
   async onDeviceMessage(handler: DeviceMessageHandler): Promise<void> {
     this.client.on('message', (topic, payload) => handler(topic, payload));
+    const filters = {
+      // each ack to ONE of the bridge instances sharing the broker (MQTT 5 shared
+      // subscription, which Mosquitto and EMQX also grant 3.1.1 clients): N bridges
+      // recording every ack N times was N times the database work for nothing
+      [ACKS_SHARED]: { qos: 1 as const },
+      // statuses to every bridge: each one needs to know who is online to send
+      [`${TOPIC_ROOT}/+/status`]: { qos: 1 as const },
+    };
     const subscribe = () => {
       // bridges before shared subscriptions kept this one in their persistent session
       this.client.unsubscribe(`${TOPIC_ROOT}/+/acks`, () => undefined);
-      this.client.subscribe(
-        {
-          // each ack to ONE of the bridge instances sharing the broker (MQTT 5 shared
-          // subscription, which Mosquitto and EMQX also grant 3.1.1 clients): N bridges
-          // recording every ack N times was N times the database work for nothing
-          [ACKS_SHARED]: { qos: 1 },
-          // statuses to every bridge: each one needs to know who is online to send
-          [`${TOPIC_ROOT}/+/status`]: { qos: 1 },
-        },
-        (err, granted) => {
-          // a refused filter (SUBACK 0x80) is no error to mqtt.js, but the bridge is deaf to it
-          const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-          const problem =
-            err?.message ?? (refused.length ? `subscription refused: ${refused.join(', ')}` : undefined);
-          this.subscriptionProblem = problem;
-          if (problem)
-            this.logger.error({ problem }, 'MQTT broker refused the bridge its subscriptions; check its ACL');
-        },
-      );
+      this.client.subscribe(filters, (err, granted) => {
+        // a refused filter (SUBACK 0x80) leaves the bridge connected but deaf to it; mqtt.js
+        // reports it as an error without saying which filter, or (MQTT 5) in `granted`
+        const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+        this.subscriptionProblem = refused.length
+          ? `subscription refused: ${refused.join(', ')}`
+          : err
+            ? `subscription refused (${err.message}) for ${Object.keys(filters).join(', ')}`
+            : undefined;
+        if (this.subscriptionProblem)
+          this.logger.error(
+            { problem: this.subscriptionProblem },
+            'MQTT broker refused the bridge its subscriptions; check its ACL',
+          );
+      });
     };
     // a persistent session keeps the subscriptions; subscribing again on each connect covers a broker that lost it
     this.client.on('connect', subscribe);
