@@ -2,7 +2,9 @@
 //
 //   npm run bench:mqtt                     # embedded broker, then an external Mosquitto
 //   npm run bench:mqtt -- embedded         # aedes inside the hub
-//   npm run bench:mqtt -- mosquitto        # a Mosquitto started here on a spare port
+//   npm run bench:mqtt -- mosquitto        # a Mosquitto started here on a spare port (hub on PGlite)
+//   npm run bench:mqtt -- cluster          # that Mosquitto, with the hub on PostgreSQL and Redis
+//                                          # (the machine's, at their default ports) as in cluster mode
 //   BENCH_TERMINALS=2000 npm run bench:mqtt
 //
 // Setup: 10,000 terminals provisioned in one township, all connected at once through the
@@ -23,14 +25,23 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { Simulator } from '../dist/gateways/push-terminal/src/simulator.js';
 import { mosquittoConf } from '../dist/apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { api } from './http.mjs';
 
 const N = Number(process.env.BENCH_TERMINALS ?? 10_000);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const modes = process.argv.slice(2).filter((a) => a === 'embedded' || a === 'mosquitto');
-const run = modes.length ? modes : ['embedded', 'mosquitto'];
+const MODES = ['embedded', 'mosquitto', 'cluster'];
+const modes = process.argv.slice(2).filter((a) => MODES.includes(a));
+const run = modes.length ? modes : MODES;
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TITLES = {
+  embedded: 'embedded broker (aedes in the hub process), PGlite',
+  mosquitto: 'external Mosquitto 2.0 (started here), PGlite',
+  cluster: 'external Mosquitto 2.0 (started here), PostgreSQL 15 and Redis 7 (cluster mode)',
+};
 const BRIDGE_PASSWORD = 'bench-bridge-password-0123456789';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -137,8 +148,39 @@ async function startHub(env) {
   });
 }
 
-/** N terminals in one site, written straight into the data dir (secrets hashed as the hub does: Mosquitto's $6$). */
-async function seedTerminals(dataDir, siteId) {
+/** The hub's database, opened from outside while the hub is stopped (PGlite) or not (PostgreSQL). */
+async function openDb(target) {
+  if (target.url) {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    return { query: (sql, params) => client.query(sql, params), close: () => client.end() };
+  }
+  const db = await PGlite.create(join(target.dataDir, 'pgdata'));
+  return { query: (sql, params) => db.query(sql, params), close: () => db.close() };
+}
+
+/** A fresh PostgreSQL database for a cluster run; dropped afterwards. */
+async function createDatabase() {
+  const name = `yihu_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** N terminals in one site, written straight into the database (secrets hashed as the hub does: Mosquitto's $6$). */
+async function seedTerminals(target, siteId) {
   const terminals = Array.from({ length: N }, () => ({
     id: `t${randomBytes(10).toString('hex')}`,
     secret: randomBytes(24).toString('base64url'),
@@ -147,7 +189,7 @@ async function seedTerminals(dataDir, siteId) {
     const salt = randomBytes(12);
     return `$6$${salt.toString('base64')}$${createHash('sha512').update(secret).update(salt).digest('base64')}`;
   };
-  const db = await PGlite.create(join(dataDir, 'pgdata'));
+  const db = await openDb(target);
   await db.query(
     `INSERT INTO terminals (id, name, site_id, kind, secret_hash)
      SELECT id, 'bench ' || n, $3, 'push', h FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(id, h, n)`,
@@ -226,6 +268,15 @@ async function runHub(mode) {
       MOSQUITTO_AUTH_DIR: dir,
       MOSQUITTO_PID_FILE: join(dir, 'mosquitto.pid'),
     });
+  const database = mode === 'cluster' ? await createDatabase() : undefined;
+  if (database)
+    Object.assign(env, {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: `bench${randomBytes(4).toString('hex')}`,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+    });
+  const dbTarget = database ? { url: database.url } : { dataDir };
   let hub = await startHub(env);
   const token = (
     await api(hub.base, 'POST', '/api/v1/auth/login', null, {
@@ -242,9 +293,9 @@ async function runHub(mode) {
     })
   ).id;
   await hub.stop();
-  const terminals = await seedTerminals(dataDir, site);
+  const terminals = await seedTerminals(dbTarget, site);
   hub = await startHub(env);
-  const mosquitto = mode === 'mosquitto' ? await startMosquitto(dir, mqttPort) : undefined;
+  const mosquitto = mode === 'embedded' ? undefined : await startMosquitto(dir, mqttPort);
   const brokerPid = mosquitto?.pid ?? hub.pid;
   const url = `mqtt://127.0.0.1:${mqttPort}`;
   const sim = await connectFirst(url, terminals);
@@ -279,7 +330,7 @@ async function runHub(mode) {
   const recipient = (await api(hub.base, 'GET', `/api/v1/directives/${directive.id}`, token)).recipients[0];
   await sim.stop();
   await hub.stop();
-  const db = await PGlite.create(join(dataDir, 'pgdata'));
+  const db = await openDb(dbTarget);
   const rows = (
     await db.query(
       `SELECT extract(epoch FROM acknowledged_at) * 1000 AS ack, send_count FROM terminal_messages WHERE directive_id = $1`,
@@ -287,6 +338,7 @@ async function runHub(mode) {
     )
   ).rows;
   await db.close();
+  await database?.drop();
   const acked = rows.filter((r) => r.ack !== null).map((r) => Number(r.ack) - issueAt);
   const sends = rows.reduce((s, r) => s + r.send_count, 0);
   return {
@@ -318,7 +370,7 @@ async function runBaseline(hubRun) {
       ...process.env,
       BASELINE_URL: url,
       BASELINE_BROKER_PORT: String(brokerPort),
-      ...(mode === 'mosquitto'
+      ...(mode !== 'embedded'
         ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD }
         : {}),
     },
@@ -358,9 +410,7 @@ process.on('unhandledRejection', (err) => {
   throw err;
 });
 for (const mode of run) {
-  console.log(
-    `\n== ${mode === 'embedded' ? 'embedded broker (aedes in the hub process), PGlite' : 'external Mosquitto 2.0 (started here), PGlite'}: ${N} terminals ==`,
-  );
+  console.log(`\n== ${TITLES[mode]}: ${N} terminals ==`);
   const h = await runHub(mode);
   const b = await runBaseline(h);
   h.mosquitto?.stop();
@@ -385,7 +435,7 @@ for (const mode of run) {
   );
   const brokerName = mode === 'embedded' ? 'hub process (bridge + aedes)' : 'mosquitto';
   console.log(
-    `memory per connected terminal: ${brokerName} ${perTerminal(h.rss0.broker, h.rss1.broker).toFixed(1)} KB (goal ≤ 20 KB; hub JS heap after GC ${h.heapKb.toFixed(1)} KB, buffers/WASM ${h.externalKb.toFixed(1)} KB)${mode === 'mosquitto' ? `, hub ${perTerminal(h.rss0.hub, h.rss1.hub).toFixed(1)} KB` : ''}; baseline ${mode === 'embedded' ? `bare aedes ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB` : 'n/a (the same Mosquitto, its sessions already allocated)'}`,
+    `memory per connected terminal: ${brokerName} ${perTerminal(h.rss0.broker, h.rss1.broker).toFixed(1)} KB (goal ≤ 20 KB; hub JS heap after GC ${h.heapKb.toFixed(1)} KB, buffers/WASM ${h.externalKb.toFixed(1)} KB)${mode !== 'embedded' ? `, hub ${perTerminal(h.rss0.hub, h.rss1.hub).toFixed(1)} KB` : ''}; baseline ${mode === 'embedded' ? `bare aedes ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB` : 'n/a (the same Mosquitto, its sessions already allocated)'}`,
   );
   console.log(`recipient: ${h.recipient.state} via ${h.recipient.acknowledgedVia}`);
 }
