@@ -21,10 +21,10 @@ import pg from 'pg';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import { api } from './http.mjs';
+import { createDatabase, POSTGRES_ADMIN_URL } from './postgres.mjs';
 
 const N = Number(process.env.BENCH_SITES ?? 2000);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const modes = process.argv.slice(2).filter((a) => a === 'cluster' || a === 'embedded');
 const run = modes.length ? modes : ['cluster', 'embedded'];
@@ -146,17 +146,10 @@ async function connectAll(url, tokens, onDirective) {
 async function benchHub(mode) {
   const dataDir = mkdtempSync(join(tmpdir(), 'yihu-bench-'));
   const env = { DATA_DIR: dataDir };
-  let dbName;
-  if (mode === 'cluster') {
-    dbName = `yihu_bench_${randomBytes(4).toString('hex')}`;
-    const c = new pg.Client({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const u = new URL(PG_ADMIN);
-    u.pathname = `/${dbName}`;
+  const database = mode === 'cluster' ? await createDatabase() : undefined;
+  if (database) {
     Object.assign(env, {
-      DATABASE_URL: u.toString(),
+      DATABASE_URL: database.url,
       REDIS_URL,
       JWT_SECRET: randomBytes(32).toString('hex'),
     });
@@ -243,12 +236,7 @@ async function benchHub(mode) {
     .map((r) => Date.parse(r.acknowledgedAt) - issuedAt);
   for (const s of sockets) s.disconnect();
   await hub.stop();
-  if (dbName) {
-    const c = new pg.Client({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  }
+  await database?.drop();
   return {
     connectMs,
     issueMs,
@@ -327,7 +315,7 @@ async function benchInsert(mode) {
   let query;
   let close;
   if (mode === 'cluster') {
-    const c = new pg.Client({ connectionString: PG_ADMIN });
+    const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
     await c.connect();
     query = (q, p) => c.query(q, p);
     close = () => c.end();

@@ -29,13 +29,13 @@ import pg from 'pg';
 import { Simulator } from '../dist/gateways/push-terminal/src/simulator.js';
 import { mosquittoConf } from '../dist/apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { api } from './http.mjs';
+import { createDatabase } from './postgres.mjs';
 
 const N = Number(process.env.BENCH_TERMINALS ?? 10_000);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODES = ['embedded', 'mosquitto', 'cluster'];
 const modes = process.argv.slice(2).filter((a) => MODES.includes(a));
 const run = modes.length ? modes : MODES;
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TITLES = {
   embedded: 'embedded broker (aedes in the hub process), PGlite',
@@ -157,26 +157,6 @@ async function openDb(target) {
   }
   const db = await PGlite.create(join(target.dataDir, 'pgdata'));
   return { query: (sql, params) => db.query(sql, params), close: () => db.close() };
-}
-
-/** A fresh PostgreSQL database for a cluster run; dropped afterwards. */
-async function createDatabase() {
-  const name = `yihu_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 /** N terminals in one site, written straight into the database (secrets hashed as the hub does: Mosquitto's $6$). */
