@@ -16,7 +16,8 @@ export interface AgentHooks {
 }
 
 export type AgentEvent =
-  | { type: 'connected' }
+  /** sessionPresent: the broker kept this terminal's session (and what it queued) since last time */
+  | { type: 'connected'; sessionPresent: boolean }
   | { type: 'disconnected'; retryInMs: number }
   | { type: 'error'; message: string }
   | { type: 'rejected'; topic: string; reason: string }
@@ -93,7 +94,7 @@ export class TerminalAgent {
     });
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    client.on('connect', () => this.onConnect());
+    client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
     client.on('error', (err) => this.emit({ type: 'error', message: err.message }));
     client.on('close', () => this.scheduleReconnect());
     if (this.options.telemetry) {
@@ -179,7 +180,7 @@ export class TerminalAgent {
     this.options.hooks?.event?.(event);
   }
 
-  private onConnect(): void {
+  private onConnect(sessionPresent: boolean): void {
     this.backoff.reset();
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
@@ -197,7 +198,7 @@ export class TerminalAgent {
       this.lastTelemetry = '';
       this.reportTelemetry(true);
     });
-    this.emit({ type: 'connected' });
+    this.emit({ type: 'connected', sessionPresent });
   }
 
   private scheduleReconnect(): void {
