@@ -11,81 +11,27 @@
 // 3. First load of the console over a 1 Mbit/s link (Chromium network emulation, 40 ms RTT,
 //    cold cache) until the login form is usable. Goal <= 3 s. Baseline: the same link
 //    loading a 1-byte page (what the link's latency alone costs).
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import { build } from 'vite';
+import { api } from './http.mjs';
+import { ROOT, sleep, startHub } from './hub.mjs';
 
 const N = Number(process.env.BENCH_CONSOLES ?? 200);
 const PAGES = Number(process.env.BENCH_PAGES ?? 4);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'password-123';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 };
 const f = (v) => `${v.toFixed(0)} ms`;
 const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createNetServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startHub() {
-  const port = await freePort();
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    PORT: String(port),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'yihu-bench-console-')),
-    MQTT_PORT: String(await freePort()),
-    SFU_WORKERS: '1',
-    ADMIN_PASSWORD: 'admin-password-1',
-    LOG_LEVEL: 'warn',
-  };
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/hub/src/main.js')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${base}/api/v1/health`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return { base, child };
-    await sleep(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error('hub did not start');
-}
-
-async function api(base, method, path, body, token) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 async function pool(items, width, fn) {
   const out = [];
@@ -104,7 +50,7 @@ async function pool(items, width, fn) {
 async function fanOut(hub, browser) {
   let admin;
   for (let i = 0; i < 50 && !admin; i++)
-    admin = await api(hub.base, 'POST', '/api/v1/auth/login', {
+    admin = await api(hub.base, 'POST', '/api/v1/auth/login', null, {
       username: 'admin',
       password: 'admin-password-1',
     }).catch(() => sleep(200));
@@ -112,33 +58,29 @@ async function fanOut(hub, browser) {
   const rootId = admin.user.siteId;
   const t0 = performance.now();
   const officers = await pool([...Array(N).keys()], 4, async (i) => {
-    const site = await api(
-      hub.base,
-      'POST',
-      '/api/v1/sites',
-      { name: `乡镇${i}`, kind: 'township', parentId: rootId },
-      token,
-    );
+    const site = await api(hub.base, 'POST', '/api/v1/sites', token, {
+      name: `乡镇${i}`,
+      kind: 'township',
+      parentId: rootId,
+    });
     const username = `duty${i}`;
-    await api(
-      hub.base,
-      'POST',
-      '/api/v1/users',
-      { username, password: PASSWORD, role: 'duty_officer', siteId: site.id },
-      token,
-    );
-    const login = await api(hub.base, 'POST', '/api/v1/auth/login', { username, password: PASSWORD });
+    await api(hub.base, 'POST', '/api/v1/users', token, {
+      username,
+      password: PASSWORD,
+      role: 'duty_officer',
+      siteId: site.id,
+    });
+    const login = await api(hub.base, 'POST', '/api/v1/auth/login', null, { username, password: PASSWORD });
     return { siteId: site.id, username, token: login.accessToken };
   });
-  await api(
-    hub.base,
-    'POST',
-    '/api/v1/users',
-    { username: 'bench-disp', password: PASSWORD, role: 'dispatcher', siteId: rootId },
-    token,
-  );
+  await api(hub.base, 'POST', '/api/v1/users', token, {
+    username: 'bench-disp',
+    password: PASSWORD,
+    role: 'dispatcher',
+    siteId: rootId,
+  });
   const disp = (
-    await api(hub.base, 'POST', '/api/v1/auth/login', { username: 'bench-disp', password: PASSWORD })
+    await api(hub.base, 'POST', '/api/v1/auth/login', null, { username: 'bench-disp', password: PASSWORD })
   ).accessToken;
   console.log(`setup: ${N} townships and duty officers in ${f(performance.now() - t0)}`);
 
@@ -174,13 +116,12 @@ async function fanOut(hub, browser) {
   );
   await sleep(500);
   issuedAt = performance.now();
-  const res = await api(
-    hub.base,
-    'POST',
-    '/api/v1/directives',
-    { title: '基准测试指令', body: '压力测试', level: 'orange', targets: { all: true } },
-    disp,
-  );
+  const res = await api(hub.base, 'POST', '/api/v1/directives', disp, {
+    title: '基准测试指令',
+    body: '压力测试',
+    level: 'orange',
+    targets: { all: true },
+  });
   const post = performance.now() - issuedAt;
   const pageTimes = await Promise.all(
     pages.map((p) =>
@@ -293,7 +234,11 @@ async function throttledLoad(browser, url, ready) {
   return ms;
 }
 
-const hub = await startHub();
+const hub = await startHub({
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'yihu-bench-console-')),
+  SFU_ENABLED: 'true',
+  SFU_WORKERS: '1',
+});
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -344,5 +289,5 @@ try {
   );
 } finally {
   await browser.close();
-  hub.child.kill('SIGTERM');
+  await hub.stop();
 }

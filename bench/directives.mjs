@@ -8,43 +8,29 @@
 // answer the delivery receipt and send 签收 at once; one directive to all townships.
 // Baseline in the same run: the same 2,000 emits from a bare socket.io server, and the same
 // 2,000 recipient rows in one multi-row INSERT.
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import { api } from './http.mjs';
+import { freePort, ROOT, sleep, startHub } from './hub.mjs';
 import { createDatabase, POSTGRES_ADMIN_URL } from './postgres.mjs';
 
 const N = Number(process.env.BENCH_SITES ?? 2000);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const modes = process.argv.slice(2).filter((a) => a === 'cluster' || a === 'embedded');
 const run = modes.length ? modes : ['cluster', 'embedded'];
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 };
 const ms = (v) => `${v.toFixed(1)} ms`;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createNetServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function b64url(obj) {
   return Buffer.from(JSON.stringify(obj)).toString('base64url');
@@ -53,55 +39,6 @@ function signJwt(claims, secret) {
   const now = Math.floor(Date.now() / 1000);
   const body = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ ...claims, iat: now, exp: now + 3600 })}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
-
-async function startHub(env) {
-  const port = await freePort();
-  const full = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    SFU_ENABLED: 'false',
-    ADMIN_PASSWORD: 'admin-password-1',
-    MQTT_PORT: String(await freePort()),
-    ...env,
-    PORT: String(port),
-  };
-  // BENCH_PROFILE=<dir>: write a V8 CPU profile of the hub there (open it in Chrome DevTools)
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
-  if (process.env.BENCH_NODE_FLAGS) profile.push(...process.env.BENCH_NODE_FLAGS.split(' '));
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/hub/src/main.js')], {
-    cwd: ROOT,
-    env: full,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  // BENCH_HUB_LOG=<file>: append the hub's log there (with BENCH_LOG_LEVEL=debug: every batch commit)
-  if (process.env.BENCH_HUB_LOG) child.stdout.on('data', (d) => appendFileSync(process.env.BENCH_HUB_LOG, d));
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i += 1) {
-    if (child.exitCode !== null) throw new Error(`hub exited:\n${out}`);
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).status === 200) break;
-    } catch {
-      // not yet
-    }
-    await sleep(200);
-  }
-  return {
-    base,
-    output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** 2,000 township sites and one duty officer each, written straight into the database. */

@@ -20,19 +20,18 @@
 import { spawn, fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer as createNetServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { Simulator } from '../dist/gateways/push-terminal/src/simulator.js';
 import { mosquittoConf } from '../dist/apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { api } from './http.mjs';
+import { freePort, profileArgs, ROOT, sleep, startHub as startHubProcess } from './hub.mjs';
 import { createDatabase } from './postgres.mjs';
 
 const N = Number(process.env.BENCH_TERMINALS ?? 10_000);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODES = ['embedded', 'mosquitto', 'cluster'];
 const modes = process.argv.slice(2).filter((a) => MODES.includes(a));
 const run = modes.length ? modes : MODES;
@@ -44,7 +43,6 @@ const TITLES = {
 };
 const BRIDGE_PASSWORD = 'bench-bridge-password-0123456789';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
@@ -54,10 +52,6 @@ const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/s
 // Node processes run with bench/gc-probe.mjs: full GCs first, so the figure is what stays
 // referenced, not the garbage of whatever burst came last (Mosquitto has no GC: read as is)
 const GC_PROBE = ['--expose-gc', '--import', join(ROOT, 'bench/gc-probe.mjs')];
-// BENCH_PROFILE=dir: CPU profiles of the hub and of the baseline's broker, for comparison
-const profile = process.env.BENCH_PROFILE
-  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-  : [];
 const lastProbe = (out) => JSON.parse([...out.matchAll(/^gc-probe (.*)$/gm)].at(-1)?.[1] ?? '{}');
 async function settledRssKb(pid, node) {
   if (node) {
@@ -65,16 +59,6 @@ async function settledRssKb(pid, node) {
     await sleep(1500);
   }
   return rssKb(pid);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createNetServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitPort(port) {
@@ -107,45 +91,16 @@ process.on('uncaughtException', (err) => {
 });
 
 async function startHub(env) {
-  const port = await freePort();
-  const full = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    SFU_ENABLED: 'false',
-    ADMIN_PASSWORD: 'admin-password-1',
-    BENCH_GC_PROBE_REPORT: '1',
-    ...(process.env.BENCH_HEAPSNAPSHOT ? { BENCH_HEAPSNAPSHOT: process.env.BENCH_HEAPSNAPSHOT } : {}),
-    ...env,
-    PORT: String(port),
-  };
-  const child = spawn(process.execPath, [...GC_PROBE, ...profile, join(ROOT, 'dist/apps/hub/src/main.js')], {
-    cwd: ROOT,
-    env: full,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    if (child.exitCode !== null || i > 600) throw new Error(`hub did not start:\n${out}`);
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).status === 200) break;
-    } catch {
-      // not yet
-    }
-    await sleep(200);
-  }
-  return (currentHub = {
-    base,
-    pid: child.pid,
-    output: () => out,
-    stop: () =>
-      new Promise((resolve) =>
-        child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')),
-      ),
-  });
+  // the GC probe reports heap figures on SIGUSR2 (settledRssKb)
+  const hub = await startHubProcess(
+    {
+      BENCH_GC_PROBE_REPORT: '1',
+      ...(process.env.BENCH_HEAPSNAPSHOT ? { BENCH_HEAPSNAPSHOT: process.env.BENCH_HEAPSNAPSHOT } : {}),
+      ...env,
+    },
+    { nodeArgs: GC_PROBE },
+  );
+  return (currentHub = hub);
 }
 
 /** The hub's database, opened from outside while the hub is stopped (PGlite) or not (PostgreSQL). */
@@ -354,7 +309,8 @@ async function runBaseline(hubRun) {
         ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD }
         : {}),
     },
-    execArgv: [...GC_PROBE, ...profile],
+    // BENCH_PROFILE profiles the baseline's broker too, for comparison with the hub's
+    execArgv: [...GC_PROBE, ...profileArgs],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages = [];
