@@ -40,6 +40,16 @@ describe('start-up errors stop the process with one clear line', () => {
       },
       ['invalid MOSQUITTO_BRIDGE_USERNAMES', 'yihu-bridge-c'],
     ],
+    [
+      'a bridge login shaped like a terminal id',
+      {
+        MQTT_URL: 'mqtt://127.0.0.1:1',
+        MQTT_PASSWORD: 'bridge-password-0123456789',
+        MQTT_USERNAME: 't0123456789abcdef0123',
+        MOSQUITTO_AUTH_DIR: tempDataDir(),
+      },
+      ['invalid MQTT_USERNAME', 'form of a terminal id'],
+    ],
   ])('%s', async (_name, env, needles) => {
     const result = await runUntilExit({
       PORT: String(await freePort()),

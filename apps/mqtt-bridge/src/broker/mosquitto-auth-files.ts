@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { TERMINAL_ID_PATTERN } from '#contracts';
 import { AppConfig, LOGGER, StartupError } from '#platform';
 import { TerminalRegistry } from '../bridge/terminal-registry.js';
 import { hashTerminalSecret } from '../terminals/secret-hash.js';
@@ -37,6 +38,12 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
     if (!this.bridgeUsernames.includes(MQTT_USERNAME))
       throw new StartupError(
         `invalid MOSQUITTO_BRIDGE_USERNAMES: it must include this bridge's MQTT_USERNAME (${MQTT_USERNAME})`,
+      );
+    // a bridge login shaped like a terminal id would sit in passwd beside (or instead of) that terminal
+    const terminalLike = this.bridgeUsernames.find((u) => TERMINAL_ID_PATTERN.test(u));
+    if (terminalLike)
+      throw new StartupError(
+        `invalid ${MOSQUITTO_BRIDGE_USERNAMES ? 'MOSQUITTO_BRIDGE_USERNAMES' : 'MQTT_USERNAME'}: ${terminalLike} has the form of a terminal id`,
       );
     this.bridgeHash = hashTerminalSecret(MQTT_PASSWORD);
     await this.write();
