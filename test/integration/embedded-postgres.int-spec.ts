@@ -74,6 +74,21 @@ describe('EmbeddedPostgres', () => {
     expect(names).toEqual(['县指挥中心']);
   });
 
+  it('runs the engine off this thread: a slow statement leaves the event loop free', async () => {
+    const pg = await start(newDir());
+    const ticks = await withDatabase(pg, async (q) => {
+      let n = 0;
+      const timer = setInterval(() => n++, 20);
+      try {
+        await q('SELECT pg_sleep(1)'); // on this thread, the engine would block every timer for 1 s
+      } finally {
+        clearInterval(timer);
+      }
+      return n;
+    });
+    expect(ticks).toBeGreaterThanOrEqual(20);
+  });
+
   it('refuses a second start on a data dir that is open in this process', async () => {
     const dir = newDir();
     const first = await start(dir);
