@@ -19,19 +19,29 @@
 // the hub stopped), timed to their `acknowledged` ack arriving back at the publisher.
 import { spawn, fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { Simulator } from '../dist/gateways/push-terminal/src/simulator.js';
+import { WireSimulator } from '../dist/gateways/push-terminal/src/wire-simulator.js';
 import { mosquittoConf } from '../dist/apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { api } from './http.mjs';
 import { freePort, profileArgs, ROOT, sleep, startHub as startHubProcess } from './hub.mjs';
 import { createDatabase } from './postgres.mjs';
 
 const N = Number(process.env.BENCH_TERMINALS ?? 10_000);
+// `wire` (default): terminals at the packet level (WireSimulator); `agents`: a full
+// TerminalAgent with mqtt.js per terminal, which costs the shared two cores ~3x the CPU
+const SIMULATOR = process.env.BENCH_SIMULATOR ?? 'wire';
+if (!['wire', 'agents'].includes(SIMULATOR))
+  throw new Error(`BENCH_SIMULATOR is wire or agents, not ${SIMULATOR}`);
+const simulate = (url, terminals, connectConcurrency) =>
+  SIMULATOR === 'agents'
+    ? new Simulator({ url, terminals, acknowledgeAfterMs: 0, connectConcurrency })
+    : new WireSimulator({ url, terminals, acknowledge: true, connectConcurrency });
 const MODES = ['embedded', 'mosquitto', 'cluster'];
 const modes = process.argv.slice(2).filter((a) => MODES.includes(a));
 const run = modes.length ? modes : MODES;
@@ -48,6 +58,32 @@ const pct = (xs, p) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 };
 const ms = (v) => `${Math.round(v)} ms`;
+// write(2)/writev(2) calls of a process so far: one per packet unless packets share a write
+const writeCalls = (pid) =>
+  Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
+// CPU seconds per thread of a process, by thread name (/proc, 100 Hz ticks): the main
+// thread, PGlite's worker, V8's GC helpers and libuv's pool
+function cpuOf(pid) {
+  const threads = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name =
+        tid === String(pid) ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}/${tid}`;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads[name] = (threads[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return threads;
+}
+const cpuDelta = (a, b) =>
+  Object.fromEntries(
+    Object.entries(b)
+      .map(([name, s]) => [name, s - (a[name] ?? 0)])
+      .filter(([, s]) => s >= 0.01),
+  );
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 // Node processes run with bench/gc-probe.mjs: full GCs first, so the figure is what stays
 // referenced, not the garbage of whatever burst came last (Mosquitto has no GC: read as is)
@@ -161,24 +197,19 @@ async function startMosquitto(dir, port) {
  * The baseline's broker already paid them for its publisher's connection before its rss0.
  */
 async function connectFirst(url, terminals) {
-  const first = new Simulator({
-    url,
-    terminals: terminals.slice(0, 1),
-    acknowledgeAfterMs: 0,
-    connectConcurrency: 1,
-  });
+  const first = simulate(url, terminals.slice(0, 1), 1);
   await first.start();
   return {
     first,
     rest: undefined,
     async connectRest() {
-      this.rest = new Simulator({
-        url,
-        terminals: terminals.slice(1),
-        acknowledgeAfterMs: 0,
-        connectConcurrency: 100,
-      });
+      this.rest = simulate(url, terminals.slice(1), 100);
       await this.rest.start();
+    },
+    /** a wire terminal has no reconnect: a link lost mid-run voids the figures */
+    check() {
+      first.check?.();
+      this.rest?.check?.();
     },
     arrivals(directiveId) {
       return [...first.arrivals, ...(this.rest?.arrivals ?? [])].filter((a) => a.directiveId === directiveId);
@@ -246,6 +277,8 @@ async function runHub(mode) {
   const heap1 = lastProbe(hub.output());
 
   const load = loadavg()[0];
+  const writes0 = writeCalls(hub.pid);
+  const cpu0 = cpuOf(hub.pid);
   const issueAt = Date.now();
   const directive = await api(hub.base, 'POST', '/api/v1/directives', token, {
     title: '防汛紧急转移',
@@ -262,7 +295,12 @@ async function runHub(mode) {
     return d.recipients[0].state === 'acknowledged';
   }, 'recipient acknowledged');
   await sleep(3000);
+  // issue to 3 s after the last arrival: the fan-out, its acks, and a few idle sweeps
+  const writes = writeCalls(hub.pid) - writes0;
+  const cpu1 = cpuOf(hub.pid);
+  const cpu = cpuDelta(cpu0, cpu1);
   const recipient = (await api(hub.base, 'GET', `/api/v1/directives/${directive.id}`, token)).recipients[0];
+  sim.check();
   await sim.stop();
   await hub.stop();
   const db = await openDb(dbTarget);
@@ -290,6 +328,8 @@ async function runHub(mode) {
     acked,
     sends,
     recipient,
+    writes,
+    cpu,
     rss0,
     rss1,
     issueAt,
@@ -333,20 +373,25 @@ async function runBaseline(hubRun) {
     expiresAt: null,
     drill: false,
   };
+  const writes0 = writeCalls(brokerPid);
   child.send({ cmd: 'publish', ids: terminals.map((t) => t.id), payload });
   await until(() => messages.some((m) => m.acks), 'baseline acks');
+  const writes = writeCalls(brokerPid) - writes0;
   const { started, acks } = messages.find((m) => m.acks);
   const shown = sim.arrivals(payload.directiveId).map((a) => a.at - started);
+  sim.check();
   await sim.stop();
   child.kill('SIGTERM');
-  return { shown, acked: acks, rss0, rss1 };
+  return { shown, acked: acks, rss0, rss1, writes };
 }
 
 process.on('unhandledRejection', (err) => {
   throw err;
 });
 for (const mode of run) {
-  console.log(`\n== ${TITLES[mode]}: ${N} terminals ==`);
+  console.log(
+    `\n== ${TITLES[mode]}: ${N} terminals (${SIMULATOR === 'wire' ? 'packet-level simulator' : 'agent simulator'}) ==`,
+  );
   const h = await runHub(mode);
   const b = await runBaseline(h);
   h.mosquitto?.stop();
@@ -361,13 +406,20 @@ for (const mode of run) {
     `hub:      issue → first shown ${ms(Math.min(...h.shown))}, first ack recorded ${ms(Math.min(...h.acked))}`,
   );
   console.log(
-    `hub:      issue → shown on device p50 ${ms(pct(h.shown, 50))}  p99 ${ms(pct(h.shown, 99))} | issue → ack recorded p50 ${ms(pct(h.acked, 50))}  p99 ${ms(hubAck99)} | ${h.acked.length} acks recorded, ${Math.round(h.acked.length / (span(h.acked) / 1000))} acks/s | ${h.sends} sends`,
+    `hub:      issue → shown on device p50 ${ms(pct(h.shown, 50))}  p99 ${ms(pct(h.shown, 99))} | issue → ack recorded p50 ${ms(pct(h.acked, 50))}  p99 ${ms(hubAck99)} | ${h.acked.length} acks recorded, ${Math.round(h.acked.length / (span(h.acked) / 1000))} acks/s | ${h.sends} sends | ${(h.writes / N).toFixed(1)} write calls per terminal `,
   );
   console.log(
-    `baseline: publish → shown on device p50 ${ms(pct(b.shown, 50))}  p99 ${ms(pct(b.shown, 99))} | publish → ack at publisher p50 ${ms(pct(b.acked, 50))}  p99 ${ms(baseAck99)} | ${Math.round(b.acked.length / (span(b.acked) / 1000))} acks/s`,
+    `baseline: publish → shown on device p50 ${ms(pct(b.shown, 50))}  p99 ${ms(pct(b.shown, 99))} | publish → ack at publisher p50 ${ms(pct(b.acked, 50))}  p99 ${ms(baseAck99)} | ${Math.round(b.acked.length / (span(b.acked) / 1000))} acks/s | broker ${(b.writes / N).toFixed(1)} write calls per terminal`,
   );
   console.log(
     `ratio p99 ack hub/baseline: ${(hubAck99 / baseAck99).toFixed(2)}x (goal ≤ 2x; p99 ≤ 2000 ms: ${hubAck99 <= 2000 ? 'met' : 'MISSED'})`,
+  );
+  const cpuTotal = Object.values(h.cpu).reduce((a, b) => a + b, 0);
+  console.log(
+    `hub CPU, issue to 3 s after the last ack: ${cpuTotal.toFixed(2)} s (${Object.entries(h.cpu)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, s]) => `${name} ${s.toFixed(2)}`)
+      .join(', ')})`,
   );
   const brokerName = mode === 'embedded' ? 'hub process (bridge + aedes)' : 'mosquitto';
   console.log(
