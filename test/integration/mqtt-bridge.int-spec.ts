@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import type { DirectiveDeliveryJob, TerminalNoticeMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { TerminalChannel } from '../../apps/mqtt-bridge/src/terminals/terminal-channel.js';
+import { WireSimulator } from '../../gateways/push-terminal/src/wire-simulator.js';
 import { Api } from '../support/api.js';
 import { freePort } from '../support/ports.js';
 import {
@@ -289,6 +290,41 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
       return states[got[0]!.messageId] === 'received' && states[got[1]!.messageId] === 'acknowledged';
     }, 'acks recorded');
     await device.end();
+  });
+
+  it('the benchmark’s packet-level terminals get a directive once each, and their 签收 is recorded', async () => {
+    const terminals = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => provision(h.api, h.siteId, `wire ${i}`)),
+    );
+    // Mosquitto reloads its password file on SIGHUP: the first logins may come too early
+    const live = await waitFor(
+      async () => {
+        const sim = new WireSimulator({ url: h.mqttUrl, terminals, acknowledge: true });
+        try {
+          await sim.start();
+          return sim;
+        } catch (err) {
+          await sim.stop();
+          throw err;
+        }
+      },
+      'wire terminals connected',
+      10_000,
+    );
+    const directiveId = await testCall(h, 'wire');
+    await waitFor(
+      () => live.arrivals.filter((a) => a.directiveId === directiveId).length === 20,
+      'all shown',
+    );
+    for (const t of terminals)
+      await waitFor(
+        async () =>
+          (await messages(h, t.id)).some((m) => m.directiveId === directiveId && m.state === 'acknowledged'),
+        `${t.id} acknowledged`,
+      );
+    expect([...live.shows.values()].every((n) => n === 1)).toBe(true);
+    live.check();
+    await live.stop();
   });
 
   it('ACL matrix: every attempt on another terminal’s topics is denied', async () => {

@@ -248,7 +248,7 @@ export class TerminalDelivery implements OnModuleDestroy {
             continue;
           }
           try {
-            await link.publish(topics[row.topic], row.payload, { qos: 1 });
+            await link.publish(topics[row.topic], row.payload, { qos: 1, terminal: terminalId });
           } catch (err) {
             // stays in the outbox: the next reconnect or sweep sends it
             this.logger.warn({ err, terminalId, messageId: row.id }, 'publish to terminal failed');

@@ -10,8 +10,16 @@ export type PresenceHandler = (terminalId: string, event: PresenceEvent) => void
  * Mosquitto/EMQX. The bridge's own traffic is trusted; devices go through the ACL.
  */
 export interface BrokerLink {
-  /** resolves once the broker has taken the message (PUBACK from an external broker) */
-  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void>;
+  /**
+   * resolves once the broker has taken the message (PUBACK from an external broker).
+   * `terminal`: the one terminal the topic is for (its directives or notices), which lets
+   * the embedded broker hand it to that session without routing it through every subscription.
+   */
+  publish(
+    topic: string,
+    payload: string,
+    options: { qos: 0 | 1; retain?: boolean; terminal?: string },
+  ): Promise<void>;
   /** every device publish on acks and status topics */
   onDeviceMessage(handler: DeviceMessageHandler): Promise<void>;
   /** connection events the broker reports directly (embedded only; external uses status + Will) */

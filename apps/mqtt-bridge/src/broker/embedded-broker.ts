@@ -10,6 +10,11 @@ import { StartupError } from '#platform';
 import type { RejectReason } from '../bridge/bridge-metrics.js';
 import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
 
+const ACKS_SUFFIX = '/acks';
+const STATUS_SUFFIX = '/status';
+/** what the bridge reads of a device's publishes (the ACL already held it to its own id) */
+const isDeviceInput = (topic: string) => topic.endsWith(ACKS_SUFFIX) || topic.endsWith(STATUS_SUFFIX);
+
 /** How the embedded broker asks the bridge who may connect, and tells it what it refused. */
 export interface DeviceGate {
   /** null to admit; otherwise why not */
@@ -61,6 +66,8 @@ function listen(server: Server | WebSocketServer, port: number, host: string, na
 export class EmbeddedBroker implements BrokerLink {
   private readonly servers: Closable[] = [];
   private presence: PresenceHandler = () => undefined;
+  /** acks and statuses, taken straight from the device's PUBLISH (see authorizePublish) */
+  private deviceMessage: DeviceMessageHandler | undefined;
 
   private constructor(
     readonly aedes: Aedes,
@@ -70,6 +77,8 @@ export class EmbeddedBroker implements BrokerLink {
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     const { gate, logger } = options;
+    // the hooks below run only once clients connect, after the broker object exists
+    let broker: EmbeddedBroker;
     const aedes = await Aedes.createBroker({
       // aedes' default (100 deliveries in flight) parks the rest of a burst in mqemitter's
       // array queue, whose shift() copies the whole array once it is large: a 10,000
@@ -113,6 +122,11 @@ export class EmbeddedBroker implements BrokerLink {
           // the hub. Stored, every SUBSCRIBE scanned all of them: 10,000 terminals took 105 s
           // to connect instead of a few.
           packet.retain = false;
+          // The bridge is the only reader of acks and statuses, so it takes them here rather
+          // than through a subscription: routing 20,000 acks of a fan-out through aedes'
+          // matcher to one in-process subscriber cost the hub's thread for nothing. The
+          // PUBACK still follows only once aedes has processed the PUBLISH.
+          broker.takeDeviceMessage(packet.topic, packet.payload as Buffer);
           return done(null);
         }
         gate.rejected(denial, client.id, packet.topic.slice(0, 200));
@@ -125,7 +139,7 @@ export class EmbeddedBroker implements BrokerLink {
         return null;
       },
     });
-    const broker = new EmbeddedBroker(aedes, options.port, logger);
+    broker = new EmbeddedBroker(aedes, options.port, logger);
     aedes.on('clientReady', (client) => broker.presence(client.id, 'connected'));
     aedes.on('subscribe', (subscriptions, client) => {
       if (client && subscriptions.some((sub) => sub.topic === `${TOPIC_ROOT}/${client.id}/directives`))
@@ -173,40 +187,47 @@ export class EmbeddedBroker implements BrokerLink {
     return broker;
   }
 
-  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.aedes.publish(
-        {
-          cmd: 'publish',
-          topic,
-          payload: Buffer.from(payload),
-          qos: options.qos,
-          retain: options.retain ?? false,
-          dup: false,
-        },
-        (err?: Error | null) => (err ? reject(err) : resolve()),
-      ),
-    );
+  publish(
+    topic: string,
+    payload: string,
+    options: { qos: 0 | 1; retain?: boolean; terminal?: string },
+  ): Promise<void> {
+    const packet = {
+      cmd: 'publish' as const,
+      topic,
+      payload: Buffer.from(payload),
+      qos: options.qos,
+      retain: options.retain ?? false,
+      dup: false,
+    };
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error | null) => (err ? reject(err) : resolve());
+      // A terminal's own topic, and it is connected and subscribed: straight into its
+      // session (stored for its persistent session, QoS 1 with retries, as aedes' routing
+      // would), skipping the match against 20,000 subscriptions twice (live and offline).
+      // Otherwise through aedes, which queues it for an offline persistent session.
+      const client = options.terminal ? this.client(options.terminal) : undefined;
+      if (client?.subscriptions[topic] && !options.retain) client.publish(packet, done);
+      else this.aedes.publish(packet, done);
+    });
+  }
+
+  private client(id: string): (Client & { subscriptions: Record<string, unknown> }) | undefined {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+    const client = clients[id];
+    return client?.connected ? (client as Client & { subscriptions: Record<string, unknown> }) : undefined;
   }
 
   async onDeviceMessage(handler: DeviceMessageHandler): Promise<void> {
-    for (const leaf of ['acks', 'status']) {
-      await new Promise<void>((resolve) =>
-        this.aedes.subscribe(
-          `${TOPIC_ROOT}/+/${leaf}`,
-          (packet, cb) => {
-            try {
-              handler(packet.topic, packet.payload as Buffer);
-            } catch (err) {
-              this.logger.error({ err, topic: packet.topic }, 'device message handler failed');
-            }
-            // not synchronously: mqemitter then hands over the next queued message inside
-            // this call, and 10,000 acks arriving at once overflowed the stack (crashing the hub)
-            queueMicrotask(cb);
-          },
-          () => resolve(),
-        ),
-      );
+    this.deviceMessage = handler;
+  }
+
+  private takeDeviceMessage(topic: string, payload: Buffer): void {
+    if (!this.deviceMessage || !isDeviceInput(topic)) return;
+    try {
+      this.deviceMessage(topic, payload);
+    } catch (err) {
+      this.logger.error({ err, topic }, 'device message handler failed');
     }
   }
 
