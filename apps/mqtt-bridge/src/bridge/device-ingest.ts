@@ -12,6 +12,7 @@ import {
 import { parseDeviceTopic } from '#domain';
 import { LOGGER } from '#platform';
 import type { PresenceEvent } from '../broker/broker-link.js';
+import { TerminalOutbox } from '../terminals/terminal-outbox.js';
 import { TerminalReceiptSink, type TerminalReceipt } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
 import { BridgeMetrics, type RejectReason } from './bridge-metrics.js';
@@ -28,6 +29,9 @@ interface PresenceUpdate {
   presence: 'online' | 'offline';
   telemetry?: TerminalTelemetry;
 }
+
+/** the longest device acks wait for an outbox write (a county-wide directive takes ~1 s) */
+const ACKS_YIELD_MAX_MS = 2000;
 
 const RANK: Record<TerminalMessageState, number> = {
   queued: 0,
@@ -55,9 +59,15 @@ export class DeviceIngest implements OnModuleDestroy {
     private readonly delivery: TerminalDelivery,
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
+    private readonly outbox: TerminalOutbox,
   ) {
     this.acks = new Batcher(
-      (items) => this.recordAcks(items),
+      // a directive still being written to the outbox goes first (see writesDone); what
+      // arrives meanwhile joins the next batch
+      async (items) => {
+        await this.outbox.writesDone(ACKS_YIELD_MAX_MS);
+        await this.recordAcks(items);
+      },
       { delayMs: 10, max: 5000 },
       (err, items) =>
         this.logger.error(

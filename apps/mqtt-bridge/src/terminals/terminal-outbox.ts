@@ -62,6 +62,10 @@ function chunked(ids: string[], first: number): string[][] {
  */
 @Injectable()
 export class TerminalOutbox {
+  /** directives being written in chunks by this process right now */
+  private writing = 0;
+  private idle: (() => void)[] = [];
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EventBus) private readonly bus: EventBus,
@@ -135,17 +139,39 @@ export class TerminalOutbox {
     const chunks = chunked(targets, options.tx ? MAX_CHUNK : FIRST_CHUNK);
     const all: TerminalMessageRow[] = [];
     let pending = chunks.length ? insert(chunks[0]!) : undefined;
-    for (let i = 0; pending; i++) {
-      const rows = await pending;
-      // the next chunk goes to the database before this one goes to the broker, so the
-      // engine's thread writes while this thread publishes (handed over on the next turn
-      // of the event loop, after the query has been written to the socket)
-      pending = i + 1 < chunks.length ? insert(chunks[i + 1]!) : undefined;
-      all.push(...rows);
-      const handOff = options.onCommitted;
-      if (!options.tx && handOff && rows.length) setImmediate(() => handOff(rows));
+    this.writing++;
+    try {
+      for (let i = 0; pending; i++) {
+        const rows = await pending;
+        // the next chunk goes to the database before this one goes to the broker, so the
+        // engine's thread writes while this thread publishes (handed over on the next turn
+        // of the event loop, after the query has been written to the socket)
+        pending = i + 1 < chunks.length ? insert(chunks[i + 1]!) : undefined;
+        all.push(...rows);
+        const handOff = options.onCommitted;
+        if (!options.tx && handOff && rows.length) setImmediate(() => handOff(rows));
+      }
+    } finally {
+      if (--this.writing === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
     return all;
+  }
+
+  /**
+   * Resolves once no directive is being written here, or after `maxMs`. Device acks wait
+   * for it (DeviceIngest): the embedded engine is one session, and an ack statement
+   * queued between two outbox chunks held back the directive from every terminal after
+   * it. Recorded a moment later, in one bigger statement, acks lose nothing.
+   */
+  writesDone(maxMs: number): Promise<void> {
+    if (this.writing === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**

@@ -6,6 +6,7 @@ import { TerminalMessageSource1795000210000 } from './1795000210000-terminal-mes
 import { Consultations1795000300000 } from './1795000300000-consultations.js';
 import { AuditNoTruncate1795000400000 } from './1795000400000-audit-no-truncate.js';
 import { TerminalMessageLean1795000500000 } from './1795000500000-terminal-message-lean.js';
+import { TerminalMessageNoFk1795000600000 } from './1795000600000-terminal-message-no-fk.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Consultations1795000300000,
   AuditNoTruncate1795000400000,
   TerminalMessageLean1795000500000,
+  TerminalMessageNoFk1795000600000,
 ];
