@@ -10,7 +10,7 @@ import {
   type TerminalTelemetry,
 } from '#contracts';
 import { parseDeviceTopic } from '#domain';
-import { LOGGER } from '#platform';
+import { AppConfig, LOGGER } from '#platform';
 import type { PresenceEvent } from '../broker/broker-link.js';
 import { TerminalOutbox } from '../terminals/terminal-outbox.js';
 import { TerminalReceiptSink, type TerminalReceipt } from '../terminals/terminal-receipts.js';
@@ -60,12 +60,15 @@ export class DeviceIngest implements OnModuleDestroy {
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
     private readonly outbox: TerminalOutbox,
+    @Inject(AppConfig) config: AppConfig,
   ) {
+    // The embedded engine is one session: a directive still being written to the outbox
+    // goes first (see writesDone), and what arrives meanwhile joins the next batch. A
+    // PostgreSQL server runs both at once on separate connections.
+    const oneSession = !config.raw.DATABASE_URL;
     this.acks = new Batcher(
-      // a directive still being written to the outbox goes first (see writesDone); what
-      // arrives meanwhile joins the next batch
       async (items) => {
-        await this.outbox.writesDone(ACKS_YIELD_MAX_MS);
+        if (oneSession) await this.outbox.writesDone(ACKS_YIELD_MAX_MS);
         await this.recordAcks(items);
       },
       { delayMs: 10, max: 5000 },
@@ -154,10 +157,11 @@ export class DeviceIngest implements OnModuleDestroy {
   }
 
   /**
-   * One statement per batch: reads each message's owner and state and moves it forward
-   * (queued/sent → received → acknowledged, never back), in one round trip; 10,000 devices
-   * acking at once cost a handful of statements. Rejections are classified from the same
-   * answer.
+   * One UPDATE per batch moves each message forward (queued/sent → received →
+   * acknowledged, never back) if the sender owns it; 10,000 devices acking at once cost a
+   * handful of statements. Only acks it did not move are read again, to tell a repeat
+   * from an unknown, foreign or expired message: in a fan-out that second read is empty.
+   * (A single statement reading every row's state before updating it cost ~60% more.)
    */
   private async recordAcks(items: PendingAck[]): Promise<void> {
     // per (message, sender): the highest state asked for; received + acknowledged in one batch is one update
@@ -172,66 +176,70 @@ export class DeviceIngest implements OnModuleDestroy {
         wanted.set(key, { messageId: ack.messageId, terminalId, state: ack.state });
     }
     const list = [...wanted.values()];
-    const rows = (await this.dataSource.query(
-      `WITH v AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, sender, state)),
-       cur AS (SELECT m.id, m.terminal_id, m.directive_id, m.topic, m.state FROM terminal_messages m WHERE m.id IN (SELECT id FROM v)),
-       upd AS (
-         UPDATE terminal_messages m SET
-           state = v.state::terminal_message_state,
-           -- the device has it, so it was sent: the bridge's own \`sent\` mark may not be written yet
-           sent_at = coalesce(m.sent_at, now()),
-           send_count = greatest(m.send_count, 1),
-           received_at = coalesce(m.received_at, now()),
-           acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN now() ELSE m.acknowledged_at END
-         FROM v
-         WHERE m.id = v.id AND m.terminal_id = v.sender AND m.state IN ('queued', 'sent', 'received')
-           AND (m.state <> 'received' OR v.state = 'acknowledged')
-         RETURNING m.id, m.state, m.received_at, m.acknowledged_at)
-       SELECT v.id, v.sender, cur.terminal_id AS owner, cur.directive_id, cur.topic, cur.state AS before,
-              upd.state AS after, upd.received_at, upd.acknowledged_at
-       FROM v LEFT JOIN cur ON cur.id = v.id LEFT JOIN upd ON upd.id = v.id AND cur.terminal_id = v.sender`,
+    const [updated] = (await this.dataSource.query(
+      `UPDATE terminal_messages m SET
+         state = v.state::terminal_message_state,
+         -- the device has it, so it was sent: the bridge's own \`sent\` mark may not be written yet
+         sent_at = coalesce(m.sent_at, now()),
+         send_count = greatest(m.send_count, 1),
+         received_at = coalesce(m.received_at, now()),
+         acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN now() ELSE m.acknowledged_at END
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, sender, state)
+       WHERE m.id = v.id AND m.terminal_id = v.sender AND m.state IN ('queued', 'sent', 'received')
+         AND (m.state <> 'received' OR v.state = 'acknowledged')
+       -- received_at = now(): set by this statement, so this is the message's first receipt
+       RETURNING m.id, m.terminal_id, m.directive_id, m.topic, m.state, m.received_at = now() AS first_receipt,
+         m.received_at, m.acknowledged_at`,
       [list.map((w) => w.messageId), list.map((w) => w.terminalId), list.map((w) => w.state)],
-    )) as {
-      id: string;
-      sender: string;
-      owner: string | null;
-      directive_id: string | null;
-      topic: string | null;
-      before: TerminalMessageState | null;
-      after: 'received' | 'acknowledged' | null;
-      received_at: Date | null;
-      acknowledged_at: Date | null;
-    }[];
+    )) as [
+      {
+        id: string;
+        terminal_id: string;
+        directive_id: string;
+        topic: string;
+        state: 'received' | 'acknowledged';
+        first_receipt: boolean;
+        received_at: Date;
+        acknowledged_at: Date | null;
+      }[],
+      number,
+    ];
+    const moved = new Set<string>();
     const receipts: TerminalReceipt[] = [];
-    for (const r of rows) {
-      if (!r.owner) {
-        this.reject('unknown_message', r.sender, r.id);
-        continue;
-      }
-      if (r.owner !== r.sender) {
-        this.reject('foreign_message', r.sender, r.id);
-        continue;
-      }
-      if (r.before === 'expired') {
-        this.reject('expired_message', r.sender, r.id);
-        continue;
-      }
-      if (!r.after) continue; // nothing new (a repeat, or already further along)
-      this.metrics.acks.inc({ state: r.after });
+    for (const r of updated) {
+      moved.add(`${r.id}/${r.terminal_id}`);
+      this.metrics.acks.inc({ state: r.state });
       // an ack of an update or cancellation notice is recorded on the message only: it is not 签收 of the directive
       if (r.topic !== 'directives') continue;
       const base = {
-        directiveId: r.directive_id!,
-        terminalId: r.owner,
-        siteId: this.registry.siteOf(r.owner) ?? '',
+        directiveId: r.directive_id,
+        terminalId: r.terminal_id,
+        siteId: this.registry.siteOf(r.terminal_id) ?? '',
         messageId: r.id,
       };
-      if (RANK[r.before!] < RANK.received)
-        receipts.push({ ...base, state: 'delivered', at: r.received_at!.toISOString() });
-      if (r.after === 'acknowledged')
+      if (r.first_receipt) receipts.push({ ...base, state: 'delivered', at: r.received_at.toISOString() });
+      if (r.state === 'acknowledged')
         receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
     }
+    const rest = list.filter((w) => !moved.has(`${w.messageId}/${w.terminalId}`));
+    if (rest.length) await this.classify(rest);
     await this.receipts.report(receipts);
+  }
+
+  /** Acks that changed nothing: a repeat (fine), or one to reject with its reason. */
+  private async classify(rest: { messageId: string; terminalId: string }[]): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, terminal_id, state FROM terminal_messages WHERE id = ANY($1::uuid[])`,
+      [[...new Set(rest.map((w) => w.messageId))]],
+    )) as { id: string; terminal_id: string; state: TerminalMessageState }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const w of rest) {
+      const row = byId.get(w.messageId);
+      if (!row) this.reject('unknown_message', w.terminalId, w.messageId);
+      else if (row.terminal_id !== w.terminalId) this.reject('foreign_message', w.terminalId, w.messageId);
+      else if (row.state === 'expired') this.reject('expired_message', w.terminalId, w.messageId);
+      // otherwise a repeat, or already further along: nothing new
+    }
   }
 
   private async recordPresence(items: PresenceUpdate[]): Promise<void> {
