@@ -8,8 +8,10 @@
 //   BENCH_TERMINALS=2000 npm run bench:mqtt
 //
 // Setup: 10,000 terminals provisioned in one township, all connected at once through the
-// load simulator (gateways/push-terminal/src/simulator.ts: full protocol agents that ack
-// `received` and then 签收 at once), and one directive (POST /api/v1/directives) to them.
+// packet-level load simulator (gateways/push-terminal/src/wire-simulator.ts; BENCH_SIMULATOR=agents
+// for full mqtt.js agents), which acks `received` and then 签收 at once, and one directive
+// (POST /api/v1/directives) to them. Also printed: the hub's write calls per terminal and its
+// CPU by thread.
 // Measured: issue → shown on the device (simulator clock), issue → `acknowledged` recorded
 // by the hub (terminal_messages.acknowledged_at, read from the database afterwards), acks
 // per second, and the broker process's resident memory per connected terminal (read after
