@@ -74,6 +74,28 @@ describe('EmbeddedPostgres', () => {
     expect(names).toEqual(['县指挥中心']);
   });
 
+  it('warms up on a throw-away table that leaves no trace, beside existing data', async () => {
+    const dir = newDir();
+    const first = await start(dir);
+    await withDatabase(first, (q) =>
+      q(
+        `INSERT INTO sites (id, name, kind, path) VALUES (gen_random_uuid(), '乡镇值班室', 'township', '/y/')`,
+      ),
+    );
+    await stop(first);
+    const warm = await EmbeddedPostgres.start(dir, undefined, { warmUp: true });
+    running.push(warm);
+    const found = await withDatabase(warm, async (q) => ({
+      sites: ((await q('SELECT name FROM sites')) as { name: string }[]).map((r) => r.name),
+      tables: ((await q(`SELECT relname FROM pg_class WHERE relname LIKE 'yihu_warm_up%'`)) as unknown[])
+        .length,
+      // the session is not left inside the warm-up's transaction
+      inTransaction: ((await q(`SELECT now() = statement_timestamp() AS fresh`)) as { fresh: boolean }[])[0]!
+        .fresh,
+    }));
+    expect(found).toEqual({ sites: ['乡镇值班室'], tables: 0, inTransaction: true });
+  });
+
   it('runs the engine off this thread: a slow statement leaves the event loop free', async () => {
     const pg = await start(newDir());
     const ticks = await withDatabase(pg, async (q) => {

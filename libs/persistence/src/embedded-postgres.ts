@@ -35,10 +35,16 @@ export class EmbeddedPostgres {
   ) {}
 
   /**
+   * `warmUp`: run a directive's worth of statements on a throw-away table first (see the
+   * worker), so the first real one does not pay the engine's compilation.
    * `onFailure`: the engine's thread died while in use (the database is gone; the caller
    * should stop, and a restart recovers from the data dir as after kill -9).
    */
-  static async start(dataDir: string, onFailure?: (err: Error) => void): Promise<EmbeddedPostgres> {
+  static async start(
+    dataDir: string,
+    onFailure?: (err: Error) => void,
+    options: { warmUp?: boolean } = {},
+  ): Promise<EmbeddedPostgres> {
     const lock = DataDirLock.acquire(dataDir);
     let worker: Worker | undefined;
     try {
@@ -59,6 +65,7 @@ export class EmbeddedPostgres {
           socket: require.resolve('@electric-sql/pglite-socket'),
           dataPath,
           socketPath: join(socketDir, '.s.PGSQL.5432'),
+          warmUp: options.warmUp ?? false,
         },
       });
       await reply(worker, 'ready');

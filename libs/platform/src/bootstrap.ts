@@ -39,12 +39,17 @@ async function openDatabase(config: AppConfig, logger: Logger, service: string) 
   const url = config.raw.DATABASE_URL;
   try {
     if (!url)
-      embedded = await EmbeddedPostgres.start(config.dataDir, (err) => {
-        // the engine's thread is gone and with it every statement: stop now, so a
-        // supervisor restarts us and PGlite recovers from the data dir as after kill -9
-        logger.fatal({ err }, 'embedded database failed; exiting');
-        process.exit(1);
-      });
+      embedded = await EmbeddedPostgres.start(
+        config.dataDir,
+        (err) => {
+          // the engine's thread is gone and with it every statement: stop now, so a
+          // supervisor restarts us and PGlite recovers from the data dir as after kill -9
+          logger.fatal({ err }, 'embedded database failed; exiting');
+          process.exit(1);
+        },
+        // the first directive after a start must not wait for the engine's compilation
+        { warmUp: true },
+      );
   } catch (err) {
     if (err instanceof DataDirInUseError) throw new StartupError(err.message);
     throw new StartupError(

@@ -19,9 +19,11 @@ import { BridgeMetrics, type RejectReason } from './bridge-metrics.js';
 import { TerminalDelivery } from './terminal-delivery.js';
 import { TerminalRegistry } from './terminal-registry.js';
 
+/** The highest state a sender asked for on one message, until its batch is recorded. */
 interface PendingAck {
+  messageId: string;
   terminalId: string;
-  ack: TerminalAck;
+  state: TerminalAck['state'];
 }
 
 interface PresenceUpdate {
@@ -50,6 +52,11 @@ const RANK: Record<TerminalMessageState, number> = {
 @Injectable()
 export class DeviceIngest implements OnModuleDestroy {
   private readonly acks: Batcher<PendingAck>;
+  /**
+   * Acks waiting for their batch, by message and sender: a `received` followed by
+   * `acknowledged` (a device's usual pair) is one entry, moved forward in place.
+   */
+  private readonly pendingAcks = new Map<string, PendingAck>();
   private readonly presence: Batcher<PresenceUpdate>;
 
   constructor(
@@ -152,8 +159,17 @@ export class DeviceIngest implements OnModuleDestroy {
     }
     const result = TerminalAckSchema.safeParse(json);
     if (!result.success) return this.reject('invalid_schema', terminalId);
-    this.delivery.confirmed(terminalId, result.data.messageId);
-    this.acks.add({ terminalId, ack: result.data });
+    const { messageId, state } = result.data;
+    this.delivery.confirmed(terminalId, messageId);
+    const key = `${messageId}/${terminalId}`;
+    const pending = this.pendingAcks.get(key);
+    if (pending) {
+      if (RANK[state] > RANK[pending.state]) pending.state = state;
+      return;
+    }
+    const item = { messageId, terminalId, state };
+    this.pendingAcks.set(key, item);
+    this.acks.add(item);
   }
 
   /**
@@ -163,19 +179,9 @@ export class DeviceIngest implements OnModuleDestroy {
    * from an unknown, foreign or expired message: in a fan-out that second read is empty.
    * (A single statement reading every row's state before updating it cost ~60% more.)
    */
-  private async recordAcks(items: PendingAck[]): Promise<void> {
-    // per (message, sender): the highest state asked for; received + acknowledged in one batch is one update
-    const wanted = new Map<
-      string,
-      { messageId: string; terminalId: string; state: 'received' | 'acknowledged' }
-    >();
-    for (const { terminalId, ack } of items) {
-      const key = `${ack.messageId}/${terminalId}`;
-      const prev = wanted.get(key);
-      if (!prev || RANK[ack.state] > RANK[prev.state])
-        wanted.set(key, { messageId: ack.messageId, terminalId, state: ack.state });
-    }
-    const list = [...wanted.values()];
+  private async recordAcks(list: PendingAck[]): Promise<void> {
+    // from here on, a later ack for the same message goes into the next batch
+    for (const w of list) this.pendingAcks.delete(`${w.messageId}/${w.terminalId}`);
     const [updated] = (await this.dataSource.query(
       `UPDATE terminal_messages m SET
          state = v.state::terminal_message_state,

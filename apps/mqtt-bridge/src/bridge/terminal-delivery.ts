@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { terminalTopics } from '#contracts';
+import { TOPIC_ROOT } from '#contracts';
 import { EventBus, LOGGER } from '#platform';
 import type { BrokerLink } from '../broker/broker-link.js';
 import { TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
@@ -19,6 +19,10 @@ interface OutboxRow {
   payload: string;
   expires_at: Date | null;
 }
+
+type SendItem = OutboxRow & { replay: boolean };
+
+const expired = (row: OutboxRow) => row.expires_at !== null && row.expires_at.getTime() <= Date.now();
 
 interface FlushRequest {
   terminalId: string;
@@ -42,7 +46,10 @@ export class TerminalDelivery implements OnModuleDestroy {
   private link: BrokerLink | undefined;
   private readonly online = new Set<string>();
   private readonly lastReplay = new Map<string, number>();
-  private readonly chains = new Map<string, Promise<void>>();
+  /** per terminal, what waits behind the message in flight (one at a time, in order) */
+  private readonly queues = new Map<string, SendItem[]>();
+  /** resolved when the last queue empties (module shutdown waits for it) */
+  private idle: { promise: Promise<void>; resolve: () => void } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private readonly flushes: Batcher<FlushRequest>;
@@ -109,7 +116,14 @@ export class TerminalDelivery implements OnModuleDestroy {
     this.unsubscribe?.();
     for (const t of this.timers) clearInterval(t);
     await this.flushes.drain();
-    await Promise.allSettled([...this.chains.values()]);
+    if (this.queues.size) {
+      if (!this.idle) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        this.idle = { promise, resolve };
+      }
+      await this.idle.promise;
+    }
     await this.sent.drain();
   }
 
@@ -233,41 +247,62 @@ export class TerminalDelivery implements OnModuleDestroy {
     }
   }
 
-  private send(terminalId: string, rows: (OutboxRow & { replay: boolean })[]): void {
+  /**
+   * Queues rows for a terminal behind whatever it is being sent, and starts sending if
+   * nothing is. Callbacks, not a promise chain per terminal: a 10,000-terminal fan-out made
+   * five promises per terminal that way, each one garbage and (with the request-id async
+   * context on) a hook call.
+   */
+  private send(terminalId: string, rows: SendItem[]): void {
+    if (!this.link) return;
+    const queue = this.queues.get(terminalId);
+    if (queue) {
+      for (const row of rows) queue.push(row);
+      return;
+    }
+    this.queues.set(terminalId, rows.slice());
+    this.next(terminalId);
+  }
+
+  private next(terminalId: string): void {
+    const queue = this.queues.get(terminalId)!;
     const link = this.link;
-    if (!link) return;
-    const topics = terminalTopics(terminalId);
-    const previous = this.chains.get(terminalId) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      let done = 0;
-      try {
-        for (const row of rows) {
-          if (!this.online.has(terminalId)) return;
-          if (row.expires_at && row.expires_at.getTime() <= Date.now()) {
-            done++;
-            continue;
-          }
-          try {
-            await link.publish(topics[row.topic], row.payload, { qos: 1, terminal: terminalId });
-          } catch (err) {
-            // stays in the outbox: the next reconnect or sweep sends it
-            this.logger.warn({ err, terminalId, messageId: row.id }, 'publish to terminal failed');
-            return;
-          }
-          this.metrics.published.inc({ kind: row.replay ? 'replay' : 'first' });
-          this.unmarked.set(row.id, terminalId);
-          this.sent.add(row.id);
-          done++;
-        }
-      } finally {
-        // what was not sent is free for the next notice or sweep
-        for (const row of rows.slice(done)) if (!row.replay) this.inFlight.delete(row.id);
-      }
-    });
-    this.chains.set(terminalId, next);
-    void next.finally(() => {
-      if (this.chains.get(terminalId) === next) this.chains.delete(terminalId);
-    });
+    let row = queue.shift();
+    // gone offline, or expired while waiting: not sent now (the next reconnect or sweep sees to it)
+    while (row && (!this.online.has(terminalId) || !link || expired(row))) {
+      if (!row.replay) this.inFlight.delete(row.id);
+      row = queue.shift();
+    }
+    if (!row || !link) return this.finished(terminalId);
+    const sending = row;
+    link
+      .publish(`${TOPIC_ROOT}/${terminalId}/${sending.topic}`, sending.payload, {
+        qos: 1,
+        terminal: terminalId,
+      })
+      .then(
+        () => {
+          this.metrics.published.inc({ kind: sending.replay ? 'replay' : 'first' });
+          this.unmarked.set(sending.id, terminalId);
+          this.sent.add(sending.id);
+          this.next(terminalId);
+        },
+        (err: unknown) => {
+          // stays in the outbox: the next reconnect or sweep sends it, and what queued behind it
+          this.logger.warn({ err, terminalId, messageId: sending.id }, 'publish to terminal failed');
+          if (!sending.replay) this.inFlight.delete(sending.id);
+          for (const rest of queue.splice(0)) if (!rest.replay) this.inFlight.delete(rest.id);
+          this.finished(terminalId);
+        },
+      );
+  }
+
+  private finished(terminalId: string): void {
+    this.queues.delete(terminalId);
+    if (!this.queues.size && this.idle) {
+      this.idle.resolve();
+      this.idle = undefined;
+    }
   }
 
   /** A device acked this message (DeviceIngest records the send with the ack). */

@@ -25,13 +25,14 @@ export class TerminalChannel {
 
   async deliver(job: DirectiveDeliveryJob, kind: 'push' | 'radio'): Promise<void> {
     const d = job.directive;
-    let rows: TerminalMessageRow[] = [];
+    let added = 0;
+    let notices: TerminalMessageRow[] = [];
     // one row per (terminal, job messageId): a retried job adds nothing, an escalation
     // re-delivery (new messageId) rings the terminal again
     if (job.kind === 'directive') {
       // a directive's validity, when it has one: past it the outbox marks the message expired, never late
       const expiresAt = (d as { expiresAt?: string | null }).expiresAt;
-      rows = await this.outbox.enqueue(
+      added = await this.outbox.enqueue(
         {
           directiveId: d.id,
           serial: d.serial,
@@ -47,7 +48,7 @@ export class TerminalChannel {
         { kind, sourceId: job.messageId, onCommitted: (chunk) => this.delivery.queued(chunk) },
       );
     } else if (job.kind === 'update' && job.update) {
-      rows = await this.outbox.enqueueNotice(
+      notices = await this.outbox.enqueueNotice(
         {
           directiveId: d.id,
           serial: d.serial,
@@ -60,7 +61,7 @@ export class TerminalChannel {
       );
     } else if (job.kind === 'cancel') {
       const at = job.cancelled?.at ? new Date(job.cancelled.at) : new Date();
-      rows = await this.outbox.enqueueNotice(
+      notices = await this.outbox.enqueueNotice(
         { directiveId: d.id, serial: d.serial, kind: 'cancel', text: job.cancelled?.reason ?? '', at },
         job.messageId,
         kind,
@@ -72,9 +73,9 @@ export class TerminalChannel {
     // terminals only), or a retried job whose rows a crash left queued; the straggler sweep
     // and every device's replay on reconnect send those. A notice here would set every
     // bridge re-reading rows that others are sending.
-    if (!rows.length) return;
+    if (!added && !notices.length) return;
     // directives went to this process's bridge chunk by chunk; notices go now (no re-read)
-    if (job.kind !== 'directive') this.delivery.queued(rows);
+    if (notices.length) this.delivery.queued(notices);
     // the other bridges skip what this one has sent (see TerminalsOutboxNotice)
     await this.outbox.notify(d.id, this.delivery.attached);
   }

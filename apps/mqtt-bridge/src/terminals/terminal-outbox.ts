@@ -72,8 +72,8 @@ export class TerminalOutbox {
   ) {}
 
   /**
-   * Queues the directive for every live terminal in the sites (returns the messages added:
-   * fewer, or none, on a retry), in chunks that each commit
+   * Queues the directive for every live terminal in the sites (returns how many messages
+   * it added: fewer, or none, on a retry), in chunks that each commit
    * and go to `onCommitted` (a crash between chunks leaves a prefix queued; the retried job
    * adds the rest). With `tx`, everything joins the caller's transaction instead and
    * nothing is handed on: the caller calls notify() after its commit.
@@ -87,7 +87,7 @@ export class TerminalOutbox {
       sourceId?: string;
       onCommitted?: (rows: TerminalMessageRow[]) => void;
     } = {},
-  ): Promise<TerminalMessageRow[]> {
+  ): Promise<number> {
     const manager = options.tx ?? this.dataSource.manager;
     // the device contract's message, less the per-terminal messageId
     const base: Omit<TerminalDirectiveMessage, 'messageId'> = {
@@ -137,7 +137,9 @@ export class TerminalOutbox {
       }));
     };
     const chunks = chunked(targets, options.tx ? MAX_CHUNK : FIRST_CHUNK);
-    const all: TerminalMessageRow[] = [];
+    // a count, not the rows: 10,000 rows with their payloads kept until the last chunk
+    // commits were garbage the collector had to carry into the old generation mid-fan-out
+    let added = 0;
     let pending = chunks.length ? insert(chunks[0]!) : undefined;
     this.writing++;
     try {
@@ -147,14 +149,14 @@ export class TerminalOutbox {
         // engine's thread writes while this thread publishes (handed over on the next turn
         // of the event loop, after the query has been written to the socket)
         pending = i + 1 < chunks.length ? insert(chunks[i + 1]!) : undefined;
-        all.push(...rows);
+        added += rows.length;
         const handOff = options.onCommitted;
         if (!options.tx && handOff && rows.length) setImmediate(() => handOff(rows));
       }
     } finally {
       if (--this.writing === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
-    return all;
+    return added;
   }
 
   /**

@@ -192,7 +192,7 @@ export class TerminalsService {
     const directiveId = TerminalOutbox.newDirectiveId();
     const issuedAt = new Date();
     const terminals = await this.dataSource.transaction(async (tx) => {
-      const rows = await this.outbox.enqueue(
+      const added = await this.outbox.enqueue(
         {
           directiveId,
           serial: `TEST-${issuedAt.toISOString().replace(/\D/g, '').slice(0, 14)}`,
@@ -212,11 +212,11 @@ export class TerminalsService {
           action: 'terminal.test_call',
           subjectType: 'terminal_test_call',
           subjectId: directiveId,
-          data: { siteIds: req.siteIds, title: req.title, terminals: rows.length },
+          data: { siteIds: req.siteIds, title: req.title, terminals: added },
         },
         tx,
       );
-      return rows.length;
+      return added;
     });
     await this.outbox.notify(directiveId);
     return { directiveId, terminals };
