@@ -15,12 +15,16 @@ export const profileArgs = process.env.BENCH_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
   : [];
 
+// ports handed out already: a port is free again once its probe closes, and the kernel
+// may offer it twice before whoever it was meant for listens on it (seen: hub PORT = MQTT_PORT)
+const issued = new Set();
+
 export function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address();
-      s.close(() => resolve(port));
+      s.close(() => (issued.has(port) ? resolve(freePort()) : (issued.add(port), resolve(port))));
     });
   });
 }
