@@ -11,7 +11,13 @@ import { Backoff } from '../../gateways/push-terminal/src/backoff.js';
 import { MemoryInbox, type InboxEntry } from '../../gateways/push-terminal/src/inbox.js';
 import { Api } from '../support/api.js';
 import { freePort } from '../support/ports.js';
-import { provision, startMosquitto, waitFor, type Credentials } from '../support/terminals.js';
+import {
+  inProcessHubEnv,
+  provision,
+  startMosquitto,
+  waitFor,
+  type Credentials,
+} from '../support/terminals.js';
 
 (globalThis as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(60_000);
 
@@ -33,13 +39,7 @@ afterAll(async () => {
 async function startHub(env: Record<string, string>): Promise<{ api: Api; siteId: string }> {
   const port = await freePort();
   const app = await startApp('hub', hubApp, {
-    DATA_DIR: join(mkdtempSync(join(tmpdir(), 'yihu-agent-')), 'data'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MQTT_HOST: '127.0.0.1',
-    ADMIN_PASSWORD: 'admin-password-1',
-    SFU_ENABLED: 'false',
-    LOG_LEVEL: 'silent',
+    ...inProcessHubEnv(join(mkdtempSync(join(tmpdir(), 'yihu-agent-')), 'data'), port),
     ...env,
   });
   apps.push(app);

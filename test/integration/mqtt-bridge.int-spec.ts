@@ -16,6 +16,7 @@ import { freePort } from '../support/ports.js';
 import {
   connectRefused,
   counter,
+  inProcessHubEnv,
   provision,
   TestDevice,
   topics,
@@ -82,13 +83,7 @@ async function startHarness(kind: BrokerKind): Promise<Harness> {
   const port = await freePort();
   const mqttPort = await freePort();
   const env: Record<string, string> = {
-    DATA_DIR: join(dir, 'data'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MQTT_HOST: '127.0.0.1',
-    ADMIN_PASSWORD: 'admin-password-1',
-    SFU_ENABLED: 'false',
-    LOG_LEVEL: 'silent',
+    ...inProcessHubEnv(join(dir, 'data'), port),
     MQTT_HTTP_AUTH_TOKEN: EMQX_TOKEN,
   };
   let mosquitto: ChildProcess | undefined;
@@ -605,11 +600,18 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     const back = await connect(h, creds);
     await new Promise((r) => setTimeout(r, 500));
     expect(back.received.some((m) => m.directiveId === directiveId)).toBe(false);
-    expect(
-      (await messages(h, creds.id)).find(
-        (m) => m.directiveId === directiveId && !notices.some((n) => n.messageId === m.messageId),
-      )!.state,
-    ).toBe('expired');
+    const withdrawn = (await messages(h, creds.id)).find(
+      (m) => m.directiveId === directiveId && !notices.some((n) => n.messageId === m.messageId),
+    )!;
+    expect(withdrawn.state).toBe('expired');
+    // a late 签收 of the withdrawn message is refused and counted; the message stays expired
+    const expiredAcks = () => counter(h.baseUrl, 'yihu_mqtt_rejected_total', 'reason="expired_message"');
+    const refusedBefore = await expiredAcks();
+    await back.ack(withdrawn.messageId, 'acknowledged');
+    await waitFor(async () => (await expiredAcks()) === refusedBefore + 1, 'late ack refused');
+    expect((await messages(h, creds.id)).find((m) => m.messageId === withdrawn.messageId)!.state).toBe(
+      'expired',
+    );
     await back.end();
   });
 

@@ -7,6 +7,19 @@ import type { TerminalDirectiveMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { Api } from './api.js';
 
+/** The environment of a hub started in the test process (startApp), on its own data dir and port. */
+export function inProcessHubEnv(dataDir: string, port: number): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MQTT_HOST: '127.0.0.1',
+    ADMIN_PASSWORD: 'admin-password-1',
+    SFU_ENABLED: 'false',
+    LOG_LEVEL: 'silent',
+  };
+}
+
 export interface Credentials {
   id: string;
   secret: string;

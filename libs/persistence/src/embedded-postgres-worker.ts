@@ -22,8 +22,9 @@ let server;
 async function warmUp(db) {
   const ids = [];
   const terminals = [];
+  const { randomUUID } = require('node:crypto');
   for (let i = 0; i < 4000; i++) {
-    ids.push(require('node:crypto').randomUUID());
+    ids.push(randomUUID());
     terminals.push('t' + String(i).padStart(20, '0'));
   }
   for (let round = 0; round < 3; round++) {

@@ -10,10 +10,8 @@ import { StartupError } from '#platform';
 import type { RejectReason } from '../bridge/bridge-metrics.js';
 import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
 
-const ACKS_SUFFIX = '/acks';
-const STATUS_SUFFIX = '/status';
-/** what the bridge reads of a device's publishes (the ACL already held it to its own id) */
-const isDeviceInput = (topic: string) => topic.endsWith(ACKS_SUFFIX) || topic.endsWith(STATUS_SUFFIX);
+/** aedes' connected clients by id (the map exists but is not in its typings) */
+type SessionClient = Client & { subscriptions: Record<string, unknown> };
 
 /** How the embedded broker asks the bridge who may connect, and tells it what it refused. */
 export interface DeviceGate {
@@ -207,15 +205,13 @@ export class EmbeddedBroker implements BrokerLink {
       // would), skipping the match against 20,000 subscriptions twice (live and offline).
       // Otherwise through aedes, which queues it for an offline persistent session.
       const client = options.terminal ? this.client(options.terminal) : undefined;
-      if (client?.subscriptions[topic] && !options.retain) client.publish(packet, done);
+      if (client?.connected && client.subscriptions[topic] && !options.retain) client.publish(packet, done);
       else this.aedes.publish(packet, done);
     });
   }
 
-  private client(id: string): (Client & { subscriptions: Record<string, unknown> }) | undefined {
-    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
-    const client = clients[id];
-    return client?.connected ? (client as Client & { subscriptions: Record<string, unknown> }) : undefined;
+  private client(id: string): SessionClient | undefined {
+    return (this.aedes as unknown as { clients: Record<string, SessionClient | undefined> }).clients[id];
   }
 
   async onDeviceMessage(handler: DeviceMessageHandler): Promise<void> {
@@ -223,7 +219,8 @@ export class EmbeddedBroker implements BrokerLink {
   }
 
   private takeDeviceMessage(topic: string, payload: Buffer): void {
-    if (!this.deviceMessage || !isDeviceInput(topic)) return;
+    // the ACL let through only the device's own acks and status; DeviceIngest checks the rest
+    if (!this.deviceMessage) return;
     try {
       this.deviceMessage(topic, payload);
     } catch (err) {
@@ -236,7 +233,7 @@ export class EmbeddedBroker implements BrokerLink {
   }
 
   disconnect(terminalId: string): void {
-    (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[terminalId]?.close();
+    this.client(terminalId)?.close();
   }
 
   health(): ComponentHealth {

@@ -35,6 +35,16 @@ export interface TerminalMessageRow {
   expires_at: Date | null;
 }
 
+export interface EnqueueOptions {
+  /** join the caller's transaction (nothing is handed on; the caller notifies after commit) */
+  tx?: EntityManager;
+  kind?: 'push' | 'radio';
+  /** the delivery job's messageId: one row per (terminal, source) */
+  sourceId?: string;
+  /** each committed chunk, for this process's bridge to send */
+  onCommitted?: (rows: TerminalMessageRow[]) => void;
+}
+
 /**
  * Rows per INSERT when a directive is queued outside a caller's transaction. Each chunk
  * commits on its own and is handed to the bridge at once, so the first village hears the
@@ -81,12 +91,21 @@ export class TerminalOutbox {
   async enqueue(
     input: TerminalDirectiveInput,
     siteIds: string[],
-    options: {
-      tx?: EntityManager;
-      kind?: 'push' | 'radio';
-      sourceId?: string;
-      onCommitted?: (rows: TerminalMessageRow[]) => void;
-    } = {},
+    options: EnqueueOptions = {},
+  ): Promise<number> {
+    // counted from the first statement (the target list) to the last commit: see writesDone
+    this.writing++;
+    try {
+      return await this.write(input, siteIds, options);
+    } finally {
+      if (--this.writing === 0) for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  private async write(
+    input: TerminalDirectiveInput,
+    siteIds: string[],
+    options: EnqueueOptions,
   ): Promise<number> {
     const manager = options.tx ?? this.dataSource.manager;
     // the device contract's message, less the per-terminal messageId
@@ -141,20 +160,15 @@ export class TerminalOutbox {
     // commits were garbage the collector had to carry into the old generation mid-fan-out
     let added = 0;
     let pending = chunks.length ? insert(chunks[0]!) : undefined;
-    this.writing++;
-    try {
-      for (let i = 0; pending; i++) {
-        const rows = await pending;
-        // the next chunk goes to the database before this one goes to the broker, so the
-        // engine's thread writes while this thread publishes (handed over on the next turn
-        // of the event loop, after the query has been written to the socket)
-        pending = i + 1 < chunks.length ? insert(chunks[i + 1]!) : undefined;
-        added += rows.length;
-        const handOff = options.onCommitted;
-        if (!options.tx && handOff && rows.length) setImmediate(() => handOff(rows));
-      }
-    } finally {
-      if (--this.writing === 0) for (const resolve of this.idle.splice(0)) resolve();
+    for (let i = 0; pending; i++) {
+      const rows = await pending;
+      // the next chunk goes to the database before this one goes to the broker, so the
+      // engine's thread writes while this thread publishes (handed over on the next turn
+      // of the event loop, after the query has been written to the socket)
+      pending = i + 1 < chunks.length ? insert(chunks[i + 1]!) : undefined;
+      added += rows.length;
+      const handOff = options.onCommitted;
+      if (!options.tx && handOff && rows.length) setImmediate(() => handOff(rows));
     }
     return added;
   }
