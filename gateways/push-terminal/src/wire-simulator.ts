@@ -249,9 +249,12 @@ export class WireSimulator {
         await t.start(host, port);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(connectConcurrency, terminals.length) }, worker));
+    // pinging from the start: a broker slow to take 10,000 connections (a bare aedes scans
+    // every retained status per SUBSCRIBE, ~2 min here) dropped the first ones for silence
     this.pinger = setInterval(() => this.terminals.forEach((t) => t.ping()), (KEEPALIVE_S / 2) * 1000);
     this.pinger.unref();
+    await Promise.all(Array.from({ length: Math.min(connectConcurrency, terminals.length) }, worker));
+    this.check();
   }
 
   shown(arrival: Arrival): void {
