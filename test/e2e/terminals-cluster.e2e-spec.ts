@@ -135,4 +135,43 @@ describe('push terminals with two bridges on one external broker', () => {
     expect(await counter(a.baseUrl, 'yihu_mqtt_device_messages_total', 'leaf="acks"')).toBeGreaterThan(0);
     expect(await counter(b.baseUrl, 'yihu_mqtt_device_messages_total', 'leaf="acks"')).toBeGreaterThan(0);
   });
+
+  it('replays to a returning terminal through one bridge, not once per bridge', async () => {
+    const sum = async (name: string, label: string) =>
+      (await counter(a.baseUrl, name, label)) + (await counter(b.baseUrl, name, label));
+    const online = (hub: HubProcess) => counter(hub.baseUrl, 'yihu_mqtt_terminals_online', '');
+    const away = devices.shift()!;
+    await away.end();
+    await waitFor(
+      async () => (await online(a)) === TERMINALS - 1 && (await online(b)) === TERMINALS - 1,
+      15_000,
+      'both bridges see it offline',
+    );
+    const ids: string[] = [];
+    for (const title of ['回来补发一', '回来补发二']) {
+      const res = await dispatcher.post('/api/v1/directives', {
+        title,
+        body: '离线期间下达',
+        level: 'blue',
+        targets: { siteIds: [town] },
+        ackWithinSeconds: 600,
+      });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id as string);
+    }
+    // the others have both; the one away has nothing yet
+    await waitFor(
+      () => devices.every((d) => ids.every((id) => d.received.some((m) => m.directiveId === id))),
+      15_000,
+      'the terminals online have both',
+    );
+    const replaysBefore = await sum('yihu_mqtt_directives_published_total', 'kind="replay"');
+    const back = await TestDevice.connect(mosquitto.url, away.creds);
+    devices.unshift(back);
+    const mine = () => back.received.filter((m) => ids.includes(m.directiveId));
+    await waitFor(() => ids.every((id) => mine().some((m) => m.directiveId === id)), 15_000, 'the replay');
+    await sleep(2000); // time for the other bridge's replay, if it were going to send one
+    expect(mine().map((m) => m.directiveId)).toEqual(ids); // once each, in order
+    expect((await sum('yihu_mqtt_directives_published_total', 'kind="replay"')) - replaysBefore).toBe(2);
+  });
 });

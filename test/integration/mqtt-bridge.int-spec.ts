@@ -9,9 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { DirectiveDeliveryJob, TerminalNoticeMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
+import { TerminalDelivery } from '../../apps/mqtt-bridge/src/bridge/terminal-delivery.js';
 import { TerminalChannel } from '../../apps/mqtt-bridge/src/terminals/terminal-channel.js';
 import { WireSimulator } from '../../gateways/push-terminal/src/wire-simulator.js';
 import { Api } from '../support/api.js';
+import { sleep } from '../support/async.js';
 import { freePort } from '../support/ports.js';
 import {
   connectRefused,
@@ -550,6 +552,73 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     expect(acked!.sent_at).not.toBeNull();
     await silent.end();
     await acking.end();
+  });
+
+  it('sends a message again to an online terminal that never confirmed `received`, later each time, and no more once it does', async () => {
+    const creds = await provision(h.api, h.siteId, 'no-receipt');
+    const device = await connect(h, creds);
+    const db = h.app.app.get(DataSource);
+    const delivery = h.app.app.get(TerminalDelivery);
+    // online in the database (the sweep's condition), and past the connection's replay,
+    // which would otherwise pick up the new row as well (a harmless second copy)
+    await waitFor(
+      async () =>
+        (
+          (await db.query(`SELECT presence FROM terminals WHERE id = $1`, [creds.id])) as {
+            presence: string;
+          }[]
+        )[0]?.presence === 'online',
+      'presence recorded',
+    );
+    await sleep(300);
+    const directiveId = randomUUID();
+    await h.app.app.get(TerminalChannel).deliver(deliveryJob(h.siteId, directiveId, randomUUID()), 'push');
+    const copies = () => device.received.filter((m) => m.directiveId === directiveId);
+    const row = async () =>
+      (
+        (await db.query(
+          `SELECT state, send_count FROM terminal_messages WHERE terminal_id = $1 AND directive_id = $2`,
+          [creds.id, directiveId],
+        )) as { state: string; send_count: number }[]
+      )[0];
+    await waitFor(async () => (await row())?.state === 'sent', 'the first send marked');
+    expect(copies()).toHaveLength(1);
+    // an hour without `received`: the sweep sends it again, with the same messageId
+    const backdate = () =>
+      db.query(
+        `UPDATE terminal_messages SET sent_at = now() - interval '1 hour' WHERE terminal_id = $1 AND directive_id = $2`,
+        [creds.id, directiveId],
+      );
+    await backdate();
+    await delivery.resendUnconfirmed();
+    await waitFor(() => copies().length === 2, 'the second send');
+    expect(copies()[1]!.messageId).toBe(copies()[0]!.messageId);
+    await waitFor(async () => (await row())?.send_count === 2, 'the second send counted');
+    // just sent again: not yet due (next after 2x the delay)
+    await delivery.resendUnconfirmed();
+    await sleep(300);
+    expect(copies()).toHaveLength(2);
+    // at the limit of sends: left for the next reconnect's replay
+    await db.query(
+      `UPDATE terminal_messages SET send_count = 5 WHERE terminal_id = $1 AND directive_id = $2`,
+      [creds.id, directiveId],
+    );
+    await backdate();
+    await delivery.resendUnconfirmed();
+    await sleep(300);
+    expect(copies()).toHaveLength(2);
+    // confirmed: never again
+    await db.query(
+      `UPDATE terminal_messages SET send_count = 2 WHERE terminal_id = $1 AND directive_id = $2`,
+      [creds.id, directiveId],
+    );
+    await device.ack(copies()[0]!.messageId, 'received');
+    await waitFor(async () => (await row())?.state === 'received', 'the receipt recorded');
+    await backdate();
+    await delivery.resendUnconfirmed();
+    await sleep(300);
+    expect(copies()).toHaveLength(2);
+    await device.end();
   });
 
   it('sends updates and cancellations on the notices topic to terminals that got the directive, and stops replaying a cancelled one', async () => {

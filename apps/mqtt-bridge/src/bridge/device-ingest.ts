@@ -259,7 +259,9 @@ export class DeviceIngest implements OnModuleDestroy {
     const list = [...last.values()];
     await this.dataSource.query(
       `UPDATE terminals t SET presence = v.presence, last_seen_at = now(),
-         telemetry = coalesce(v.telemetry::jsonb, t.telemetry)
+         telemetry = coalesce(v.telemetry::jsonb, t.telemetry),
+         -- gone: its next \`online\` is a new connection, for a bridge to replay (see TerminalDelivery)
+         replay_claimed_at = CASE WHEN v.presence = 'offline' THEN NULL ELSE t.replay_claimed_at END
        FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, presence, telemetry)
        WHERE t.id = v.id AND t.revoked_at IS NULL`,
       [

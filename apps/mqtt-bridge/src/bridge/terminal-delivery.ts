@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { TOPIC_ROOT } from '#contracts';
-import { EventBus, LOGGER } from '#platform';
+import { AppConfig, EventBus, LOGGER } from '#platform';
 import type { BrokerLink } from '../broker/broker-link.js';
 import { TERMINALS_OUTBOX, type TerminalsOutboxNotice } from '../terminals/terminal-events.js';
 import type { TerminalMessageRow } from '../terminals/terminal-outbox.js';
@@ -33,6 +33,14 @@ interface FlushRequest {
 const EXPIRY_SWEEP_MS = 2000;
 const REQUEUE_SWEEP_MS = 10_000;
 const REPLAY_DEBOUNCE_MS = 2000;
+/**
+ * How long a bridge's claim on replaying a terminal keeps the other bridges off it. Every
+ * bridge hears the same `online` within moments (seconds in a reconnect storm); a device
+ * that drops and comes back inside the window is covered by the resend sweep instead.
+ */
+const REPLAY_CLAIM_SECONDS = 5;
+/** first sends plus resends of a message never confirmed `received` (then replay on reconnect only) */
+const MAX_SENDS = 5;
 
 /**
  * Sends the outbox to terminals. A terminal's messages go out one after another in seq
@@ -67,6 +75,7 @@ export class TerminalDelivery implements OnModuleDestroy {
    */
   private readonly unmarked = new Map<string, string>();
   private connectionEvents = false;
+  private readonly resendAfterSeconds: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -75,7 +84,9 @@ export class TerminalDelivery implements OnModuleDestroy {
     private readonly registry: TerminalRegistry,
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
+    @Inject(AppConfig) config: AppConfig,
   ) {
+    this.resendAfterSeconds = config.raw.TERMINAL_RESEND_AFTER_SECONDS;
     const onError = (what: string) => (err: unknown) =>
       this.logger.error({ err }, `terminal delivery: ${what} failed`);
     this.flushes = new Batcher(
@@ -110,6 +121,7 @@ export class TerminalDelivery implements OnModuleDestroy {
     };
     every(EXPIRY_SWEEP_MS, () => this.expire());
     every(REQUEUE_SWEEP_MS, () => this.requeueStragglers());
+    every(REQUEUE_SWEEP_MS, () => this.resendUnconfirmed());
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -214,11 +226,65 @@ export class TerminalDelivery implements OnModuleDestroy {
       if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
   }
 
+  /**
+   * Takes on replaying these terminals, unless another bridge did moments ago. One
+   * statement: on PostgreSQL a second bridge's update waits for the first's row lock and
+   * then finds the claim fresh.
+   */
+  private async claimReplays(terminalIds: string[]): Promise<Set<string>> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE terminals SET replay_claimed_at = clock_timestamp()
+       WHERE id = ANY($1::text[])
+         AND (replay_claimed_at IS NULL OR replay_claimed_at < clock_timestamp() - make_interval(secs => $2))
+       RETURNING id`,
+      [terminalIds, REPLAY_CLAIM_SECONDS],
+    )) as [{ id: string }[], number];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * A broker's PUBACK says only that the device's link took the message; `received` says
+   * its inbox has it. Messages sent to an online terminal that never said `received` are
+   * sent again, later each time, up to MAX_SENDS in all: a device that crashed between the
+   * two, a replay claimed by a bridge that died, a session the broker lost. The UPDATE is
+   * the claim (one bridge per message per round); devices drop repeats by messageId.
+   */
+  async resendUnconfirmed(): Promise<void> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE terminal_messages m SET sent_at = now()
+       FROM terminals t
+       WHERE t.id = m.terminal_id AND t.presence = 'online' AND t.revoked_at IS NULL
+         AND m.state = 'sent' AND m.send_count < $2
+         AND m.sent_at < now() - make_interval(secs => $1 * m.send_count)
+         AND (m.expires_at IS NULL OR m.expires_at > now())
+       RETURNING m.id, m.terminal_id, m.topic, m.payload, m.expires_at, m.seq`,
+      [this.resendAfterSeconds, MAX_SENDS],
+    )) as [(OutboxRow & { seq: string })[], number];
+    if (!rows.length) return;
+    rows.sort((x, y) => (BigInt(x.seq) < BigInt(y.seq) ? -1 : 1));
+    const byTerminal = new Map<string, SendItem[]>();
+    for (const row of rows) {
+      if (!this.online.has(row.terminal_id)) continue;
+      const list = byTerminal.get(row.terminal_id);
+      const { id, terminal_id, topic, payload, expires_at } = row;
+      const item = { id, terminal_id, topic, payload, expires_at, replay: true };
+      if (list) list.push(item);
+      else byTerminal.set(row.terminal_id, [item]);
+    }
+    for (const [terminalId, list] of byTerminal) this.send(terminalId, list);
+  }
+
   private async flush(requests: FlushRequest[]): Promise<void> {
     const replay = new Set<string>();
     const fresh = new Set<string>();
     for (const r of requests) (r.replay ? replay : fresh).add(r.terminalId);
     for (const id of replay) fresh.delete(id);
+    // An external broker gives every bridge the same `online`: one of them replays. The
+    // others drop the request altogether (the replay covers the queued rows too).
+    if (replay.size && !this.connectionEvents) {
+      const claimed = await this.claimReplays([...replay]);
+      for (const id of replay) if (!claimed.has(id)) replay.delete(id);
+    }
     const select = (states: string) =>
       `SELECT id, terminal_id, topic, payload, expires_at FROM terminal_messages
        WHERE terminal_id = ANY($1::text[]) AND state IN (${states}) AND (expires_at IS NULL OR expires_at > now())

@@ -35,6 +35,10 @@ export class TerminalEntity {
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
 
+  /** when a bridge last took on replaying this terminal's outbox (external brokers) */
+  @Column({ name: 'replay_claimed_at', type: 'timestamptz', nullable: true, select: false })
+  replayClaimedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -7,6 +7,7 @@ import { Consultations1795000300000 } from './1795000300000-consultations.js';
 import { AuditNoTruncate1795000400000 } from './1795000400000-audit-no-truncate.js';
 import { TerminalMessageLean1795000500000 } from './1795000500000-terminal-message-lean.js';
 import { TerminalMessageNoFk1795000600000 } from './1795000600000-terminal-message-no-fk.js';
+import { TerminalReplayClaim1795000700000 } from './1795000700000-terminal-replay-claim.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AuditNoTruncate1795000400000,
   TerminalMessageLean1795000500000,
   TerminalMessageNoFk1795000600000,
+  TerminalReplayClaim1795000700000,
 ];

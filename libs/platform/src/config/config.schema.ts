@@ -82,6 +82,11 @@ export const ConfigSchema = z.object({
   /** external Mosquitto on this host: its pid file, so the bridge can make it reload (SIGHUP) */
   MOSQUITTO_PID_FILE: z.string().trim().min(1).optional(),
   /** EMQX HTTP authenticator/authorizer: the bearer token EMQX sends; unset = endpoints off */
+  /**
+   * a message a terminal was sent but has not confirmed `received` is sent again after this
+   * many seconds while the terminal is online (then after 2x, 3x, ...; up to 4 times)
+   */
+  TERMINAL_RESEND_AFTER_SECONDS: positiveInt(60),
   MQTT_HTTP_AUTH_TOKEN: z.string().min(24, 'expected at least 24 characters').optional(),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   JWT_TTL_SECONDS: positiveInt(12 * 3600),
