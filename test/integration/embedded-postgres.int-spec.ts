@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { createDataSource, DataDirInUseError, EmbeddedPostgres, runMigrations } from '#persistence';
 import { tempDir } from '../support/engines.js';
 
@@ -72,6 +73,32 @@ describe('EmbeddedPostgres', () => {
       return rows.map((r) => r.name);
     });
     expect(names).toEqual(['县指挥中心']);
+  });
+
+  it('reports its thread dying under it, then releases the data dir for a restart that keeps every commit', async () => {
+    const dir = newDir();
+    const failures: Error[] = [];
+    const pg = await EmbeddedPostgres.start(dir, (err) => failures.push(err));
+    running.push(pg);
+    await withDatabase(pg, async (q) => {
+      await q(
+        `INSERT INTO sites (id, name, kind, path) VALUES (gen_random_uuid(), '断电前', 'command', '/x/')`,
+      );
+    });
+    // the engine's thread ends as an abort in its WebAssembly would end it
+    await (pg as unknown as { worker: Worker }).worker.terminate();
+    for (let i = 0; i < 50 && !failures.length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).toMatch(/embedded database thread exited/);
+    await stop(pg);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    expect(failures).toHaveLength(1); // its own stop is not a second failure
+
+    const again = await start(dir);
+    const names = await withDatabase(again, async (q) =>
+      ((await q('SELECT name FROM sites')) as { name: string }[]).map((r) => r.name),
+    );
+    expect(names).toEqual(['断电前']);
   });
 
   it('warms up on a throw-away table that leaves no trace, beside existing data', async () => {

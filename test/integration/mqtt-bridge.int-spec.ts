@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApp, type StartedApp } from '#platform';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
 import { randomUUID } from 'node:crypto';
+import mqtt from 'mqtt';
 import { DataSource } from 'typeorm';
-import type { DirectiveDeliveryJob, TerminalNoticeMessage } from '#contracts';
+import type { DirectiveDeliveryJob, TerminalDirectiveMessage, TerminalNoticeMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
+import type { BrokerLink } from '../../apps/mqtt-bridge/src/broker/broker-link.js';
 import { TerminalDelivery } from '../../apps/mqtt-bridge/src/bridge/terminal-delivery.js';
 import { TerminalChannel } from '../../apps/mqtt-bridge/src/terminals/terminal-channel.js';
 import { WireSimulator } from '../../gateways/push-terminal/src/wire-simulator.js';
@@ -552,6 +554,85 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     expect(acked!.sent_at).not.toBeNull();
     await silent.end();
     await acking.end();
+  });
+
+  it('sends a terminal connected but not yet subscribed the directive once it subscribes, and once only', async () => {
+    const creds = await provision(h.api, h.siteId, 'late-subscriber');
+    const client = await waitFor(
+      () =>
+        mqtt.connectAsync(h.mqttUrl, {
+          clientId: creds.id,
+          username: creds.id,
+          password: creds.secret,
+          clean: false,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        }),
+      'the late subscriber to connect',
+      10_000,
+    );
+    const got: TerminalDirectiveMessage[] = [];
+    client.on('message', (topic, payload) => {
+      if (topic === topics(creds.id).directives)
+        got.push(JSON.parse(payload.toString()) as TerminalDirectiveMessage);
+    });
+    await sleep(300); // the embedded broker has told the bridge it is connected
+    const directiveId = randomUUID();
+    await h.app.app.get(TerminalChannel).deliver(deliveryJob(h.siteId, directiveId, randomUUID()), 'push');
+    // the embedded broker publishes into a session with no subscription (nothing is kept);
+    // an external broker's bridge has not heard `online` and sends nothing yet
+    await sleep(1000);
+    expect(got).toHaveLength(0);
+    await client.subscribeAsync(topics(creds.id).directives, { qos: 1 });
+    await client.publishAsync(topics(creds.id).status, 'online', { qos: 1, retain: true });
+    await waitFor(() => got.some((m) => m.directiveId === directiveId), 'the replay after subscribing');
+    await sleep(1000);
+    expect(got.filter((m) => m.directiveId === directiveId)).toHaveLength(1);
+    await client.publishAsync(topics(creds.id).status, 'offline', { qos: 1, retain: true });
+    await client.endAsync();
+  });
+
+  it('after a failed publish sends nothing past it, then retries the terminal’s outbox in order', async () => {
+    const creds = await provision(h.api, h.siteId, 'publish-fails');
+    const device = await connect(h, creds);
+    await sleep(500); // past the connection's replay
+    const delivery = h.app.app.get(TerminalDelivery);
+    // the broker refuses the first publish to this terminal (a quota, say): the one fault
+    // this test cannot make a real broker produce on cue
+    const link = (delivery as unknown as { link: BrokerLink }).link;
+    const refused: string[] = [];
+    const failing = Object.create(link) as BrokerLink;
+    failing.publish = (topic, payload, options) => {
+      if (topic.includes(creds.id) && !refused.length) {
+        refused.push(topic);
+        return Promise.reject(new Error('quota exceeded'));
+      }
+      return link.publish(topic, payload, options);
+    };
+    (delivery as unknown as { link: BrokerLink }).link = failing;
+    try {
+      const channel = h.app.app.get(TerminalChannel);
+      const first: string = randomUUID();
+      const second: string = randomUUID();
+      await channel.deliver(deliveryJob(h.siteId, first, randomUUID()), 'push');
+      await channel.deliver(deliveryJob(h.siteId, second, randomUUID()), 'push');
+      await sleep(1000);
+      expect(refused).toHaveLength(1);
+      // the second must not overtake the first
+      expect(device.received.filter((m) => [first, second].includes(m.directiveId))).toHaveLength(0);
+      await waitFor(
+        () => device.received.filter((m) => [first, second].includes(m.directiveId)).length >= 2,
+        'the retry',
+        15_000,
+      );
+      await sleep(500);
+      expect(
+        device.received.filter((m) => [first, second].includes(m.directiveId)).map((m) => m.directiveId),
+      ).toEqual([first, second]);
+    } finally {
+      (delivery as unknown as { link: BrokerLink }).link = link;
+      await device.end();
+    }
   });
 
   it('sends a message again to an online terminal that never confirmed `received`, later each time, and no more once it does', async () => {

@@ -24,7 +24,8 @@ type WorkerReply = { ready?: true; stopped?: true; error?: string };
  * interleave with another caller's statements (see STACK.md).
  */
 export class EmbeddedPostgres {
-  private stopping = false;
+  /** `failed`: the thread died under us; stop() still releases the lock and the socket */
+  private state: 'running' | 'failed' | 'stopped' = 'running';
 
   private constructor(
     private readonly worker: Worker,
@@ -83,11 +84,14 @@ export class EmbeddedPostgres {
   }
 
   async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+    if (this.state === 'stopped') return;
+    const alive = this.state === 'running';
+    this.state = 'stopped';
     try {
-      this.worker.postMessage('stop');
-      await reply(this.worker, 'stopped');
+      if (alive) {
+        this.worker.postMessage('stop');
+        await reply(this.worker, 'stopped');
+      }
     } finally {
       await this.worker.terminate();
       rmSync(this.socketDir, { recursive: true, force: true });
@@ -96,8 +100,8 @@ export class EmbeddedPostgres {
   }
 
   private failed(err: Error, onFailure?: (err: Error) => void): void {
-    if (this.stopping) return;
-    this.stopping = true;
+    if (this.state !== 'running') return; // a stop's own exit, or the exit after an error
+    this.state = 'failed';
     onFailure?.(err);
   }
 }

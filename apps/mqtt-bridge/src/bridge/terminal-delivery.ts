@@ -28,6 +28,8 @@ interface FlushRequest {
   terminalId: string;
   /** after a (re)connect: everything not yet acknowledged, not only what was never sent */
   replay: boolean;
+  /** this bridge's own retry after a failed publish: no claim (see claimReplays) */
+  retry?: boolean;
 }
 
 const EXPIRY_SWEEP_MS = 2000;
@@ -41,6 +43,9 @@ const REPLAY_DEBOUNCE_MS = 2000;
 const REPLAY_CLAIM_SECONDS = 5;
 /** first sends plus resends of a message never confirmed `received` (then replay on reconnect only) */
 const MAX_SENDS = 5;
+/** after a failed publish, the terminal's outbox is replayed in order after this, doubling to the max */
+const RETRY_FIRST_MS = 5000;
+const RETRY_MAX_MS = 300_000;
 
 /**
  * Sends the outbox to terminals. A terminal's messages go out one after another in seq
@@ -76,6 +81,12 @@ export class TerminalDelivery implements OnModuleDestroy {
   private readonly unmarked = new Map<string, string>();
   private connectionEvents = false;
   private readonly resendAfterSeconds: number;
+  /**
+   * Terminals whose last publish failed, until their retry: nothing is sent to them
+   * meanwhile (a later message must not overtake the one that failed); the retry replays
+   * everything unacknowledged in order. The delay doubles while publishes keep failing.
+   */
+  private readonly retries = new Map<string, { timer: NodeJS.Timeout | undefined; delayMs: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -127,6 +138,7 @@ export class TerminalDelivery implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
     for (const t of this.timers) clearInterval(t);
+    for (const r of this.retries.values()) clearTimeout(r.timer);
     await this.flushes.drain();
     if (this.queues.size) {
       if (!this.idle) {
@@ -175,6 +187,9 @@ export class TerminalDelivery implements OnModuleDestroy {
     if (!online) {
       this.online.delete(terminalId);
       this.lastReplay.delete(terminalId);
+      // its reconnect replays everything: no retry needed meanwhile
+      clearTimeout(this.retries.get(terminalId)?.timer);
+      this.retries.delete(terminalId);
       this.metrics.online.set(this.online.size);
       return;
     }
@@ -277,14 +292,17 @@ export class TerminalDelivery implements OnModuleDestroy {
   private async flush(requests: FlushRequest[]): Promise<void> {
     const replay = new Set<string>();
     const fresh = new Set<string>();
-    for (const r of requests) (r.replay ? replay : fresh).add(r.terminalId);
-    for (const id of replay) fresh.delete(id);
+    const retried = new Set<string>();
+    for (const r of requests) (r.retry ? retried : r.replay ? replay : fresh).add(r.terminalId);
+    for (const id of retried) replay.delete(id);
     // An external broker gives every bridge the same `online`: one of them replays. The
     // others drop the request altogether (the replay covers the queued rows too).
     if (replay.size && !this.connectionEvents) {
       const claimed = await this.claimReplays([...replay]);
       for (const id of replay) if (!claimed.has(id)) replay.delete(id);
     }
+    for (const id of retried) replay.add(id);
+    for (const id of replay) fresh.delete(id);
     const select = (states: string) =>
       `SELECT id, terminal_id, topic, payload, expires_at FROM terminal_messages
        WHERE terminal_id = ANY($1::text[]) AND state IN (${states}) AND (expires_at IS NULL OR expires_at > now())
@@ -321,6 +339,11 @@ export class TerminalDelivery implements OnModuleDestroy {
    */
   private send(terminalId: string, rows: SendItem[]): void {
     if (!this.link) return;
+    if (this.retries.get(terminalId)?.timer) {
+      // its retry replays these too, in order
+      for (const row of rows) if (!row.replay) this.inFlight.delete(row.id);
+      return;
+    }
     const queue = this.queues.get(terminalId);
     if (queue) {
       for (const row of rows) queue.push(row);
@@ -348,19 +371,35 @@ export class TerminalDelivery implements OnModuleDestroy {
       })
       .then(
         () => {
+          this.retries.delete(terminalId);
           this.metrics.published.inc({ kind: sending.replay ? 'replay' : 'first' });
           this.unmarked.set(sending.id, terminalId);
           this.sent.add(sending.id);
           this.next(terminalId);
         },
         (err: unknown) => {
-          // stays in the outbox: the next reconnect or sweep sends it, and what queued behind it
+          // stays in the outbox with what queued behind it: all of it goes again, in order,
+          // with the retry (or a reconnect's replay, if that comes first)
           this.logger.warn({ err, terminalId, messageId: sending.id }, 'publish to terminal failed');
           if (!sending.replay) this.inFlight.delete(sending.id);
           for (const rest of queue.splice(0)) if (!rest.replay) this.inFlight.delete(rest.id);
           this.finished(terminalId);
+          this.retryLater(terminalId);
         },
       );
+  }
+
+  private retryLater(terminalId: string): void {
+    const previous = this.retries.get(terminalId);
+    if (previous?.timer) return;
+    const delayMs = previous ? Math.min(previous.delayMs * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
+    const retry = { timer: undefined as NodeJS.Timeout | undefined, delayMs };
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined; // sending again; the delay stays for a next failure
+      this.flushes.add({ terminalId, replay: true, retry: true });
+    }, delayMs);
+    retry.timer.unref();
+    this.retries.set(terminalId, retry);
   }
 
   private finished(terminalId: string): void {
