@@ -81,6 +81,8 @@ export class TerminalDelivery implements OnModuleDestroy {
   private readonly unmarked = new Map<string, string>();
   private connectionEvents = false;
   private readonly resendAfterSeconds: number;
+  /** claims run after forgetPresence's clearing, never before it */
+  private claimsCleared: Promise<void> = Promise.resolve();
   /**
    * Terminals whose last publish failed, until their retry: nothing is sent to them
    * meanwhile (a later message must not overtake the one that failed); the retry replays
@@ -156,11 +158,24 @@ export class TerminalDelivery implements OnModuleDestroy {
     this.connectionEvents = true;
   }
 
-  /** After the broker link was down: nobody is known to be online until they say so again. */
+  /**
+   * After the broker link was down: nobody is known to be online until they say so again,
+   * and every replay claim is void. A restarted broker forgot its sessions and perhaps acks
+   * in flight; the devices' `online` that follows must replay even where a claim from
+   * before the outage is still fresh (a duplicate, where two bridges both come back, is
+   * harmless; a skipped replay would leave a lost 签收 unhealed).
+   */
   forgetPresence(): void {
     this.online.clear();
     this.lastReplay.clear();
     this.metrics.online.set(0);
+    if (this.connectionEvents) return; // the embedded broker: no claims
+    this.claimsCleared = this.dataSource
+      .query(`UPDATE terminals SET replay_claimed_at = NULL WHERE replay_claimed_at IS NOT NULL`)
+      .then(
+        () => undefined,
+        (err: unknown) => this.logger.error({ err }, 'clearing replay claims failed'),
+      );
   }
 
   /** whether this process sends to the broker yet (rows queued before that wait for a notice or sweep) */
@@ -247,6 +262,7 @@ export class TerminalDelivery implements OnModuleDestroy {
    * then finds the claim fresh.
    */
   private async claimReplays(terminalIds: string[]): Promise<Set<string>> {
+    await this.claimsCleared;
     const [rows] = (await this.dataSource.query(
       `UPDATE terminals SET replay_claimed_at = clock_timestamp()
        WHERE id = ANY($1::text[])
