@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApp, type StartedApp } from '#platform';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
 import { randomUUID } from 'node:crypto';
-import mqtt from 'mqtt';
 import { DataSource } from 'typeorm';
-import type { DirectiveDeliveryJob, TerminalDirectiveMessage, TerminalNoticeMessage } from '#contracts';
+import type { DirectiveDeliveryJob, TerminalNoticeMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import type { BrokerLink } from '../../apps/mqtt-bridge/src/broker/broker-link.js';
 import { TerminalDelivery } from '../../apps/mqtt-bridge/src/bridge/terminal-delivery.js';
@@ -558,24 +557,12 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
 
   it('sends a terminal connected but not yet subscribed the directive once it subscribes, and once only', async () => {
     const creds = await provision(h.api, h.siteId, 'late-subscriber');
-    const client = await waitFor(
-      () =>
-        mqtt.connectAsync(h.mqttUrl, {
-          clientId: creds.id,
-          username: creds.id,
-          password: creds.secret,
-          clean: false,
-          protocolVersion: 4,
-          reconnectPeriod: 0,
-        }),
+    const device = await waitFor(
+      () => TestDevice.open(h.mqttUrl, creds),
       'the late subscriber to connect',
       10_000,
     );
-    const got: TerminalDirectiveMessage[] = [];
-    client.on('message', (topic, payload) => {
-      if (topic === topics(creds.id).directives)
-        got.push(JSON.parse(payload.toString()) as TerminalDirectiveMessage);
-    });
+    const got = device.received;
     await sleep(300); // the embedded broker has told the bridge it is connected
     const directiveId = randomUUID();
     await h.app.app.get(TerminalChannel).deliver(deliveryJob(h.siteId, directiveId, randomUUID()), 'push');
@@ -583,13 +570,12 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     // an external broker's bridge has not heard `online` and sends nothing yet
     await sleep(1000);
     expect(got).toHaveLength(0);
-    await client.subscribeAsync(topics(creds.id).directives, { qos: 1 });
-    await client.publishAsync(topics(creds.id).status, 'online', { qos: 1, retain: true });
+    await device.client.subscribeAsync(topics(creds.id).directives, { qos: 1 });
+    await device.client.publishAsync(topics(creds.id).status, 'online', { qos: 1, retain: true });
     await waitFor(() => got.some((m) => m.directiveId === directiveId), 'the replay after subscribing');
     await sleep(1000);
     expect(got.filter((m) => m.directiveId === directiveId)).toHaveLength(1);
-    await client.publishAsync(topics(creds.id).status, 'offline', { qos: 1, retain: true });
-    await client.endAsync();
+    await device.end();
   });
 
   it('after a failed publish sends nothing past it, then retries the terminal’s outbox in order', async () => {
@@ -679,20 +665,20 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     await delivery.resendUnconfirmed();
     await sleep(300);
     expect(copies()).toHaveLength(2);
+    const setSendCount = (n: number) =>
+      db.query(`UPDATE terminal_messages SET send_count = $3 WHERE terminal_id = $1 AND directive_id = $2`, [
+        creds.id,
+        directiveId,
+        n,
+      ]);
     // at the limit of sends: left for the next reconnect's replay
-    await db.query(
-      `UPDATE terminal_messages SET send_count = 5 WHERE terminal_id = $1 AND directive_id = $2`,
-      [creds.id, directiveId],
-    );
+    await setSendCount(5);
     await backdate();
     await delivery.resendUnconfirmed();
     await sleep(300);
     expect(copies()).toHaveLength(2);
     // confirmed: never again
-    await db.query(
-      `UPDATE terminal_messages SET send_count = 2 WHERE terminal_id = $1 AND directive_id = $2`,
-      [creds.id, directiveId],
-    );
+    await setSendCount(2);
     await device.ack(copies()[0]!.messageId, 'received');
     await waitFor(async () => (await row())?.state === 'received', 'the receipt recorded');
     await backdate();

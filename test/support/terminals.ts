@@ -63,6 +63,14 @@ export class TestDevice {
   }
 
   static async connect(url: string, creds: Credentials, extra: IClientOptions = {}): Promise<TestDevice> {
+    const device = await TestDevice.open(url, creds, extra);
+    await device.client.subscribeAsync(topics(creds.id).directives, { qos: 1 });
+    await device.client.publishAsync(topics(creds.id).status, 'online', { qos: 1, retain: true });
+    return device;
+  }
+
+  /** connected only: not subscribed, and not yet `online` (a device's duties 1 left to the test) */
+  static async open(url: string, creds: Credentials, extra: IClientOptions = {}): Promise<TestDevice> {
     const client = mqtt.connect(url, {
       clientId: creds.id,
       username: creds.id,
@@ -80,8 +88,6 @@ export class TestDevice {
     });
     const device = new TestDevice(creds, client);
     client.on('error', () => undefined);
-    await client.subscribeAsync(topics(creds.id).directives, { qos: 1 });
-    await client.publishAsync(topics(creds.id).status, 'online', { qos: 1, retain: true });
     return device;
   }
 

@@ -8,6 +8,7 @@ import { plainTransportOptions } from '../room/media-options.js';
 import type { Room } from '../room/room.js';
 import { clearRunning, noteRunning } from './orphans.js';
 import { ffmpegArgs, recordingSdp, type SdpStream } from './sdp.js';
+import { udpListening } from './udp-listening.js';
 
 /** Fake and real microphones alike make the active speaker flap: a segment lasts at least this long. */
 const MIN_SEGMENT_MS = 5000;
@@ -176,19 +177,28 @@ export class RecordingSession {
         file: relative(this.dataDir, file),
       });
     this.segment = segment;
-    // ffmpeg binds its ports after reading the SDP; start the flow once it listens
-    await new Promise((r) => setTimeout(r, 700));
+    // ffmpeg binds its ports after reading the SDP; the flow starts once it listens. A fixed
+    // 0.7 s was too short on a loaded machine: the first key frame went nowhere and a short
+    // recording ended with no file.
+    const ready = await udpListening(
+      streams.map((st) => st.port),
+      5000,
+    );
+    if (!ready)
+      this.logger.warn({ recordingId: this.recordingId }, 'recorder not listening after 5 s; sending anyway');
     for (const c of consumers) {
       await c.resume();
       if (c.kind === 'video') await c.requestKeyFrame();
     }
-    setTimeout(
-      () =>
-        consumers.forEach(
-          (c) => c.kind === 'video' && !c.closed && void c.requestKeyFrame().catch(() => undefined),
-        ),
-      1500,
-    ).unref();
+    // and again, in case the first was lost (each costs the sender one key frame)
+    for (const delayMs of [1000, 3000])
+      setTimeout(
+        () =>
+          consumers.forEach(
+            (c) => c.kind === 'video' && !c.closed && void c.requestKeyFrame().catch(() => undefined),
+          ),
+        delayMs,
+      ).unref();
   }
 
   private async finish(): Promise<void> {
