@@ -24,6 +24,17 @@ type SendItem = OutboxRow & { replay: boolean };
 
 const expired = (row: OutboxRow) => row.expires_at !== null && row.expires_at.getTime() <= Date.now();
 
+/** rows by terminal, each terminal's in the order given */
+function byTerminal(rows: SendItem[]): Map<string, SendItem[]> {
+  const groups = new Map<string, SendItem[]>();
+  for (const row of rows) {
+    const list = groups.get(row.terminal_id);
+    if (list) list.push(row);
+    else groups.set(row.terminal_id, [row]);
+  }
+  return groups;
+}
+
 interface FlushRequest {
   terminalId: string;
   /** after a (re)connect: everything not yet acknowledged, not only what was never sent */
@@ -225,16 +236,13 @@ export class TerminalDelivery implements OnModuleDestroy {
   /** Rows this process just queued (committed): sent to the terminals online now, in order. */
   queued(rows: TerminalMessageRow[]): void {
     if (!this.link) return;
-    const byTerminal = new Map<string, (OutboxRow & { replay: boolean })[]>();
+    const todo: SendItem[] = [];
     for (const row of rows) {
       if (!this.online.has(row.terminal_id) || this.inFlight.has(row.id)) continue;
       this.inFlight.add(row.id);
-      const list = byTerminal.get(row.terminal_id);
-      const item = { ...row, replay: false };
-      if (list) list.push(item);
-      else byTerminal.set(row.terminal_id, [item]);
+      todo.push({ ...row, replay: false });
     }
-    for (const [terminalId, list] of byTerminal) this.send(terminalId, list);
+    for (const [terminalId, list] of byTerminal(todo)) this.send(terminalId, list);
   }
 
   private async directiveQueued(directiveId: string): Promise<void> {
@@ -292,38 +300,40 @@ export class TerminalDelivery implements OnModuleDestroy {
       [this.resendAfterSeconds, MAX_SENDS],
     )) as [(OutboxRow & { seq: string })[], number];
     if (!rows.length) return;
-    rows.sort((x, y) => (BigInt(x.seq) < BigInt(y.seq) ? -1 : 1));
-    const byTerminal = new Map<string, SendItem[]>();
-    for (const row of rows) {
-      if (!this.online.has(row.terminal_id)) continue;
-      const list = byTerminal.get(row.terminal_id);
-      const { id, terminal_id, topic, payload, expires_at } = row;
-      const item = { id, terminal_id, topic, payload, expires_at, replay: true };
-      if (list) list.push(item);
-      else byTerminal.set(row.terminal_id, [item]);
-    }
-    for (const [terminalId, list] of byTerminal) this.send(terminalId, list);
+    // RETURNING has no order; seq is a bigint (as text), far below 2^53 in practice
+    rows.sort((x, y) => Number(x.seq) - Number(y.seq));
+    const todo = rows
+      .filter((row) => this.online.has(row.terminal_id))
+      .map(({ id, terminal_id, topic, payload, expires_at }) => ({
+        id,
+        terminal_id,
+        topic,
+        payload,
+        expires_at,
+        replay: true,
+      }));
+    for (const [terminalId, list] of byTerminal(todo)) this.send(terminalId, list);
   }
 
   private async flush(requests: FlushRequest[]): Promise<void> {
     const replay = new Set<string>();
     const fresh = new Set<string>();
-    const retried = new Set<string>();
-    for (const r of requests) (r.retry ? retried : r.replay ? replay : fresh).add(r.terminalId);
-    for (const id of retried) replay.delete(id);
+    const online = new Set<string>(); // replays asked for by a device's `online`, to claim
+    for (const r of requests) {
+      if (!r.replay) fresh.add(r.terminalId);
+      else if (r.retry || this.connectionEvents) replay.add(r.terminalId);
+      else online.add(r.terminalId);
+    }
     // An external broker gives every bridge the same `online`: one of them replays. The
     // others drop the request altogether (the replay covers the queued rows too).
-    if (replay.size && !this.connectionEvents) {
-      const claimed = await this.claimReplays([...replay]);
-      for (const id of replay) if (!claimed.has(id)) replay.delete(id);
-    }
-    for (const id of retried) replay.add(id);
+    if (online.size) for (const id of await this.claimReplays([...online])) replay.add(id);
+    for (const id of online) fresh.delete(id);
     for (const id of replay) fresh.delete(id);
     const select = (states: string) =>
       `SELECT id, terminal_id, topic, payload, expires_at FROM terminal_messages
        WHERE terminal_id = ANY($1::text[]) AND state IN (${states}) AND (expires_at IS NULL OR expires_at > now())
        ORDER BY terminal_id, seq`;
-    const rows: (OutboxRow & { replay: boolean })[] = [];
+    const rows: SendItem[] = [];
     if (replay.size) {
       const r = (await this.dataSource.query(select(`'queued', 'sent', 'received'`), [
         [...replay],
@@ -334,13 +344,7 @@ export class TerminalDelivery implements OnModuleDestroy {
       const r = (await this.dataSource.query(select(`'queued'`), [[...fresh]])) as OutboxRow[];
       rows.push(...r.map((row) => ({ ...row, replay: false })));
     }
-    const byTerminal = new Map<string, (OutboxRow & { replay: boolean })[]>();
-    for (const row of rows) {
-      const list = byTerminal.get(row.terminal_id);
-      if (list) list.push(row);
-      else byTerminal.set(row.terminal_id, [row]);
-    }
-    for (const [terminalId, list] of byTerminal) {
+    for (const [terminalId, list] of byTerminal(rows)) {
       const todo = list.filter((row) => row.replay || !this.inFlight.has(row.id));
       for (const row of todo) if (!row.replay) this.inFlight.add(row.id);
       if (todo.length) this.send(terminalId, todo);

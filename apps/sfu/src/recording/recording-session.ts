@@ -185,7 +185,10 @@ export class RecordingSession {
       5000,
     );
     if (!ready)
-      this.logger.warn({ recordingId: this.recordingId }, 'recorder not listening after 5 s; sending anyway');
+      this.logger.warn(
+        { recordingId: this.recordingId },
+        'recorder ports not seen bound (5 s, or no /proc); sending anyway',
+      );
     for (const c of consumers) {
       await c.resume();
       if (c.kind === 'video') await c.requestKeyFrame();

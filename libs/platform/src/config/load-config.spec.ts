@@ -44,6 +44,7 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'info',
       DB_POOL_SIZE: 10,
       SFU_ENABLED: true,
+      TERMINAL_RESEND_AFTER_SECONDS: 60,
     });
     expect(raw.DATABASE_URL).toBeUndefined();
     expect(raw.JWT_SECRET).toBeUndefined();
@@ -69,6 +70,8 @@ describe('parseConfig', () => {
     ['LOG_LEVEL', 'loud', 'expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"'],
     ['MOSQUITTO_BRIDGE_USERNAMES', 'yihu-a, yihu b', 'expected a comma-separated list of user names'],
     ['MOSQUITTO_BRIDGE_USERNAMES', 'yihu-a,,yihu-b', 'expected a comma-separated list of user names'],
+    ['TERMINAL_RESEND_AFTER_SECONDS', '0', 'expected a positive integer'],
+    ['TERMINAL_RESEND_AFTER_SECONDS', 'soon', 'expected a positive integer'],
   ])('rejects %s=%s with one line naming the variable', (name, value, expected) => {
     const message = startupError(() => parseConfig({ env: { [name]: value }, configDir }));
     expect(message.startsWith(`invalid ${name}: `)).toBe(true);
