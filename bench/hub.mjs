@@ -4,13 +4,17 @@
 //   BENCH_NODE_FLAGS extra node flags for the hub, space separated
 //   BENCH_HUB_LOG    a file: the hub's stdout is appended there
 import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** the node flags `npm start` runs the apps with (package.json config.nodeFlags) */
+export const APP_NODE_FLAGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+  .config.nodeFlags.split(' ')
+  .filter(Boolean);
 export const profileArgs = process.env.BENCH_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
   : [];
@@ -31,7 +35,8 @@ export function freePort() {
 
 /**
  * Starts dist/apps/hub and waits until its health answers 200. `env` is added to a bare
- * environment (no SFU, a known admin password, spare ports); `nodeArgs` go before the script.
+ * environment (no SFU, a known admin password, spare ports); it runs with the flags of
+ * `npm start`, then `nodeArgs`, then BENCH_NODE_FLAGS.
  */
 export async function startHub(env = {}, { nodeArgs = [] } = {}) {
   const port = await freePort();
@@ -48,7 +53,7 @@ export async function startHub(env = {}, { nodeArgs = [] } = {}) {
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, ...profileArgs, ...flags, join(ROOT, 'dist/apps/hub/src/main.js')],
+    [...APP_NODE_FLAGS, ...nodeArgs, ...profileArgs, ...flags, join(ROOT, 'dist/apps/hub/src/main.js')],
     { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
