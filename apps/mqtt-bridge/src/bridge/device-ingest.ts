@@ -34,6 +34,8 @@ interface PresenceUpdate {
 
 /** the longest device acks wait for an outbox write (a county-wide directive takes ~1 s) */
 const ACKS_YIELD_MAX_MS = 2000;
+/** acks recorded by one UPDATE at most */
+const ACKS_PER_STATEMENT = 5000;
 
 const RANK: Record<TerminalMessageState, number> = {
   queued: 0,
@@ -58,6 +60,13 @@ export class DeviceIngest implements OnModuleDestroy {
    */
   private readonly pendingAcks = new Map<string, PendingAck>();
   private readonly presence: Batcher<PresenceUpdate>;
+  /**
+   * Receipts of recorded acks, reported in the order recorded but not awaited by the ack
+   * batches: a report is a few statements of its own (the directive looked up, a job per
+   * site), each a round trip through an event loop that a fan-out keeps busy (up to a
+   * second each, measured). Awaited, they held back every ack batch behind them.
+   */
+  private readonly receiptQueue: Batcher<TerminalReceipt>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -75,15 +84,25 @@ export class DeviceIngest implements OnModuleDestroy {
     const oneSession = !config.raw.DATABASE_URL;
     this.acks = new Batcher(
       async (items) => {
-        if (oneSession) await this.outbox.writesDone(ACKS_YIELD_MAX_MS);
+        if (oneSession) {
+          await this.outbox.writesDone(ACKS_YIELD_MAX_MS);
+          // what gathered meanwhile joins this statement rather than waiting for the next
+          items.push(...this.acks.take(ACKS_PER_STATEMENT - items.length));
+        }
         await this.recordAcks(items);
       },
-      { delayMs: 10, max: 5000 },
+      { delayMs: 10, max: ACKS_PER_STATEMENT },
       (err, items) =>
         this.logger.error(
           { err, count: items.length },
           'recording device acks failed; devices re-send on reconnect',
         ),
+    );
+    this.receiptQueue = new Batcher(
+      (items) => this.receipts.report(items),
+      { delayMs: 10, max: 5000 },
+      (err, items) =>
+        this.logger.error({ err, count: items.length }, 'reporting terminal receipts to directives failed'),
     );
     this.presence = new Batcher(
       (items) => this.recordPresence(items),
@@ -93,13 +112,13 @@ export class DeviceIngest implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.acks.drain();
-    await this.presence.drain();
+    await this.settle();
   }
 
-  /** drains pending writes; for tests and benchmarks */
+  /** drains pending writes (acks, then their receipts, then presence); for shutdown and tests */
   async settle(): Promise<void> {
     await this.acks.drain();
+    await this.receiptQueue.drain();
     await this.presence.drain();
   }
 
@@ -230,8 +249,8 @@ export class DeviceIngest implements OnModuleDestroy {
         receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
     }
     const rest = list.filter((w) => !moved.has(`${w.messageId}/${w.terminalId}`));
+    for (const receipt of receipts) this.receiptQueue.add(receipt);
     if (rest.length) await this.classify(rest);
-    await this.receipts.report(receipts);
   }
 
   /** Acks that changed nothing: a repeat (fine), or one to reject with its reason. */
