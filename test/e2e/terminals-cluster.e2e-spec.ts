@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import type { Api } from '../support/api.js';
 import { sleep, waitFor } from '../support/async.js';
 import { adminLogin, createSite, createUser } from '../support/directives.js';
@@ -174,4 +176,38 @@ describe('push terminals with two bridges on one external broker', () => {
     expect(mine().map((m) => m.directiveId)).toEqual(ids); // once each, in order
     expect((await sum('yihu_mqtt_directives_published_total', 'kind="replay"')) - replaysBefore).toBe(2);
   });
+
+  it('sends a message queued without a notice through the sweep, once', async () => {
+    // a row whose outbox notice was lost: queued a while ago, and no bridge told of it
+    const device = devices[devices.length - 1]!;
+    const messageId = randomUUID();
+    const directiveId = `straggler-${messageId}`;
+    const message = {
+      messageId,
+      directiveId,
+      serial: 'T-STRAGGLER',
+      title: '迟到的指令',
+      body: '通知丢失后由巡检补发',
+      level: 'blue',
+      issuedAt: new Date().toISOString(),
+      expiresAt: null,
+      drill: true,
+    };
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `INSERT INTO terminal_messages (id, terminal_id, directive_id, source_id, topic, payload, created_at)
+         VALUES ($1, $2, $3, $3, 'directives', $4, now() - interval '1 minute')`,
+        [messageId, device.creds.id, directiveId, JSON.stringify(message)],
+      );
+    } finally {
+      await client.end();
+    }
+    const copies = () => device.received.filter((m) => m.messageId === messageId);
+    // both bridges sweep every 10 s
+    await waitFor(() => copies().length >= 1, 25_000, 'the sweep sends it');
+    await sleep(11_000); // one more round of both sweeps: a second bridge's copy, if any
+    expect(copies()).toHaveLength(1);
+  }, 45_000);
 });

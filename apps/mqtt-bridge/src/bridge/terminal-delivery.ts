@@ -72,8 +72,8 @@ export class TerminalDelivery implements OnModuleDestroy {
   private readonly lastReplay = new Map<string, number>();
   /** per terminal, what waits behind the message in flight (one at a time, in order) */
   private readonly queues = new Map<string, SendItem[]>();
-  /** resolved when the last queue empties (module shutdown waits for it) */
-  private idle: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** called when the last queue empties (see sendsDone) */
+  private idleWaiters: (() => void)[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private readonly flushes: Batcher<FlushRequest>;
@@ -153,14 +153,7 @@ export class TerminalDelivery implements OnModuleDestroy {
     for (const t of this.timers) clearInterval(t);
     for (const r of this.retries.values()) clearTimeout(r.timer);
     await this.flushes.drain();
-    if (this.queues.size) {
-      if (!this.idle) {
-        let resolve!: () => void;
-        const promise = new Promise<void>((r) => (resolve = r));
-        this.idle = { promise, resolve };
-      }
-      await this.idle.promise;
-    }
+    await this.sendsDone();
     await this.sent.drain();
   }
 
@@ -254,14 +247,26 @@ export class TerminalDelivery implements OnModuleDestroy {
       if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
   }
 
-  /** A notice on the bus can be lost: queued messages of online terminals are picked up here. */
+  /**
+   * A notice on the bus can be lost: queued messages of online terminals are picked up
+   * here. The UPDATE that marks them `sent` is the claim, so one bridge sends each (every
+   * bridge runs this sweep); a claimed message that this bridge cannot send after all (it
+   * does not see the terminal online) is left to the resend sweep.
+   * Messages this process is sending right now are left to it.
+   */
   private async requeueStragglers(): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `SELECT DISTINCT terminal_id FROM terminal_messages
-       WHERE state = 'queued' AND created_at < now() - interval '3 seconds'`,
-    )) as { terminal_id: string }[];
-    for (const r of rows)
-      if (this.online.has(r.terminal_id)) this.flushes.add({ terminalId: r.terminal_id, replay: false });
+    const [rows] = (await this.dataSource.query(
+      // send_count stays: the send itself counts it (markSent)
+      `UPDATE terminal_messages m SET state = 'sent', sent_at = now()
+       FROM terminals t
+       WHERE t.id = m.terminal_id AND t.presence = 'online' AND t.revoked_at IS NULL
+         AND m.state = 'queued' AND m.created_at < now() - interval '3 seconds'
+         AND (m.expires_at IS NULL OR m.expires_at > now())
+         AND m.id <> ALL($1::uuid[])
+       RETURNING m.id, m.terminal_id, m.topic, m.payload, m.expires_at, m.seq`,
+      [[...this.inFlight]],
+    )) as [(OutboxRow & { seq: string })[], number];
+    this.sendClaimed(rows);
   }
 
   /**
@@ -294,11 +299,17 @@ export class TerminalDelivery implements OnModuleDestroy {
        FROM terminals t
        WHERE t.id = m.terminal_id AND t.presence = 'online' AND t.revoked_at IS NULL
          AND m.state = 'sent' AND m.send_count < $2
-         AND m.sent_at < now() - make_interval(secs => $1 * m.send_count)
+         -- at least one interval: a straggler claimed a moment ago is sent, not yet counted
+         AND m.sent_at < now() - make_interval(secs => $1 * greatest(m.send_count, 1))
          AND (m.expires_at IS NULL OR m.expires_at > now())
        RETURNING m.id, m.terminal_id, m.topic, m.payload, m.expires_at, m.seq`,
       [this.resendAfterSeconds, MAX_SENDS],
     )) as [(OutboxRow & { seq: string })[], number];
+    this.sendClaimed(rows);
+  }
+
+  /** Rows a sweep's UPDATE claimed: sent in seq order to the terminals online here. */
+  private sendClaimed(rows: (OutboxRow & { seq: string })[]): void {
     if (!rows.length) return;
     // RETURNING has no order; seq is a bigint (as text), far below 2^53 in practice
     rows.sort((x, y) => Number(x.seq) - Number(y.seq));
@@ -424,10 +435,13 @@ export class TerminalDelivery implements OnModuleDestroy {
 
   private finished(terminalId: string): void {
     this.queues.delete(terminalId);
-    if (!this.queues.size && this.idle) {
-      this.idle.resolve();
-      this.idle = undefined;
-    }
+    if (!this.queues.size) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** resolves once nothing is being sent to any terminal (shutdown waits for it) */
+  private sendsDone(): Promise<void> {
+    if (!this.queues.size) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** A device acked this message (DeviceIngest records the send with the ack). */
