@@ -350,6 +350,7 @@ async function runBaseline(hubRun) {
       ...process.env,
       BASELINE_URL: url,
       BASELINE_BROKER_PORT: String(brokerPort),
+      BENCH_GC_PROBE_REPORT: '1',
       ...(mode !== 'embedded'
         ? { BASELINE_USERNAME: 'yihu-bridge', BASELINE_PASSWORD: BRIDGE_PASSWORD }
         : {}),
@@ -357,7 +358,14 @@ async function runBaseline(hubRun) {
     // BENCH_PROFILE profiles the baseline's broker too, for comparison with the hub's
     // the hub's own node flags: the ratio is the hub's work against aedes', not a GC setting's
     execArgv: [...APP_NODE_FLAGS, ...GC_PROBE, ...profileArgs],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  // its GC probe's figures (young generation) come on stderr; the rest is passed on
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    const text = String(d).replace(/^gc-probe .*\n/gm, '');
+    if (text) process.stderr.write(text);
   });
   const messages = [];
   child.on('message', (m) => messages.push(m));
@@ -366,9 +374,11 @@ async function runBaseline(hubRun) {
   const sim = await connectFirst(url, terminals);
   await sleep(1000);
   const rss0 = await settledRssKb(brokerPid, mode === 'embedded');
+  const young0 = lastProbe(stderr).young ?? 0;
   await sim.connectRest();
   await sleep(3000);
   const rss1 = await settledRssKb(brokerPid, mode === 'embedded');
+  const youngMb = ((lastProbe(stderr).young ?? 0) - young0) / 1024 / 1024;
   const payload = {
     directiveId: randomUUID(),
     serial: 'BENCH-1',
@@ -388,7 +398,7 @@ async function runBaseline(hubRun) {
   sim.check();
   await sim.stop();
   child.kill('SIGTERM');
-  return { shown, acked: acks, rss0, rss1, writes };
+  return { shown, acked: acks, rss0, rss1, youngMb, writes };
 }
 
 process.on('unhandledRejection', (err) => {
@@ -433,10 +443,12 @@ for (const mode of run) {
   // (package.json config.nodeFlags), the same at 10 or 10,000 terminals: a fixed cost,
   // printed apart and taken out of the hub's per-terminal figure.
   const youngKb = (h.youngMb * 1024) / (N - 1);
+  // a process whose young generation was already resident reads a little below zero
+  const kb = (v) => (v < 0.05 ? '< 0.1' : v.toFixed(1));
   const hubKb = perTerminal(h.rss0.hub, h.rss1.hub) - youngKb;
   const brokerKb = perTerminal(h.rss0.broker, h.rss1.broker) - (mode === 'embedded' ? youngKb : 0);
   console.log(
-    `memory per connected terminal: ${brokerName} ${brokerKb.toFixed(1)} KB (goal ≤ 20 KB)${mode !== 'embedded' ? `, hub ${hubKb.toFixed(1)} KB` : ''}; hub's young generation grew ${h.youngMb.toFixed(0)} MB besides (fixed, at most 2 × --max-semi-space-size: ${youngKb.toFixed(1)} KB per terminal if counted); hub JS heap after GC ${h.heapKb.toFixed(1)} KB, buffers/WASM ${h.externalKb.toFixed(1)} KB; baseline ${!b ? 'skipped' : mode === 'embedded' ? `bare aedes ${perTerminal(b.rss0, b.rss1).toFixed(1)} KB (its young generation included)` : 'n/a (the same Mosquitto, its sessions already allocated)'}`,
+    `memory per connected terminal: ${brokerName} ${kb(brokerKb)} KB (goal ≤ 20 KB)${mode !== 'embedded' ? `, hub ${kb(hubKb)} KB` : ''}; hub's young generation grew ${h.youngMb.toFixed(0)} MB besides (fixed, at most 2 × --max-semi-space-size: ${youngKb.toFixed(1)} KB per terminal if counted); hub JS heap after GC ${h.heapKb.toFixed(1)} KB, buffers/WASM ${h.externalKb.toFixed(1)} KB; baseline ${!b ? 'skipped' : mode === 'embedded' ? `bare aedes ${(perTerminal(b.rss0, b.rss1) - (b.youngMb * 1024) / (N - 1)).toFixed(1)} KB (its young generation grew ${b.youngMb.toFixed(0)} MB besides)` : 'n/a (the same Mosquitto, its sessions already allocated)'}`,
   );
   console.log(`recipient: ${h.recipient.state} via ${h.recipient.acknowledgedVia}`);
 }
