@@ -11,9 +11,11 @@ import type { DirectiveDeliveryJob, TerminalNoticeMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import type { BrokerLink } from '../../apps/mqtt-bridge/src/broker/broker-link.js';
 import { TerminalDelivery } from '../../apps/mqtt-bridge/src/bridge/terminal-delivery.js';
+import { ReceiptReconciler } from '../../apps/mqtt-bridge/src/terminals/receipt-reconciler.js';
 import { TerminalChannel } from '../../apps/mqtt-bridge/src/terminals/terminal-channel.js';
 import { WireSimulator } from '../../gateways/push-terminal/src/wire-simulator.js';
 import { Api } from '../support/api.js';
+import { createSite } from '../support/directives.js';
 import { sleep } from '../support/async.js';
 import { freePort } from '../support/ports.js';
 import {
@@ -553,6 +555,46 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     expect(acked!.sent_at).not.toBeNull();
     await silent.end();
     await acking.end();
+  });
+
+  it('reports a terminal’s 签收 that a crash kept from its directive, once the sweep runs', async () => {
+    const town = await createSite(h.api, `对账镇 ${kind}`, 'township', h.siteId);
+    const creds = await provision(h.api, town, 'reconcile');
+    const issued = await h.api.post<{ id: string }>('/api/v1/directives', {
+      title: '对账',
+      body: '签收记录在终端，未报到指令',
+      level: 'blue',
+      targets: { siteIds: [town] },
+      ackWithinSeconds: 600,
+    });
+    expect(issued.status).toBe(201);
+    const directiveId = issued.body.id;
+    await waitFor(
+      async () => (await messages(h, creds.id)).some((m) => m.directiveId === directiveId),
+      'the outbox row',
+    );
+    const recipient = async () =>
+      (
+        await h.api.get<{ recipients: { state: string; acknowledgedVia: string | null }[] }>(
+          `/api/v1/directives/${directiveId}`,
+        )
+      ).body.recipients[0]!;
+    const reconciler = h.app.app.get(ReceiptReconciler);
+    // the device's 签收 recorded on the row a minute ago, and the bridge gone before it
+    // reported it: the township still reads pending
+    await h.app.app.get(DataSource).query(
+      `UPDATE terminal_messages SET state = 'acknowledged', send_count = 1,
+         sent_at = now() - interval '2 minutes', received_at = now() - interval '2 minutes',
+         acknowledged_at = now() - interval '1 minute'
+       WHERE terminal_id = $1 AND directive_id = $2`,
+      [creds.id, directiveId],
+    );
+    expect((await recipient()).state).toBe('pending');
+    expect(await reconciler.reconcile()).toBe(1);
+    await waitFor(async () => (await recipient()).state === 'acknowledged', 'the township acknowledged');
+    expect((await recipient()).acknowledgedVia).toBe('terminal');
+    // nothing left to report; a receipt of a moment ago is left to the live path
+    expect(await reconciler.reconcile()).toBe(0);
   });
 
   it('sends a terminal connected but not yet subscribed the directive once it subscribes, and once only', async () => {

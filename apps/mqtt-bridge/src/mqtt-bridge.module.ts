@@ -7,6 +7,7 @@ import { TerminalRegistry } from './bridge/terminal-registry.js';
 import { BrokerService } from './broker/broker.service.js';
 import { EmqxAuthController } from './broker/emqx-auth.controller.js';
 import { MosquittoAuthFiles } from './broker/mosquitto-auth-files.js';
+import { ReceiptReconciler } from './terminals/receipt-reconciler.js';
 import { JobTerminalReceiptSink, TerminalChannel } from './terminals/terminal-channel.js';
 import { TerminalReceiptSink } from './terminals/terminal-receipts.js';
 import { TerminalsModule } from './terminals/terminals.module.js';
@@ -24,6 +25,7 @@ import { TerminalsModule } from './terminals/terminals.module.js';
     MosquittoAuthFiles,
     TerminalChannel,
     { provide: TerminalReceiptSink, useClass: JobTerminalReceiptSink },
+    ReceiptReconciler,
   ],
   exports: [TerminalDelivery, DeviceIngest, TerminalRegistry],
 })
