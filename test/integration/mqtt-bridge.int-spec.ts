@@ -703,16 +703,26 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     await waitFor(() => copies().length === 2, 'the second send');
     expect(copies()[1]!.messageId).toBe(copies()[0]!.messageId);
     await waitFor(async () => (await row())?.send_count === 2, 'the second send counted');
-    // just sent again: not yet due (next after 2x the delay)
-    await delivery.resendUnconfirmed();
-    await sleep(300);
-    expect(copies()).toHaveLength(2);
     const setSendCount = (n: number) =>
       db.query(`UPDATE terminal_messages SET send_count = $3 WHERE terminal_id = $1 AND directive_id = $2`, [
         creds.id,
         directiveId,
         n,
       ]);
+    // just sent again: not yet due (next after 2x the delay)
+    await delivery.resendUnconfirmed();
+    await sleep(300);
+    expect(copies()).toHaveLength(2);
+    // claimed by the straggler sweep a moment ago and not yet counted (send_count 0): not
+    // due before one whole delay either
+    await setSendCount(0);
+    await db.query(
+      `UPDATE terminal_messages SET sent_at = now() - interval '2 seconds' WHERE terminal_id = $1 AND directive_id = $2`,
+      [creds.id, directiveId],
+    );
+    await delivery.resendUnconfirmed();
+    await sleep(300);
+    expect(copies()).toHaveLength(2);
     // at the limit of sends: left for the next reconnect's replay
     await setSendCount(5);
     await backdate();
@@ -727,6 +737,60 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
     await delivery.resendUnconfirmed();
     await sleep(300);
     expect(copies()).toHaveLength(2);
+    await device.end();
+  });
+
+  it('claims a message left queued without a notice in the sweep’s own statement, and sends it once', async () => {
+    const creds = await provision(h.api, h.siteId, 'straggler');
+    const device = await connect(h, creds);
+    const db = h.app.app.get(DataSource);
+    const delivery = h.app.app.get(TerminalDelivery);
+    await waitFor(
+      async () =>
+        (
+          (await db.query(`SELECT presence FROM terminals WHERE id = $1`, [creds.id])) as {
+            presence: string;
+          }[]
+        )[0]?.presence === 'online',
+      'presence recorded',
+    );
+    await sleep(300); // past the connection's replay
+    // a row whose outbox notice was lost, queued a minute ago
+    const messageId = randomUUID();
+    const directiveId = `straggler-${messageId}`;
+    const payload = JSON.stringify({
+      messageId,
+      directiveId,
+      serial: 'T-1',
+      title: '迟到',
+      body: '',
+      level: 'none',
+      issuedAt: new Date().toISOString(),
+      expiresAt: null,
+      drill: true,
+    });
+    await db.query(
+      `INSERT INTO terminal_messages (id, terminal_id, directive_id, source_id, topic, payload, created_at)
+       VALUES ($1, $2, $3, $3, 'directives', $4, now() - interval '1 minute')`,
+      [messageId, creds.id, directiveId, payload],
+    );
+    const state = async () =>
+      (
+        (await db.query(`SELECT state, send_count FROM terminal_messages WHERE id = $1`, [messageId])) as {
+          state: string;
+          send_count: number;
+        }[]
+      )[0];
+    await delivery.requeueStragglers();
+    // taken in the sweep's own statement, before any send or `sent` mark: another bridge's
+    // sweep, which does not share this one's memory of what it is sending, finds nothing
+    expect((await state())?.state).toBe('sent');
+    await delivery.requeueStragglers();
+    const copies = () => device.received.filter((m) => m.messageId === messageId);
+    await waitFor(() => copies().length >= 1, 'the straggler sent');
+    await sleep(1000);
+    expect(copies()).toHaveLength(1);
+    expect(await state()).toEqual({ state: 'sent', send_count: 1 });
     await device.end();
   });
 

@@ -254,7 +254,7 @@ export class TerminalDelivery implements OnModuleDestroy {
    * does not see the terminal online) is left to the resend sweep.
    * Messages this process is sending right now are left to it.
    */
-  private async requeueStragglers(): Promise<void> {
+  async requeueStragglers(): Promise<void> {
     const [rows] = (await this.dataSource.query(
       // send_count stays: the send itself counts it (markSent)
       `UPDATE terminal_messages m SET state = 'sent', sent_at = now()
