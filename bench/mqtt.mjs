@@ -7,6 +7,7 @@
 //                                          # (the machine's, at their default ports) as in cluster mode
 //   BENCH_TERMINALS=2000 npm run bench:mqtt
 //   BENCH_BASELINE=skip npm run bench:mqtt -- embedded   # the hub only, for quick comparisons (no ratio)
+//   YIHU_TRACE=1 ...                       # also the hub's fan-out timeline (bridge/fanout-trace.ts)
 //
 // Setup: 10,000 terminals provisioned in one township, all connected at once through the
 // packet-level load simulator (gateways/push-terminal/src/wire-simulator.ts; BENCH_SIMULATOR=agents
@@ -136,6 +137,7 @@ async function startHub(env) {
     {
       BENCH_GC_PROBE_REPORT: '1',
       ...(process.env.BENCH_HEAPSNAPSHOT ? { BENCH_HEAPSNAPSHOT: process.env.BENCH_HEAPSNAPSHOT } : {}),
+      ...(process.env.YIHU_TRACE ? { YIHU_TRACE: process.env.YIHU_TRACE } : {}),
       ...env,
     },
     { nodeArgs: GC_PROBE },
@@ -307,6 +309,9 @@ async function runHub(mode) {
   sim.check();
   await sim.stop();
   await hub.stop();
+  // YIHU_TRACE=1: the hub's fan-out steps (apps/mqtt-bridge fanout-trace.ts), from the issue
+  for (const [, at, step] of hub.output().matchAll(/^yihu-trace (\d+) (.*)$/gm))
+    console.log(`trace ${String(Number(at) - issueAt).padStart(6)} ms  ${step}`);
   const db = await openDb(dbTarget);
   const rows = (
     await db.query(

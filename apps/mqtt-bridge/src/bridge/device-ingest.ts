@@ -15,6 +15,7 @@ import type { PresenceEvent } from '../broker/broker-link.js';
 import { TerminalOutbox } from '../terminals/terminal-outbox.js';
 import { TerminalReceiptSink, type TerminalReceipt } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
+import { trace, traceCount } from './fanout-trace.js';
 import { BridgeMetrics, type RejectReason } from './bridge-metrics.js';
 import { TerminalDelivery } from './terminal-delivery.js';
 import { TerminalRegistry } from './terminal-registry.js';
@@ -89,7 +90,9 @@ export class DeviceIngest implements OnModuleDestroy {
           // what gathered meanwhile joins this statement rather than waiting for the next
           items.push(...this.acks.take(ACKS_PER_STATEMENT - items.length));
         }
+        trace('acks.statement', { n: items.length });
         await this.recordAcks(items);
+        trace('acks.recorded', { n: items.length });
       },
       { delayMs: 10, max: ACKS_PER_STATEMENT },
       (err, items) =>
@@ -179,6 +182,7 @@ export class DeviceIngest implements OnModuleDestroy {
     const result = TerminalAckSchema.safeParse(json);
     if (!result.success) return this.reject('invalid_schema', terminalId);
     const { messageId, state } = result.data;
+    traceCount('acks.read', 2000);
     this.delivery.confirmed(terminalId, messageId);
     const key = `${messageId}/${terminalId}`;
     const pending = this.pendingAcks.get(key);

@@ -10,6 +10,7 @@ import { TerminalReceiptSink } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { TerminalRegistry } from './terminal-registry.js';
+import { trace, traceCount } from './fanout-trace.js';
 
 interface OutboxRow {
   id: string;
@@ -235,6 +236,7 @@ export class TerminalDelivery implements OnModuleDestroy {
       this.inFlight.add(row.id);
       todo.push({ ...row, replay: false });
     }
+    trace('delivery.handed', { n: todo.length });
     for (const [terminalId, list] of byTerminal(todo)) this.send(terminalId, list);
   }
 
@@ -403,6 +405,7 @@ export class TerminalDelivery implements OnModuleDestroy {
       .then(
         () => {
           this.retries.delete(terminalId);
+          traceCount('delivery.puback', 2000);
           this.metrics.published.inc({ kind: sending.replay ? 'replay' : 'first' });
           this.unmarked.set(sending.id, terminalId);
           this.sent.add(sending.id);
@@ -435,6 +438,7 @@ export class TerminalDelivery implements OnModuleDestroy {
 
   private finished(terminalId: string): void {
     this.queues.delete(terminalId);
+    if (!this.queues.size) trace('delivery.idle');
     if (!this.queues.size) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 

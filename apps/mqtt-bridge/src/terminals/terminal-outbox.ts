@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TerminalDirectiveMessage } from '#contracts';
 import { EventBus } from '#platform';
+import { trace } from '../bridge/fanout-trace.js';
 import { PROCESS_ORIGIN, TERMINALS_OUTBOX, type TerminalsOutboxNotice } from './terminal-events.js';
 
 /** What the terminal channel needs to know about a directive to put it on terminals. */
@@ -127,6 +128,7 @@ export class TerminalOutbox {
         [siteIds, options.kind ?? null],
       )) as { id: string }[]
     ).map((t) => t.id);
+    trace('outbox.targets', { n: targets.length });
     // JSON of `base` after its opening brace: the SQL below and the rows handed to the bridge
     // splice the messageId in front of it the same way, so what is stored is what is sent
     const tail = JSON.stringify(base).slice(1);
@@ -167,6 +169,7 @@ export class TerminalOutbox {
       // of the event loop, after the query has been written to the socket)
       pending = i + 1 < chunks.length ? insert(chunks[i + 1]!) : undefined;
       added += rows.length;
+      trace('outbox.committed', { n: rows.length });
       const handOff = options.onCommitted;
       if (!options.tx && handOff && rows.length) setImmediate(() => handOff(rows));
     }
