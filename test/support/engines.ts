@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { createDataSource, EmbeddedPostgres, runMigrations } from '#persistence';
+import { createDataSource, EmbeddedPostgres, runMigrations, type StatementLane } from '#persistence';
 import { createTestDatabase, type TestDatabase } from './services.js';
 
 /** The two database engines yihu runs on. */
@@ -16,6 +16,8 @@ export interface OpenEngine {
   dataDir?: string;
   /** the test database (postgres only) */
   database?: TestDatabase;
+  /** statements on the engine's own thread (pglite only, as the app gets it) */
+  lane?: StatementLane;
   /** another data source on the same database (postgres only; PGlite has one session) */
   extraDataSource(poolSize?: number): Promise<DataSource>;
   /** destroys every data source, stops the engine and deletes the database / data dir */
@@ -92,6 +94,7 @@ export async function openEngine(kind: EngineKind, options: OpenEngineOptions = 
       kind,
       dataSource,
       dataDir,
+      lane: embedded.lane,
       extraDataSource: async () => {
         throw new Error('PGlite serves one session: use the one data source');
       },

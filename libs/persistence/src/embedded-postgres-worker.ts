@@ -5,12 +5,14 @@
  * path would name a .ts file that Node cannot load. It requires PGlite's CommonJS builds
  * by the absolute paths the parent resolved.
  *
- * parent → worker: workerData {pglite, socket, dataPath, socketPath, warmUp}; then 'stop'.
+ * parent → worker: workerData {pglite, socket, dataPath, socketPath, warmUp, lanePort}; then 'stop'.
  * worker → parent: {ready: true} | {error: message} | {stopped: true}.
+ * On lanePort (see StatementLane): parent → worker {name, sql, max, columns, scalars?}; worker →
+ * parent {name, count, rows} | {name, count, error}.
  */
 export const EMBEDDED_POSTGRES_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite } = require(workerData.pglite);
+const { PGlite, protocol, parse } = require(workerData.pglite);
 const { PGLiteSocketServer } = require(workerData.socket);
 let db;
 let server;
@@ -60,10 +62,142 @@ async function warmUp(db) {
     }
   }
 }
+// --- the statement lane -------------------------------------------------------------------
+// Columnar batch statements posted by the main thread run here, back to back, without a
+// round trip through the main thread's event loop per statement: during a fan-out that
+// loop takes hundreds of milliseconds a turn (10,000 device sockets), and every statement
+// of the socket path waited for a turn to be read and for another to send the next.
+// What is posted while a statement runs is merged into the next one of its name.
+//
+// The engine is one session shared with the socket's clients, so a lane statement runs
+// only between their requests: never inside a transaction block, and never between the
+// Parse and the Sync of an extended-protocol request (its unnamed statement and portal
+// would be replaced; a request bigger than a socket read reaches the engine in pieces).
+// The socket's queue runs each protocol message under runExclusive; so does the lane,
+// checking both first. A client is in a request from its first message until a message
+// whose answer ends with ReadyForQuery (after Sync, a simple query, the startup), or
+// until it disconnects.
+const lane = { pending: new Map(), running: false, wake: undefined };
+const inRequest = new Set();
+function wakeLane() {
+  if (lane.wake) lane.wake();
+}
+// ReadyForQuery: 'Z', length 5, the transaction status
+const endsWithReady = (data) =>
+  data.length >= 6 && data[data.length - 6] === 0x5a && data[data.length - 5] === 0 &&
+  data[data.length - 4] === 0 && data[data.length - 3] === 0 && data[data.length - 2] === 5;
+function watchSocketRequests(server) {
+  const queue = server.queryQueue;
+  // pglite-socket's own queue (pinned in package.json): an upgrade that changes it fails here, loudly
+  if (!queue || typeof queue.enqueue !== 'function' || typeof queue.clearQueueForHandler !== 'function')
+    throw new Error('@electric-sql/pglite-socket has no query queue to share the session with');
+  const enqueue = queue.enqueue.bind(queue);
+  queue.enqueue = (handlerId, message, onData) => {
+    // marked before the engine sees the message: the lane never reads a stale "between"
+    inRequest.add(handlerId);
+    let ready = false;
+    return enqueue(handlerId, message, (data) => {
+      if (data.length) ready = endsWithReady(data);
+      onData(data);
+    }).finally(() => {
+      if (!ready) return;
+      inRequest.delete(handlerId);
+      wakeLane();
+    });
+  };
+  const clear = queue.clearQueueForHandler.bind(queue);
+  queue.clearQueueForHandler = (handlerId) => {
+    inRequest.delete(handlerId);
+    wakeLane();
+    return clear(handlerId);
+  };
+}
+function arrayLiteral(values) {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) out += ',';
+    out += v === null || v === undefined ? 'NULL' : '"' + String(v).replace(/[\\\\"]/g, '\\\\$&') + '"';
+  }
+  return out + '}';
+}
+async function laneStatement(sql, params) {
+  const S = protocol.serialize;
+  const messages = [];
+  // the stream form: it points the engine's output at this call (the socket's last one would get it)
+  const exec = async (m) => messages.push(...(await db.execProtocolStream(m, { syncToFs: false })));
+  try {
+    await exec(S.parse({ text: sql }));
+    await exec(S.bind({ values: params }));
+    await exec(S.describe({ type: 'P' }));
+    await exec(S.execute({}));
+  } finally {
+    await exec(S.sync());
+  }
+  await db.syncToFs();
+  return parse.parseResults(messages, db.parsers)[0].rows;
+}
+async function laneExecute(sql, params) {
+  for (;;) {
+    const done = await db.runExclusive(async () => {
+      if (inRequest.size || db.isInTransaction()) return undefined;
+      return { rows: await laneStatement(sql, params) };
+    });
+    if (done) return done.rows;
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 20);
+      lane.wake = () => {
+        lane.wake = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+function laneTake(m) {
+  let p = lane.pending.get(m.name);
+  if (!p)
+    lane.pending.set(
+      m.name,
+      (p = { sql: m.sql, max: m.max, scalars: m.scalars || [], columns: m.columns.map(() => []), count: 0 }),
+    );
+  for (let c = 0; c < m.columns.length; c++) for (const v of m.columns[c]) p.columns[c].push(v);
+  p.count += m.columns.length ? m.columns[0].length : 0;
+  // not at once: the other posts already waiting on the port join this statement
+  if (!lane.running) {
+    lane.running = true;
+    setImmediate(laneRun);
+  }
+}
+async function laneRun() {
+  try {
+    while (lane.pending.size) {
+      const [name, p] = lane.pending.entries().next().value;
+      lane.pending.delete(name);
+      const count = Math.min(p.count, p.max);
+      const params = p.columns.map((c) => arrayLiteral(c.splice(0, count))).concat(p.scalars);
+      p.count -= count;
+      // the rest waits behind other names' statements, in arrival order
+      if (p.count) lane.pending.set(name, p);
+      let reply;
+      try {
+        reply = { name, count, rows: await laneExecute(p.sql, params) };
+      } catch (err) {
+        reply = { name, count, error: String((err && err.message) || err) };
+      }
+      workerData.lanePort.postMessage(reply);
+    }
+  } finally {
+    lane.running = false;
+  }
+}
+
 (async () => {
   db = await PGlite.create(workerData.dataPath);
   if (workerData.warmUp) await warmUp(db);
   server = new PGLiteSocketServer({ db, path: workerData.socketPath, maxConnections: 4 });
+  watchSocketRequests(server);
+  workerData.lanePort.on('message', laneTake);
   await server.start();
   parentPort.postMessage({ ready: true });
 })().catch((err) => parentPort.postMessage({ error: String((err && err.message) || err) }));

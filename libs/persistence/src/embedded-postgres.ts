@@ -3,9 +3,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { DataDirLock } from './data-dir-lock.js';
 import { EMBEDDED_POSTGRES_WORKER } from './embedded-postgres-worker.js';
+import { StatementLane } from './statement-lane.js';
 
 type WorkerReply = { ready?: true; stopped?: true; error?: string };
 
@@ -33,6 +34,8 @@ export class EmbeddedPostgres {
     /** directory holding the socket file; pg's `host` */
     readonly socketDir: string,
     readonly dataPath: string,
+    /** batch statements run on the engine's thread (see StatementLane) */
+    readonly lane: StatementLane,
   ) {}
 
   /**
@@ -48,6 +51,7 @@ export class EmbeddedPostgres {
   ): Promise<EmbeddedPostgres> {
     const lock = DataDirLock.acquire(dataDir);
     let worker: Worker | undefined;
+    const { port1, port2 } = new MessageChannel();
     try {
       const dataPath = join(dataDir, 'pgdata');
       // Unix socket paths are limited to ~107 bytes, so the socket lives in a short,
@@ -67,16 +71,19 @@ export class EmbeddedPostgres {
           dataPath,
           socketPath: join(socketDir, '.s.PGSQL.5432'),
           warmUp: options.warmUp ?? false,
+          lanePort: port2,
         },
+        transferList: [port2],
       });
       await reply(worker, 'ready');
-      const pg = new EmbeddedPostgres(worker, lock, socketDir, dataPath);
+      const pg = new EmbeddedPostgres(worker, lock, socketDir, dataPath, new StatementLane(port1));
       worker.on('error', (err) => pg.failed(err, onFailure));
       worker.on('exit', (code) =>
         pg.failed(new Error(`embedded database thread exited (${code})`), onFailure),
       );
       return pg;
     } catch (err) {
+      port1.close();
       await worker?.terminate();
       lock.release();
       throw err;
@@ -93,6 +100,7 @@ export class EmbeddedPostgres {
         await reply(this.worker, 'stopped');
       }
     } finally {
+      this.lane.close();
       await this.worker.terminate();
       rmSync(this.socketDir, { recursive: true, force: true });
       this.lock.release();
@@ -102,6 +110,7 @@ export class EmbeddedPostgres {
   private failed(err: Error, onFailure?: (err: Error) => void): void {
     if (this.state !== 'running') return; // a stop's own exit, or the exit after an error
     this.state = 'failed';
+    this.lane.close();
     onFailure?.(err);
   }
 }

@@ -152,7 +152,15 @@ export async function startApp(
   const logger = createRootLogger(config.raw.LOG_LEVEL, service);
   if (config.raw.REDIS_URL) await checkRedis(config.raw.REDIS_URL);
   const { dataSource, embedded } = await openDatabase(config, logger, service);
-  const runtime: Runtime = { service, config, logger, dataSource, afterListen: [], ready: false };
+  const runtime: Runtime = {
+    service,
+    config,
+    logger,
+    dataSource,
+    lane: embedded?.lane,
+    afterListen: [],
+    ready: false,
+  };
   let app: INestApplication | undefined;
   const stop = async () => {
     try {

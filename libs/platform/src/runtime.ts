@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { StatementLane } from '#persistence';
 import type { AppConfig } from './config/app-config.js';
 
 /** What start-up opened before Nest runs: config, logger and a migrated database. */
@@ -8,6 +9,8 @@ export interface Runtime {
   config: AppConfig;
   logger: Logger;
   dataSource: DataSource;
+  /** the embedded engine's own-thread batch statements; undefined with DATABASE_URL */
+  lane?: StatementLane;
   /**
    * Steps that must wait until every port is bound, e.g. creating the first admin and
    * printing its password: if start-up fails on a busy port, that password is not lost.
