@@ -64,31 +64,6 @@ describe('Batcher', () => {
     expect(batches.flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
-  it('lets a running flush take what arrived meanwhile, so none of it waits for a next batch', async () => {
-    const batches: number[][] = [];
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const b: Batcher<number> = new Batcher<number>(
-      async (items) => {
-        await held; // e.g. waiting for the database to be free
-        batches.push([...items, ...b.take(3)]);
-      },
-      { delayMs: 1, max: 100 },
-      () => {},
-    );
-    b.add(0);
-    await tick(10);
-    for (let i = 1; i <= 5; i++) b.add(i);
-    expect(b.take(0)).toEqual([]);
-    release();
-    await b.drain();
-    // 1-3 joined the held batch; 4 and 5 were left for the next
-    expect(batches).toEqual([
-      [0, 1, 2, 3],
-      [4, 5],
-    ]);
-  });
-
   it('reports a failed batch and goes on with the next', async () => {
     const failed: number[][] = [];
     const done: number[][] = [];

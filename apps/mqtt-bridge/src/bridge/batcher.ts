@@ -27,11 +27,6 @@ export class Batcher<T> {
     else this.timer ??= setTimeout(() => this.start(), this.options.delayMs);
   }
 
-  /** takes up to `n` waiting items out, for the running flush to handle as its own */
-  take(n: number): T[] {
-    return n > 0 ? this.items.splice(0, n) : [];
-  }
-
   /** flushes what is waiting and resolves when nothing is waiting or running */
   async drain(): Promise<void> {
     this.start();

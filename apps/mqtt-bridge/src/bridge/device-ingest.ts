@@ -10,9 +10,8 @@ import {
   type TerminalTelemetry,
 } from '#contracts';
 import { parseDeviceTopic } from '#domain';
-import { AppConfig, LOGGER } from '#platform';
+import { LOGGER, RUNTIME, type Runtime } from '#platform';
 import type { PresenceEvent } from '../broker/broker-link.js';
-import { TerminalOutbox } from '../terminals/terminal-outbox.js';
 import { TerminalReceiptSink, type TerminalReceipt } from '../terminals/terminal-receipts.js';
 import { Batcher } from './batcher.js';
 import { trace, traceCount } from './fanout-trace.js';
@@ -33,10 +32,48 @@ interface PresenceUpdate {
   telemetry?: TerminalTelemetry;
 }
 
-/** the longest device acks wait for an outbox write (a county-wide directive takes ~1 s) */
-const ACKS_YIELD_MAX_MS = 2000;
 /** acks recorded by one UPDATE at most */
 const ACKS_PER_STATEMENT = 5000;
+
+/**
+ * Moves each message forward (queued/sent → received → acknowledged, never back) if the
+ * sender owns it. The same message may come twice in one statement (acks posted apart
+ * are merged on the embedded engine's lane): each is taken at its highest state, as an
+ * UPDATE … FROM with two source rows for one target would apply either one.
+ */
+export const RECORD_ACKS_SQL = `
+  UPDATE terminal_messages m SET
+    state = v.state::terminal_message_state,
+    -- the device has it, so it was sent: the bridge's own \`sent\` mark may not be written yet
+    sent_at = coalesce(m.sent_at, now()),
+    send_count = greatest(m.send_count, 1),
+    received_at = coalesce(m.received_at, now()),
+    -- the row's own moment, not the transaction's start: in a batch of thousands the
+    -- difference is the statement's run time (the benchmark reads this column)
+    acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN clock_timestamp() ELSE m.acknowledged_at END
+  FROM (
+    SELECT id, sender, CASE WHEN bool_or(state = 'acknowledged') THEN 'acknowledged' ELSE 'received' END AS state
+    FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, sender, state)
+    GROUP BY id, sender
+  ) v
+  WHERE m.id = v.id AND m.terminal_id = v.sender AND m.state IN ('queued', 'sent', 'received')
+    AND (m.state <> 'received' OR v.state = 'acknowledged')
+  -- received_at = now(): set by this statement, so this is the message's first receipt
+  RETURNING m.id, m.terminal_id, m.directive_id, m.topic, m.state, m.received_at = now() AS first_receipt,
+    m.received_at, m.acknowledged_at`;
+
+interface RecordedAck {
+  id: string;
+  terminal_id: string;
+  directive_id: string;
+  topic: string;
+  state: 'received' | 'acknowledged';
+  first_receipt: boolean;
+  received_at: Date;
+  acknowledged_at: Date | null;
+}
+
+const ackKey = (w: { messageId: string; terminalId: string }) => `${w.messageId}/${w.terminalId}`;
 
 const RANK: Record<TerminalMessageState, number> = {
   queued: 0,
@@ -54,9 +91,13 @@ const RANK: Record<TerminalMessageState, number> = {
  */
 @Injectable()
 export class DeviceIngest implements OnModuleDestroy {
-  private readonly acks: Batcher<PendingAck>;
   /**
-   * Acks waiting for their batch, by message and sender: a `received` followed by
+   * Acks on their way to the database: on the embedded engine's own thread (its lane),
+   * else in group commits here. Both record with RECORD_ACKS_SQL and end in acksRecorded.
+   */
+  private readonly acks: { add(item: PendingAck): void; drain(): Promise<void> };
+  /**
+   * Acks not yet taken into a statement, by message and sender: a `received` followed by
    * `acknowledged` (a device's usual pair) is one entry, moved forward in place.
    */
   private readonly pendingAcks = new Map<string, PendingAck>();
@@ -76,31 +117,27 @@ export class DeviceIngest implements OnModuleDestroy {
     private readonly delivery: TerminalDelivery,
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
-    private readonly outbox: TerminalOutbox,
-    @Inject(AppConfig) config: AppConfig,
+    @Inject(RUNTIME) runtime: Runtime,
   ) {
-    // The embedded engine is one session: a directive still being written to the outbox
-    // goes first (see writesDone), and what arrives meanwhile joins the next batch. A
-    // PostgreSQL server runs both at once on separate connections.
-    const oneSession = !config.raw.DATABASE_URL;
-    this.acks = new Batcher(
-      async (items) => {
-        if (oneSession) {
-          await this.outbox.writesDone(ACKS_YIELD_MAX_MS);
-          // what gathered meanwhile joins this statement rather than waiting for the next
-          items.push(...this.acks.take(ACKS_PER_STATEMENT - items.length));
-        }
-        trace('acks.statement', { n: items.length });
-        await this.recordAcks(items);
-        trace('acks.recorded', { n: items.length });
-      },
-      { delayMs: 10, max: ACKS_PER_STATEMENT },
-      (err, items) =>
-        this.logger.error(
-          { err, count: items.length },
-          'recording device acks failed; devices re-send on reconnect',
-        ),
-    );
+    const failed = (err: unknown, items: PendingAck[]) =>
+      this.logger.error(
+        { err, count: items.length },
+        'recording device acks failed; devices re-send on reconnect',
+      );
+    this.acks = runtime.lane
+      ? runtime.lane.batch<PendingAck, RecordedAck>({
+          name: 'device-acks',
+          sql: RECORD_ACKS_SQL,
+          max: ACKS_PER_STATEMENT,
+          // read as it is posted: from here on, a later ack for the message is a new item
+          columns: (w) => {
+            this.pendingAcks.delete(ackKey(w));
+            return [w.messageId, w.terminalId, w.state];
+          },
+          done: (rows, items) => this.acksRecorded(rows, items),
+          failed,
+        })
+      : new Batcher((items) => this.recordAcks(items), { delayMs: 10, max: ACKS_PER_STATEMENT }, failed);
     this.receiptQueue = new Batcher(
       (items) => this.receipts.report(items),
       { delayMs: 10, max: 5000 },
@@ -184,7 +221,7 @@ export class DeviceIngest implements OnModuleDestroy {
     const { messageId, state } = result.data;
     traceCount('acks.read', 2000);
     this.delivery.confirmed(terminalId, messageId);
-    const key = `${messageId}/${terminalId}`;
+    const key = ackKey({ messageId, terminalId });
     const pending = this.pendingAcks.get(key);
     if (pending) {
       if (RANK[state] > RANK[pending.state]) pending.state = state;
@@ -196,45 +233,29 @@ export class DeviceIngest implements OnModuleDestroy {
   }
 
   /**
-   * One UPDATE per batch moves each message forward (queued/sent → received →
-   * acknowledged, never back) if the sender owns it; 10,000 devices acking at once cost a
-   * handful of statements. Only acks it did not move are read again, to tell a repeat
-   * from an unknown, foreign or expired message: in a fan-out that second read is empty.
-   * (A single statement reading every row's state before updating it cost ~60% more.)
+   * One UPDATE per batch (RECORD_ACKS_SQL); 10,000 devices acking at once cost a handful
+   * of statements. Only acks it did not move are read again (acksRecorded).
    */
   private async recordAcks(list: PendingAck[]): Promise<void> {
     // from here on, a later ack for the same message goes into the next batch
-    for (const w of list) this.pendingAcks.delete(`${w.messageId}/${w.terminalId}`);
-    const [updated] = (await this.dataSource.query(
-      `UPDATE terminal_messages m SET
-         state = v.state::terminal_message_state,
-         -- the device has it, so it was sent: the bridge's own \`sent\` mark may not be written yet
-         sent_at = coalesce(m.sent_at, now()),
-         send_count = greatest(m.send_count, 1),
-         received_at = coalesce(m.received_at, now()),
-         -- the row's own moment, not the transaction's start: in a batch of thousands the
-         -- difference is the statement's run time (the benchmark reads this column)
-         acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN clock_timestamp() ELSE m.acknowledged_at END
-       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, sender, state)
-       WHERE m.id = v.id AND m.terminal_id = v.sender AND m.state IN ('queued', 'sent', 'received')
-         AND (m.state <> 'received' OR v.state = 'acknowledged')
-       -- received_at = now(): set by this statement, so this is the message's first receipt
-       RETURNING m.id, m.terminal_id, m.directive_id, m.topic, m.state, m.received_at = now() AS first_receipt,
-         m.received_at, m.acknowledged_at`,
-      [list.map((w) => w.messageId), list.map((w) => w.terminalId), list.map((w) => w.state)],
-    )) as [
-      {
-        id: string;
-        terminal_id: string;
-        directive_id: string;
-        topic: string;
-        state: 'received' | 'acknowledged';
-        first_receipt: boolean;
-        received_at: Date;
-        acknowledged_at: Date | null;
-      }[],
-      number,
-    ];
+    for (const w of list) this.pendingAcks.delete(ackKey(w));
+    trace('acks.statement', { n: list.length });
+    const [updated] = (await this.dataSource.query(RECORD_ACKS_SQL, [
+      list.map((w) => w.messageId),
+      list.map((w) => w.terminalId),
+      list.map((w) => w.state),
+    ])) as [RecordedAck[], number];
+    await this.acksRecorded(updated, list);
+  }
+
+  /**
+   * Counts what a statement moved and reports receipts to the directives; the acks it did
+   * not move are read again, to tell a repeat from an unknown, foreign or expired message:
+   * in a fan-out that read is empty. (A single statement reading every row's state before
+   * updating it cost ~60% more.)
+   */
+  private async acksRecorded(updated: RecordedAck[], list: PendingAck[]): Promise<void> {
+    trace('acks.recorded', { n: list.length, moved: updated.length });
     const moved = new Set<string>();
     const receipts: TerminalReceipt[] = [];
     for (const r of updated) {
@@ -252,7 +273,7 @@ export class DeviceIngest implements OnModuleDestroy {
       if (r.state === 'acknowledged')
         receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
     }
-    const rest = list.filter((w) => !moved.has(`${w.messageId}/${w.terminalId}`));
+    const rest = list.filter((w) => !moved.has(ackKey(w)));
     for (const receipt of receipts) this.receiptQueue.add(receipt);
     if (rest.length) await this.classify(rest);
   }
