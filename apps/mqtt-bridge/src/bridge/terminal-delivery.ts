@@ -80,11 +80,16 @@ export class TerminalDelivery implements OnModuleDestroy {
   private readonly flushes: Batcher<FlushRequest>;
   private readonly sent: Batcher<string>;
   /**
-   * Messages picked for a first send whose `sent` mark is not yet written: a second
-   * outbox notice (the radio channel's job for the same directive, a straggler sweep)
-   * still reads them as `queued` and must not send them again. Replays ignore this.
+   * Messages picked for a first send whose `sent` mark is not yet written, with their
+   * terminal's replay count at that moment: a second outbox notice (the radio channel's
+   * job for the same directive, a straggler sweep) still reads them as `queued` and must
+   * not send them again. A replay sends them again unless they were picked after it was
+   * asked for: those go to the connection it is for already (on the embedded engine the
+   * outbox is written apart from the replay's read, which may see them).
    */
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new Map<string, number>();
+  /** replays asked for, per terminal (never reset: a count from an earlier connection must not match) */
+  private readonly replays = new Map<string, number>();
   /**
    * Published messages whose `sent` mark is still to be written, by message id → terminal.
    * A device's ack (which records the send itself) takes its message out, so in a fan-out
@@ -224,6 +229,7 @@ export class TerminalDelivery implements OnModuleDestroy {
     // external broker tells us nothing but the status, so repeats within a short window are skipped
     if (wasOnline && last !== undefined && (this.connectionEvents || now - last < REPLAY_DEBOUNCE_MS)) return;
     this.lastReplay.set(terminalId, now);
+    this.replays.set(terminalId, (this.replays.get(terminalId) ?? 0) + 1);
     this.flushes.add({ terminalId, replay: true });
   }
 
@@ -233,7 +239,7 @@ export class TerminalDelivery implements OnModuleDestroy {
     const todo: SendItem[] = [];
     for (const row of rows) {
       if (!this.online.has(row.terminal_id) || this.inFlight.has(row.id)) continue;
-      this.inFlight.add(row.id);
+      this.inFlight.set(row.id, this.replays.get(row.terminal_id) ?? 0);
       todo.push({ ...row, replay: false });
     }
     trace('delivery.handed', { n: todo.length });
@@ -266,7 +272,7 @@ export class TerminalDelivery implements OnModuleDestroy {
          AND (m.expires_at IS NULL OR m.expires_at > now())
          AND m.id <> ALL($1::uuid[])
        RETURNING m.id, m.terminal_id, m.topic, m.payload, m.expires_at, m.seq`,
-      [[...this.inFlight]],
+      [[...this.inFlight.keys()]],
     )) as [(OutboxRow & { seq: string })[], number];
     this.sendClaimed(rows);
   }
@@ -358,8 +364,11 @@ export class TerminalDelivery implements OnModuleDestroy {
       rows.push(...r.map((row) => ({ ...row, replay: false })));
     }
     for (const [terminalId, list] of byTerminal(rows)) {
-      const todo = list.filter((row) => row.replay || !this.inFlight.has(row.id));
-      for (const row of todo) if (!row.replay) this.inFlight.add(row.id);
+      const replays = this.replays.get(terminalId) ?? 0;
+      const todo = list.filter((row) =>
+        row.replay ? this.inFlight.get(row.id) !== replays : !this.inFlight.has(row.id),
+      );
+      for (const row of todo) if (!row.replay) this.inFlight.set(row.id, replays);
       if (todo.length) this.send(terminalId, todo);
     }
   }
