@@ -1,10 +1,46 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { StatementLane } from '#persistence';
+import { EmbeddedPostgres, type StatementLane } from '#persistence';
 import { RECORD_ACKS_SQL } from '../../apps/mqtt-bridge/src/bridge/device-ingest.js';
-import { openEngine, type OpenEngine } from '../support/engines.js';
+import { openEngine, tempDir, type OpenEngine } from '../support/engines.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A wire-protocol message: type byte, length, body. */
+const message = (type: string, body: Buffer) => {
+  const head = Buffer.alloc(5);
+  head.write(type, 0);
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+};
+
+/**
+ * A raw client of the engine's socket, logged in, that then sends a Parse and nothing
+ * more: a request begun and never finished, as from a client that stalls or dies midway.
+ */
+async function halfRequest(socketDir: string): Promise<Socket> {
+  const socket = createConnection(join(socketDir, '.s.PGSQL.5432'));
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
+  const startup = Buffer.alloc(8);
+  startup.writeInt32BE(8 + params.length, 0);
+  startup.writeInt32BE(196608, 4); // protocol 3.0
+  const ready = new Promise<void>((resolve) => {
+    let seen = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => {
+      seen = Buffer.concat([seen, d]);
+      if (seen.includes(Buffer.from([0x5a, 0, 0, 0, 5]))) resolve(); // ReadyForQuery
+    });
+  });
+  socket.write(Buffer.concat([startup, params]));
+  await ready;
+  socket.write(message('P', Buffer.from('\0SELECT 1\0\0\0'))); // unnamed statement, no parameter types
+  await sleep(100);
+  return socket;
+}
 
 // The lane runs statements on PGlite's own thread, on the one session that the socket's
 // client (TypeORM) also uses: these tests are about sharing that session safely.
@@ -104,6 +140,19 @@ describe('StatementLane on PGlite', () => {
     ]);
   });
 
+  it('waits while a socket client is inside a request, and goes on once that client is gone', async () => {
+    const socketDir = (engine.dataSource.options as { host: string }).host;
+    const raw = await halfRequest(socketDir);
+    let ran = false;
+    const insert = lane
+      .query(`INSERT INTO lane_items (id, label) SELECT unnest($1::int[]), 'after' RETURNING id`, [[3001]])
+      .then((rows) => ((ran = true), rows));
+    await sleep(300);
+    expect(ran).toBe(false);
+    raw.destroy();
+    expect(await insert).toEqual([{ id: 3001 }]);
+  });
+
   // Acks posted apart may meet in one statement: `received` and then 签收 of one message
   it.each([
     ['received', 'acknowledged'],
@@ -125,4 +174,39 @@ describe('StatementLane on PGlite', () => {
     expect(stored.state).toBe('acknowledged');
     expect(stored.acknowledged_at).not.toBeNull();
   });
+});
+
+describe('StatementLane when the engine stops', () => {
+  it('settles what was waiting, and refuses what comes after with the reason', async () => {
+    const dir = tempDir();
+    const pg = await EmbeddedPostgres.start(dir);
+    try {
+      const raw = await halfRequest(pg.socketDir); // holds the lane back until the stop
+      const waiting = pg.lane.query(`SELECT unnest($1::int[]) AS v`, [[1]]).then(
+        () => 'answered',
+        (err: Error) => err.message,
+      );
+      await sleep(50);
+      await pg.stop();
+      raw.destroy();
+      // answered as the stop released the session, or refused: never left hanging
+      expect(await Promise.race([waiting, sleep(5000).then(() => 'hanging')])).toMatch(/answered|stopped/);
+      await expect(pg.lane.query(`SELECT 1`, [])).rejects.toThrow(/stopped/);
+      const failed: unknown[][] = [];
+      const batch = pg.lane.batch<number, unknown>({
+        name: 'after-stop',
+        sql: `SELECT unnest($1::int[]) AS v`,
+        columns: (n) => [n],
+        max: 10,
+        done: () => undefined,
+        failed: (err, items) => void failed.push([err.message, ...items]),
+      });
+      batch.add(7);
+      await batch.drain();
+      expect(failed).toEqual([['the embedded database stopped', 7]]);
+    } finally {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -21,6 +21,8 @@ export interface LaneBatchOptions<T, R> {
   failed: (err: Error, items: T[]) => void;
 }
 
+const stoppedError = () => new Error('the embedded database stopped');
+
 /** items a post carries at most: a burst goes to the engine as it arrives, not after it */
 const POST_EVERY = 256;
 
@@ -37,6 +39,7 @@ export class StatementLane {
     { resolve: (rows: any[]) => void; reject: (e: Error) => void }
   >();
   private lastQuery = 0;
+  private closed = false;
 
   constructor(private readonly port: MessagePort) {
     port.on('message', (reply: LaneReply) => {
@@ -51,6 +54,7 @@ export class StatementLane {
   /** One statement, run after whatever was posted before it (columns as text arrays, then scalars). */
   query<R>(sql: string, columns: unknown[][], scalars: (string | null)[] = []): Promise<R[]> {
     const name = `query:${++this.lastQuery}`;
+    if (this.closed) return Promise.reject(stoppedError());
     return new Promise<R[]>((resolve, reject) => {
       this.queries.set(name, { resolve, reject });
       this.port.postMessage({ name, sql, max: Number.MAX_SAFE_INTEGER, columns, scalars });
@@ -59,15 +63,19 @@ export class StatementLane {
 
   batch<T, R>(options: LaneBatchOptions<T, R>): LaneBatch<T, R> {
     if (this.batches.has(options.name)) throw new Error(`lane batch ${options.name} exists already`);
-    const batch = new LaneBatch<T, R>(options, (columns) =>
-      this.port.postMessage({ name: options.name, sql: options.sql, max: options.max, columns }),
-    );
+    const batch = new LaneBatch<T, R>(options, (columns) => {
+      // a closed port drops what is posted, and nothing would ever answer it
+      if (this.closed) return false;
+      this.port.postMessage({ name: options.name, sql: options.sql, max: options.max, columns });
+      return true;
+    });
     this.batches.set(options.name, batch);
     return batch;
   }
 
   close(): void {
-    const stopped = new Error('the embedded database stopped');
+    this.closed = true;
+    const stopped = stoppedError();
     for (const batch of this.batches.values()) batch.abandon(stopped);
     for (const query of this.queries.values()) query.reject(stopped);
     this.queries.clear();
@@ -84,7 +92,8 @@ export class LaneBatch<T, R> {
 
   constructor(
     private readonly options: LaneBatchOptions<T, R>,
-    private readonly post: (columns: unknown[][]) => void,
+    /** false: the engine is gone (the items are failed here) */
+    private readonly post: (columns: unknown[][]) => boolean,
   ) {}
 
   add(item: T): void {
@@ -110,8 +119,8 @@ export class LaneBatch<T, R> {
     // columns() is read once per item (the caller may take the item's state at this moment)
     const rows = items.map((item) => this.options.columns(item));
     const columns = rows[0]!.map((_, c) => rows.map((row) => row[c]));
+    if (!this.post(columns)) return this.options.failed(stoppedError(), items);
     for (const item of items) this.posted.push(item);
-    this.post(columns);
   }
 
   reply(reply: LaneReply): void {
