@@ -59,6 +59,17 @@ describe('StatementLane on PGlite', () => {
     await engine?.close();
   });
 
+  /** a lane INSERT of `id`, checked to be still waiting 300 ms later (wrapped: an async function would wait for it) */
+  async function heldBack(id: number): Promise<{ rows: Promise<unknown[]> }> {
+    let ran = false;
+    const insert = lane
+      .query(`INSERT INTO lane_items (id, label) SELECT unnest($1::int[]), 'lane' RETURNING id`, [[id]])
+      .then((rows) => ((ran = true), rows));
+    await sleep(300);
+    expect(ran).toBe(false);
+    return { rows: insert };
+  }
+
   it('runs a batch in order and hands each statement its rows and the items it covered', async () => {
     const seen: { rows: number; items: number[] }[] = [];
     const batch = lane.batch<number, { id: number }>({
@@ -85,15 +96,10 @@ describe('StatementLane on PGlite', () => {
     await runner.connect();
     await runner.startTransaction();
     await runner.query(`INSERT INTO lane_items (id, label) VALUES (2001, 'rolled back')`);
-    let ran = false;
-    const insert = lane
-      .query(`INSERT INTO lane_items (id, label) SELECT unnest($1::int[]), 'lane' RETURNING id`, [[2002]])
-      .then((rows) => ((ran = true), rows));
-    await sleep(300);
-    expect(ran).toBe(false);
+    const insert = await heldBack(2002);
     await runner.rollbackTransaction();
     await runner.release();
-    expect(await insert).toEqual([{ id: 2002 }]);
+    expect(await insert.rows).toEqual([{ id: 2002 }]);
     const rows = await q(`SELECT id FROM lane_items WHERE id IN (2001, 2002) ORDER BY id`);
     expect(rows).toEqual([{ id: 2002 }]);
   });
@@ -143,14 +149,9 @@ describe('StatementLane on PGlite', () => {
   it('waits while a socket client is inside a request, and goes on once that client is gone', async () => {
     const socketDir = (engine.dataSource.options as { host: string }).host;
     const raw = await halfRequest(socketDir);
-    let ran = false;
-    const insert = lane
-      .query(`INSERT INTO lane_items (id, label) SELECT unnest($1::int[]), 'after' RETURNING id`, [[3001]])
-      .then((rows) => ((ran = true), rows));
-    await sleep(300);
-    expect(ran).toBe(false);
+    const insert = await heldBack(3001);
     raw.destroy();
-    expect(await insert).toEqual([{ id: 3001 }]);
+    expect(await insert.rows).toEqual([{ id: 3001 }]);
   });
 
   // Acks posted apart may meet in one statement: `received` and then 签收 of one message

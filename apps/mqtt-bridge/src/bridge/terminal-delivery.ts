@@ -447,8 +447,9 @@ export class TerminalDelivery implements OnModuleDestroy {
 
   private finished(terminalId: string): void {
     this.queues.delete(terminalId);
-    if (!this.queues.size) trace('delivery.idle');
-    if (!this.queues.size) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.queues.size) return;
+    trace('delivery.idle');
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** resolves once nothing is being sent to any terminal (shutdown waits for it) */

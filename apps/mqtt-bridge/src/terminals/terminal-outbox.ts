@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TerminalDirectiveMessage } from '#contracts';
 import type { StatementLane } from '#persistence';
@@ -83,15 +83,15 @@ const INSERT_SQL = `
  */
 @Injectable()
 export class TerminalOutbox {
-  /** the embedded engine's own thread: chunks written there back to back (see write) */
+  /** the embedded engine's own thread: chunks written there back to back (see enqueue) */
   private readonly lane: StatementLane | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EventBus) private readonly bus: EventBus,
-    @Optional() @Inject(RUNTIME) runtime?: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
   ) {
-    this.lane = runtime?.lane;
+    this.lane = runtime.lane;
   }
 
   /**
@@ -136,7 +136,8 @@ export class TerminalOutbox {
       tail,
       input.expiresAt?.toISOString() ?? null,
     ];
-    const asRows = (inserted: { id: string; terminal_id: string }[]): TerminalMessageRow[] =>
+    type Inserted = { id: string; terminal_id: string };
+    const asRows = (inserted: Inserted[]): TerminalMessageRow[] =>
       inserted.map((r) => ({
         id: r.id,
         terminal_id: r.terminal_id,
@@ -144,54 +145,39 @@ export class TerminalOutbox {
         payload: `{"messageId":"${r.id}",${tail}`,
         expires_at: input.expiresAt,
       }));
-    const handOff = options.tx ? undefined : options.onCommitted;
-    // a count, not the rows: 10,000 rows with their payloads kept until the last chunk
-    // commits were garbage the collector had to carry into the old generation mid-fan-out
-    let added = 0;
-    if (this.lane && !options.tx) {
-      // On the embedded engine every chunk is posted at once and written back to back on
-      // the engine's thread; each goes to the broker as its commit arrives. Over the
-      // socket, each chunk's commit reached this thread only on a turn of an event loop
-      // that a fan-out keeps busy, and the next chunk waited for it: the last of a
-      // 10,000-terminal directive was committed at 1.3–1.7 s, and 0.7 s this way.
-      const lane = this.lane;
-      const posted = chunked(targets, FIRST_CHUNK, doubling).map((ids) =>
-        lane.query<{ id: string; terminal_id: string }>(
-          INSERT_SQL,
-          [ids.map(() => randomUUID()), ids],
-          scalars,
-        ),
-      );
-      for (const p of posted) p.catch(() => undefined); // awaited below, in order: the first failure throws
-      for (const p of posted) {
-        const rows = asRows(await p);
-        added += rows.length;
-        trace('outbox.committed', { n: rows.length });
-        if (handOff && rows.length) handOff(rows);
-      }
-      return added;
-    }
-    const insert = async (terminalIds: string[]): Promise<TerminalMessageRow[]> => {
-      const messageIds = terminalIds.map(() => randomUUID());
-      const inserted = (await manager.query(INSERT_SQL, [messageIds, terminalIds, ...scalars])) as {
-        id: string;
-        terminal_id: string;
-      }[];
-      return asRows(inserted);
+    const lane = options.tx ? undefined : this.lane;
+    const write = (ids: string[]): Promise<Inserted[]> => {
+      const columns = [ids.map(() => randomUUID()), ids];
+      const inserted = lane
+        ? lane.query<Inserted>(INSERT_SQL, columns, scalars)
+        : (manager.query(INSERT_SQL, [...columns, ...scalars]) as Promise<Inserted[]>);
+      inserted.catch(() => undefined); // awaited below, in order: the first failure throws
+      return inserted;
     };
     const chunks = options.tx
       ? chunked(targets, MAX_CHUNK, () => MAX_CHUNK)
       : chunked(targets, FIRST_CHUNK, doubling);
-    let pending = chunks.length ? insert(chunks[0]!) : undefined;
-    for (let i = 0; pending; i++) {
-      const rows = await pending;
-      // the next chunk goes to the database before this one goes to the broker, so the
-      // engine's thread writes while this thread publishes (handed over on the next turn
-      // of the event loop, after the query has been written to the socket)
-      pending = i + 1 < chunks.length ? insert(chunks[i + 1]!) : undefined;
+    // How many chunks are in the database's hands at once. On the embedded engine's lane,
+    // all of them: the engine's thread writes them back to back and each goes to the broker
+    // as its commit arrives (over the socket each commit reached this thread only on a turn
+    // of an event loop that a fan-out keeps busy, and the next chunk waited for it: the last
+    // of a 10,000-terminal directive was committed at 1.3–1.7 s, 0.7 s on the lane). Over
+    // the socket, one ahead: the next chunk goes to the database before this one goes to
+    // the broker, so the database writes while this thread publishes.
+    const writing = chunks.slice(0, lane ? chunks.length : 1).map(write);
+    const handOff = options.tx ? undefined : options.onCommitted;
+    // a count, not the rows: 10,000 rows with their payloads kept until the last chunk
+    // commits were garbage the collector had to carry into the old generation mid-fan-out
+    let added = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const rows = asRows(await writing[i]!);
+      if (writing.length < chunks.length) writing.push(write(chunks[writing.length]!));
       added += rows.length;
       trace('outbox.committed', { n: rows.length });
-      if (handOff && rows.length) setImmediate(() => handOff(rows));
+      if (!handOff || !rows.length) continue;
+      // over the socket, on the next turn: after the next chunk's query is written to it
+      if (lane) handOff(rows);
+      else setImmediate(() => handOff(rows));
     }
     return added;
   }
