@@ -285,6 +285,7 @@ async function runHub(mode) {
   const load = loadavg()[0];
   const writes0 = writeCalls(hub.pid);
   const cpu0 = cpuOf(hub.pid);
+  const simCpu0 = process.cpuUsage();
   const issueAt = Date.now();
   const directive = await api(hub.base, 'POST', '/api/v1/directives', token, {
     title: '防汛紧急转移',
@@ -305,6 +306,7 @@ async function runHub(mode) {
   const writes = writeCalls(hub.pid) - writes0;
   const cpu1 = cpuOf(hub.pid);
   const cpu = cpuDelta(cpu0, cpu1);
+  const simCpu = process.cpuUsage(simCpu0);
   const recipient = (await api(hub.base, 'GET', `/api/v1/directives/${directive.id}`, token)).recipients[0];
   sim.check();
   await sim.stop();
@@ -340,6 +342,7 @@ async function runHub(mode) {
     recipient,
     writes,
     cpu,
+    simCpuS: (simCpu.user + simCpu.system) / 1e6,
     rss0,
     rss1,
     issueAt,
@@ -441,7 +444,7 @@ for (const mode of run) {
     `hub CPU, issue to 3 s after the last ack: ${cpuTotal.toFixed(2)} s (${Object.entries(h.cpu)
       .sort((a, b) => b[1] - a[1])
       .map(([name, s]) => `${name} ${s.toFixed(2)}`)
-      .join(', ')})`,
+      .join(', ')}); the simulated terminals (this process) ${h.simCpuS.toFixed(2)} s`,
   );
   const brokerName = mode === 'embedded' ? 'hub process (bridge + aedes)' : 'mosquitto';
   // The hub's young generation grows with the traffic up to twice --max-semi-space-size

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createDataSource, DataDirInUseError, EmbeddedPostgres, runMigrations } from '#persistence';
 import type { AppConfig } from './config/app-config.js';
 import { loadConfig } from './config/load-config.js';
+import { tuneHeap } from './heap-tuning.js';
 import { createRootLogger, PinoNestLogger } from './logging/logger.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { Metrics } from './metrics/metrics.js';
@@ -197,6 +198,7 @@ export async function startApp(
 
 /** Entry-point wrapper: one line and exit 1 on a start-up error; graceful stop on SIGTERM/SIGINT. */
 export async function main(service: string, rootModule: (runtime: Runtime) => DynamicModule): Promise<void> {
+  tuneHeap();
   let started: StartedApp;
   try {
     started = await startApp(service, rootModule);
