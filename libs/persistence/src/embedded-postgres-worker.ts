@@ -137,10 +137,17 @@ async function laneStatement(sql, params) {
   await db.syncToFs();
   return parse.parseResults(messages, db.parsers)[0].rows;
 }
+// YIHU_TRACE=1 (the bridge's fan-out timeline): a lane statement that waited for the socket's client
+const TRACE = process.env.YIHU_TRACE === '1';
 async function laneExecute(sql, params) {
+  let waited;
   for (;;) {
     const done = await db.runExclusive(async () => {
-      if (inRequest.size || db.isInTransaction()) return undefined;
+      if (inRequest.size || db.isInTransaction()) {
+        if (TRACE && !waited) waited = { since: Date.now(), why: inRequest.size ? 'request' : 'transaction' };
+        return undefined;
+      }
+      if (waited) console.log('yihu-trace ' + Date.now() + ' lane.waited ' + JSON.stringify({ ms: Date.now() - waited.since, why: waited.why }));
       return { rows: await laneStatement(sql, params) };
     });
     if (done) return done.rows;

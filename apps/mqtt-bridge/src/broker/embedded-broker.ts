@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
+import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { TOPIC_ROOT, type ComponentHealth } from '#contracts';
@@ -10,8 +11,14 @@ import { StartupError } from '#platform';
 import type { RejectReason } from '../bridge/bridge-metrics.js';
 import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
 
-/** aedes' connected clients by id (the map exists but is not in its typings) */
-type SessionClient = Client & { subscriptions: Record<string, unknown> };
+/**
+ * aedes' connected clients by id (the map exists but is not in its typings), with the
+ * granted subscriptions and the session's next packet id (aedes' own counter, shared here).
+ */
+type SessionClient = Client & {
+  subscriptions: Record<string, { qos?: number } | undefined>;
+  _nextId: number;
+};
 
 /** How the embedded broker asks the bridge who may connect, and tells it what it refused. */
 export interface DeviceGate {
@@ -204,6 +211,11 @@ export class EmbeddedBroker implements BrokerLink {
     payload: string,
     options: { qos: 0 | 1; retain?: boolean; terminal?: string },
   ): Promise<void> {
+    // A terminal's own topic while it is connected and subscribed: written to its socket here.
+    const client = options.terminal ? this.client(options.terminal) : undefined;
+    const granted = client?.connected && !options.retain ? client.subscriptions[topic] : undefined;
+    if (client && granted) return this.writeToSession(client, topic, payload, options.qos, granted.qos ?? 0);
+    // Otherwise through aedes, which queues it for an offline persistent session.
     const packet = {
       cmd: 'publish' as const,
       topic,
@@ -213,14 +225,58 @@ export class EmbeddedBroker implements BrokerLink {
       dup: false,
     };
     return new Promise((resolve, reject) => {
-      const done = (err?: Error | null) => (err ? reject(err) : resolve());
-      // A terminal's own topic, and it is connected and subscribed: straight into its
-      // session (stored for its persistent session, QoS 1 with retries, as aedes' routing
-      // would), skipping the match against 20,000 subscriptions twice (live and offline).
-      // Otherwise through aedes, which queues it for an offline persistent session.
-      const client = options.terminal ? this.client(options.terminal) : undefined;
-      if (client?.connected && client.subscriptions[topic] && !options.retain) client.publish(packet, done);
-      else this.aedes.publish(packet, done);
+      this.aedes.publish(packet, (err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /**
+   * The PUBLISH goes straight onto the terminal's socket, at the QoS it was granted, with a
+   * packet id from the session's own counter (aedes numbers its packets from the same one,
+   * so the two never collide). aedes' routing would have matched the topic against 20,000
+   * subscriptions, and its delivery kept a copy of each QoS 1 message in the session's
+   * in-flight store until the PUBACK, behind two promises and two event-loop turns per
+   * message: work for a store this broker does not need, because the outbox in the
+   * database is the store (every reconnect replays what is unacknowledged, whatever the
+   * broker remembers). The device's PUBACK still reaches aedes, which finds nothing to
+   * clear. Resolves once the socket took the packet, or after a full buffer drained.
+   */
+  private writeToSession(
+    client: SessionClient,
+    topic: string,
+    payload: string,
+    qos: 0 | 1,
+    grantedQos: number,
+  ): Promise<void> {
+    const atQos = Math.min(qos, grantedQos) as 0 | 1;
+    let messageId: number | undefined;
+    if (atQos > 0) {
+      messageId = client._nextId;
+      client._nextId = messageId >= 65535 ? 1 : messageId + 1;
+    }
+    const packet = { cmd: 'publish' as const, topic, payload: Buffer.from(payload), qos: atQos, messageId };
+    const conn = client.conn as unknown as NodeJS.WritableStream & { destroyed?: boolean };
+    return new Promise((resolve, reject) => {
+      const closed = () => reject(new Error('connection closed'));
+      if (conn.destroyed) return closed();
+      let flushed: boolean;
+      try {
+        flushed = mqttPacket.writeToStream({ ...packet, retain: false, dup: false }, conn);
+      } catch (err) {
+        return reject(err as Error);
+      }
+      if (flushed) return resolve();
+      // a device that reads slowly: the next message waits for its socket (or its end)
+      const settle = (ok: boolean) => {
+        conn.removeListener('drain', onDrain);
+        conn.removeListener('close', onClose);
+        if (ok) resolve();
+        else closed();
+      };
+      // a socket destroyed with writes pending may still say `drain` as it empties its buffer
+      const onDrain = () => settle(!conn.destroyed);
+      const onClose = () => settle(false);
+      conn.once('drain', onDrain);
+      conn.once('close', onClose);
     });
   }
 
