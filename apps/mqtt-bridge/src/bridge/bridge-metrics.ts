@@ -1,6 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { Metrics } from '#platform';
+
+/**
+ * A counter with one label, counted on a hot path: increments are summed here and handed
+ * to prom-client when the registry is read. prom-client hashes and validates the labels on
+ * every inc(), and a 10,000-terminal fan-out made 40,000 of them (a message taken, an ack
+ * recorded, a directive published) on the thread that sends the directive.
+ */
+export class SummedCounter<L extends string> {
+  private readonly pending = new Map<string, number>();
+  readonly counter: Counter<L>;
+
+  constructor(
+    private readonly label: L,
+    config: { name: string; help: string; registers: Registry[] },
+  ) {
+    this.counter = new Counter<L>({ ...config, labelNames: [label], collect: this.flushInto() });
+  }
+
+  inc(value: string, by = 1): void {
+    this.pending.set(value, (this.pending.get(value) ?? 0) + by);
+  }
+
+  private flushInto(): (this: Counter<L>) => void {
+    const pending = this.pending;
+    const label = this.label;
+    return function (this: Counter<L>) {
+      for (const [value, by] of pending) this.inc({ [label]: value } as Partial<Record<L, string>>, by);
+      pending.clear();
+    };
+  }
+}
 
 /** Why the bridge or the embedded broker turned device input away. */
 export type RejectReason =
@@ -20,9 +51,9 @@ export type RejectReason =
 @Injectable()
 export class BridgeMetrics {
   readonly rejected: Counter<'reason'>;
-  readonly taken: Counter<'leaf'>;
-  readonly acks: Counter<'state'>;
-  readonly published: Counter<'kind'>;
+  readonly taken: SummedCounter<'leaf'>;
+  readonly acks: SummedCounter<'state'>;
+  readonly published: SummedCounter<'kind'>;
   readonly online: Gauge;
 
   constructor(@Inject(Metrics) metrics: Metrics) {
@@ -33,22 +64,19 @@ export class BridgeMetrics {
       labelNames: ['reason'] as const,
       registers,
     });
-    this.taken = new Counter({
+    this.taken = new SummedCounter('leaf', {
       name: 'yihu_mqtt_device_messages_total',
       help: 'Device messages this bridge took in, before any check, by topic leaf (acks, status)',
-      labelNames: ['leaf'] as const,
       registers,
     });
-    this.acks = new Counter({
+    this.acks = new SummedCounter('state', {
       name: 'yihu_mqtt_acks_recorded_total',
       help: 'Device acks that changed a message state',
-      labelNames: ['state'] as const,
       registers,
     });
-    this.published = new Counter({
+    this.published = new SummedCounter('kind', {
       name: 'yihu_mqtt_directives_published_total',
       help: 'Directive messages handed to the broker (first send or replay)',
-      labelNames: ['kind'] as const,
       registers,
     });
     this.online = new Gauge({

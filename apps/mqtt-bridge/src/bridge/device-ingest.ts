@@ -181,7 +181,7 @@ export class DeviceIngest implements OnModuleDestroy {
     if (!parsed || !this.registry.isLive(parsed.terminalId))
       return this.reject('topic_denied', null, topic.slice(0, 200));
     const { terminalId, leaf } = parsed;
-    this.metrics.taken.inc({ leaf });
+    this.metrics.taken.inc(leaf);
     if (payload.length > MAX_DEVICE_PAYLOAD_BYTES) return this.reject('too_large', terminalId);
     if (leaf === 'status') return this.status(terminalId, payload);
     if (leaf === 'acks') return this.ack(terminalId, payload);
@@ -260,7 +260,7 @@ export class DeviceIngest implements OnModuleDestroy {
     const receipts: TerminalReceipt[] = [];
     for (const r of updated) {
       moved.add(`${r.id}/${r.terminal_id}`);
-      this.metrics.acks.inc({ state: r.state });
+      this.metrics.acks.inc(r.state);
       // an ack of an update or cancellation notice is recorded on the message only: it is not 签收 of the directive
       if (r.topic !== 'directives') continue;
       const base = {

@@ -415,7 +415,7 @@ export class TerminalDelivery implements OnModuleDestroy {
         () => {
           this.retries.delete(terminalId);
           traceCount('delivery.puback', 2000);
-          this.metrics.published.inc({ kind: sending.replay ? 'replay' : 'first' });
+          this.metrics.published.inc(sending.replay ? 'replay' : 'first');
           this.unmarked.set(sending.id, terminalId);
           this.sent.add(sending.id);
           this.next(terminalId);
