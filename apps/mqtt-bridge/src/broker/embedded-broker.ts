@@ -253,14 +253,22 @@ export class EmbeddedBroker implements BrokerLink {
       messageId = client._nextId;
       client._nextId = messageId >= 65535 ? 1 : messageId + 1;
     }
-    const packet = { cmd: 'publish' as const, topic, payload: Buffer.from(payload), qos: atQos, messageId };
+    const packet = {
+      cmd: 'publish' as const,
+      topic,
+      payload: Buffer.from(payload),
+      qos: atQos,
+      messageId,
+      retain: false,
+      dup: false,
+    };
     const conn = client.conn as unknown as NodeJS.WritableStream & { destroyed?: boolean };
     return new Promise((resolve, reject) => {
       const closed = () => reject(new Error('connection closed'));
       if (conn.destroyed) return closed();
       let flushed: boolean;
       try {
-        flushed = mqttPacket.writeToStream({ ...packet, retain: false, dup: false }, conn);
+        flushed = mqttPacket.writeToStream(packet, conn);
       } catch (err) {
         return reject(err as Error);
       }
