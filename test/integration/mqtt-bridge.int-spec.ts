@@ -44,6 +44,8 @@ interface Harness {
   mqttUrl: string;
   siteId: string;
   mosquitto?: ChildProcess;
+  /** the hub stopped and started again on the same data and broker */
+  restartApp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,37 +123,47 @@ async function startHarness(kind: BrokerKind): Promise<Harness> {
     writeFileSync(join(dir, 'mosquitto.pid'), String(mosquitto.pid));
   }
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      const res = await fetch(`${baseUrl}/api/v1/health`);
-      const body = (await res.json()) as {
-        components?: Record<string, { status: string }>;
-        checks?: Record<string, { status: string }>;
-      };
-      const components =
-        body.components ?? body.checks ?? (body as unknown as Record<string, { status: string }>);
-      return (
-        JSON.stringify(components).includes('"broker"') &&
-        !JSON.stringify(components.broker ?? {}).includes('"down"')
-      );
-    },
-    'broker up',
-    20_000,
-  );
+  const brokerUp = () =>
+    waitFor(
+      async () => {
+        const res = await fetch(`${baseUrl}/api/v1/health`);
+        const body = (await res.json()) as {
+          components?: Record<string, { status: string }>;
+          checks?: Record<string, { status: string }>;
+        };
+        const components =
+          body.components ?? body.checks ?? (body as unknown as Record<string, { status: string }>);
+        return (
+          JSON.stringify(components).includes('"broker"') &&
+          !JSON.stringify(components.broker ?? {}).includes('"down"')
+        );
+      },
+      'broker up',
+      20_000,
+    );
+  await brokerUp();
   const api = await new Api(baseUrl).login('admin', 'admin-password-1');
   const sites = await api.get<{ id: string }[]>('/api/v1/sites');
-  return {
+  const harness: Harness = {
     app,
     api,
     baseUrl,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     siteId: sites.body[0]!.id,
     mosquitto,
+    restartApp: async () => {
+      await harness.app.stop();
+      harness.app = await startApp('hub', hubApp, env);
+      startedApps.push(harness.app);
+      await brokerUp();
+      harness.api = await new Api(baseUrl).login('admin', 'admin-password-1');
+    },
     stop: async () => {
-      await app.stop();
+      await harness.app.stop();
       mosquitto?.kill('SIGTERM');
     },
   };
+  return harness;
 }
 
 /** Connects, retrying while an external broker has not reloaded its password file yet. */
@@ -968,4 +980,38 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('MQTT bridge with the %s br
       ).toBe(401);
     });
   }
+});
+
+describe('MQTT bridge restarted on Mosquitto', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness('mosquitto');
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('replays to every device after a restart, even where a replay claim from before it is still fresh', async () => {
+    const creds = await provision(h.api, h.siteId, 'claimed-before-restart');
+    const device = await connect(h, creds);
+    const directiveId = randomUUID();
+    await h.app.app.get(TerminalChannel).deliver(deliveryJob(h.siteId, directiveId, randomUUID()), 'push');
+    const copies = () => device.received.filter((m) => m.directiveId === directiveId);
+    await waitFor(() => copies().length === 1, 'the first send');
+    // As a bridge killed mid-fan-out leaves it: the device's 签收 was PUBACKed but never
+    // recorded (the message stays `sent`), and the bridge's own claim on replaying the
+    // device is fresh (here for a minute, so the restart cannot outlast it).
+    await h.app.app
+      .get(DataSource)
+      .query(`UPDATE terminals SET replay_claimed_at = now() + interval '1 minute' WHERE id = $1`, [
+        creds.id,
+      ]);
+    await h.restartApp();
+    // the retained `online` reaches the new bridge with its subscription: it replays
+    await waitFor(() => copies().length === 2, 'the replay after the restart', 15_000);
+    expect(copies()[1]!.messageId).toBe(copies()[0]!.messageId);
+    await device.client.endAsync();
+  });
 });

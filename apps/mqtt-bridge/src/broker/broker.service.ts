@@ -75,6 +75,10 @@ export class BrokerService implements OnApplicationBootstrap, OnApplicationShutd
     link.onReconnect?.(() => this.delivery.forgetPresence());
     this.registry.onRevoked((id) => link.disconnect(id));
     await this.delivery.attach(link);
+    // A bridge starting after a crash may have PUBACKed device acks it never recorded; the
+    // retained statuses that come with its subscription must replay to every device, even
+    // where a replay claim from before the crash (its own, moments ago) is still fresh.
+    if (raw.MQTT_URL) this.delivery.forgetPresence();
     await link.onDeviceMessage((topic, payload) => this.ingest.message(topic, payload));
     this.health.register('broker', async () => ({
       ...link.health(),
