@@ -203,8 +203,6 @@ class WireTerminal {
         ready?.(); // the first PUBACK answers `online`
         return;
       }
-      case 'publish':
-        return this.onPublish({ ...packet, payload: Buffer.from(packet.payload) });
       default:
         return;
     }
