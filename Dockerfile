@@ -64,7 +64,7 @@ FROM ${NODE_IMAGE} AS runtime
 
 # DATA_DIR: the embedded database and broker state of the all-in-one hub (mount a volume
 # there for embedded mode); in cluster mode only start-up writes to it.
-# NODE_OPTIONS: package.json's config.nodeFlags, which `npm start` passes (see README,
+# NODE_OPTIONS: package.json's config.nodeFlags, which `npm start` passes (see docs/configuration.md,
 # "Node flags"); here for every app command, whatever the command line says.
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=64 \

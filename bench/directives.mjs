@@ -89,6 +89,7 @@ async function benchHub(mode) {
       DATABASE_URL: database.url,
       REDIS_URL,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      AUDIT_KEY: randomBytes(32).toString('hex'),
     });
   }
   let hub = await startHub(env);

@@ -7,7 +7,7 @@
 //                                          # (the machine's, at their default ports) as in cluster mode
 //   BENCH_TERMINALS=2000 npm run bench:mqtt
 //   BENCH_BASELINE=skip npm run bench:mqtt -- embedded   # the hub only, for quick comparisons (no ratio)
-//   YIHU_TRACE=1 ...                       # also the hub's fan-out timeline (bridge/fanout-trace.ts)
+//   YIHU_TRACE=1 ...                       # also the hub's fan-out timeline (libs/platform/src/logging/fanout-trace.ts)
 //
 // Setup: 10,000 terminals provisioned in one township, all connected at once through the
 // packet-level load simulator (gateways/push-terminal/src/wire-simulator.ts; BENCH_SIMULATOR=agents
@@ -247,6 +247,7 @@ async function runHub(mode) {
       REDIS_URL,
       REDIS_PREFIX: `bench${randomBytes(4).toString('hex')}`,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      AUDIT_KEY: randomBytes(32).toString('hex'),
     });
   const dbTarget = database ? { url: database.url } : { dataDir };
   let hub = await startHub(env);
@@ -311,7 +312,7 @@ async function runHub(mode) {
   sim.check();
   await sim.stop();
   await hub.stop();
-  // YIHU_TRACE=1: the hub's fan-out steps (apps/mqtt-bridge fanout-trace.ts), from the issue
+  // YIHU_TRACE=1: the hub's fan-out steps (libs/platform/src/logging/fanout-trace.ts), from the issue
   for (const [, at, step] of hub.output().matchAll(/^yihu-trace (\d+) (.*)$/gm))
     console.log(`trace ${String(Number(at) - issueAt).padStart(6)} ms  ${step}`);
   const db = await openDb(dbTarget);

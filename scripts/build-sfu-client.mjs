@@ -1,5 +1,6 @@
-// Bundles the browser consultation client (apps/sfu/client) with mediasoup-client and
-// socket.io-client into dist/apps/sfu/client/, where the SFU serves it at /sfu/client.
+// Bundles the browser consultation page (apps/sfu/client, its client from libs/sfu-client)
+// with mediasoup-client and socket.io-client into dist/apps/sfu/client/, where the SFU
+// serves it at /sfu/client.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -11,13 +12,15 @@ await build({
   format: 'esm',
   platform: 'browser',
   target: 'chrome100',
-  // the shared contracts come from their TypeScript source, as in the server's type check
+  // the shared libs come from their TypeScript source, as in the type checks
   plugins: [
     {
-      name: 'contracts',
+      name: 'libs',
       setup(b) {
-        const path = new URL('../libs/contracts/src/index.ts', import.meta.url).pathname;
-        b.onResolve({ filter: /^#contracts$/ }, () => ({ path }));
+        for (const lib of ['contracts', 'sfu-client']) {
+          const path = new URL(`../libs/${lib}/src/index.ts`, import.meta.url).pathname;
+          b.onResolve({ filter: new RegExp(`^#${lib}$`) }, () => ({ path }));
+        }
       },
     },
   ],
@@ -26,4 +29,5 @@ await build({
   outfile: new URL('sfu-client.js', out).pathname,
   logLevel: 'warning',
 });
-copyFileSync(new URL('../apps/sfu/client/index.html', import.meta.url), new URL('index.html', out));
+for (const file of ['index.html', 'sfu-client.css'])
+  copyFileSync(new URL(`../apps/sfu/client/${file}`, import.meta.url), new URL(file, out));

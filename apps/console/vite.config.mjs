@@ -8,7 +8,10 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   resolve: {
-    alias: { '#contracts': fileURLToPath(new URL('../../libs/contracts/src/index.ts', import.meta.url)) },
+    alias: {
+      '#contracts': fileURLToPath(new URL('../../libs/contracts/src/index.ts', import.meta.url)),
+      '#sfu-client': fileURLToPath(new URL('../../libs/sfu-client/src/index.ts', import.meta.url)),
+    },
   },
   oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },

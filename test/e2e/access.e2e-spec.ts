@@ -162,7 +162,8 @@ describe('roles and site scope', () => {
     const log = await admin.get('/api/v1/audit?limit=5');
     expect(log.status).toBe(200);
     expect(log.body).toHaveLength(5);
-    expect(log.body[0].action).toMatch(/^(site|user)\.create$/);
+    // logins and refusals are audited too (auth.*, access.denied)
+    expect(log.body[0].action).toMatch(/^((site|user)\.create|auth\.login|access\.denied)$/);
     expect((await admin.get('/api/v1/audit/verify')).body.ok).toBe(true);
   });
 

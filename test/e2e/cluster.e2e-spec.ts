@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Api } from '../support/api.js';
+import { createUser, openConsole } from '../support/directives.js';
 import { startHub, type HubProcess } from '../support/hub-process.js';
 import {
   createTestDatabase,
@@ -22,6 +23,7 @@ describe('cluster mode: PostgreSQL, Redis and an external broker, two instances'
     REDIS_PREFIX: redisPrefix,
     MQTT_URL: MOSQUITTO_URL,
     JWT_SECRET: 'cluster-test-secret-0123456789-abcdefghij',
+    AUDIT_KEY: 'shared-audit-key-of-every-instance-0123456789',
     SFU_WORKERS: '1',
     LOGIN_MAX_ATTEMPTS: '3',
   });
@@ -94,12 +96,28 @@ describe('cluster mode: PostgreSQL, Redis and an external broker, two instances'
     await client.connect();
     // someone with DDL rights gets past the append-only trigger and edits history
     await client.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
-    await client.query(
-      `UPDATE audit_log SET data = jsonb_set(data, '{role}', '"admin"') WHERE action = 'user.create'`,
+    const edited = await client.query(
+      `UPDATE audit_log SET data = jsonb_set(data, '{role}', '"admin"') WHERE action = 'user.create' RETURNING seq`,
     );
     await client.end();
     const verdict = await admin.get('/api/v1/audit/verify');
     expect(verdict.body.ok).toBe(false);
-    expect(verdict.body.brokenAt).toMatchObject({ seq: 2, reason: 'content does not match its hash' });
+    // logins are audited too, so the user.create entry is not necessarily the second
+    expect(verdict.body.brokenAt).toMatchObject({
+      seq: Number(edited.rows[0].seq),
+      reason: 'content does not match its hash',
+    });
+  });
+
+  it("closes a disabled user's sockets on the other instance too (the bus carries it)", async () => {
+    const adminA = await new Api(a.baseUrl).login('admin', 'admin-password-1');
+    const root = (await adminA.get('/api/v1/sites')).body[0];
+    const duty = await createUser(adminA, 'duty-cluster', 'duty_officer', root.id);
+    const onB = await openConsole(b.baseUrl, duty.token);
+    const closed = new Promise<string>((r) => onB.socket.once('disconnect', (reason) => r(reason)));
+    expect((await adminA.request('PATCH', `/api/v1/users/${duty.id}`, { disabled: true })).status).toBe(200);
+    expect(await closed).toBe('io server disconnect');
+    // and b's actor cache was dropped at once, not after its 10 s
+    expect((await new Api(b.baseUrl, duty.token).get('/api/v1/auth/me')).status).toBe(401);
   });
 });

@@ -5,7 +5,7 @@ import { Api } from '../support/api.js';
 import { waitFor } from '../support/async.js';
 import { axeViolations, launchChromium, loginThroughForm, screenshot } from '../support/browser.js';
 import { adminLogin, createSite, createUser } from '../support/directives.js';
-import { startHub, type HubProcess } from '../support/hub-process.js';
+import { fetchMetrics, startHub, type HubProcess } from '../support/hub-process.js';
 
 const PASSWORD = 'password-123';
 /** A title with markup: the console must show it as text and never build an element from it. */
@@ -80,7 +80,7 @@ describe('web console', () => {
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toMatch(/json/);
     expect((await fetch(`${hub.baseUrl}/api/v1/health`)).status).toBe(200);
-    expect(await (await fetch(`${hub.baseUrl}/metrics`)).text()).toMatch(/# HELP/);
+    expect(await (await fetchMetrics(hub.baseUrl)).text()).toMatch(/# HELP/);
     expect((await fetch(`${hub.baseUrl}/assets/missing.js`)).status).toBe(404);
     // encoded slashes survive URL normalisation: the file must still resolve inside the console's folder
     const traversal = await rawGet(hub.port, '/..%2f..%2f..%2fpackage.json');
@@ -159,17 +159,21 @@ describe('web console', () => {
     // ack on behalf of the other township, by phone, with a note
     const rowB = board.locator('[data-testid="recipient-row"][data-site-name="白水乡"]');
     await rowB.getByRole('button', { name: '代签收 白水乡' }).click();
-    await rowB.getByLabel('方式').selectOption('phone');
+    await rowB.getByLabel('电话', { exact: true }).check();
+    await rowB.getByLabel('代签人姓名').fill('王五');
     await rowB.getByLabel('备注').fill('值班员王五电话确认');
-    await rowB.getByRole('button', { name: '确认' }).click();
+    await rowB.getByRole('button', { name: '确认代签收' }).click();
     await board
       .locator('[data-testid="recipient-row"][data-site-name="白水乡"][data-state="acknowledged"]')
       .waitFor({ timeout: 5000 });
     const audit = (await admin.get(`/api/v1/audit?subjectId=${id}&limit=100`)).body as {
       action: string;
-      data: { note?: string };
+      data: { note?: string; onBehalf?: { method?: string } };
     }[];
-    expect(audit.some((e) => e.data.note === '[电话] 值班员王五电话确认')).toBe(true);
+    // the channel is its own field now (代签收 on the record), no longer a prefix of the note
+    expect(
+      audit.some((e) => e.data.note === '值班员王五电话确认' && e.data.onBehalf?.method === 'phone'),
+    ).toBe(true);
   });
 
   it('sends through the compose form: a red directive asks for confirmation first, then reaches the township', async () => {
@@ -177,6 +181,8 @@ describe('web console', () => {
     await loginThroughForm(duty, hub.baseUrl, 'duty-b', PASSWORD, '/duty');
     const board = await newPage();
     await loginThroughForm(board, hub.baseUrl, 'disp-console', PASSWORD, '/board');
+    // compose lives in a drawer now (console-board.e2e-spec.ts covers it)
+    await board.getByRole('button', { name: '新建指令' }).click();
     await board.getByLabel('标题').fill('山洪预警');
     await board.getByLabel('正文').fill('请立即组织巡查');
     await board.getByRole('combobox', { name: '级别' }).selectOption('red');
@@ -308,7 +314,7 @@ describe('web console', () => {
     );
   });
 
-  it('terminals: an admin provisions a terminal and rotates its secret; the county layout shows it', async () => {
+  it('terminals: an admin provisions a terminal and rotates its secret; the county map shows it', async () => {
     const page = await newPage();
     await loginThroughForm(page, hub.baseUrl, 'admin', 'admin-password-1', '/audit');
     await page.getByRole('link', { name: '终端与电台' }).click();
@@ -324,7 +330,10 @@ describe('web console', () => {
       5000,
       'a new secret',
     );
-    expect(await page.locator('svg rect.term-never').count()).toBe(1);
+    // 青山镇 has no coordinates: listed beside the county map, red for a terminal never seen
+    const mapped = page.locator('[data-testid="terminals-map"] [data-site-name="青山镇"]');
+    expect(await mapped.getAttribute('data-tone')).toBe('alert');
+    expect(await mapped.textContent()).toContain('未上线');
     await screenshot(page, 'terminals');
     await expectAccessible(page);
   });

@@ -29,6 +29,7 @@ describe('directives across two cluster instances', () => {
     REDIS_URL,
     REDIS_PREFIX: prefix,
     JWT_SECRET: 'directives-cluster-secret-0123456789-abcdef',
+    AUDIT_KEY: 'shared-audit-key-of-every-instance-0123456789',
     SFU_ENABLED: 'false',
   });
   const open = async (hub: HubProcess, token: string, options?: Parameters<typeof openConsole>[2]) => {

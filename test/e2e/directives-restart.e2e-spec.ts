@@ -29,6 +29,7 @@ describe.each(['embedded', 'cluster'] as const)('directives survive SIGKILL mid-
         REDIS_URL,
         REDIS_PREFIX: uniquePrefix(),
         JWT_SECRET: 'restart-test-secret-0123456789-abcdefghij',
+        AUDIT_KEY: 'shared-audit-key-of-every-instance-0123456789',
       });
     }
     hub = await startHub(env);

@@ -25,6 +25,7 @@ describe('directives in a split deployment (dispatch + mqtt-bridge processes)', 
       REDIS_URL,
       REDIS_PREFIX: prefix,
       JWT_SECRET: 'split-deployment-secret-0123456789-abcdef',
+      AUDIT_KEY: 'shared-audit-key-of-every-instance-0123456789',
       SFU_ENABLED: 'false',
     };
     dispatch = await startHub(

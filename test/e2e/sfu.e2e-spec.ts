@@ -86,7 +86,14 @@ describe('video consultation (视频会商)', () => {
   });
 
   it('creates a consultation linked to a directive, and lists it for invited sites only', async () => {
-    const directiveId = '8a6a3c5e-6f5d-4f59-9f54-3f3f2d3a1b10';
+    const issued = await commander.api.post('/api/v1/directives', {
+      title: '防汛',
+      body: '会商',
+      level: 'orange',
+      targets: { siteIds: towns.slice(0, 3) },
+    });
+    expect(issued.status).toBe(201);
+    const directiveId = issued.body.id as string;
     const res = await commander.api.post('/api/v1/consultations', {
       title: '防汛会商',
       siteIds: towns.slice(0, 3),

@@ -19,7 +19,7 @@ describe('start-up errors stop the process with one clear line', () => {
     ['MQTT_PORT', { MQTT_PORT: '-1' }, ['invalid MQTT_PORT']],
     [
       'malformed DATABASE_URL',
-      { DATABASE_URL: 'not a url', JWT_SECRET: SECRET },
+      { DATABASE_URL: 'not a url', JWT_SECRET: SECRET, AUDIT_KEY: SECRET },
       ['invalid DATABASE_URL', 'postgres://'],
     ],
     ['wrong scheme REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }, ['invalid REDIS_URL', 'redis://']],
@@ -29,6 +29,11 @@ describe('start-up errors stop the process with one clear line', () => {
       ['missing JWT_SECRET'],
     ],
     ['short JWT_SECRET', { JWT_SECRET: 'short' }, ['invalid JWT_SECRET', '32']],
+    [
+      'DATABASE_URL without AUDIT_KEY (each instance would key its own chain)',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', JWT_SECRET: SECRET },
+      ['missing AUDIT_KEY', 'AUDIT_KEY_FILE'],
+    ],
     [
       'a bridge missing from MOSQUITTO_BRIDGE_USERNAMES',
       {
@@ -65,6 +70,7 @@ describe('start-up errors stop the process with one clear line', () => {
       PORT: String(await freePort()),
       DATABASE_URL: `postgres://postgres:hunter2secret@127.0.0.1:${await freePort()}/nowhere`,
       JWT_SECRET: SECRET,
+      AUDIT_KEY: SECRET,
     });
     expect(result.code).toBe(1);
     expect(result.ms).toBeLessThan(10_000);

@@ -163,16 +163,18 @@ describe('DbJobQueue on embedded PGlite', () => {
     const seen: unknown[] = [];
     node = await startNode(dataDir, (q) => q.handle('dedupe', async (data) => void seen.push(data)));
     await node.queue.onApplicationBootstrap();
-    await node.queue.add('dedupe', { copy: 1 }, { key: 'directive:42:remind', delayMs: 500 });
+    // delays long enough that neither job has run (and left the table) when it is read, on a
+    // machine loaded enough that four adds and a read take over half a second
+    await node.queue.add('dedupe', { copy: 1 }, { key: 'directive:42:remind', delayMs: 3000 });
     await node.queue.add('dedupe', { copy: 2 }, { key: 'directive:42:remind' });
     await node.queue.add('dedupe', { copy: 3 }, { key: 'directive:42:remind', delayMs: 100 });
-    await node.queue.add('dedupe', { other: true }, { key: 'directive:43:remind', delayMs: 500 });
+    await node.queue.add('dedupe', { other: true }, { key: 'directive:43:remind', delayMs: 3000 });
     expect((await node.jobs()).map((j) => j.job_key).sort()).toEqual([
       'directive:42:remind',
       'directive:43:remind',
     ]);
 
-    await waitFor(() => seen.length === 2, 5000, 'both keyed jobs to run');
+    await waitFor(() => seen.length === 2, 10_000, 'both keyed jobs to run');
     await sleep(700);
     expect(seen).toEqual(expect.arrayContaining([{ copy: 1 }, { other: true }]));
     expect(seen).toHaveLength(2);

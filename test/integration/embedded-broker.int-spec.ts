@@ -33,6 +33,7 @@ describe('EmbeddedBroker delivery to a terminal', () => {
         authenticate: async (_id, _user, password) =>
           password?.toString() === SECRET ? null : 'auth_failed',
         rejected: () => undefined,
+        kindOf: () => 'push',
       },
     });
     return broker;

@@ -7,9 +7,14 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { AuditStore, createDataSource, EmbeddedPostgres, runMigrations } from '#persistence';
 import type { AppConfig } from '#platform';
-import { BoardService } from '../../apps/dispatch/src/directives/board.service.js';
-import { RealtimeServer } from '../../apps/dispatch/src/directives/realtime.js';
-import { RecipientStateService } from '../../apps/dispatch/src/directives/recipient-state.service.js';
+import { RecipientsRepository } from '../../apps/dispatch/src/directives/recipients/recipients.repository.js';
+import { BoardRepository } from '../../apps/dispatch/src/directives/shared/board.repository.js';
+import { BoardService } from '../../apps/dispatch/src/directives/shared/board.service.js';
+import { DirectiveChanges } from '../../apps/dispatch/src/directives/shared/directive-changes.js';
+import { DirectiveEventsRepository } from '../../apps/dispatch/src/directives/shared/directive-events.repository.js';
+import { OutboxRepository } from '../../apps/dispatch/src/directives/shared/outbox.repository.js';
+import { RealtimeServer } from '../../apps/dispatch/src/directives/shared/realtime.js';
+import { RecipientStateService } from '../../apps/dispatch/src/directives/recipients/recipient-state.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 /**
@@ -101,8 +106,15 @@ describe.each(['postgres', 'pglite'] as const)('recipient state machine on %s', 
       [userId, rootId],
     );
     const logger = pino({ level: 'silent' });
-    board = new BoardService(engine.ds, new RealtimeServer(), { raw: {} } as AppConfig, logger);
-    state = new RecipientStateService(engine.ds, new AuditStore(engine.ds), board, logger);
+    board = new BoardService(
+      new BoardRepository(engine.ds),
+      new RealtimeServer(),
+      { raw: {} } as AppConfig,
+      logger,
+    );
+    const events = new DirectiveEventsRepository();
+    const changes = new DirectiveChanges(events, new OutboxRepository(engine.ds), new AuditStore(engine.ds));
+    state = new RecipientStateService(engine.ds, new RecipientsRepository(engine.ds), changes, board, logger);
   }, 60_000);
 
   afterAll(async () => {

@@ -104,4 +104,24 @@ describe('RedisCounterStore', () => {
       await theirs.onApplicationShutdown();
     }
   });
+
+  it('release takes one back from a live window, never below zero, and never creates a key', async () => {
+    const store = newStore();
+    await store.hit('login:hana', 60);
+    await store.hit('login:hana', 60);
+    await store.release('login:hana');
+    expect(await store.peek('login:hana')).toMatchObject({ count: 1 });
+    await store.release('login:hana');
+    await store.release('login:hana');
+    expect((await store.peek('login:hana')).count).toBe(0);
+    await store.release('login:nobody');
+    const redis = redisClient();
+    try {
+      expect(await redis.exists(`${ns}:rl:login:nobody`)).toBe(0);
+      // the window's expiry is kept
+      expect(await redis.ttl(`${ns}:rl:login:hana`)).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -165,15 +165,22 @@ describe('StatementLane on PGlite', () => {
        VALUES ($1::uuid, 't00000000000000000001', 'd', $1::text, 'directives', '{}')`,
       [id],
     );
+    // the device's own time of its 签收 comes with the `acknowledged` only
+    const pressedAt = '2026-07-01T03:30:00.000Z';
     const rows = await lane.query<{ state: string }>(RECORD_ACKS_SQL, [
       [id, id],
       ['t00000000000000000001', 't00000000000000000001'],
       [a, b],
+      [a, b].map((state) => (state === 'acknowledged' ? pressedAt : null)),
     ]);
     expect(rows.map((r) => r.state)).toEqual(['acknowledged']);
-    const [stored] = await q(`SELECT state, acknowledged_at FROM terminal_messages WHERE id = $1`, [id]);
+    const [stored] = await q(
+      `SELECT state, acknowledged_at, acknowledged_device_at FROM terminal_messages WHERE id = $1`,
+      [id],
+    );
     expect(stored.state).toBe('acknowledged');
     expect(stored.acknowledged_at).not.toBeNull();
+    expect(new Date(stored.acknowledged_device_at).toISOString()).toBe(pressedAt);
   });
 });
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventBus, Runtime } from '#platform';
-import {
-  TerminalOutbox,
-  type TerminalMessageRow,
-} from '../../apps/mqtt-bridge/src/terminals/terminal-outbox.js';
+import { TerminalOutbox, TerminalOutboxRepository, type TerminalMessageRow } from '#terminals';
 import { openEngine, type OpenEngine } from '../support/engines.js';
 
 // On the embedded engine a directive's outbox chunks are written on the engine's own
@@ -26,7 +23,12 @@ describe('TerminalOutbox on PGlite, through the statement lane', () => {
       [siteId, TERMINALS],
     );
     // notify() is not called by enqueue: the bus is never used here
-    outbox = new TerminalOutbox(engine.dataSource, {} as EventBus, { lane: engine.lane } as Runtime);
+    outbox = new TerminalOutbox(
+      engine.dataSource,
+      new TerminalOutboxRepository(),
+      {} as EventBus,
+      { lane: engine.lane } as Runtime,
+    );
   }, 60_000);
 
   afterAll(async () => {

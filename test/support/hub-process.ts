@@ -7,11 +7,20 @@ import { freePort } from './ports.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** every test hub serves /metrics with this bearer token (the default is not to serve it) */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
+/** GET /metrics as Prometheus would, with the test hubs' token. */
+export function fetchMetrics(baseUrl: string): Promise<Response> {
+  return fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
+}
+
 export type AppName = 'hub' | 'dispatch' | 'mqtt-bridge' | 'sfu';
 
 export interface HubProcess {
   baseUrl: string;
   port: number;
+  pid: number;
   env: Record<string, string>;
   output(): string;
   /** resolves with the exit code */
@@ -52,6 +61,7 @@ export async function startHub(
     MQTT_PORT: String(await freePort()),
     SFU_WORKERS: '1',
     ADMIN_PASSWORD: 'admin-password-1',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
     PORT: String(port),
   };
@@ -78,6 +88,7 @@ export async function startHub(
   return {
     baseUrl,
     port,
+    pid: child.pid!,
     env: fullEnv,
     output,
     exited,

@@ -6,6 +6,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { TerminalDirectiveMessage } from '#contracts';
 import { mosquittoConf } from '../../apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { Api } from './api.js';
+import { fetchMetrics, TEST_METRICS_TOKEN } from './hub-process.js';
 
 /** The environment of a hub started in the test process (startApp), on its own data dir and port. */
 export function inProcessHubEnv(dataDir: string, port: number): Record<string, string> {
@@ -15,6 +16,7 @@ export function inProcessHubEnv(dataDir: string, port: number): Record<string, s
     HOST: '127.0.0.1',
     MQTT_HOST: '127.0.0.1',
     ADMIN_PASSWORD: 'admin-password-1',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     SFU_ENABLED: 'false',
     LOG_LEVEL: 'silent',
   };
@@ -91,6 +93,23 @@ export class TestDevice {
     return device;
   }
 
+  /**
+   * Device duty 2 (docs/device-protocol-v1.md): confirm each directive `received` as it
+   * arrives, once per messageId. A device that never confirms gets the hub's follow-ups and
+   * resends by design, which a test counting copies must not mistake for a double send.
+   */
+  confirmReceipts(): this {
+    const confirmed = new Set<string>();
+    this.client.on('message', (topic, payload) => {
+      if (topic !== topics(this.creds.id).directives) return;
+      const { messageId } = JSON.parse(payload.toString()) as TerminalDirectiveMessage;
+      if (confirmed.has(messageId)) return;
+      confirmed.add(messageId);
+      void this.ack(messageId, 'received').catch(() => undefined);
+    });
+    return this;
+  }
+
   /** SUBACK return code for one filter (128 = refused) */
   async trySubscribe(filter: string): Promise<number> {
     return this.client.subscribeAsync(filter, { qos: 1 }).then(
@@ -156,7 +175,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
 
 /** Reads one labelled counter from /metrics. */
 export async function counter(baseUrl: string, name: string, label: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const text = await (await fetchMetrics(baseUrl)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
   return line ? Number(line.split(' ').pop()) : 0;
 }

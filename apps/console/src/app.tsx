@@ -8,12 +8,21 @@ import { LANDING, PAGES } from './lib/roles.js';
 import { useSocket } from './lib/socket.js';
 import { AuditPage } from './pages/audit.js';
 import { BoardPage } from './pages/board/board-page.js';
+import { ConsultInvitations } from './pages/consult/invitation.js';
 import { DutyPage } from './pages/duty/duty-page.js';
+import { DutyLogPage } from './pages/duty-roster/duty-log-page.js';
+import { HandoverAlerts } from './pages/duty-roster/handover-alerts.js';
+import { HandoverPage } from './pages/duty-roster/handover-page.js';
+import { RosterPage } from './pages/duty-roster/roster-page.js';
 import { LoginPage } from './pages/login.js';
+import { MonthlyReportPage } from './pages/spot-checks/monthly-report.js';
+import { SpotCheckAlarm } from './pages/spot-checks/spot-check-alarm.js';
+import { SpotChecksPage } from './pages/spot-checks/spot-checks-page.js';
 import { TerminalsPage } from './pages/terminals/terminals-page.js';
 
 // mediasoup-client and the signalling client load only when a consultation page is opened
 const ConsultPage = lazy(() => import('./pages/consult.js'));
+const RadioPage = lazy(() => import('./pages/radio.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -54,6 +63,9 @@ export function App() {
   };
   return (
     <Layout user={user} page={page.id} conn={state} onLogout={logout}>
+      <ConsultInvitations user={user} hidden={page.id === 'consult'} socket={socket} />
+      {user.role === 'duty_officer' && <SpotCheckAlarm socket={socket} />}
+      <HandoverAlerts socket={socket} />
       {page.id === 'duty' && <DutyPage user={user} socket={socket} conn={state} />}
       {page.id === 'board' && <BoardPage user={user} socket={socket} conn={state} />}
       {page.id === 'terminals' && <TerminalsPage user={user} />}
@@ -62,7 +74,17 @@ export function App() {
           <ConsultPage user={user} />
         </Suspense>
       )}
+      {page.id === 'spotchecks' && <SpotChecksPage socket={socket} />}
+      {page.id === 'dutystats' && <MonthlyReportPage />}
+      {page.id === 'radio' && (
+        <Suspense fallback={null}>
+          <RadioPage user={user} />
+        </Suspense>
+      )}
       {page.id === 'audit' && <AuditPage />}
+      {page.id === 'roster' && <RosterPage user={user} />}
+      {page.id === 'handover' && <HandoverPage user={user} />}
+      {page.id === 'dutylog' && <DutyLogPage user={user} />}
     </Layout>
   );
 }

@@ -2,12 +2,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SiteEntity, UserEntity } from '#persistence';
 import { PlatformModule, type Runtime } from '#platform';
-import { TerminalsModule } from '../../mqtt-bridge/src/terminals/terminals.module.js';
+import { TerminalsModule } from '#terminals';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { AuthAudit } from './auth/auth-audit.js';
 import { AuthService } from './auth/auth.service.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
+import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
+import { DutyModule } from './duty/duty.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
 import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
@@ -16,9 +20,15 @@ import { UsersService } from './users/users.service.js';
 
 /** The dispatch service: people, sites and (from the directives issue) the closed loop. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SiteEntity, UserEntity]), DirectivesModule, ConsoleModule],
+  imports: [
+    TypeOrmModule.forFeature([SiteEntity, UserEntity]),
+    DirectivesModule,
+    DutyModule,
+    SpotChecksModule,
+    ConsoleModule,
+  ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
-  providers: [AuthService, SitesService, UsersService, AdminBootstrapService],
+  providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],
   exports: [SitesService, UsersService, DirectivesModule],
 })
 export class DispatchModule {}

@@ -2,15 +2,23 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, type Runtime } from '#platform';
 import { BridgeMetrics } from './bridge/bridge-metrics.js';
 import { DeviceIngest } from './bridge/device-ingest.js';
+import { PresenceOwnership } from './bridge/presence-ownership.js';
+import { RadioCommands } from './bridge/radio-commands.js';
+import { RadioIngest } from './bridge/radio-ingest.js';
 import { TerminalDelivery } from './bridge/terminal-delivery.js';
 import { TerminalRegistry } from './bridge/terminal-registry.js';
 import { BrokerService } from './broker/broker.service.js';
 import { EmqxAuthController } from './broker/emqx-auth.controller.js';
 import { MosquittoAuthFiles } from './broker/mosquitto-auth-files.js';
-import { ReceiptReconciler } from './terminals/receipt-reconciler.js';
-import { JobTerminalReceiptSink, TerminalChannel } from './terminals/terminal-channel.js';
-import { TerminalReceiptSink } from './terminals/terminal-receipts.js';
-import { TerminalsModule } from './terminals/terminals.module.js';
+import {
+  JobTerminalReceiptSink,
+  ReceiptReconciler,
+  TerminalChannel,
+  TerminalKinds,
+  TerminalReceiptSink,
+  TerminalSender,
+  TerminalsModule,
+} from '#terminals';
 
 /** The MQTT bridge to 一呼百应 push terminals and radio gateways. */
 @Module({
@@ -20,14 +28,28 @@ import { TerminalsModule } from './terminals/terminals.module.js';
     BridgeMetrics,
     TerminalRegistry,
     TerminalDelivery,
+    PresenceOwnership,
+    RadioIngest,
+    RadioCommands,
     DeviceIngest,
     BrokerService,
     MosquittoAuthFiles,
+    // the terminal channel runs only beside a bridge, which hands it the rows it commits
+    {
+      provide: TerminalSender,
+      useFactory: (d: TerminalDelivery): TerminalSender => d,
+      inject: [TerminalDelivery],
+    },
+    {
+      provide: TerminalKinds,
+      useFactory: (r: TerminalRegistry): TerminalKinds => r,
+      inject: [TerminalRegistry],
+    },
     TerminalChannel,
     { provide: TerminalReceiptSink, useClass: JobTerminalReceiptSink },
     ReceiptReconciler,
   ],
-  exports: [TerminalDelivery, DeviceIngest, TerminalRegistry],
+  exports: [TerminalDelivery, DeviceIngest, TerminalRegistry, RadioCommands],
 })
 export class MqttBridgeModule {}
 

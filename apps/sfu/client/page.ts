@@ -3,7 +3,8 @@
  * and (as a moderator) mute, give the floor, remove and run a roll call (点名).
  * zh-CN first, English second. Tests drive the same SfuClient through window.yihuSfu.
  */
-import { SfuClient } from './sfu-client.js';
+import './zod-jitless.js';
+import { SfuClient } from '#sfu-client';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = (text: string) => ($('status').textContent = text);
@@ -26,7 +27,14 @@ function tile(peerId: string): HTMLElement {
   el = document.createElement('figure');
   el.id = `peer-${peerId}`;
   const peer = client?.peers.get(peerId);
-  el.innerHTML = `<video autoplay playsinline muted></video><figcaption>${peer?.siteName ?? ''} · ${peer?.username ?? peerId}</figcaption>`;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = true;
+  // names are user data (a display name may read `<img onerror=…>`): text, never markup
+  const caption = document.createElement('figcaption');
+  caption.textContent = `${peer?.siteName ?? ''} · ${peer?.username ?? peerId}`;
+  el.append(video, caption);
   if (client?.moderator) {
     for (const [label, fn] of [
       ['静音 Mute', () => client!.mute(peerId, 'audio', true)],
@@ -44,23 +52,37 @@ function tile(peerId: string): HTMLElement {
   return el;
 }
 
+function showTrack({ peerId, track }: { peerId: string; track: MediaStreamTrack }): void {
+  const video = tile(peerId).querySelector('video')!;
+  const stream = (video.srcObject as MediaStream | null) ?? new MediaStream();
+  stream.addTrack(track);
+  video.srcObject = stream;
+  video.muted = false;
+}
+
+/**
+ * The token lives in this module only, never in Web Storage: a reload asks for the password
+ * again, and no other page of this origin (the console) finds it there (docs/security.md).
+ */
+let token: string | null = null;
+
 async function join(): Promise<void> {
-  const token =
-    sessionStorage.getItem('yihu.token') ??
-    (await login($<HTMLInputElement>('user').value, $<HTMLInputElement>('pass').value));
-  sessionStorage.setItem('yihu.token', token);
-  client = await SfuClient.join({
-    baseUrl: location.origin,
-    token,
-    consultationId: $<HTMLInputElement>('cid').value.trim(),
-  });
-  client.on('track', ({ peerId, track }: { peerId: string; track: MediaStreamTrack }) => {
-    const video = tile(peerId).querySelector('video')!;
-    const stream = (video.srcObject as MediaStream | null) ?? new MediaStream();
-    stream.addTrack(track);
-    video.srcObject = stream;
-    video.muted = false;
-  });
+  token ??= await login($<HTMLInputElement>('user').value, $<HTMLInputElement>('pass').value);
+  $<HTMLInputElement>('pass').value = '';
+  try {
+    client = await SfuClient.join({
+      baseUrl: location.origin,
+      token,
+      consultationId: $<HTMLInputElement>('cid').value.trim(),
+    });
+  } catch (err) {
+    // an expired or revoked token must not be retried forever: the next Join logs in again
+    token = null;
+    throw err;
+  }
+  client.on('track', showTrack);
+  // the tracks of those already publishing were consumed during join, before this listener
+  for (const remote of client.remote.values()) showTrack(remote);
   client.on('sfu:peer-left', ({ peerId }: { peerId: string }) =>
     document.getElementById(`peer-${peerId}`)?.remove(),
   );

@@ -36,4 +36,12 @@ export class ClientPageController {
   bundle(): string {
     return asset('sfu-client.js');
   }
+
+  @Get('sfu-client.css')
+  @Public()
+  @Header('content-type', 'text/css; charset=utf-8')
+  @Header('cache-control', 'no-cache')
+  styles(): string {
+    return asset('sfu-client.css');
+  }
 }

@@ -26,13 +26,11 @@ import {
   SfuProducerIdSchema,
   SfuRemoveSchema,
   SfuRollCallIdSchema,
-  describeIssues,
-  fieldIssues,
   type SfuJoinResult,
   type SfuResult,
 } from '#contracts';
-import type { Actor } from '#domain';
-import { ActorResolver, AppConfig, DomainError, LOGGER } from '#platform';
+import { canModerateConsultation, type Actor, type ConsultationScope } from '#domain';
+import { ActorResolver, AppConfig, DomainError, EventHandler, LOGGER, SocketLimits } from '#platform';
 import { ConsultationsService } from './consultations/consultations.service.js';
 import { sfuRoom, SfuRealtime } from './realtime.js';
 import type { Peer } from './room/peer.js';
@@ -42,6 +40,8 @@ import { RoomsService } from './room/rooms.service.js';
 interface Joined {
   consultationId: string;
   moderator: boolean;
+  /** to re-check moderation per event: a demoted commander stops moderating at once */
+  scope: ConsultationScope;
 }
 
 interface Ctx {
@@ -62,18 +62,24 @@ interface InRoom extends Ctx {
  */
 @WebSocketGateway({ namespace: '/sfu' })
 export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
+  private readonly events: EventHandler;
+
   constructor(
     private readonly actors: ActorResolver,
     private readonly realtime: SfuRealtime,
     private readonly rooms: RoomsService,
     private readonly consultations: ConsultationsService,
+    private readonly limits: SocketLimits,
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.events = new EventHandler(logger, 'sfu');
+  }
 
   afterInit(ns: Namespace): void {
     this.realtime.attach(ns);
     ns.use(this.actors.socketMiddleware());
+    this.limits.apply(ns, 'sfu');
   }
 
   async handleDisconnect(socket: Socket): Promise<void> {
@@ -81,29 +87,30 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
     if (joined) await this.rooms.leave(joined.consultationId, socket.id, 'disconnected');
   }
 
-  private async run<S extends z.ZodType, T extends object>(
+  private run<S extends z.ZodType, T extends object>(
     socket: Socket,
     schema: S,
     body: unknown,
     fn: (ctx: Ctx, data: z.infer<S>) => Promise<T>,
   ): Promise<SfuResult<T>> {
-    const parsed = schema.safeParse(body ?? {});
-    if (!parsed.success) return { ok: false, error: describeIssues(fieldIssues(parsed.error)) };
-    try {
-      return { ok: true, ...(await fn({ socket, actor: socket.data.actor as Actor }, parsed.data)) };
-    } catch (err) {
-      if (err instanceof DomainError) return { ok: false, error: err.message };
-      this.logger.error({ err, event: 'sfu' }, 'sfu signalling failed');
-      return { ok: false, error: 'internal error' };
-    }
+    return this.events.run(schema, body, (data) => fn({ socket, actor: socket.data.actor as Actor }, data));
   }
 
   private inRoom(ctx: Ctx, moderator = false): InRoom {
     const joined = ctx.socket.data.sfu as Joined | undefined;
     if (!joined) throw new DomainError('conflict', 'join a consultation first');
-    if (moderator && !joined.moderator) throw new DomainError('forbidden', 'only a moderator may do this');
+    // ctx.actor is re-read on every event (SocketSessions); the join-time flag alone would
+    // let a demoted or moved commander keep muting and removing on an open socket
+    if (moderator && !(joined.moderator && canModerateConsultation(ctx.actor, joined.scope)))
+      throw new DomainError('forbidden', 'only a moderator may do this');
     const room = this.rooms.require(joined.consultationId);
     return { ...ctx, room, peer: room.peer(ctx.socket.id), joined };
+  }
+
+  /** Who a moderator acted on, for the audit log (the peer id alone names only a socket). */
+  private target(room: Room, peerId: string): Record<string, string> {
+    const { view } = room.peer(peerId);
+    return { peerId, userId: view.userId, siteId: view.siteId };
   }
 
   @SubscribeMessage(E.join)
@@ -117,7 +124,7 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
         const c = await this.consultations.loadForJoin(actor, consultationId);
         const view = await this.consultations.peerView(actor, socket.id, c.moderator);
         // mark first: a disconnect during join must still close the attendance
-        socket.data.sfu = { consultationId, moderator: c.moderator } satisfies Joined;
+        socket.data.sfu = { consultationId, moderator: c.moderator, scope: c.scope } satisfies Joined;
         let room: Room;
         try {
           room = await this.rooms.join(consultationId, actor, view);
@@ -220,8 +227,12 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(E.mute)
   mute(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.run(socket, SfuMuteSchema, body, async (ctx, req) => {
-      const { room } = this.inRoom(ctx, true);
+      const { room, joined } = this.inRoom(ctx, true);
       await room.setMuted(req.peerId, req.kind, req.muted, socket.id);
+      await this.consultations.record(ctx.actor, req.muted ? 'mute' : 'unmute', joined.consultationId, {
+        ...this.target(room, req.peerId),
+        kind: req.kind,
+      });
       return {};
     });
   }
@@ -240,12 +251,13 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
     return this.run(socket, SfuRemoveSchema, body, async (ctx, { peerId }) => {
       const { room, joined } = this.inRoom(ctx, true);
       if (peerId === socket.id) throw new DomainError('invalid', 'use leave to leave');
-      room.peer(peerId);
+      const target = this.target(room, peerId);
       this.realtime.toPeer(peerId, N.removed, {
         consultationId: joined.consultationId,
         by: ctx.actor.userId,
       });
       await this.rooms.leave(joined.consultationId, peerId, 'removed');
+      await this.consultations.record(ctx.actor, 'remove', joined.consultationId, target);
       return {};
     });
   }
@@ -282,7 +294,7 @@ export class SfuGateway implements OnGatewayInit, OnGatewayDisconnect {
   rollCallClose(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.run(socket, SfuRollCallIdSchema, body, async (ctx, { rollCallId }) => {
       const { joined } = this.inRoom(ctx, true);
-      const result = await this.consultations.closeRollCall(joined.consultationId, rollCallId);
+      const result = await this.consultations.closeRollCall(joined.consultationId, rollCallId, ctx.actor);
       this.realtime.toRoom(joined.consultationId, N.rollCall, {
         rollCallId,
         closed: true,

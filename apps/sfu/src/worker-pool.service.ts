@@ -99,7 +99,16 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
     slot.worker = null;
     slot.lastError = err.message;
     this.logger.error({ workerPid: worker.pid, slot: slot.index, err: err.message }, 'mediasoup worker died');
-    await this.bus.publish(SFU_WORKER_DIED, { pid: worker.pid, slot: slot.index }).catch(() => undefined);
+    // the rooms on it close through their routers' workerclose; the bus only tells observers,
+    // so a failed publish must not stop the restart, but it must not vanish either
+    await this.bus
+      .publish(SFU_WORKER_DIED, { pid: worker.pid, slot: slot.index })
+      .catch((publishErr: unknown) =>
+        this.logger.error(
+          { err: publishErr, workerPid: worker.pid, slot: slot.index },
+          'mediasoup worker death not published on the bus',
+        ),
+      );
     this.scheduleRestart(slot);
   }
 

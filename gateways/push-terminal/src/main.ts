@@ -5,7 +5,8 @@ import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
 import { FileInbox } from './inbox.js';
 import { Speaker } from './speaker.js';
 import { readTelemetry } from './telemetry.js';
-import { renderEntry, spokenText } from './view.js';
+import { safeLine } from './sanitize.js';
+import { renderAcknowledged, renderEntry, renderPending, spokenText } from './view.js';
 
 /**
  * The 一呼百应 push-terminal agent for a small Linux box: `node dist/gateways/push-terminal/src/main.js`
@@ -25,9 +26,11 @@ function main(): void {
     throw err;
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // a line built from the network (a broker's error, a topic): nothing in it may drive the screen
+  const note = (line: string) => out(safeLine(line));
   const color = !!process.stdout.isTTY;
   const inbox = new FileInbox(config.inboxDir);
-  const speaker = new Speaker('espeak-ng', 'cmn', (m) => out(`[speech] ${m}`));
+  const speaker = new Speaker('espeak-ng', 'cmn', (m) => note(`[speech] ${m}`));
   if (config.speech && !speaker.available) out('[speech] espeak-ng is not installed: showing only');
   const agent = new TerminalAgent({
     url: config.url,
@@ -43,11 +46,11 @@ function main(): void {
         if (config.speech) speaker.say(spokenText(entry));
       },
       event: (e) => {
-        if (e.type === 'connected') out(`[link] connected to ${new URL(config.url).host} as ${config.id}`);
+        if (e.type === 'connected') note(`[link] connected to ${new URL(config.url).host} as ${config.id}`);
         else if (e.type === 'disconnected')
-          out(`[link] disconnected; retrying in ${Math.round(e.retryInMs / 100) / 10} s`);
-        else if (e.type === 'error') out(`[link] ${e.message}`);
-        else if (e.type === 'rejected') out(`[input] ignored a message on ${e.topic}: ${e.reason}`);
+          note(`[link] disconnected; retrying in ${Math.round(e.retryInMs / 100) / 10} s`);
+        else if (e.type === 'error') note(`[link] ${e.message}`);
+        else if (e.type === 'rejected') note(`[input] ignored a message on ${e.topic}: ${e.reason}`);
       },
     },
   });
@@ -55,11 +58,10 @@ function main(): void {
   const listPending = () => {
     const pending = agent.pending();
     if (!pending.length) return out('没有待签收的指令 / nothing waiting for 签收');
-    pending.forEach(
-      (e, i) =>
-        e.topic === 'directives' &&
-        out(`${i + 1}. ${e.message.serial} 【${e.message.title}】 ${e.message.messageId}`),
-    );
+    pending.forEach((e, i) => {
+      const line = renderPending(e, i + 1);
+      if (line) out(line);
+    });
   };
   const ack = (which?: string) => {
     const pending = agent.pending();
@@ -68,8 +70,10 @@ function main(): void {
     if (n && !messageId) return out(`没有第 ${n} 条 / no waiting directive number ${n}`);
     const done = agent.acknowledge(messageId);
     if (!done.length) return out('没有可签收的指令 / nothing to acknowledge');
-    for (const e of done)
-      if (e.topic === 'directives') out(`签收 ✓ acknowledged ${e.message.serial} ${e.message.messageId}`);
+    for (const e of done) {
+      const line = renderAcknowledged(e);
+      if (line) out(line);
+    }
   };
 
   let stopping = false;

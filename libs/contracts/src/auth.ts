@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { phoneNumber } from './phone.js';
+import { singleLineText } from './text.js';
 
 export const ROLES = ['admin', 'commander', 'dispatcher', 'duty_officer'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -31,15 +33,33 @@ export const CreateUserRequestSchema = z.strictObject({
   password: z.string().min(8, 'must be at least 8 characters').max(256),
   role: RoleSchema,
   siteId: z.uuid(),
-  displayName: z.string().trim().min(1).max(100).optional(),
+  displayName: singleLineText(100).optional(),
+  /** a call-back number the user's directives show to the duty rooms */
+  phone: phoneNumber().optional(),
 });
 export type CreateUserRequest = z.infer<typeof CreateUserRequestSchema>;
+
+/** PATCH /users/:id: disable or enable a user, change their role or site (at least one). */
+export const UpdateUserRequestSchema = z
+  .strictObject({
+    disabled: z.boolean().optional(),
+    role: RoleSchema.optional(),
+    siteId: z.uuid().optional(),
+  })
+  .refine((r) => r.disabled !== undefined || r.role !== undefined || r.siteId !== undefined, {
+    message: 'give at least one of disabled, role, siteId',
+  });
+export type UpdateUserRequest = z.infer<typeof UpdateUserRequestSchema>;
 
 export interface UserView {
   id: string;
   username: string;
   displayName: string | null;
+  /** call-back number; absent from hubs before it was added */
+  phone?: string | null;
   role: Role;
   siteId: string;
   createdAt: string;
+  /** a disabled user cannot log in, and their open sockets were closed */
+  disabled: boolean;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedDateTime, singleLineText } from './text.js';
 
 /**
  * Video consultations (视频会商): the REST contract, and the Socket.IO signalling contract on
@@ -16,7 +17,7 @@ export type ConsultationState = (typeof CONSULTATION_STATES)[number];
 export const MAX_INVITED_SITES = 50;
 
 export const CreateConsultationRequestSchema = z.strictObject({
-  title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  title: singleLineText(200),
   /** township duty rooms (and expert sites) invited; each must be in the creator's scope */
   siteIds: z
     .array(z.uuid())
@@ -26,7 +27,7 @@ export const CreateConsultationRequestSchema = z.strictObject({
   /** the directive (指令) or incident this consultation concerns */
   directiveId: z.uuid().optional(),
   /** schedule for later; unset = now */
-  scheduledAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  scheduledAt: boundedDateTime('must be an ISO 8601 date-time').optional(),
 });
 export type CreateConsultationRequest = z.infer<typeof CreateConsultationRequestSchema>;
 
@@ -258,3 +259,18 @@ export interface SfuParticipantStats {
   /** media the SFU sends to the participant; loss as the participant's receiver reports say */
   consumers: { count: number; bitrate: number; fractionLost: number };
 }
+
+// ---- invitations on the console's own Socket.IO connection ------------------------------
+
+/**
+ * The sfu publishes a new consultation on the event bus (this channel); dispatch hands it
+ * to the invited sites' duty consoles as `CONSOLE_CONSULT_EVENTS.invitation`. Fire and
+ * forget: the console still polls GET /consultations as a fallback.
+ */
+export const CONSULTATION_INVITED_CHANNEL = 'consultation.invited';
+
+/** Server → console (default namespace, room `site:<id>`). */
+export const CONSOLE_CONSULT_EVENTS = {
+  /** a consultation that invites the console's site was created; payload ConsultationView */
+  invitation: 'consultation.invitation',
+} as const;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { phoneNumber } from './phone.js';
+import { boundedDateTime, multiLineText, singleLineText } from './text.js';
 
 /**
- * Directives (指令): the REST and Socket.IO contract of the closed loop, and the contract
- * between the dispatch service and the delivery channels (console, terminal, radio).
+ * Directives (指令): the REST and Socket.IO contract of the closed loop (the contract
+ * between the dispatch service and the channels is in directive-channels.ts).
  * See docs/directives.md and docs/channels.md.
  */
 
@@ -35,15 +37,8 @@ export type TransitionVia = DeliveryChannelName | 'on_behalf' | 'system';
 /** Every free text (title, body, feedback, note) is limited to 8 KB of UTF-8. */
 export const MAX_TEXT_BYTES = 8 * 1024;
 
-const text = (min: number) =>
-  z
-    .string()
-    .trim()
-    .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
-    .refine(
-      (v) => Buffer.byteLength(v, 'utf8') <= MAX_TEXT_BYTES,
-      `must be at most ${MAX_TEXT_BYTES} bytes (8 KB)`,
-    );
+/** Free text: \n and \t allowed, no other controls or bidi controls (text.ts). */
+const text = () => multiLineText(MAX_TEXT_BYTES);
 
 /** The longest deadline for 签收: 7 days. */
 export const MAX_ACK_WITHIN_SECONDS = 7 * 24 * 3600;
@@ -69,8 +64,8 @@ export const DirectiveTargetsSchema = z
 export type DirectiveTargets = z.infer<typeof DirectiveTargetsSchema>;
 
 export const IssueDirectiveRequestSchema = z.strictObject({
-  title: text(1).refine((v) => v.length <= 200, 'must be at most 200 characters'),
-  body: text(1),
+  title: singleLineText(200),
+  body: text(),
   level: DirectiveLevelSchema,
   targets: DirectiveTargetsSchema,
   /** seconds to 签收; default by level (red 5 min … blue 30 min) */
@@ -81,34 +76,50 @@ export const IssueDirectiveRequestSchema = z.strictObject({
    * Optional validity (ISO 8601 with offset, in the future): past it, recipients that have
    * not acknowledged become `expired`, 签收 is refused and nothing is delivered late.
    */
-  expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset' }).optional(),
+  expiresAt: boundedDateTime().optional(),
 });
 export type IssueDirectiveRequest = z.infer<typeof IssueDirectiveRequestSchema>;
 
-/** A duty officer acknowledges for their own site; a dispatcher may act on behalf of a site with a note. */
+/** How a dispatcher heard a site's 签收 when acknowledging on its behalf (代签收). */
+export const ON_BEHALF_METHODS = ['phone', 'radio', 'in_person'] as const;
+export const OnBehalfMethodSchema = z.enum(ON_BEHALF_METHODS);
+export type OnBehalfMethod = z.infer<typeof OnBehalfMethodSchema>;
+
+/**
+ * A duty officer acknowledges for their own site; a dispatcher may act on behalf of a site
+ * with a note, and for the record (追责) say how, who answered, their phone and when.
+ */
 export const AckDirectiveRequestSchema = z.strictObject({
   siteId: z.uuid().optional(),
-  note: text(1).optional(),
+  note: text().optional(),
+  /** 代签收 only: the channel the site's answer came by */
+  method: OnBehalfMethodSchema.optional(),
+  /** 代签收 only: the person at the site who answered */
+  person: singleLineText(50).optional(),
+  /** 代签收 only: their phone number */
+  phone: phoneNumber().optional(),
+  /** 代签收 only: when they answered (ISO 8601 with offset); the hub's time when absent */
+  at: boundedDateTime().optional(),
 });
 export type AckDirectiveRequest = z.infer<typeof AckDirectiveRequestSchema>;
 
 export const FeedbackRequestSchema = z.strictObject({
-  text: text(1),
+  text: text(),
   siteId: z.uuid().optional(),
-  note: text(1).optional(),
+  note: text().optional(),
 });
 export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
 
-export const CancelDirectiveRequestSchema = z.strictObject({ reason: text(1).optional() });
+export const CancelDirectiveRequestSchema = z.strictObject({ reason: text().optional() });
 export type CancelDirectiveRequest = z.infer<typeof CancelDirectiveRequestSchema>;
 
 /** An update (续发) is a new message linked to the directive: the original is never edited. */
-export const DirectiveUpdateRequestSchema = z.strictObject({ text: text(1) });
+export const DirectiveUpdateRequestSchema = z.strictObject({ text: text() });
 export type DirectiveUpdateRequest = z.infer<typeof DirectiveUpdateRequestSchema>;
 
 export const ListDirectivesQuerySchema = z.strictObject({
   state: DirectiveStatusSchema.optional(),
-  since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  since: boundedDateTime('must be an ISO 8601 date-time').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type ListDirectivesQuery = z.infer<typeof ListDirectivesQuerySchema>;
@@ -119,13 +130,35 @@ export interface DirectiveRecipientView {
   state: RecipientState;
   deliveredAt: string | null;
   deliveredVia: TransitionVia | null;
+  /** when the hub recorded the 签收 (authoritative for escalation; docs/directives.md) */
   acknowledgedAt: string | null;
+  /**
+   * when the 签收 was pressed: a device's own time, bounded by the directive's issue and
+   * the hub's receipt; the same as `acknowledgedAt` where no device reported one
+   */
+  acknowledgedPressedAt: string | null;
+  /** `ahead`/`behind`: the device's clock was off beyond the tolerance and its time was clamped */
+  acknowledgedClockSkew: 'ahead' | 'behind' | null;
   acknowledgedBy: string | null;
   acknowledgedVia: TransitionVia | null;
+  /** 代签收: how the site answered, who, their phone, when, and the note; null otherwise */
+  acknowledgedOnBehalf?: OnBehalfRecord | null;
   completedAt: string | null;
   feedback: string | null;
   overdue: boolean;
   escalationLevel: number;
+  /** step 2 (notify the leader on duty) found no leader at the site: nobody there was told */
+  noLeader?: boolean;
+}
+
+/** What a 代签收 recorded (stored with the 签收's history event, kept append-only). */
+export interface OnBehalfRecord {
+  method: OnBehalfMethod | null;
+  person: string | null;
+  phone: string | null;
+  /** when the site answered, as the dispatcher entered it */
+  at: string | null;
+  note: string | null;
 }
 
 export interface DirectiveMessageView {
@@ -163,6 +196,9 @@ export interface DirectiveView {
   drill: boolean;
   issuedBy: string;
   issuerSiteId: string;
+  /** the issuer's display name and call-back number, for the duty room to ring back */
+  issuerName?: string | null;
+  issuerPhone?: string | null;
   issuedAt: string;
   cancelledAt: string | null;
   closedAt: string | null;
@@ -188,7 +224,7 @@ export interface AckResponse {
 // ---- site groups and templates ----
 
 export const CreateSiteGroupRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: singleLineText(100),
   siteIds: z.array(z.uuid()).min(1).max(10_000),
 });
 export type CreateSiteGroupRequest = z.infer<typeof CreateSiteGroupRequestSchema>;
@@ -202,7 +238,7 @@ export interface SiteGroupView {
 }
 
 export const CreateDirectiveTemplateRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: singleLineText(100),
   title: IssueDirectiveRequestSchema.shape.title,
   body: IssueDirectiveRequestSchema.shape.body,
   level: DirectiveLevelSchema,
@@ -245,12 +281,28 @@ export const DIRECTIVE_EVENTS = {
   cancelled: 'directive.cancelled',
   /** server → leader on duty / issuer / parent site: a recipient missed its deadline */
   escalation: 'directive.escalation',
+  /**
+   * server → the late site's own consoles: its 签收 is overdue and an escalation step was
+   * taken (same payload as `escalation`); added so a township sees that it was escalated
+   */
+  escalatedHere: 'directive.escalated',
   /** dispatcher → server: `{directiveId}`; ack callback `{ok: true, board}` or `{ok: false, error}` */
   boardSubscribe: 'directive.board.subscribe',
   boardUnsubscribe: 'directive.board.unsubscribe',
   /** server → dispatcher: coalesced recipient changes, at most ~10 a second per board */
   board: 'directive.board',
+  /**
+   * server → the issuer's site and its ancestors: a directive was issued there
+   * (`DirectiveIssuedPayload`, ids only; the list itself is read over REST, scope-checked)
+   */
+  issued: 'directive.issued',
 } as const;
+
+/** The `directive.issued` event: enough to refresh a list, nothing a scope check would hide. */
+export interface DirectiveIssuedPayload {
+  directiveId: string;
+  serial: string;
+}
 
 /** The `directive` event's payload. */
 export interface DirectivePushPayload {
@@ -305,6 +357,8 @@ export interface DirectiveEscalationPayload {
   escalationLevel: number;
   step: EscalationStep;
   at: string;
+  /** set on step 2 when the site has no leader on duty: nobody there was told */
+  noLeader?: boolean;
 }
 
 export interface DirectiveBoardPayload {
@@ -314,49 +368,3 @@ export interface DirectiveBoardPayload {
   /** the recipients that changed since the previous message (latest state each) */
   recipients: DirectiveRecipientView[];
 }
-
-// ---- channel contract (docs/channels.md) ----
-
-/** Job names shared by the dispatch service and the channels. */
-export const DIRECTIVE_JOBS = {
-  /** one job per channel and message: `directive.deliver.console`, `directive.deliver.terminal`, ... */
-  deliver: (channel: DeliveryChannelName) => `directive.deliver.${channel}` as const,
-  /** a channel reports delivered / acknowledged / failed for one site */
-  channelReport: 'directive.channel-report',
-} as const;
-
-/**
- * What a channel is asked to deliver: one message of a directive to some of its sites.
- * `kind` is `directive` for the directive itself (first delivery or an escalation's
- * re-delivery), `update` for a linked update, `cancel` for a cancellation.
- */
-export interface DirectiveDeliveryJob {
-  kind: 'directive' | 'update' | 'cancel';
-  directiveId: string;
-  /** stable id of this message: use it to de-duplicate (jobs run at least once) */
-  messageId: string;
-  siteIds: string[];
-  directive: DirectivePushPayload;
-  update?: DirectiveUpdatePayload;
-  cancelled?: DirectiveCancelledPayload;
-}
-
-export const CHANNEL_REPORT_KINDS = ['delivered', 'acknowledged', 'failed'] as const;
-
-/**
- * A channel's report about one site. `acknowledged` must come from a person (a key press
- * on a terminal, a call-back on the radio), never from a broker receipt.
- */
-export const ChannelReportSchema = z.strictObject({
-  directiveId: z.uuid(),
-  siteId: z.uuid(),
-  channel: DeliveryChannelNameSchema,
-  kind: z.enum(CHANNEL_REPORT_KINDS),
-  at: z.iso.datetime({ offset: true }),
-  /** the user who acknowledged, when known */
-  actorId: z.uuid().nullable().optional(),
-  /** terminal or radio gateway id */
-  deviceId: z.string().min(1).max(64).nullable().optional(),
-  note: z.string().max(MAX_TEXT_BYTES).optional(),
-});
-export type ChannelReport = z.infer<typeof ChannelReportSchema>;

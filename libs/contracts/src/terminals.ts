@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLineText, singleLineText } from './text.js';
 
 /**
  * 一呼百应 push terminals and radio-over-IP gateways: the REST contract for provisioning
@@ -16,11 +17,11 @@ export type TerminalKind = z.infer<typeof TerminalKindSchema>;
 export const TERMINAL_ID_PATTERN = /^t[0-9a-f]{20}$/;
 
 export const CreateTerminalRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: singleLineText(100),
   siteId: z.uuid(),
   kind: TerminalKindSchema,
   /** radio gateways: the talkgroup the gateway announces on */
-  talkgroup: z.string().trim().min(1).max(64).optional(),
+  talkgroup: singleLineText(64).optional(),
 });
 export type CreateTerminalRequest = z.infer<typeof CreateTerminalRequestSchema>;
 
@@ -37,7 +38,7 @@ export const TerminalTelemetrySchema = z.object({
   /** percent */
   battery: z.number().min(0).max(100).optional(),
   /** "lan" | "satellite" | "lte" | ... : whatever link the device is on */
-  link: z.string().trim().min(1).max(32).optional(),
+  link: singleLineText(32).optional(),
 });
 export type TerminalTelemetry = z.infer<typeof TerminalTelemetrySchema>;
 
@@ -122,8 +123,10 @@ export type TerminalMessageState = (typeof TERMINAL_MESSAGE_STATES)[number];
 /** A test call (测试呼叫) from the console: reaches the terminals of the given sites, marked as a drill. */
 export const TerminalTestCallRequestSchema = z.strictObject({
   siteIds: z.array(z.uuid()).min(1).max(1000),
-  title: z.string().trim().min(1).max(200),
-  body: z.string().trim().max(4000).default(''),
+  title: singleLineText(200),
+  body: multiLineText(4 * 4000, { allowEmpty: true })
+    .max(4000, 'must be at most 4000 characters')
+    .default(''),
   ttlSeconds: z
     .number()
     .int()

@@ -5,6 +5,7 @@ import {
   canCreateRootSite,
   hasPermission,
   isInScope,
+  userManagementDenial,
   type Actor,
   type Permission,
 } from './access-policy.js';
@@ -13,8 +14,10 @@ import {
 const EXPECTED_GRANTS: Record<Permission, Role[]> = {
   'site.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
   'site.create': ['admin', 'commander'],
+  'site.update': ['admin', 'commander'],
   'user.read': ['admin', 'commander', 'dispatcher'],
   'user.create': ['admin', 'commander'],
+  'user.manage': ['admin', 'commander'],
   'audit.read': ['admin'],
   'terminal.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
   'terminal.manage': ['admin', 'commander'],
@@ -26,6 +29,9 @@ const EXPECTED_GRANTS: Record<Permission, Role[]> = {
   'duty.manage': ['admin', 'commander', 'dispatcher'],
   'consultation.create': ['admin', 'commander', 'dispatcher'],
   'consultation.join': ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  'radio.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  'radio.manage': ['admin', 'commander', 'dispatcher'],
+  'radio.ack': ['admin', 'commander', 'dispatcher'],
 };
 
 const PERMISSIONS = Object.keys(EXPECTED_GRANTS) as Permission[];
@@ -91,5 +97,29 @@ describe('isInScope', () => {
 describe('canCreateRootSite', () => {
   it.each(ROLES.map((role) => [role, role === 'admin'] as const))('%s -> %s', (role, expected) => {
     expect(canCreateRootSite(actor(role, '/root/'))).toBe(expected);
+  });
+});
+
+describe('userManagementDenial', () => {
+  const county = actor('commander', '/r/c/');
+  const user = (role: Role, sitePath: string, userId = 'u2') => ({ userId, role, sitePath });
+
+  it('lets a commander disable or demote a commander below them', () => {
+    expect(userManagementDenial(county, user('commander', '/r/c/t/'), { role: 'duty_officer' })).toBeNull();
+  });
+
+  it.each([
+    ['themselves', actor('admin', '/r/'), user('admin', '/r/', 'u1'), {}],
+    ['a user outside their subtree', county, user('duty_officer', '/r/other/'), {}],
+    ['an admin', county, user('admin', '/r/c/'), {}],
+    ['to admin', county, user('dispatcher', '/r/c/'), { role: 'admin' as Role }],
+    ['to a site outside their subtree', county, user('dispatcher', '/r/c/'), { sitePath: '/r/x/' }],
+    ['as a dispatcher', actor('dispatcher', '/r/'), user('duty_officer', '/r/c/'), {}],
+  ])('refuses %s', (_case, who, target, change) => {
+    expect(userManagementDenial(who, target, change)).toEqual(expect.any(String));
+  });
+
+  it('lets an admin manage anyone else anywhere', () => {
+    expect(userManagementDenial(actor('admin', '/r/'), user('admin', '/q/'), { sitePath: '/z/' })).toBeNull();
   });
 });

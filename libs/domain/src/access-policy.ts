@@ -8,8 +8,10 @@ import type { Role } from '#contracts';
 export type Permission =
   | 'site.read'
   | 'site.create'
+  | 'site.update'
   | 'user.read'
   | 'user.create'
+  | 'user.manage'
   | 'audit.read'
   | 'terminal.read'
   | 'terminal.manage'
@@ -20,13 +22,19 @@ export type Permission =
   | 'directive.template'
   | 'duty.manage'
   | 'consultation.create'
-  | 'consultation.join';
+  | 'consultation.join'
+  | 'radio.read'
+  | 'radio.manage'
+  | 'radio.ack';
 
 const GRANTS: Record<Permission, readonly Role[]> = {
   'site.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
   'site.create': ['admin', 'commander'],
+  'site.update': ['admin', 'commander'],
   'user.read': ['admin', 'commander', 'dispatcher'],
   'user.create': ['admin', 'commander'],
+  // disable, enable, change role or site: the same people who create users, within their scope
+  'user.manage': ['admin', 'commander'],
   'audit.read': ['admin'],
   'terminal.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
   'terminal.manage': ['admin', 'commander'],
@@ -41,6 +49,11 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   // 视频会商: who moderates or joins a given one is decided per consultation (domain/consultations)
   'consultation.create': ['admin', 'commander', 'dispatcher'],
   'consultation.join': ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  // 无线对讲: a duty officer sees and talks on their own site's talkgroups (domain/radio-access)
+  'radio.read': ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  'radio.manage': ['admin', 'commander', 'dispatcher'],
+  // acknowledging a radio emergency is a dispatcher's duty (or above)
+  'radio.ack': ['admin', 'commander', 'dispatcher'],
 };
 
 /** Roles a creator may hand out: nobody but an admin mints another admin. */
@@ -76,4 +89,33 @@ export function isInScope(actor: Actor, targetPath: string): boolean {
 /** Root sites (no parent) can only be created by an admin: they define a whole new tree. */
 export function canCreateRootSite(actor: Actor): boolean {
   return actor.role === 'admin';
+}
+
+/** The user an actor wants to disable, enable, move or re-role. */
+export interface ManagedUser {
+  userId: string;
+  role: Role;
+  sitePath: string;
+}
+
+/**
+ * Why `actor` may not change `target` (and give it `change`), or null when allowed. The
+ * rules for creating a user apply to managing one: a commander manages commanders and below
+ * in their own subtree, never an admin; nobody changes their own account, so an admin cannot
+ * lock out or demote themselves by mistake.
+ */
+export function userManagementDenial(
+  actor: Actor,
+  target: ManagedUser,
+  change: { role?: Role; sitePath?: string },
+): string | null {
+  if (!hasPermission(actor.role, 'user.manage')) return `role ${actor.role} may not manage users`;
+  if (target.userId === actor.userId) return 'you may not change your own account';
+  if (!isInScope(actor, target.sitePath)) return 'the user is outside your scope';
+  if (!canAssignRole(actor.role, target.role))
+    return `role ${actor.role} may not manage a user with role ${target.role}`;
+  if (change.role && !canAssignRole(actor.role, change.role))
+    return `role ${actor.role} may not give a user the role ${change.role}`;
+  if (change.sitePath && !isInScope(actor, change.sitePath)) return 'the new site is outside your scope';
+  return null;
 }

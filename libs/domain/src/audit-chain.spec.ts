@@ -1,11 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  AUDIT_KEYED,
+  AUDIT_LEGACY,
+  AUDIT_REKEYED_ACTION,
   auditHash,
+  auditMac,
   canonicalJson,
+  ChainVerifier,
   GENESIS_HASH,
+  headSignatureValid,
+  signHead,
   verifyChain,
   type AuditContent,
   type AuditRow,
+  type SignedAuditHead,
 } from './audit-chain.js';
 
 function content(seq: number, overrides: Partial<AuditContent> = {}): AuditContent {
@@ -154,5 +162,113 @@ describe('verifyChain', () => {
     const rows = chain(5);
     expect(verifyChain(rows.slice(2), rows[1]!.hash, 3)).toEqual({ ok: true, checked: 3 });
     expect(verifyChain(rows.slice(2), rows[1]!.hash)).toMatchObject({ ok: false, brokenAt: { seq: 3 } });
+  });
+});
+
+describe('the keyed chain (HMAC) and its anchored head', () => {
+  const KEY = Buffer.from('unit-spec-audit-key-0123456789abcdef');
+
+  /** `legacy` unkeyed rows, then (if any) an audit.rekeyed entry, then keyed rows up to `n` */
+  function keyedChain(n: number, legacy = 0): AuditRow[] {
+    const rows: AuditRow[] = [];
+    let prevHash = GENESIS_HASH;
+    for (let seq = 1; seq <= n; seq++) {
+      const keyed = seq > legacy;
+      const c =
+        keyed && legacy > 0 && seq === legacy + 1
+          ? content(seq, { action: AUDIT_REKEYED_ACTION })
+          : content(seq);
+      const hash = keyed ? auditMac(c, prevHash, KEY) : auditHash(c, prevHash);
+      rows.push({ ...c, prevHash, hash, version: keyed ? AUDIT_KEYED : AUDIT_LEGACY });
+      prevHash = hash;
+    }
+    return rows;
+  }
+
+  function check(rows: AuditRow[], anchor?: SignedAuditHead, key = KEY) {
+    const verifier = new ChainVerifier(key, undefined, anchor);
+    for (const row of rows) if (verifier.push(row)) break;
+    return verifier.finish();
+  }
+
+  const anchorOf = (rows: AuditRow[], keyedFrom: number | null = 1) =>
+    signHead(
+      { seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash, at: '2026-01-01T00:00:00.000Z', keyedFrom },
+      KEY,
+    );
+
+  it('accepts a keyed chain, and a legacy part followed by audit.rekeyed', () => {
+    expect(check(keyedChain(5))).toEqual({ ok: true, checked: 5 });
+    const mixed = keyedChain(6, 3);
+    expect(check(mixed, anchorOf(mixed, 4))).toEqual({ ok: true, checked: 6 });
+  });
+
+  it('rejects a keyed row re-hashed with plain SHA-256, or with HMAC under another key', () => {
+    const rows = keyedChain(4);
+    const forged = { ...rows[1]!, actorId: 'someone-else' };
+    const { prevHash, hash: _h, version: _v, ...c } = forged;
+    expect(check([rows[0]!, { ...forged, hash: auditHash(c, prevHash) }])).toMatchObject({
+      ok: false,
+      brokenAt: { seq: 2, reason: 'content does not match its hash' },
+    });
+    const other = Buffer.from('another-key-just-as-long-0123456789ab');
+    expect(check([rows[0]!, { ...forged, hash: auditMac(c, prevHash, other) }]).brokenAt?.seq).toBe(2);
+    expect(check(rows, undefined, other)).toMatchObject({ ok: false, brokenAt: { seq: 1 } });
+  });
+
+  it('rejects an unkeyed row after the keyed part began, and a keyed part without audit.rekeyed', () => {
+    const rows = keyedChain(3);
+    const { prevHash, hash: _h, version: _v, ...c } = rows[2]!;
+    expect(
+      check([rows[0]!, rows[1]!, { ...rows[2]!, version: AUDIT_LEGACY, hash: auditHash(c, prevHash) }]),
+    ).toMatchObject({
+      ok: false,
+      brokenAt: { seq: 3, reason: 'an unkeyed row after the keyed part began at row 1' },
+    });
+    const mixed = keyedChain(5, 2);
+    const plain = content(3);
+    const noMarker = {
+      ...plain,
+      prevHash: mixed[1]!.hash,
+      hash: auditMac(plain, mixed[1]!.hash, KEY),
+      version: AUDIT_KEYED,
+    };
+    expect(check([mixed[0]!, mixed[1]!, noMarker]).brokenAt).toEqual({
+      seq: 3,
+      reason: 'the keyed part must start with an audit.rekeyed entry',
+    });
+  });
+
+  it('finds a cut tail, a replaced head and a forged anchor against the anchored head', () => {
+    const rows = keyedChain(10);
+    const anchor = anchorOf(rows);
+    expect(check(rows.slice(0, 5), anchor).brokenAt).toEqual({
+      seq: 6,
+      reason: 'rows 6-10 are missing: the chain ends before its anchored head (2026-01-01T00:00:00.000Z)',
+    });
+    expect(check(rows, { ...anchor, hash: 'f'.repeat(64) }).brokenAt).toEqual({
+      seq: 10,
+      reason: 'the anchored head is not signed with the audit key',
+    });
+    const resigned = signHead({ ...anchor, hash: 'f'.repeat(64) }, KEY);
+    expect(check(rows, resigned).brokenAt?.reason).toMatch(/row 10 does not match the anchored head/);
+    // a chain that grew after the anchor is fine
+    expect(check(keyedChain(12), anchor)).toEqual({ ok: true, checked: 12 });
+  });
+
+  it('signs a head so that any field change shows', () => {
+    const head = { seq: 3, hash: 'a'.repeat(64), at: '2026-01-01T00:00:00.000Z', keyedFrom: 1 };
+    const signed = signHead(head, KEY);
+    expect(headSignatureValid(signed, KEY)).toBe(true);
+    for (const change of [
+      { seq: 2 },
+      { hash: 'b'.repeat(64) },
+      { at: 'x' },
+      { keyedFrom: 2 },
+      { mac: '00' },
+    ]) {
+      expect(headSignatureValid({ ...signed, ...change }, KEY)).toBe(false);
+    }
+    expect(headSignatureValid(signed, Buffer.from('other'))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SiteKind } from '#contracts';
-import { childPath, parentKindError, pathIds } from './site-tree.js';
+import { childPath, outermostPaths, parentKindError, pathIds, subtreeUpperBound } from './site-tree.js';
 
 describe('parentKindError', () => {
   const cases: [SiteKind, SiteKind | null, string | null][] = [
@@ -45,5 +45,34 @@ describe('pathIds', () => {
 
   it('gives no ids for the bare separator', () => {
     expect(pathIds('/')).toEqual([]);
+  });
+});
+
+describe('outermostPaths', () => {
+  it('keeps only subtree roots, once, sorted', () => {
+    expect(outermostPaths(['/r/a/x/', '/r/b/', '/r/a/', '/r/a/x/y/', '/r/ab/', '/r/b/'])).toEqual([
+      '/r/a/',
+      '/r/ab/',
+      '/r/b/',
+    ]);
+  });
+
+  it('keeps siblings whose ids share a prefix apart', () => {
+    expect(outermostPaths(['/r/a1/', '/r/a/'])).toEqual(['/r/a/', '/r/a1/']);
+  });
+
+  it('is empty for no paths', () => {
+    expect(outermostPaths([])).toEqual([]);
+  });
+});
+
+describe('subtreeUpperBound', () => {
+  it('bounds exactly the paths below a site in byte order', () => {
+    const root = '/r/a/';
+    const upper = subtreeUpperBound(root);
+    const inside = ['/r/a/', '/r/a/x/', '/r/a/zzz/'];
+    const outside = ['/r/a0/', '/r/a-1/', '/r/b/', '/r/'];
+    for (const p of inside) expect(p >= root && p < upper).toBe(true);
+    for (const p of outside) expect(p >= root && p < upper).toBe(false);
   });
 });

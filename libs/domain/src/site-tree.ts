@@ -26,3 +26,24 @@ export function childPath(parentPath: string | null, id: string): string {
 export function pathIds(path: string): string[] {
   return path.split('/').filter(Boolean);
 }
+
+/**
+ * The paths no other path in the list contains (a subtree's root covers its descendants),
+ * sorted: disjoint subtrees, so a prefix scan per path returns each site once. 96,000
+ * overlapping prefixes in one `LIKE ANY` stalled the database for a whole county.
+ */
+export function outermostPaths(paths: Iterable<string>): string[] {
+  const sorted = [...new Set(paths)].sort();
+  const out: string[] = [];
+  for (const p of sorted) {
+    // sorted, so an ancestor (a prefix ending in "/") comes right before its subtree
+    const last = out.at(-1);
+    if (last === undefined || !p.startsWith(last)) out.push(p);
+  }
+  return out;
+}
+
+/** The exclusive upper bound of a subtree's paths in byte order: "/a/b/" -> "/a/b0" ("0" follows "/"). */
+export function subtreeUpperBound(path: string): string {
+  return `${path.slice(0, -1)}0`;
+}

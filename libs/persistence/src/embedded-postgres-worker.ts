@@ -5,8 +5,9 @@
  * path would name a .ts file that Node cannot load. It requires PGlite's CommonJS builds
  * by the absolute paths the parent resolved.
  *
- * parent → worker: workerData {pglite, socket, dataPath, socketPath, warmUp, lanePort}; then 'stop'.
- * worker → parent: {ready: true} | {error: message} | {stopped: true}.
+ * parent → worker: workerData {pglite, socket, dataPath, socketPath, warmUp, trace, lanePort}; then 'stop';
+ * {ping: n} at any time (EmbeddedPostgres.probe).
+ * worker → parent: {ready: true} | {error: message} | {stopped: true} | {pong: n, answered, inRequest}.
  * On lanePort (see StatementLane): parent → worker {name, sql, max, columns, scalars?}; worker →
  * parent {name, count, rows} | {name, count, error}.
  */
@@ -79,6 +80,7 @@ async function warmUp(db) {
 // until it disconnects.
 const lane = { pending: new Map(), running: false, wake: undefined };
 const inRequest = new Set();
+let answered = 0;
 function wakeLane() {
   if (lane.wake) lane.wake();
 }
@@ -101,6 +103,7 @@ function watchSocketRequests(server) {
       onData(data);
     }).finally(() => {
       if (!ready) return;
+      answered++;
       inRequest.delete(handlerId);
       wakeLane();
     });
@@ -138,7 +141,7 @@ async function laneStatement(sql, params) {
   return parse.parseResults(messages, db.parsers)[0].rows;
 }
 // YIHU_TRACE=1 (the bridge's fan-out timeline): a lane statement that waited for the socket's client
-const TRACE = process.env.YIHU_TRACE === '1';
+const TRACE = workerData.trace === true;
 async function laneExecute(sql, params) {
   let waited;
   for (;;) {
@@ -209,6 +212,10 @@ async function laneRun() {
   parentPort.postMessage({ ready: true });
 })().catch((err) => parentPort.postMessage({ error: String((err && err.message) || err) }));
 parentPort.on('message', (msg) => {
+  if (msg && msg.ping !== undefined) {
+    parentPort.postMessage({ pong: msg.ping, answered, inRequest: inRequest.size });
+    return;
+  }
   if (msg !== 'stop') return;
   (async () => {
     try {

@@ -8,7 +8,19 @@ import { DataDirLock } from './data-dir-lock.js';
 import { EMBEDDED_POSTGRES_WORKER } from './embedded-postgres-worker.js';
 import { StatementLane } from './statement-lane.js';
 
-type WorkerReply = { ready?: true; stopped?: true; error?: string };
+type WorkerReply = {
+  ready?: true;
+  stopped?: true;
+  error?: string;
+  pong?: number;
+  answered?: number;
+  inRequest?: number;
+};
+
+/** Whether the engine itself is alive, asked of its thread rather than through the pool. */
+export type EngineProbe =
+  | { up: true; /** socket requests answered since start */ answered: number; inFlight: number }
+  | { up: false; reason: string };
 
 /**
  * A real PostgreSQL engine (PGlite) persisted under DATA_DIR and served on the wire
@@ -27,6 +39,8 @@ type WorkerReply = { ready?: true; stopped?: true; error?: string };
 export class EmbeddedPostgres {
   /** `failed`: the thread died under us; stop() still releases the lock and the socket */
   private state: 'running' | 'failed' | 'stopped' = 'running';
+  private readonly pongs = new Map<number, (reply: WorkerReply) => void>();
+  private lastPing = 0;
 
   private constructor(
     private readonly worker: Worker,
@@ -36,18 +50,46 @@ export class EmbeddedPostgres {
     readonly dataPath: string,
     /** batch statements run on the engine's thread (see StatementLane) */
     readonly lane: StatementLane,
-  ) {}
+  ) {
+    worker.on('message', (m: WorkerReply) => {
+      if (m.pong === undefined) return;
+      this.pongs.get(m.pong)?.(m);
+      this.pongs.delete(m.pong);
+    });
+  }
+
+  /**
+   * Asks the engine's thread directly. Under load every pooled connection (there is one)
+   * is queued for, so a `SELECT 1` through the pool can wait seconds while the engine is
+   * working fine; the thread answers between two statements.
+   */
+  async probe(timeoutMs: number): Promise<EngineProbe> {
+    if (this.state === 'stopped') return { up: false, reason: 'the embedded database is stopped' };
+    if (this.state === 'failed') return { up: false, reason: 'the embedded database thread died' };
+    const id = ++this.lastPing;
+    let timer: NodeJS.Timeout | undefined;
+    const reply = await new Promise<WorkerReply | undefined>((resolve) => {
+      this.pongs.set(id, resolve);
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+      this.worker.postMessage({ ping: id });
+    });
+    clearTimeout(timer);
+    this.pongs.delete(id);
+    if (!reply) return { up: false, reason: `the embedded database did not answer within ${timeoutMs} ms` };
+    return { up: true, answered: reply.answered ?? 0, inFlight: reply.inRequest ?? 0 };
+  }
 
   /**
    * `warmUp`: run a directive's worth of statements on a throw-away table first (see the
    * worker), so the first real one does not pay the engine's compilation.
    * `onFailure`: the engine's thread died while in use (the database is gone; the caller
    * should stop, and a restart recovers from the data dir as after kill -9).
+   * `trace`: the thread marks lane statements that waited (YIHU_TRACE, see fanout-trace.ts).
    */
   static async start(
     dataDir: string,
     onFailure?: (err: Error) => void,
-    options: { warmUp?: boolean } = {},
+    options: { warmUp?: boolean; trace?: boolean } = {},
   ): Promise<EmbeddedPostgres> {
     const lock = DataDirLock.acquire(dataDir);
     let worker: Worker | undefined;
@@ -71,6 +113,7 @@ export class EmbeddedPostgres {
           dataPath,
           socketPath: join(socketDir, '.s.PGSQL.5432'),
           warmUp: options.warmUp ?? false,
+          trace: options.trace ?? false,
           lanePort: port2,
         },
         transferList: [port2],

@@ -1,7 +1,10 @@
 export * from './entities/index.js';
 export { MIGRATIONS } from './migrations/index.js';
-export { EmbeddedPostgres } from './embedded-postgres.js';
+export { EmbeddedPostgres, type EngineProbe } from './embedded-postgres.js';
 export { StatementLane, LaneBatch, type LaneBatchOptions } from './statement-lane.js';
 export { DataDirLock, DataDirInUseError } from './data-dir-lock.js';
 export { createDataSource, dataSourceOptions, runMigrations, type DatabaseTarget } from './data-source.js';
 export { AuditStore } from './audit-store.js';
+export { AuditAnchorFile } from './audit-anchor-file.js';
+export type { AnchorOutcome, AuditInput, AuditStoreOptions, AuditVerifyResult } from './audit-store.js';
+export { boundPoolQueue, DatabaseBusyError, poolWaiting } from './pool-queue.js';

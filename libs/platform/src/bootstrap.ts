@@ -5,13 +5,23 @@ import type { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { createDataSource, DataDirInUseError, EmbeddedPostgres, runMigrations } from '#persistence';
+import {
+  boundPoolQueue,
+  createDataSource,
+  DataDirInUseError,
+  EmbeddedPostgres,
+  runMigrations,
+} from '#persistence';
 import type { AppConfig } from './config/app-config.js';
 import { loadConfig } from './config/load-config.js';
 import { tuneHeap } from './heap-tuning.js';
-import { createRootLogger, PinoNestLogger } from './logging/logger.js';
+import { enableFanoutTrace } from './logging/fanout-trace.js';
+import { createRootLogger, PinoNestLogger, redactedRequest } from './logging/logger.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { Metrics } from './metrics/metrics.js';
+import { installInputGuard } from './http/input-guard.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 import { YihuIoAdapter } from './realtime/io-adapter.js';
 import type { Runtime } from './runtime.js';
 import { StartupError } from './startup-error.js';
@@ -49,7 +59,7 @@ async function openDatabase(config: AppConfig, logger: Logger, service: string) 
           process.exit(1);
         },
         // the first directive after a start must not wait for the engine's compilation
-        { warmUp: true },
+        { warmUp: true, trace: config.raw.YIHU_TRACE },
       );
   } catch (err) {
     if (err instanceof DataDirInUseError) throw new StartupError(err.message);
@@ -73,6 +83,7 @@ async function openDatabase(config: AppConfig, logger: Logger, service: string) 
       url ? `cannot reach DATABASE_URL ${redactUrl(url)}: ${reason}` : `embedded database failed: ${reason}`,
     );
   }
+  boundPoolQueue(dataSource, config.raw.DB_QUEUE_MAX);
   try {
     const applied = await runMigrations(dataSource, !embedded);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
@@ -104,6 +115,8 @@ async function checkRedis(url: string): Promise<void> {
 
 function configureHttp(app: INestApplication, runtime: Runtime): void {
   const metrics = app.get(Metrics);
+  // names the framework to a scanner and nothing to a client
+  (app.getHttpAdapter().getInstance() as import('express').Express).disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(
     pinoHttp({
@@ -111,6 +124,7 @@ function configureHttp(app: INestApplication, runtime: Runtime): void {
       genReqId: (req) => (req as Request & { id: string }).id,
       autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/api/v1/health' },
       quietReqLogger: true,
+      serializers: { req: redactedRequest },
     }),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -121,6 +135,7 @@ function configureHttp(app: INestApplication, runtime: Runtime): void {
     });
     next();
   });
+  installInputGuard(app);
   const doc = new DocumentBuilder()
     .setTitle('yihu (一呼) hub API')
     .setDescription(
@@ -150,6 +165,7 @@ export async function startApp(
   env?: NodeJS.ProcessEnv,
 ): Promise<StartedApp> {
   const config = loadConfig({ env });
+  enableFanoutTrace(config.raw.YIHU_TRACE);
   const logger = createRootLogger(config.raw.LOG_LEVEL, service);
   if (config.raw.REDIS_URL) await checkRedis(config.raw.REDIS_URL);
   const { dataSource, embedded } = await openDatabase(config, logger, service);
@@ -159,12 +175,15 @@ export async function startApp(
     logger,
     dataSource,
     lane: embedded?.lane,
+    engine: embedded,
     afterListen: [],
     ready: false,
   };
   let app: INestApplication | undefined;
+  let metricsServer: import('node:http').Server | undefined;
   const stop = async () => {
     try {
+      metricsServer?.close();
       await app?.close();
     } finally {
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
@@ -179,13 +198,21 @@ export async function startApp(
     app.useWebSocketAdapter(new YihuIoAdapter(app, config.raw.REDIS_URL, config.raw.REDIS_PREFIX));
     configureHttp(app, runtime);
     await app.init();
+    const server = app.getHttpServer() as import('node:http').Server;
+    installSecurityHeaders(server);
     await new Promise<void>((resolve, reject) => {
-      const server = app!.getHttpServer() as import('node:http').Server;
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(new StartupError(describeListenError(err, config.port))),
       );
       server.listen(config.port, config.raw.HOST, () => resolve());
     });
+    if (config.raw.METRICS_PORT)
+      metricsServer = await startMetricsServer(
+        app.get(Metrics),
+        config.raw.METRICS_PORT,
+        config.raw.METRICS_HOST,
+        config.raw.METRICS_TOKEN,
+      );
     for (const step of runtime.afterListen) await step();
     runtime.ready = true;
   } catch (err) {

@@ -7,11 +7,15 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { AuditStore } from '#persistence';
+import { join } from 'node:path';
+import { AuditAnchorFile, AuditStore } from '#persistence';
+import { AuditAnchorWriter } from './audit/audit-anchor.writer.js';
 import { ActorResolver } from './auth/actor-resolver.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { DenialAudit } from './auth/denial-audit.js';
 import { EventBus, InProcessEventBus, RedisEventBus } from './bus/event-bus.js';
 import { AppConfig } from './config/app-config.js';
+import { databaseCheck } from './health/database-check.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health-registry.js';
 import { HttpExceptionFilter } from './http/exception.filter.js';
@@ -21,6 +25,8 @@ import { BULL_QUEUE_NAME, BullJobHost, BullJobQueue } from './queue/bull-job-que
 import { DbJobQueue } from './queue/db-job-queue.js';
 import { JobQueue } from './queue/job-queue.js';
 import { CounterStore, MemoryCounterStore, RedisCounterStore } from './rate-limit/counter-store.js';
+import { MemorySocketCountStore, RedisSocketCountStore } from './realtime/socket-count-store.js';
+import { SocketLimits } from './realtime/socket-limits.js';
 import { LOGGER, RUNTIME, type Runtime } from './runtime.js';
 
 /** Registers the checks for the parts this module owns. */
@@ -31,14 +37,12 @@ class PlatformHealth implements OnModuleInit {
     private readonly jobs: JobQueue,
     private readonly bus: EventBus,
     @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
   onModuleInit(): void {
     const driver = this.config.mode === 'embedded' ? 'pglite' : 'postgres';
-    this.registry.register('database', async () => {
-      await this.dataSource.query('SELECT 1');
-      return { status: 'up', driver };
-    });
+    this.registry.register('database', databaseCheck(this.dataSource, driver, this.runtime.engine));
     this.registry.register('queue', () => this.jobs.health());
     this.registry.register('bus', () => this.bus.health());
   }
@@ -97,11 +101,19 @@ export class PlatformModule {
         { provide: LOGGER, useValue: logger },
         { provide: Metrics, useValue: new Metrics(runtime.service) },
         HealthRegistry,
-        { provide: AuditStore, useFactory: () => new AuditStore(dataSource) },
+        {
+          provide: AuditStore,
+          useFactory: () =>
+            new AuditStore(dataSource, {
+              key: config.auditKey,
+              anchor: new AuditAnchorFile(join(config.dataDir, 'audit-anchor.json')),
+            }),
+        },
+        AuditAnchorWriter,
         {
           provide: ActorResolver,
-          useFactory: (jwt: JwtService) => new ActorResolver(jwt, dataSource),
-          inject: [JwtService],
+          useFactory: (jwt: JwtService, bus: EventBus) => new ActorResolver(jwt, dataSource, bus),
+          inject: [JwtService, EventBus],
         },
         {
           provide: EventBus,
@@ -113,10 +125,28 @@ export class PlatformModule {
           useFactory: () =>
             redisUrl ? new RedisCounterStore(redisUrl, config.raw.REDIS_PREFIX) : new MemoryCounterStore(),
         },
+        {
+          provide: SocketLimits,
+          useFactory: (metrics: Metrics) =>
+            new SocketLimits(
+              config,
+              redisUrl
+                ? new RedisSocketCountStore(redisUrl, config.raw.REDIS_PREFIX)
+                : new MemorySocketCountStore(),
+              logger,
+              metrics,
+            ),
+          inject: [Metrics],
+        },
         ...queueProviders,
         PlatformHealth,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_FILTER, useFactory: () => new HttpExceptionFilter(logger) },
+        {
+          provide: APP_FILTER,
+          useFactory: (audit: AuditStore, counters: CounterStore) =>
+            new HttpExceptionFilter(logger, new DenialAudit(audit, counters, logger)),
+          inject: [AuditStore, CounterStore],
+        },
       ],
       exports: [
         RUNTIME,
@@ -128,6 +158,7 @@ export class PlatformModule {
         ActorResolver,
         EventBus,
         CounterStore,
+        SocketLimits,
         JobQueue,
         TypeOrmModule,
       ],

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/index.js';
 import { navigate } from '../lib/router.js';
 import { PAGES, ROLE_LABEL, type PageId } from '../lib/roles.js';
 import type { ConnState } from '../lib/socket.js';
+import { useTheme } from '../lib/theme.js';
 
 const CONN_LABEL = { online: 'connOnline', offline: 'connOffline', connecting: 'connConnecting' } as const;
 
@@ -15,6 +16,7 @@ export function Layout(props: {
   children: ReactNode;
 }) {
   const { t, toggle } = useI18n();
+  const theme = useTheme();
   const { user, page, conn } = props;
   return (
     <div className="shell">
@@ -44,6 +46,15 @@ export function Layout(props: {
         <span className="who">
           {user.displayName ?? user.username} · {t(ROLE_LABEL[user.role])}
         </span>
+        <button
+          type="button"
+          className="link"
+          aria-pressed={theme.theme === 'light'}
+          data-testid="theme-toggle"
+          onClick={theme.toggle}
+        >
+          {t('theme.bright')}
+        </button>
         <button type="button" className="link" onClick={toggle}>
           {t('switchLanguage')}
         </button>

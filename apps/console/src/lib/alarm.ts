@@ -3,7 +3,8 @@ import type { DirectiveLevel } from '#contracts';
 /**
  * The duty-room alarm: beeps on WebAudio, repeated until every directive is 签收.
  * Red and orange are louder and faster. Browsers start an AudioContext only after a user
- * gesture, so `unlock()` is called from the login click (or the "enable sound" button).
+ * gesture, so `unlock()` is called from the login click or the duty page's full-screen
+ * 「点击进入值守」 after a reload.
  */
 const PATTERNS: Record<DirectiveLevel, { gain: number; everyMs: number; tones: number[] }> = {
   red: { gain: 0.9, everyMs: 1200, tones: [880, 660, 880] },
@@ -19,14 +20,45 @@ class Alarm {
   private level: DirectiveLevel | null = null;
   /** how many beep patterns have played since the page loaded (tests read it) */
   beeps = 0;
+  /** how many link-lost tones have played since the page loaded (tests read it) */
+  linkTones = 0;
+  private listeners = new Set<() => void>();
+
+  /** Calls `fn` whenever the sound switches on or off (the browser may suspend it). */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => {
+      this.listeners.delete(fn);
+    };
+  }
 
   get unlocked(): boolean {
     return this.ctx?.state === 'running';
   }
 
   unlock(): Promise<void> {
-    this.ctx ??= new AudioContext();
+    if (!this.ctx) {
+      this.ctx = new AudioContext();
+      this.ctx.onstatechange = () => this.listeners.forEach((fn) => fn());
+    }
     return this.ctx.resume();
+  }
+
+  /** A falling two-tone once: the link to the hub has dropped. */
+  linkLost(): void {
+    this.linkTones++;
+    document.documentElement.dataset.linkTones = String(this.linkTones);
+    this.play([520, 330], 0.8, 0.4);
+  }
+
+  /** invitation tones played since the page loaded (tests read `data-invite-tones`) */
+  inviteTones = 0;
+
+  /** A rising three-tone, unlike any alarm: a 视频会商 invitation has arrived. */
+  invitation(): void {
+    this.inviteTones++;
+    document.documentElement.dataset.inviteTones = String(this.inviteTones);
+    this.play([523, 659, 784], 0.6, 0.18);
   }
 
   /** Plays the pattern of the most severe open level, or stops when none is left. */
@@ -42,23 +74,36 @@ class Alarm {
     this.timer = setInterval(() => this.beep(top), PATTERNS[top].everyMs);
   }
 
+  /** escalation chimes played since the page loaded (tests read it through the toast's data) */
+  chimes = 0;
+
+  /** One pattern, outside the repeating alarm: an escalation step on the dispatcher's board. */
+  chime(level: DirectiveLevel): void {
+    this.chimes++;
+    this.beep(level);
+  }
+
   private beep(level: DirectiveLevel): void {
     this.beeps++;
+    const p = PATTERNS[level];
+    this.play(p.tones, p.gain, 0.22);
+  }
+
+  private play(tones: number[], volume: number, length: number): void {
     const ctx = this.ctx;
     if (!ctx || ctx.state !== 'running') return;
-    const p = PATTERNS[level];
     let t = ctx.currentTime;
-    for (const freq of p.tones) {
+    for (const freq of tones) {
       const osc = ctx.createOscillator();
       const gain = ctx.createGain();
       osc.type = 'square';
       osc.frequency.value = freq;
-      gain.gain.setValueAtTime(p.gain, t);
-      gain.gain.exponentialRampToValueAtTime(0.001, t + 0.22);
+      gain.gain.setValueAtTime(volume, t);
+      gain.gain.exponentialRampToValueAtTime(0.001, t + length);
       osc.connect(gain).connect(ctx.destination);
       osc.start(t);
-      osc.stop(t + 0.25);
-      t += 0.28;
+      osc.stop(t + length + 0.03);
+      t += length + 0.06;
     }
   }
 }

@@ -1,7 +1,20 @@
 import type { Role } from '#contracts';
 import type { MessageKey } from '../i18n/index.js';
 
-export type PageId = 'duty' | 'board' | 'terminals' | 'consult' | 'audit';
+export type PageId =
+  | 'duty'
+  | 'board'
+  | 'terminals'
+  | 'consult'
+  | 'radio'
+  | 'audit'
+  | 'spotchecks'
+  | 'dutystats'
+  | 'roster'
+  | 'handover'
+  | 'dutylog';
+
+const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
 export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[] }[] = [
   { id: 'duty', path: '/duty', label: 'navDuty', roles: ['duty_officer'] },
@@ -18,7 +31,28 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
     label: 'navConsult',
     roles: ['admin', 'commander', 'dispatcher', 'duty_officer'],
   },
+  {
+    id: 'spotchecks',
+    path: '/spot-checks',
+    label: 'navSpotChecks',
+    roles: ['admin', 'commander', 'dispatcher'],
+  },
+  {
+    id: 'dutystats',
+    path: '/duty-stats',
+    label: 'navDutyStats',
+    roles: ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  },
+  {
+    id: 'radio',
+    path: '/radio',
+    label: 'navRadio',
+    roles: ['admin', 'commander', 'dispatcher', 'duty_officer'],
+  },
   { id: 'audit', path: '/audit', label: 'navAudit', roles: ['admin'] },
+  { id: 'roster', path: '/roster', label: 'duty.navRoster', roles: EVERYONE },
+  { id: 'handover', path: '/handover', label: 'duty.navHandover', roles: EVERYONE },
+  { id: 'dutylog', path: '/duty-log', label: 'duty.navLog', roles: EVERYONE },
 ];
 
 /** Where each role lands after login. */

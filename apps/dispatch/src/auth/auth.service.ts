@@ -3,51 +3,77 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { LoginRequest, LoginResponse } from '#contracts';
 import { UserEntity } from '#persistence';
-import { ActorResolver, AppConfig, CounterStore, DomainError, Metrics } from '#platform';
+import { ActorResolver, AppConfig, DomainError, Metrics } from '#platform';
 import { toUserView } from '../users/user-view.js';
+import { AuthAudit } from './auth-audit.js';
+import { HashGate, UnknownUserBudget } from './hash-gate.js';
+import { LoginThrottle } from './login-throttle.js';
 import { DUMMY_HASH_PROMISE, verifyPassword } from './password.js';
 
+/** Login. The throttling policy is in docs/security.md, "Login throttling". */
 @Injectable()
 export class AuthService {
+  private readonly gate: HashGate;
+  private readonly unknownBudget: UnknownUserBudget;
+
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly actors: ActorResolver,
-    private readonly counters: CounterStore,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuthAudit,
     private readonly metrics: Metrics,
     @Inject(AppConfig) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.gate = new HashGate(config.raw.LOGIN_HASH_CONCURRENCY, config.raw.LOGIN_HASH_QUEUE);
+    this.unknownBudget = new UnknownUserBudget(config.raw.LOGIN_UNKNOWN_USER_BUDGET);
+  }
 
-  /**
-   * Failed attempts are counted per username+address and per username, so neither one
-   * address nor many addresses can guess freely. A success clears the address's count.
-   */
   async login(req: LoginRequest, ip: string): Promise<LoginResponse> {
-    const { LOGIN_MAX_ATTEMPTS: max, LOGIN_WINDOW_SECONDS: window } = this.config.raw;
+    let leave: () => void;
+    try {
+      leave = this.throttle.enter(ip);
+    } catch (err) {
+      this.metrics.loginFailures.inc({ reason: 'busy' });
+      throw err;
+    }
+    try {
+      return await this.attempt(req, ip);
+    } finally {
+      leave();
+    }
+  }
+
+  private async attempt(req: LoginRequest, ip: string): Promise<LoginResponse> {
     const name = req.username.toLowerCase();
-    const pairKey = `login:${name}:${ip}`;
-    const userKey = `login:${name}`;
-    const [pair, user] = await Promise.all([this.counters.peek(pairKey), this.counters.peek(userKey)]);
-    if (pair.count >= max || user.count >= max * 5) {
+    let admission;
+    try {
+      admission = await this.throttle.admit(name, ip);
+    } catch (err) {
       this.metrics.loginFailures.inc({ reason: 'throttled' });
-      const retry = Math.max(pair.ttlSeconds, user.ttlSeconds, 1);
-      throw new DomainError(
-        'rate_limited',
-        `too many failed logins; try again in ${retry} s`,
-        undefined,
-        retry,
-      );
+      throw err;
     }
     const found = await this.users
       .createQueryBuilder('u')
       .where('lower(u.username) = :name', { name })
       .getOne();
-    const ok = await verifyPassword(req.password, found?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+    let ok = false;
+    if (found || this.unknownBudget.take()) {
+      const stored = found?.passwordHash ?? (await DUMMY_HASH_PROMISE);
+      try {
+        ok = await this.gate.run(() => verifyPassword(req.password, stored), admission.known);
+      } catch (err) {
+        await this.throttle.notChecked(name, ip);
+        this.metrics.loginFailures.inc({ reason: 'busy' });
+        throw err;
+      }
+    }
     if (!found || !ok || found.disabled) {
-      await Promise.all([this.counters.hit(pairKey, window), this.counters.hit(userKey, window)]);
+      await this.throttle.failed(name, ip, admission, found !== null);
       this.metrics.loginFailures.inc({ reason: 'bad_credentials' });
       throw new DomainError('unauthenticated', 'wrong username or password');
     }
-    await this.counters.reset(pairKey);
+    await this.throttle.succeeded(name, ip);
+    this.audit.loggedIn(found.id, found.username, ip);
     const ttl = this.config.raw.JWT_TTL_SECONDS;
     const accessToken = await this.actors.sign(
       { sub: found.id, username: found.username, role: found.role, siteId: found.siteId },

@@ -13,26 +13,19 @@ import {
   DIRECTIVE_EVENTS,
   SocketAckRequestSchema,
   SocketBoardRequestSchema,
-  describeIssues,
-  fieldIssues,
   type DirectiveBoardPayload,
   type SocketResult,
 } from '#contracts';
 import type { Actor } from '#domain';
-import { ActorResolver, DomainError, LOGGER } from '#platform';
-import { BoardService } from './board.service.js';
-import { ConsoleChannel } from './console-channel.js';
-import { DirectivesService } from './directives.service.js';
-import { boardRoom, RealtimeServer, siteRoom, userRoom } from './realtime.js';
-import { RecipientStateService } from './recipient-state.service.js';
-import { toPushPayload } from './views.js';
+import { ActorResolver, EventHandler, LOGGER, SocketLimits } from '#platform';
+import { BoardService } from './shared/board.service.js';
+import { ConsoleChannel } from './channels/console-channel.js';
+import { DirectivesService } from './issue/directives.service.js';
+import { ChannelReports } from './recipients/channel-reports.js';
+import { boardRoom, RealtimeServer, siteRoom, userRoom } from './shared/realtime.js';
+import { toPushPayload } from './shared/views.js';
 
 const actorOf = (socket: Socket) => socket.data.actor as Actor;
-
-function failure(err: unknown): { ok: false; error: string } {
-  if (err instanceof DomainError) return { ok: false, error: err.message };
-  return { ok: false, error: 'internal error' };
-}
 
 /**
  * Consoles and dispatchers on Socket.IO (default namespace, `auth: {token}`). Thin: it
@@ -40,25 +33,35 @@ function failure(err: unknown): { ok: false; error: string } {
  */
 @WebSocketGateway()
 export class DirectivesGateway implements OnGatewayInit, OnGatewayConnection {
+  private readonly events: EventHandler;
+
   constructor(
     private readonly actors: ActorResolver,
     private readonly realtime: RealtimeServer,
     private readonly directives: DirectivesService,
-    private readonly state: RecipientStateService,
+    private readonly reports: ChannelReports,
     private readonly console: ConsoleChannel,
     private readonly board: BoardService,
+    private readonly limits: SocketLimits,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.events = new EventHandler(logger, 'console');
+  }
 
   afterInit(server: Server): void {
     this.realtime.attach(server);
     server.use(this.actors.socketMiddleware());
+    this.limits.apply(server.of('/'), 'console');
   }
 
   async handleConnection(socket: Socket): Promise<void> {
     const actor = actorOf(socket);
     if (!actor) return;
-    socket.on(DIRECTIVE_EVENTS.ack, (body: unknown, callback?: unknown) => {
+    socket.on(DIRECTIVE_EVENTS.ack, (...args: unknown[]) => {
+      // socket.io passes the ack callback last: `emit('directive.ack', cb)` with no body
+      // would otherwise take the callback for the body and leave the client unanswered
+      const callback = args.at(-1);
+      const body = typeof args[0] === 'function' ? undefined : args[0];
       void this.ack(socket, body).then((result) => {
         if (typeof callback === 'function') callback(result);
       });
@@ -80,22 +83,18 @@ export class DirectivesGateway implements OnGatewayInit, OnGatewayConnection {
    * per-message pipeline (observables, exception zone) doubled the event loop's work per
    * ack while thousands of consoles answer at once.
    */
-  private async ack(socket: Socket, body: unknown): Promise<SocketResult> {
-    const parsed = SocketAckRequestSchema.safeParse(body ?? {});
-    if (!parsed.success) return { ok: false, error: describeIssues(fieldIssues(parsed.error)) };
-    const actor = actorOf(socket);
-    try {
-      const outcome = await this.state.acknowledge({
-        directiveId: parsed.data.directiveId,
+  private ack(socket: Socket, body: unknown): Promise<SocketResult> {
+    return this.events.run(SocketAckRequestSchema, body, async ({ directiveId }) => {
+      const actor = actorOf(socket);
+      const outcome = await this.reports.acknowledged({
+        directiveId,
         siteId: actor.siteId,
         actorId: actor.userId,
         via: 'console',
       });
-      return outcome.ok ? { ok: true } : failure(outcome.error);
-    } catch (err) {
-      this.logger.error({ err }, 'socket ack failed');
-      return failure(err);
-    }
+      if (!outcome.ok) throw outcome.error;
+      return {};
+    });
   }
 
   @SubscribeMessage(DIRECTIVE_EVENTS.boardSubscribe)
@@ -103,25 +102,19 @@ export class DirectivesGateway implements OnGatewayInit, OnGatewayConnection {
     @ConnectedSocket() socket: Socket,
     @MessageBody() body: unknown,
   ): Promise<SocketResult<{ board: DirectiveBoardPayload }>> {
-    const parsed = SocketBoardRequestSchema.safeParse(body ?? {});
-    if (!parsed.success) return { ok: false, error: describeIssues(fieldIssues(parsed.error)) };
-    const actor = actorOf(socket);
-    try {
-      const id = parsed.data.directiveId;
-      await this.directives.assertBoardAccess(actor, id);
-      await socket.join(boardRoom(id));
-      const board = await this.board.snapshot(id, null);
-      return { ok: true, board: board! };
-    } catch (err) {
-      return failure(err);
-    }
+    return this.events.run(SocketBoardRequestSchema, body, async ({ directiveId }) => {
+      await this.directives.assertBoardAccess(actorOf(socket), directiveId);
+      await socket.join(boardRoom(directiveId));
+      const board = await this.board.snapshot(directiveId, null);
+      return { board: board! };
+    });
   }
 
   @SubscribeMessage(DIRECTIVE_EVENTS.boardUnsubscribe)
-  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SocketResult> {
-    const parsed = SocketBoardRequestSchema.safeParse(body ?? {});
-    if (!parsed.success) return { ok: false, error: describeIssues(fieldIssues(parsed.error)) };
-    await socket.leave(boardRoom(parsed.data.directiveId));
-    return { ok: true };
+  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SocketResult> {
+    return this.events.run(SocketBoardRequestSchema, body, async ({ directiveId }) => {
+      await socket.leave(boardRoom(directiveId));
+      return {};
+    });
   }
 }

@@ -1,10 +1,22 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { CreateSiteRequestSchema, type CreateSiteRequest, type SiteView } from '#contracts';
+import { Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SITE_VIEW } from '#contracts';
+import {
+  CreateSiteRequestSchema,
+  pageQuerySchema,
+  SITES_PAGE_MAX,
+  type CreateSiteRequest,
+  type PageQuery,
+  type SiteView,
+  type UpdateSiteRequest,
+  UpdateSiteRequestSchema,
+} from '#contracts';
 import type { Actor } from '#domain';
-import { CurrentActor, RequirePermission, ZodPipe } from '#platform';
+import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platform';
 import { SitesService } from './sites.service.js';
+
+// every site by default (the console's tree needs the whole tree), up to a hard cap
+const SITES_PAGE_QUERY = pageQuerySchema(SITES_PAGE_MAX, SITES_PAGE_MAX);
 
 @ApiTags('sites')
 @ApiBearerAuth()
@@ -14,24 +26,41 @@ export class SitesController {
 
   @Post()
   @RequirePermission('site.create')
-  @ApiBody({ schema: z.toJSONSchema(CreateSiteRequestSchema) as object })
+  @ApiCreatedResponse({ description: 'the site created', schema: SITE_VIEW })
   create(
     @CurrentActor() actor: Actor,
-    @Body(new ZodPipe(CreateSiteRequestSchema)) body: CreateSiteRequest,
+    @ValidBody(CreateSiteRequestSchema) body: CreateSiteRequest,
   ): Promise<SiteView> {
     return this.sites.create(actor, body);
   }
 
-  /** The actor's own site and everything below it (every site, for an admin). */
+  /**
+   * The actor's own site and everything below it (every site, for an admin), in tree order;
+   * `?limit=` (default and at most 10,000) and `?offset=` page through it.
+   */
   @Get()
   @RequirePermission('site.read')
-  list(@CurrentActor() actor: Actor): Promise<SiteView[]> {
-    return this.sites.list(actor);
+  @ApiOkResponse({ description: "sites in the caller's scope", schema: { type: 'array', items: SITE_VIEW } })
+  list(@CurrentActor() actor: Actor, @ValidQuery(SITES_PAGE_QUERY) page: PageQuery): Promise<SiteView[]> {
+    return this.sites.list(actor, page);
   }
 
   @Get(':id')
   @RequirePermission('site.read')
+  @ApiOkResponse({ description: 'one site', schema: SITE_VIEW })
   get(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string): Promise<SiteView> {
     return this.sites.get(actor, id);
+  }
+
+  /** Rename a site, place it on the map (lat/lng, null clears both) or set its duty phone; audited. */
+  @Patch(':id')
+  @RequirePermission('site.update')
+  @ApiOkResponse({ description: 'the site as changed', schema: SITE_VIEW })
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(UpdateSiteRequestSchema) body: UpdateSiteRequest,
+  ): Promise<SiteView> {
+    return this.sites.update(actor, id, body);
   }
 }

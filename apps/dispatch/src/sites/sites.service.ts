@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
-import type { CreateSiteRequest, SiteView } from '#contracts';
+import type { CreateSiteRequest, PageQuery, SiteView, UpdateSiteRequest } from '#contracts';
 import { canCreateRootSite, childPath, isInScope, parentKindError, type Actor } from '#domain';
 import { AuditStore, SiteEntity } from '#persistence';
 import { DomainError } from '#platform';
@@ -14,6 +14,9 @@ export function toSiteView(s: SiteEntity): SiteView {
     kind: s.kind,
     parentId: s.parentId,
     regionCode: s.regionCode,
+    lat: s.lat,
+    lng: s.lng,
+    dutyPhone: s.dutyPhone,
     createdAt: s.createdAt.toISOString(),
   };
 }
@@ -56,6 +59,9 @@ export class SitesService {
           kind: req.kind,
           parentId: parent?.id ?? null,
           regionCode: req.regionCode ?? null,
+          lat: req.lat ?? null,
+          lng: req.lng ?? null,
+          dutyPhone: req.dutyPhone ?? null,
           path: childPath(parent?.path ?? null, id),
         }),
       );
@@ -70,6 +76,9 @@ export class SitesService {
             kind: req.kind,
             parentId: parent?.id ?? null,
             regionCode: req.regionCode ?? null,
+            lat: req.lat ?? null,
+            lng: req.lng ?? null,
+            dutyPhone: req.dutyPhone ?? null,
           },
         },
         tx,
@@ -79,8 +88,46 @@ export class SitesService {
     return toSiteView(site);
   }
 
-  async list(actor: Actor): Promise<SiteView[]> {
-    const qb = this.sites.createQueryBuilder('s').orderBy('s.path');
+  /** Only the fields given change (null clears); the audit entry keeps the values before and after. */
+  async update(actor: Actor, id: string, req: UpdateSiteRequest): Promise<SiteView> {
+    return this.dataSource.transaction(async (tx) => {
+      const repo = tx.getRepository(SiteEntity);
+      const site = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!site) throw new DomainError('not_found', `site ${id} does not exist`);
+      if (!isInScope(actor, site.path))
+        throw new DomainError('forbidden', `site ${id} is outside your scope`);
+      const before: Record<string, unknown> = {};
+      const after: Record<string, unknown> = {};
+      for (const key of ['name', 'lat', 'lng', 'dutyPhone'] as const) {
+        const value = req[key];
+        if (value === undefined || value === site[key]) continue;
+        before[key] = site[key];
+        after[key] = value;
+      }
+      if (Object.keys(after).length === 0) return toSiteView(site);
+      Object.assign(site, after);
+      const saved = await repo.save(site);
+      await this.audit.append(
+        {
+          actorId: actor.userId,
+          action: 'site.update',
+          subjectType: 'site',
+          subjectId: id,
+          data: { before, after },
+        },
+        tx,
+      );
+      return toSiteView(saved);
+    });
+  }
+
+  async list(actor: Actor, page: PageQuery): Promise<SiteView[]> {
+    const qb = this.sites
+      .createQueryBuilder('s')
+      .orderBy('s.path')
+      .addOrderBy('s.id')
+      .limit(page.limit)
+      .offset(page.offset);
     if (actor.role !== 'admin') qb.where('s.path LIKE :prefix', { prefix: `${actor.sitePath}%` });
     return (await qb.getMany()).map(toSiteView);
   }

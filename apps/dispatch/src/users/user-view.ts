@@ -7,8 +7,10 @@ export function toUserView(u: UserEntity): UserView {
     id: u.id,
     username: u.username,
     displayName: u.displayName,
+    phone: u.phone ?? null,
     role: u.role,
     siteId: u.siteId,
     createdAt: u.createdAt.toISOString(),
+    disabled: u.disabled,
   };
 }

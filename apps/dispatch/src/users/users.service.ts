@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
-import type { CreateUserRequest, UserView } from '#contracts';
-import { canAssignRole, isInScope, type Actor } from '#domain';
+import type { CreateUserRequest, UpdateUserRequest, UserView } from '#contracts';
+import {
+  canAssignRole,
+  describeWeakness,
+  isInScope,
+  passwordWeakness,
+  userManagementDenial,
+  type Actor,
+} from '#domain';
 import { AuditStore, SiteEntity, UserEntity } from '#persistence';
-import { DomainError } from '#platform';
+import { ActorResolver, DomainError } from '#platform';
 import { hashPassword } from '../auth/password.js';
 import { SitesService } from '../sites/sites.service.js';
 import { toUserView } from './user-view.js';
@@ -17,6 +24,7 @@ export class UsersService {
     private readonly sites: SitesService,
     private readonly dataSource: DataSource,
     private readonly audit: AuditStore,
+    private readonly actors: ActorResolver,
   ) {}
 
   async create(actor: Actor, req: CreateUserRequest): Promise<UserView> {
@@ -24,6 +32,11 @@ export class UsersService {
       throw new DomainError('forbidden', `role ${actor.role} may not create a user with role ${req.role}`);
     }
     await this.sites.getInScope(actor, req.siteId);
+    const weak = passwordWeakness(req.password, req.username);
+    if (weak)
+      throw new DomainError('invalid', describeWeakness(weak), [
+        { path: 'password', message: describeWeakness(weak) },
+      ]);
     if (await this.usernameTaken(req.username)) {
       throw new DomainError('conflict', `username ${req.username} is taken`);
     }
@@ -35,6 +48,7 @@ export class UsersService {
           id: randomUUID(),
           username: req.username,
           displayName: req.displayName ?? null,
+          phone: req.phone ?? null,
           passwordHash,
           role: req.role,
           siteId: req.siteId,
@@ -56,6 +70,46 @@ export class UsersService {
     return toUserView(user);
   }
 
+  async update(actor: Actor, id: string, req: UpdateUserRequest): Promise<UserView> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new DomainError('not_found', `user ${id} does not exist`);
+    const site = await this.dataSource.getRepository(SiteEntity).findOneByOrFail({ id: user.siteId });
+    const newSite =
+      req.siteId !== undefined && req.siteId !== user.siteId
+        ? await this.sites.getInScope(actor, req.siteId)
+        : null;
+    const denial = userManagementDenial(
+      actor,
+      { userId: user.id, role: user.role, sitePath: site.path },
+      { role: req.role, sitePath: newSite?.path },
+    );
+    if (denial) throw new DomainError('forbidden', denial);
+    const before = { disabled: user.disabled, role: user.role, siteId: user.siteId };
+    const after = {
+      disabled: req.disabled ?? user.disabled,
+      role: req.role ?? user.role,
+      siteId: newSite?.id ?? user.siteId,
+    };
+    const saved = await this.dataSource.transaction(async (tx) => {
+      await tx.getRepository(UserEntity).update({ id }, after);
+      const action =
+        after.disabled !== before.disabled
+          ? after.disabled
+            ? 'user.disable'
+            : 'user.enable'
+          : 'user.update';
+      await this.audit.append(
+        { actorId: actor.userId, action, subjectType: 'user', subjectId: id, data: { before, after } },
+        tx,
+      );
+      return tx.getRepository(UserEntity).findOneByOrFail({ id });
+    });
+    // a disabled user's sockets close; so do a moved user's (their rooms are the old site's).
+    // A new role alone needs no disconnect: every event re-reads the actor.
+    await this.actors.userChanged(id, after.disabled || after.siteId !== before.siteId);
+    return toUserView(saved);
+  }
+
   async list(actor: Actor): Promise<UserView[]> {
     const qb = this.users
       .createQueryBuilder('u')
@@ -70,8 +124,9 @@ export class UsersService {
     const user = await this.users.findOneBy({ id });
     if (!user) throw new DomainError('not_found', `user ${id} does not exist`);
     if (user.id !== actor.userId) {
-      const site = await this.sites.getInScope(actor, user.siteId).catch(() => null);
-      if (!site || !isInScope(actor, site.path))
+      // only "outside your scope" is a 403; a failed read (the database down) stays a 500
+      const site = await this.dataSource.getRepository(SiteEntity).findOneByOrFail({ id: user.siteId });
+      if (!isInScope(actor, site.path))
         throw new DomainError('forbidden', `user ${id} is outside your scope`);
     }
     return toUserView(user);

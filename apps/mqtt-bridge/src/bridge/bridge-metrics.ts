@@ -42,11 +42,26 @@ export type RejectReason =
   | 'retain_denied'
   | 'too_large'
   | 'malformed_json'
+  /** NUL or an unpaired surrogate in a JSON string or key: no column can hold it */
+  | 'invalid_text'
   | 'invalid_schema'
   | 'invalid_status'
   | 'unknown_message'
   | 'foreign_message'
-  | 'expired_message';
+  | 'expired_message'
+  // radio gateways (radio-ingest.ts)
+  /** a radio topic from a terminal that is not a radio gateway */
+  | 'not_radio'
+  /** a radio leaf the protocol does not have */
+  | 'unknown_leaf'
+  /** over the per-gateway rate of its leaf */
+  | 'rate_limited'
+  // the embedded broker's connection limits (connection-limits.ts): the socket is closed
+  | 'connect_too_large'
+  | 'packet_too_large'
+  | 'connect_timeout'
+  | 'too_many_pending_address'
+  | 'too_many_pending';
 
 @Injectable()
 export class BridgeMetrics {
@@ -55,6 +70,10 @@ export class BridgeMetrics {
   readonly acks: SummedCounter<'state'>;
   readonly published: SummedCounter<'kind'>;
   readonly online: Gauge;
+  /** radio input refused, by leaf (`radio/join`…) and reason; also counted in `rejected` */
+  readonly radioRejected: Counter<'leaf' | 'reason'>;
+  readonly radioForwarded: SummedCounter<'leaf'>;
+  readonly radioCommands: Counter<'result'>;
 
   constructor(@Inject(Metrics) metrics: Metrics) {
     const registers = [metrics.registry];
@@ -66,7 +85,7 @@ export class BridgeMetrics {
     });
     this.taken = new SummedCounter('leaf', {
       name: 'yihu_mqtt_device_messages_total',
-      help: 'Device messages this bridge took in, before any check, by topic leaf (acks, status)',
+      help: 'Device messages this bridge took in, before any check, by topic leaf (acks, status, radio/join…)',
       registers,
     });
     this.acks = new SummedCounter('state', {
@@ -84,9 +103,39 @@ export class BridgeMetrics {
       help: 'Terminals the bridge sees online',
       registers,
     });
+    this.radioRejected = new Counter({
+      name: 'yihu_mqtt_radio_rejected_total',
+      help: 'Radio gateway input refused, by leaf (radio/join, radio/state, radio/events) and reason',
+      labelNames: ['leaf', 'reason'] as const,
+      registers,
+    });
+    this.radioForwarded = new SummedCounter('leaf', {
+      name: 'yihu_mqtt_radio_forwarded_total',
+      help: 'Radio gateway messages validated and published on the event bus, by leaf',
+      registers,
+    });
+    this.radioCommands = new Counter({
+      name: 'yihu_mqtt_radio_commands_total',
+      help: 'Radio commands from the bus: published by this bridge, left to another, or refused',
+      labelNames: ['result'] as const,
+      registers,
+    });
   }
 
   reject(reason: RejectReason): void {
     this.rejected.inc({ reason });
   }
+
+  /** a refusal on a radio topic: counted by reason, and by leaf and reason */
+  rejectRadio(leaf: string, reason: RejectReason): void {
+    this.rejected.inc({ reason });
+    this.radioRejected.inc({ leaf: radioLeafLabel(leaf), reason });
+  }
+}
+
+const RADIO_LEAF_LABELS = new Set(['radio/join', 'radio/state', 'radio/events', 'radio/cmd']);
+
+/** a device names the leaf: labels stay bounded whatever it sends */
+export function radioLeafLabel(leaf: string): string {
+  return RADIO_LEAF_LABELS.has(leaf) ? leaf : 'radio/other';
 }

@@ -4,74 +4,39 @@ import { DataSource } from 'typeorm';
 import {
   MAX_DEVICE_PAYLOAD_BYTES,
   TerminalAckSchema,
+  findUnstorableText,
   TerminalTelemetrySchema,
-  type TerminalAck,
   type TerminalMessageState,
-  type TerminalTelemetry,
 } from '#contracts';
-import { parseDeviceTopic } from '#domain';
+import { parseDeviceTopic, storableDeviceTime } from '#domain';
 import { LOGGER, RUNTIME, type Runtime } from '#platform';
 import type { PresenceEvent } from '../broker/broker-link.js';
-import { TerminalReceiptSink, type TerminalReceipt } from '../terminals/terminal-receipts.js';
+import { TerminalReceiptSink, textAckReports, type TerminalReceipt } from '#terminals';
+import {
+  AckStore,
+  ackColumns,
+  RECORD_ACKS_SQL,
+  type AckToRecord,
+  type RecordedAck,
+  type Settle,
+} from './ack-store.js';
 import { Batcher } from './batcher.js';
-import { trace, traceCount } from './fanout-trace.js';
-import { BridgeMetrics, type RejectReason } from './bridge-metrics.js';
+import { trace, traceCount } from '#platform';
+import { BridgeMetrics, radioLeafLabel, type RejectReason } from './bridge-metrics.js';
+import { PresenceOwnership } from './presence-ownership.js';
+import { RadioIngest } from './radio-ingest.js';
+import type { PresenceUpdate } from './presence-store.js';
 import { TerminalDelivery } from './terminal-delivery.js';
 import { TerminalRegistry } from './terminal-registry.js';
 
-/** The highest state a sender asked for on one message, until its batch is recorded. */
-interface PendingAck {
-  messageId: string;
-  terminalId: string;
-  state: TerminalAck['state'];
-}
+// the statement-lane test records acks with it
+export { RECORD_ACKS_SQL } from './ack-store.js';
 
-interface PresenceUpdate {
-  terminalId: string;
-  presence: 'online' | 'offline';
-  telemetry?: TerminalTelemetry;
-}
+/** The highest state a sender asked for on one message, until its batch is recorded. */
+type PendingAck = AckToRecord;
 
 /** acks recorded by one UPDATE at most */
 const ACKS_PER_STATEMENT = 5000;
-
-/**
- * Moves each message forward (queued/sent → received → acknowledged, never back) if the
- * sender owns it. The same message may come twice in one statement (acks posted apart
- * are merged on the embedded engine's lane): each is taken at its highest state, as an
- * UPDATE … FROM with two source rows for one target would apply either one.
- */
-export const RECORD_ACKS_SQL = `
-  UPDATE terminal_messages m SET
-    state = v.state::terminal_message_state,
-    -- the device has it, so it was sent: the bridge's own \`sent\` mark may not be written yet
-    sent_at = coalesce(m.sent_at, now()),
-    send_count = greatest(m.send_count, 1),
-    received_at = coalesce(m.received_at, now()),
-    -- the row's own moment, not the transaction's start: in a batch of thousands the
-    -- difference is the statement's run time (the benchmark reads this column)
-    acknowledged_at = CASE WHEN v.state = 'acknowledged' THEN clock_timestamp() ELSE m.acknowledged_at END
-  FROM (
-    SELECT id, sender, CASE WHEN bool_or(state = 'acknowledged') THEN 'acknowledged' ELSE 'received' END AS state
-    FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, sender, state)
-    GROUP BY id, sender
-  ) v
-  WHERE m.id = v.id AND m.terminal_id = v.sender AND m.state IN ('queued', 'sent', 'received')
-    AND (m.state <> 'received' OR v.state = 'acknowledged')
-  -- received_at = now(): set by this statement, so this is the message's first receipt
-  RETURNING m.id, m.terminal_id, m.directive_id, m.topic, m.state, m.received_at = now() AS first_receipt,
-    m.received_at, m.acknowledged_at`;
-
-interface RecordedAck {
-  id: string;
-  terminal_id: string;
-  directive_id: string;
-  topic: string;
-  state: 'received' | 'acknowledged';
-  first_receipt: boolean;
-  received_at: Date;
-  acknowledged_at: Date | null;
-}
 
 const ackKey = (w: { messageId: string; terminalId: string }) => `${w.messageId}/${w.terminalId}`;
 
@@ -84,7 +49,7 @@ const RANK: Record<TerminalMessageState, number> = {
 };
 
 /**
- * Everything devices publish: acks and status. Each message is checked (size, JSON,
+ * Everything devices publish: acks and status (radio gateways' radio/* go to RadioIngest). Each message is checked (size, JSON,
  * schema, that the messageId exists and belongs to the publishing terminal) before it
  * changes anything; what fails is counted by reason and dropped. The connection stays:
  * the broker already accepted the PUBLISH, and 3.1.1 has no negative PUBACK.
@@ -109,15 +74,20 @@ export class DeviceIngest implements OnModuleDestroy {
    * second each, measured). Awaited, they held back every ack batch behind them.
    */
   private readonly receiptQueue: Batcher<TerminalReceipt>;
+  /** 签收s to apply to the other messages of their directive (SETTLE_DIRECTIVE_SQL) */
+  private readonly settles: Batcher<Settle>;
+  private readonly store: AckStore;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly registry: TerminalRegistry,
     private readonly delivery: TerminalDelivery,
     private readonly receipts: TerminalReceiptSink,
     private readonly metrics: BridgeMetrics,
     @Inject(RUNTIME) runtime: Runtime,
+    private readonly ownership: PresenceOwnership,
+    private readonly radio: RadioIngest,
   ) {
     const failed = (err: unknown, items: PendingAck[]) =>
       this.logger.error(
@@ -132,7 +102,7 @@ export class DeviceIngest implements OnModuleDestroy {
           // read as it is posted: from here on, a later ack for the message is a new item
           columns: (w) => {
             this.pendingAcks.delete(ackKey(w));
-            return [w.messageId, w.terminalId, w.state];
+            return ackColumns(w);
           },
           done: (rows, items) => this.acksRecorded(rows, items),
           failed,
@@ -143,6 +113,16 @@ export class DeviceIngest implements OnModuleDestroy {
       { delayMs: 10, max: 5000 },
       (err, items) =>
         this.logger.error({ err, count: items.length }, 'reporting terminal receipts to directives failed'),
+    );
+    this.store = new AckStore(dataSource, runtime.lane);
+    this.settles = new Batcher(
+      (items) => this.store.settleDirectives(items),
+      { delayMs: 50, max: 5000 },
+      (err, items) =>
+        this.logger.error(
+          { err, count: items.length },
+          'settling the other messages of acknowledged directives failed; they are replayed until acknowledged',
+        ),
     );
     this.presence = new Batcher(
       (items) => this.recordPresence(items),
@@ -159,6 +139,7 @@ export class DeviceIngest implements OnModuleDestroy {
   async settle(): Promise<void> {
     await this.acks.drain();
     await this.receiptQueue.drain();
+    await this.settles.drain();
     await this.presence.drain();
   }
 
@@ -170,10 +151,12 @@ export class DeviceIngest implements OnModuleDestroy {
   /** from the broker: a device went on or off line (embedded broker only) */
   connection(terminalId: string, event: PresenceEvent): void {
     if (!this.registry.isLive(terminalId)) return;
-    if (event === 'subscribed') return this.delivery.setOnline(terminalId, true);
+    if (event === 'subscribed') return this.delivery.subscribedToDirectives(terminalId);
     const online = event === 'connected';
-    this.delivery.setOnline(terminalId, online, false);
+    if (online) this.delivery.connected(terminalId);
+    else this.delivery.setOnline(terminalId, false);
     this.presence.add({ terminalId, presence: online ? 'online' : 'offline' });
+    this.radio.presence(terminalId, online);
   }
 
   message(topic: string, payload: Buffer): void {
@@ -181,8 +164,10 @@ export class DeviceIngest implements OnModuleDestroy {
     if (!parsed || !this.registry.isLive(parsed.terminalId))
       return this.reject('topic_denied', null, topic.slice(0, 200));
     const { terminalId, leaf } = parsed;
-    this.metrics.taken.inc(leaf);
+    this.metrics.taken.inc(leaf.startsWith('radio/') ? radioLeafLabel(leaf) : leaf);
     if (payload.length > MAX_DEVICE_PAYLOAD_BYTES) return this.reject('too_large', terminalId);
+    if (leaf.startsWith('radio/'))
+      return this.radio.message(terminalId, leaf.slice('radio/'.length), payload);
     if (leaf === 'status') return this.status(terminalId, payload);
     if (leaf === 'acks') return this.ack(terminalId, payload);
   }
@@ -193,6 +178,7 @@ export class DeviceIngest implements OnModuleDestroy {
     if (text === 'online' || text === 'offline') {
       this.delivery.setOnline(terminalId, text === 'online');
       this.presence.add({ terminalId, presence: text });
+      this.radio.presence(terminalId, text === 'online');
       return;
     }
     let json: unknown;
@@ -201,12 +187,16 @@ export class DeviceIngest implements OnModuleDestroy {
     } catch {
       return this.reject('invalid_status', terminalId);
     }
+    // a "\u0000" in one device's telemetry failed the whole presence batch (jsonb refuses it)
+    const unstorable = findUnstorableText(json);
+    if (unstorable) return this.reject('invalid_text', terminalId, unstorable.path);
     const result = TerminalTelemetrySchema.safeParse(json);
     if (!result.success || typeof json !== 'object' || json === null || Array.isArray(json)) {
       return this.reject('invalid_status', terminalId);
     }
     this.delivery.setOnline(terminalId, true);
     this.presence.add({ terminalId, presence: 'online', telemetry: result.data });
+    this.radio.presence(terminalId, true);
   }
 
   private ack(terminalId: string, payload: Buffer): void {
@@ -216,18 +206,23 @@ export class DeviceIngest implements OnModuleDestroy {
     } catch {
       return this.reject('malformed_json', terminalId);
     }
+    const unstorable = findUnstorableText(json);
+    if (unstorable) return this.reject('invalid_text', terminalId, unstorable.path);
     const result = TerminalAckSchema.safeParse(json);
     if (!result.success) return this.reject('invalid_schema', terminalId);
     const { messageId, state } = result.data;
+    const at = state === 'acknowledged' ? storableDeviceTime(result.data.at) : null;
     traceCount('acks.read', 2000);
     this.delivery.confirmed(terminalId, messageId);
     const key = ackKey({ messageId, terminalId });
     const pending = this.pendingAcks.get(key);
     if (pending) {
       if (RANK[state] > RANK[pending.state]) pending.state = state;
+      // the first 签收's moment (a repeat re-sends it: duty 3)
+      if (at !== null && pending.at === null) pending.at = at;
       return;
     }
-    const item = { messageId, terminalId, state };
+    const item = { messageId, terminalId, state, at };
     this.pendingAcks.set(key, item);
     this.acks.add(item);
   }
@@ -240,12 +235,7 @@ export class DeviceIngest implements OnModuleDestroy {
     // from here on, a later ack for the same message goes into the next batch
     for (const w of list) this.pendingAcks.delete(ackKey(w));
     trace('acks.statement', { n: list.length });
-    const [updated] = (await this.dataSource.query(RECORD_ACKS_SQL, [
-      list.map((w) => w.messageId),
-      list.map((w) => w.terminalId),
-      list.map((w) => w.state),
-    ])) as [RecordedAck[], number];
-    await this.acksRecorded(updated, list);
+    await this.acksRecorded(await this.store.recordAcks(list), list);
   }
 
   /**
@@ -263,15 +253,31 @@ export class DeviceIngest implements OnModuleDestroy {
       this.metrics.acks.inc(r.state);
       // an ack of an update or cancellation notice is recorded on the message only: it is not 签收 of the directive
       if (r.topic !== 'directives') continue;
+      // a radio gateway's ack settles its own row (below) without reporting delivery or 签收
+      const reports = textAckReports(this.registry.kindOf(r.terminal_id));
       const base = {
         directiveId: r.directive_id,
         terminalId: r.terminal_id,
         siteId: this.registry.siteOf(r.terminal_id) ?? '',
         messageId: r.id,
       };
-      if (r.first_receipt) receipts.push({ ...base, state: 'delivered', at: r.received_at.toISOString() });
-      if (r.state === 'acknowledged')
-        receipts.push({ ...base, state: 'acknowledged', at: r.acknowledged_at!.toISOString() });
+      if (reports && r.first_receipt)
+        receipts.push({ ...base, state: 'delivered', at: r.received_at.toISOString() });
+      if (r.state === 'acknowledged') {
+        if (reports)
+          receipts.push({
+            ...base,
+            state: 'acknowledged',
+            at: r.acknowledged_at!.toISOString(),
+            pressedAt: r.acknowledged_device_at?.toISOString(),
+          });
+        this.settles.add({
+          terminalId: r.terminal_id,
+          directiveId: r.directive_id,
+          acknowledgedAt: r.acknowledged_at!,
+          deviceAt: r.acknowledged_device_at,
+        });
+      }
     }
     const rest = list.filter((w) => !moved.has(ackKey(w)));
     for (const receipt of receipts) this.receiptQueue.add(receipt);
@@ -280,10 +286,7 @@ export class DeviceIngest implements OnModuleDestroy {
 
   /** Acks that changed nothing: a repeat (fine), or one to reject with its reason. */
   private async classify(rest: { messageId: string; terminalId: string }[]): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `SELECT id, terminal_id, state FROM terminal_messages WHERE id = ANY($1::uuid[])`,
-      [[...new Set(rest.map((w) => w.messageId))]],
-    )) as { id: string; terminal_id: string; state: TerminalMessageState }[];
+    const rows = await this.store.messages([...new Set(rest.map((w) => w.messageId))]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const w of rest) {
       const row = byId.get(w.messageId);
@@ -300,19 +303,6 @@ export class DeviceIngest implements OnModuleDestroy {
       const prev = last.get(item.terminalId);
       last.set(item.terminalId, { ...item, telemetry: item.telemetry ?? prev?.telemetry });
     }
-    const list = [...last.values()];
-    await this.dataSource.query(
-      `UPDATE terminals t SET presence = v.presence, last_seen_at = now(),
-         telemetry = coalesce(v.telemetry::jsonb, t.telemetry),
-         -- gone: its next \`online\` is a new connection, for a bridge to replay (see TerminalDelivery)
-         replay_claimed_at = CASE WHEN v.presence = 'offline' THEN NULL ELSE t.replay_claimed_at END
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, presence, telemetry)
-       WHERE t.id = v.id AND t.revoked_at IS NULL`,
-      [
-        list.map((i) => i.terminalId),
-        list.map((i) => i.presence),
-        list.map((i) => (i.telemetry ? JSON.stringify(i.telemetry) : null)),
-      ],
-    );
+    await this.ownership.record([...last.values()]);
   }
 }

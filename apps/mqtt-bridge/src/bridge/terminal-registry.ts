@@ -2,8 +2,8 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { DataSource } from 'typeorm';
 import { TERMINAL_ID_PATTERN } from '#contracts';
 import { EventBus } from '#platform';
-import { verifyTerminalSecret } from '../terminals/secret-hash.js';
-import { TERMINALS_CHANGED, type TerminalsChanged } from '../terminals/terminal-events.js';
+import { verifyTerminalSecret } from '#terminals';
+import { TERMINALS_CHANGED, type TerminalsChanged } from '#terminals';
 import type { RejectReason } from './bridge-metrics.js';
 
 interface Credential {
@@ -23,6 +23,7 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly credentials = new Map<string, Credential>();
   private readonly revokedListeners: ((id: string) => void)[] = [];
   private readonly changedListeners: ((id: string) => void)[] = [];
+  private readonly withdrawnListeners: ((id: string) => void)[] = [];
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -53,6 +54,14 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
 
   onRevoked(listener: (id: string) => void): void {
     this.revokedListeners.push(listener);
+  }
+
+  /**
+   * revoked, or its secret rotated: a connection made with the old secret must end (the
+   * embedded broker closes it; Mosquitto drops it itself when it reloads the password file)
+   */
+  onCredentialsWithdrawn(listener: (id: string) => void): void {
+    this.withdrawnListeners.push(listener);
   }
 
   onChanged(listener: (id: string) => void): void {
@@ -108,6 +117,8 @@ export class TerminalRegistry implements OnModuleInit, OnModuleDestroy {
   private async changed(message: TerminalsChanged): Promise<void> {
     await this.load(message.id);
     if (message.revoked) for (const l of this.revokedListeners) l(message.id);
+    // after load(): the device that reconnects at once meets the new secret
+    if (message.revoked || message.rotated) for (const l of this.withdrawnListeners) l(message.id);
     for (const l of this.changedListeners) l(message.id);
   }
 }

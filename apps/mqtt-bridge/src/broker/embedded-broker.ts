@@ -1,15 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
-import { createWebSocketStream, WebSocketServer } from 'ws';
 import { TOPIC_ROOT, type ComponentHealth } from '#contracts';
-import { deviceMaySubscribe, devicePublishDenial } from '#domain';
 import { StartupError } from '#platform';
-import type { RejectReason } from '../bridge/bridge-metrics.js';
 import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
+import {
+  capPacketSize,
+  DEFAULT_BROKER_LIMITS,
+  parserHasLengthStep,
+  PendingConnections,
+  type BrokerLimits,
+} from './connection-limits.js';
+import { deviceHooks, routeUntakenOnly, type DeviceGate } from './embedded-hooks.js';
+import { openListeners, type Closable, type ListenerOptions } from './embedded-listeners.js';
+
+export type { DeviceGate } from './embedded-hooks.js';
 
 /**
  * aedes' connected clients by id (the map exists but is not in its typings), with the
@@ -20,53 +26,22 @@ type SessionClient = Client & {
   _nextId: number;
 };
 
-/** How the embedded broker asks the bridge who may connect, and tells it what it refused. */
-export interface DeviceGate {
-  /** null to admit; otherwise why not */
-  authenticate(
-    clientId: string,
-    username: string | undefined,
-    password: Buffer | undefined,
-  ): Promise<RejectReason | null>;
-  rejected(reason: RejectReason, clientId: string | null, detail?: string): void;
-}
-
-export interface EmbeddedBrokerOptions {
-  host: string;
-  port: number;
-  wsPort?: number;
-  tls?: { port: number; certFile: string; keyFile: string };
+export interface EmbeddedBrokerOptions extends ListenerOptions {
   logger: Logger;
   gate: DeviceGate;
+  /** default: DEFAULT_BROKER_LIMITS */
+  limits?: Partial<BrokerLimits>;
 }
 
-type Closable = { close(cb: () => void): unknown };
-
-function listen(server: Server | WebSocketServer, port: number, host: string, name: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) =>
-      reject(
-        new StartupError(
-          err.code === 'EADDRINUSE'
-            ? `port ${port} is in use (${name}); set ${name} to a free port, or MQTT_URL to use the broker already listening there`
-            : `cannot listen on port ${port} (${name}): ${err.message}`,
-        ),
-      );
-    if (server instanceof WebSocketServer) {
-      server.once('error', onError);
-      server.once('listening', () => resolve());
-    } else {
-      server.once('error', onError);
-      server.listen(port, host, () => resolve());
-    }
-  });
-}
+/** aedes' Client as handle() returns it: its mqtt-packet parser is not in the typings */
+type HandledClient = Client & { _parser: mqttPacket.Parser };
 
 /**
  * The embedded MQTT broker (aedes, MQTT 3.1.1) for a hub with no outside services: TCP on
  * MQTT_PORT, optionally WebSocket and mqtts. Devices log in with clientId = username =
  * terminal id and the terminal secret; the device ACL (libs/domain device-acl) decides
- * every subscribe and publish. The bridge itself talks to aedes in-process.
+ * every subscribe and publish (embedded-hooks.ts). The bridge itself talks to aedes
+ * in-process; the sockets are embedded-listeners.ts'.
  */
 export class EmbeddedBroker implements BrokerLink {
   private readonly servers: Closable[] = [];
@@ -82,9 +57,15 @@ export class EmbeddedBroker implements BrokerLink {
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     const { gate, logger } = options;
+    const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
+    if (!parserHasLengthStep(mqttPacket.parser()))
+      throw new StartupError('mqtt-packet changed: the embedded broker cannot cap packet sizes with it');
+    const pending = new PendingConnections(limits);
+    /** each client's place among the sockets not yet authenticated, given up when it is */
+    const unauthenticated = new WeakMap<object, () => void>();
     // the hooks below run only once clients connect, after the broker object exists
     let broker: EmbeddedBroker;
-    // device acks and statuses the bridge has taken (authorizePublish): see the publish wrapper below
+    // device acks and statuses the bridge has taken (authorizePublish): see routeUntakenOnly
     const taken = new WeakSet<object>();
     const aedes = await Aedes.createBroker({
       // aedes' default (100 deliveries in flight) parks the rest of a burst in mqemitter's
@@ -92,74 +73,24 @@ export class EmbeddedBroker implements BrokerLink {
       // terminal fan-out and its 20,000 acks spent ~0.8 s of the hub's one thread there.
       // Unbounded here: the queue held the same messages anyway, only slower to take out.
       concurrency: 0,
-      authenticate: (client, username, password, done) => {
-        gate.authenticate(client.id, username, password).then(
-          (reason) => {
-            if (!reason) return done(null, true);
-            gate.rejected(reason, client.id);
-            // [MQTT-3.2.2-5]: 2 = identifier rejected, 4 = bad user name or password
-            const returnCode = reason === 'client_id_mismatch' ? 2 : 4;
-            done(Object.assign(new Error(reason), { returnCode }) as never, false);
-          },
-          (err: Error) => {
-            logger.error({ err }, 'terminal authentication failed');
-            done(Object.assign(new Error('server unavailable'), { returnCode: 3 }) as never, false);
-          },
-        );
-      },
-      authorizeSubscribe: (client, sub, done) => {
-        if (deviceMaySubscribe(client.id, sub.topic))
-          return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
-        gate.rejected('subscribe_denied', client.id, sub.topic);
-        // a null subscription answers SUBACK 0x80 and keeps the connection [MQTT-3.9.3]
-        done(null, null);
-      },
-      authorizePublish: (client, packet, done) => {
-        // 3.1.1 has no negative PUBACK: an unauthorised PUBLISH ends the connection [MQTT-3.3.5-2 allows either]
-        if (!client) return done(new Error('no client'));
-        const denial = devicePublishDenial(
-          client.id,
-          packet.topic,
-          packet.payload?.length ?? 0,
-          packet.retain,
-        );
-        if (!denial) {
-          // A retained status (and the retained Will) is kept by no one here: only the bridge
-          // may read status topics, and it sees each one live; this broker's memory dies with
-          // the hub. Stored, every SUBSCRIBE scanned all of them: 10,000 terminals took 105 s
-          // to connect instead of a few.
-          packet.retain = false;
-          // The bridge is the only reader of acks and statuses, so it takes them here rather
-          // than through a subscription: routing 20,000 acks of a fan-out through aedes'
-          // matcher to one in-process subscriber cost the hub's thread for nothing. The
-          // PUBACK still follows only once aedes has processed the PUBLISH.
-          broker.takeDeviceMessage(packet.topic, packet.payload as Buffer);
-          taken.add(packet);
-          return done(null);
-        }
-        gate.rejected(denial, client.id, packet.topic.slice(0, 200));
-        done(new Error(denial));
-      },
-      // the bridge's own publishes never go back to it as device input, and a device
-      // receives nothing it did not subscribe to under its own id
-      authorizeForward: (client: Client, packet) => {
-        if (packet.topic.startsWith(`${TOPIC_ROOT}/${client.id}/`)) return packet;
-        return null;
-      },
+      connectTimeout: limits.connectTimeoutMs,
+      ...deviceHooks({
+        gate,
+        logger,
+        admitted: (client) => unauthenticated.get(client)?.(),
+        take: (topic, payload) => broker.takeDeviceMessage(topic, payload),
+        taken,
+      }),
     });
-    // A device's PUBLISH the bridge has taken ends once aedes has answered it (PUBACK for
-    // QoS 1): nobody else may read acks and statuses (the device ACL), so routing them (a
-    // packet copy, the offline-session lookup, the matcher, the \`publish\` event) did work
-    // for no reader, 20,000 times a fan-out, on the thread that sends the directive.
-    // aedes' PUBLISH handler calls its own publish(); the typings know only two arguments.
-    type Route = (packet: object, client: unknown, done?: (err?: Error) => void) => void;
-    const route = (aedes.publish as unknown as Route).bind(aedes);
-    (aedes as unknown as { publish: Route }).publish = (packet, client, done) => {
-      if (typeof client !== 'function' && taken.delete(packet)) return done?.();
-      return route(packet, client, done);
-    };
+    routeUntakenOnly(aedes, taken);
     broker = new EmbeddedBroker(aedes, options.port, logger);
-    aedes.on('clientReady', (client) => broker.presence(client.id, 'connected'));
+    aedes.on('clientReady', (client) => {
+      broker.presence(client.id, 'connected');
+      // a persistent session restored with its subscriptions (before clientReady): no
+      // SUBSCRIBE may follow, and no \`subscribe\` event comes for a restored one
+      const restored = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions;
+      if (restored?.[`${TOPIC_ROOT}/${client.id}/directives`]) broker.presence(client.id, 'subscribed');
+    });
     aedes.on('subscribe', (subscriptions, client) => {
       if (client && subscriptions.some((sub) => sub.topic === `${TOPIC_ROOT}/${client.id}/directives`))
         broker.presence(client.id, 'subscribed');
@@ -168,33 +99,21 @@ export class EmbeddedBroker implements BrokerLink {
     aedes.on('clientError', (client, err) =>
       logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
     );
-    aedes.on('connectionError', (_client, err) =>
-      logger.debug({ err: err.message }, 'MQTT connection error'),
-    );
+    aedes.on('connectionError', (_client, err) => {
+      // aedes' own words for its connect timer (lib/client.js)
+      if (err.message === 'connect did not arrive in time') gate.rejected('connect_timeout', null);
+      logger.debug({ err: err.message }, 'MQTT connection error');
+    });
 
+    const handle = (conn: Duplex, req: unknown, release: () => void) => {
+      const client = aedes.handle(conn as never, req as never) as unknown as HandledClient;
+      unauthenticated.set(client, release);
+      capPacketSize(client._parser, limits, (first, declared) =>
+        gate.rejected(first ? 'connect_too_large' : 'packet_too_large', client.id, String(declared)),
+      );
+    };
     try {
-      const tcp = createServer(aedes.handle);
-      broker.servers.push(tcp);
-      await listen(tcp, options.port, options.host, 'MQTT_PORT');
-      if (options.wsPort) {
-        const ws = new WebSocketServer({ host: options.host, port: options.wsPort });
-        ws.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
-        broker.servers.push(ws);
-        await listen(ws, options.wsPort, options.host, 'MQTT_WS_PORT');
-      }
-      if (options.tls) {
-        let cert: Buffer;
-        let key: Buffer;
-        try {
-          cert = readFileSync(options.tls.certFile);
-          key = readFileSync(options.tls.keyFile);
-        } catch (err) {
-          throw new StartupError(`cannot read MQTT_TLS_CERT/MQTT_TLS_KEY: ${(err as Error).message}`);
-        }
-        const tls = createTlsServer({ cert, key }, aedes.handle);
-        broker.servers.push(tls);
-        await listen(tls as unknown as Server, options.tls.port, options.host, 'MQTT_TLS_PORT');
-      }
+      await openListeners(options, { limits, pending, gate, logger, handle, servers: broker.servers });
     } catch (err) {
       await broker.stop();
       throw err;

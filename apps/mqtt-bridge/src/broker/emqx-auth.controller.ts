@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { z } from 'zod';
 import { deviceMaySubscribe, devicePublishDenial } from '#domain';
-import { AppConfig, DomainError, Public, ZodPipe } from '#platform';
+import { AppConfig, DomainError, Public, ValidBody } from '#platform';
 import { BridgeMetrics } from '../bridge/bridge-metrics.js';
 import { TerminalRegistry } from '../bridge/terminal-registry.js';
-import { hashTerminalSecret, verifyTerminalSecret } from '../terminals/secret-hash.js';
+import { hashTerminalSecret, verifyTerminalSecret } from '#terminals';
 
 /**
  * EMQX 5 HTTP authenticator and authorizer. Configure EMQX to POST JSON with the
@@ -56,7 +56,7 @@ export class EmqxAuthController {
   @HttpCode(200)
   async authenticate(
     @Headers('authorization') authorization: string | undefined,
-    @Body(new ZodPipe(AuthnBody)) body: z.infer<typeof AuthnBody>,
+    @ValidBody(AuthnBody) body: z.infer<typeof AuthnBody>,
   ): Promise<Result> {
     this.check(authorization);
     const { MQTT_PASSWORD, MQTT_USERNAME } = this.config.raw;
@@ -85,7 +85,7 @@ export class EmqxAuthController {
   @HttpCode(200)
   authorize(
     @Headers('authorization') authorization: string | undefined,
-    @Body(new ZodPipe(AuthzBody)) body: z.infer<typeof AuthzBody>,
+    @ValidBody(AuthzBody) body: z.infer<typeof AuthzBody>,
   ): Result {
     this.check(authorization);
     if (this.isBridge(body.username))
@@ -94,14 +94,15 @@ export class EmqxAuthController {
       this.metrics.reject('topic_denied');
       return { result: 'deny' };
     }
+    const kind = this.registry.kindOf(body.clientid) ?? 'push';
     if (body.action === 'subscribe') {
-      if (deviceMaySubscribe(body.clientid, body.topic)) return { result: 'allow' };
+      if (deviceMaySubscribe(body.clientid, body.topic, kind)) return { result: 'allow' };
       this.metrics.reject('subscribe_denied');
       return { result: 'deny' };
     }
     if (body.action === 'all') return { result: 'deny' };
     const retain = body.retain === true || body.retain === 'true';
-    const denial = devicePublishDenial(body.clientid, body.topic, body.payload_size ?? 0, retain);
+    const denial = devicePublishDenial(body.clientid, body.topic, body.payload_size ?? 0, retain, kind);
     if (denial) {
       this.metrics.reject(denial);
       return { result: 'deny' };

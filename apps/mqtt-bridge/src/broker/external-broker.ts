@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { TOPIC_ROOT, type ComponentHealth } from '#contracts';
+import { RADIO_DEVICE_LEAVES, TOPIC_ROOT, type ComponentHealth } from '#contracts';
 import { redactUrl, StartupError } from '#platform';
 import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
 
 /** The bridges' shared subscription to device acks (group `yihu-bridge`). */
 export const ACKS_SHARED = `$share/yihu-bridge/${TOPIC_ROOT}/+/acks`;
+
+/**
+ * Radio gateways' join, state and events, each to ONE bridge like the acks: every bridge
+ * forwarding each of them to the bus would key a talkgroup N times. Named leaf by leaf:
+ * `radio/+` would also bring back the bridges' own `radio/cmd`.
+ */
+export const RADIO_SHARED = RADIO_DEVICE_LEAVES.map(
+  (leaf) => `$share/yihu-bridge/${TOPIC_ROOT}/+/radio/${leaf}`,
+);
 
 export interface ExternalBrokerOptions {
   url: string;
@@ -77,6 +86,7 @@ export class ExternalBroker implements BrokerLink {
       // subscription, which Mosquitto and EMQX also grant 3.1.1 clients): N bridges
       // recording every ack N times was N times the database work for nothing
       [ACKS_SHARED]: { qos: 1 as const },
+      ...Object.fromEntries(RADIO_SHARED.map((f) => [f, { qos: 1 as const }])),
       // statuses to every bridge: each one needs to know who is online to send
       [`${TOPIC_ROOT}/+/status`]: { qos: 1 as const },
     };

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { TERMINAL_ID_PATTERN } from '#contracts';
 import { AppConfig, LOGGER, StartupError } from '#platform';
 import { TerminalRegistry } from '../bridge/terminal-registry.js';
-import { hashTerminalSecret } from '../terminals/secret-hash.js';
+import { hashTerminalSecret } from '#terminals';
 import { mosquittoAclFile, mosquittoPasswordFile, type MosquittoTerminal } from './mosquitto-config.js';
 
 /**
@@ -66,7 +66,7 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
   async write(): Promise<void> {
     const dir = this.config.raw.MOSQUITTO_AUTH_DIR!;
     const terminals = (await this.dataSource.query(
-      'SELECT id, secret_hash AS "secretHash" FROM terminals WHERE revoked_at IS NULL ORDER BY id',
+      'SELECT id, secret_hash AS "secretHash", kind FROM terminals WHERE revoked_at IS NULL ORDER BY id',
     )) as MosquittoTerminal[];
     const put = (name: string, content: string) => {
       const path = join(dir, name);
@@ -77,7 +77,13 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
       'passwd',
       mosquittoPasswordFile(terminals, { usernames: this.bridgeUsernames, passwordHash: this.bridgeHash! }),
     );
-    put('acl', mosquittoAclFile(this.bridgeUsernames));
+    put(
+      'acl',
+      mosquittoAclFile(
+        this.bridgeUsernames,
+        terminals.filter((t) => t.kind === 'radio').map((t) => t.id),
+      ),
+    );
     const pidFile = this.config.raw.MOSQUITTO_PID_FILE;
     if (pidFile) {
       try {

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource, In, IsNull } from 'typeorm';
-import type {
-  ConsultationDetailView,
-  ConsultationView,
-  CreateConsultationRequest,
-  ListConsultationsQuery,
-  RollCallView,
-  SfuPeerView,
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
+import {
+  CONSULTATION_INVITED_CHANNEL,
+  SPOT_CHECK_JOBS,
+  type SpotCheckVideoAnswerJob,
+  type ConsultationDetailView,
+  type ConsultationView,
+  type CreateConsultationRequest,
+  type ListConsultationsQuery,
+  type RollCallView,
+  type SfuPeerView,
 } from '#contracts';
 import {
   canJoinConsultation,
@@ -18,6 +22,7 @@ import {
   type ConsultationScope,
 } from '#domain';
 import {
+  AuditStore,
   ConsultationAttendanceEntity,
   ConsultationEntity,
   RecordingEntity,
@@ -25,7 +30,7 @@ import {
   RollCallEntity,
   SiteEntity,
 } from '#persistence';
-import { DomainError } from '#platform';
+import { DomainError, EventBus, JobQueue, LOGGER } from '#platform';
 import { attendanceView, consultationView, recordingView, rollCallView } from './views.js';
 
 export interface LoadedConsultation {
@@ -36,7 +41,60 @@ export interface LoadedConsultation {
 /** The consultation records: the meeting, attendance, roll calls (点名). Media lives in RoomsService. */
 @Injectable()
 export class ConsultationsService implements OnApplicationBootstrap {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditStore,
+    private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  /** One audit entry about a consultation; pass the transaction that makes the change. */
+  record(
+    actor: Actor | null,
+    action: string,
+    consultationId: string,
+    data: Record<string, unknown>,
+    manager?: EntityManager,
+  ): Promise<unknown> {
+    return this.audit.append(
+      {
+        actorId: actor?.userId ?? null,
+        action: `consultation.${action}`,
+        subjectType: 'consultation',
+        subjectId: consultationId,
+        data,
+      },
+      manager,
+    );
+  }
+
+  /**
+   * A linked directive must exist and be one the creator may read (issued within or
+   * addressed to their scope), as GET /directives/:id decides: 404, else 403.
+   */
+  private async assertDirectiveVisible(actor: Actor, directiveId: string): Promise<void> {
+    const [directive] = (await this.dataSource.query(
+      'SELECT issuer_site_path FROM directives WHERE id = $1',
+      [directiveId],
+    )) as { issuer_site_path: string }[];
+    if (!directive)
+      throw new DomainError('not_found', `directiveId: directive ${directiveId} does not exist`, [
+        { path: 'directiveId', message: 'no such directive' },
+      ]);
+    if (isInScope(actor, directive.issuer_site_path)) return;
+    const [addressed] = (await this.dataSource.query(
+      `SELECT 1 FROM directive_recipients r JOIN sites s ON s.id = r.site_id
+       WHERE r.directive_id = $1 AND s.path LIKE $2 || '%' LIMIT 1`,
+      [directiveId, actor.sitePath],
+    )) as unknown[];
+    if (!addressed)
+      throw new DomainError(
+        'forbidden',
+        `directiveId: directive ${directiveId} is neither issued within nor addressed to your scope`,
+        [{ path: 'directiveId', message: 'outside your scope' }],
+      );
+  }
 
   /** After a kill -9 nobody is still in a room: close what the crash left open. */
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +114,7 @@ export class ConsultationsService implements OnApplicationBootstrap {
         'forbidden',
         `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`,
       );
+    if (req.directiveId) await this.assertDirectiveVisible(actor, req.directiveId);
     const entity = this.dataSource.getRepository(ConsultationEntity).create({
       id: randomUUID(),
       title: req.title,
@@ -68,8 +127,30 @@ export class ConsultationsService implements OnApplicationBootstrap {
       createdAt: new Date(),
       endedAt: null,
     });
-    await this.dataSource.getRepository(ConsultationEntity).insert(entity);
-    return consultationView(entity);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.getRepository(ConsultationEntity).insert(entity);
+      await this.record(
+        actor,
+        'create',
+        entity.id,
+        {
+          title: req.title,
+          siteIds: req.siteIds,
+          directiveId: entity.directiveId,
+          scheduledAt: req.scheduledAt,
+        },
+        tx,
+      );
+    });
+    const view = consultationView(entity);
+    // the invited duty consoles hear of it at once (dispatch forwards it on their socket);
+    // a lost message only costs the console's fallback poll
+    this.bus
+      .publish(CONSULTATION_INVITED_CHANNEL, view)
+      .catch((err: unknown) =>
+        this.logger.warn({ err, id: view.id }, 'consultation invitation not published'),
+      );
+    return view;
   }
 
   async load(id: string): Promise<LoadedConsultation> {
@@ -148,11 +229,13 @@ export class ConsultationsService implements OnApplicationBootstrap {
     return calls.map((c) => rollCallView(c, answers));
   }
 
-  async end(id: string): Promise<ConsultationView> {
-    await this.dataSource.query(
-      `UPDATE consultations SET state = 'ended', ended_at = now() WHERE id = $1 AND state <> 'ended'`,
-      [id],
-    );
+  async end(actor: Actor, id: string): Promise<ConsultationView> {
+    await this.dataSource.transaction(async (tx) => {
+      const res = await tx
+        .getRepository(ConsultationEntity)
+        .update({ id, state: Not('ended') }, { state: 'ended', endedAt: new Date() });
+      if (res.affected) await this.record(actor, 'end', id, {}, tx);
+    });
     return consultationView((await this.load(id)).entity);
   }
 
@@ -174,13 +257,15 @@ export class ConsultationsService implements OnApplicationBootstrap {
 
   async joined(consultationId: string, actor: Actor): Promise<string> {
     const id = randomUUID();
-    await this.dataSource
-      .getRepository(ConsultationAttendanceEntity)
-      .insert({ id, consultationId, userId: actor.userId, siteId: actor.siteId, joinedAt: new Date() });
-    await this.dataSource.query(
-      `UPDATE consultations SET state = 'live' WHERE id = $1 AND state = 'scheduled'`,
-      [consultationId],
-    );
+    await this.dataSource.transaction(async (tx) => {
+      await tx
+        .getRepository(ConsultationAttendanceEntity)
+        .insert({ id, consultationId, userId: actor.userId, siteId: actor.siteId, joinedAt: new Date() });
+      await tx.query(`UPDATE consultations SET state = 'live' WHERE id = $1 AND state = 'scheduled'`, [
+        consultationId,
+      ]);
+      await this.record(actor, 'join', consultationId, { attendanceId: id, siteId: actor.siteId }, tx);
+    });
     return id;
   }
 
@@ -202,7 +287,10 @@ export class ConsultationsService implements OnApplicationBootstrap {
       startedAt: new Date(),
       closedAt: null,
     });
-    await repo.insert(entity);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.getRepository(RollCallEntity).insert(entity);
+      await this.record(actor, 'rollcall.start', consultationId, { rollCallId: entity.id, siteIds }, tx);
+    });
     return entity;
   }
 
@@ -233,21 +321,38 @@ export class ConsultationsService implements OnApplicationBootstrap {
        ON CONFLICT (roll_call_id, site_id) DO NOTHING RETURNING answered_at`,
       [rollCallId, actor.siteId, actor.userId],
     )) as { answered_at: Date }[];
-    if (rows[0]) return { answeredAt: rows[0].answered_at, first: true };
+    if (rows[0]) {
+      // a roll-call answer also answers the site's open 查岗 video checks (handled by dispatch)
+      await this.jobs.add<SpotCheckVideoAnswerJob>(
+        SPOT_CHECK_JOBS.videoAnswer,
+        { siteId: actor.siteId, userId: actor.userId, rollCallId, at: rows[0].answered_at.toISOString() },
+        { key: `spotcheck-video:${rollCallId}:${actor.siteId}` },
+      );
+      return { answeredAt: rows[0].answered_at, first: true };
+    }
     const existing = await this.dataSource
       .getRepository(RollCallAnswerEntity)
       .findOneByOrFail({ rollCallId, siteId: actor.siteId });
     return { answeredAt: existing.answeredAt, first: false };
   }
 
-  async closeRollCall(consultationId: string, rollCallId: string): Promise<RollCallView> {
-    const res = (await this.dataSource.query(
-      `UPDATE consultation_roll_calls SET closed_at = now() WHERE id = $1 AND consultation_id = $2 AND closed_at IS NULL RETURNING id`,
-      [rollCallId, consultationId],
-    )) as [unknown[], number] | unknown[];
-    void res;
-    const view = (await this.rollCalls(consultationId)).find((r) => r.id === rollCallId);
-    if (!view) throw new DomainError('not_found', 'no such roll call in this consultation');
-    return view;
+  async closeRollCall(consultationId: string, rollCallId: string, actor: Actor): Promise<RollCallView> {
+    const find = async () => (await this.rollCalls(consultationId)).find((r) => r.id === rollCallId);
+    const before = await find();
+    if (!before) throw new DomainError('not_found', 'no such roll call in this consultation');
+    await this.dataSource.transaction(async (tx) => {
+      const res = await tx
+        .getRepository(RollCallEntity)
+        .update({ id: rollCallId, consultationId, closedAt: IsNull() }, { closedAt: new Date() });
+      if (res.affected)
+        await this.record(
+          actor,
+          'rollcall.close',
+          consultationId,
+          { rollCallId, missing: before.missing },
+          tx,
+        );
+    });
+    return (await find())!;
   }
 }

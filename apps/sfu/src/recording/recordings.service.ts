@@ -1,16 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { SFU_NOTIFICATIONS as N, type RecordingView } from '#contracts';
 import type { Actor } from '#domain';
 import { RecordingEntity } from '#persistence';
 import { AppConfig, DomainError, LOGGER } from '#platform';
 import { SfuRealtime } from '../realtime.js';
+import { ConsultationsService } from '../consultations/consultations.service.js';
 import { RoomsService } from '../room/rooms.service.js';
 import { recordingView } from '../consultations/views.js';
 import { reapOrphans } from './orphans.js';
 import { RecordingSession } from './recording-session.js';
+
+/**
+ * Another instance (or a request racing this one) started a recording of the consultation
+ * first: the partial unique index allows one row in state 'recording' per consultation.
+ */
+function isOneActiveViolation(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const { code, constraint } = err.driverError as { code?: string; constraint?: string };
+  return code === '23505' && constraint === 'consultation_recordings_one_active';
+}
 
 /** Start, stop and list recordings; one running recording per consultation. */
 @Injectable()
@@ -23,6 +34,7 @@ export class RecordingsService implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly rooms: RoomsService,
     private readonly realtime: SfuRealtime,
+    private readonly consultations: ConsultationsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,9 +73,19 @@ export class RecordingsService implements OnApplicationBootstrap {
       error: null,
     });
     try {
-      await this.repo.insert(entity);
-    } catch {
-      throw new DomainError('conflict', 'already recording');
+      await this.dataSource.transaction(async (tx) => {
+        await tx.getRepository(RecordingEntity).insert(entity);
+        await this.consultations.record(
+          actor,
+          'recording.start',
+          consultationId,
+          { recordingId: entity.id },
+          tx,
+        );
+      });
+    } catch (err) {
+      if (isOneActiveViolation(err)) throw new DomainError('conflict', 'already recording');
+      throw err;
     }
     const session = new RecordingSession(
       entity.id,
@@ -88,8 +110,8 @@ export class RecordingsService implements OnApplicationBootstrap {
     return this.sessions.has(consultationId);
   }
 
-  async stop(consultationId: string): Promise<RecordingView> {
-    const id = await this.stopSession(consultationId, 'stopped');
+  async stop(consultationId: string, actor: Actor): Promise<RecordingView> {
+    const id = await this.stopSession(consultationId, 'stopped', actor);
     if (!id) throw new DomainError('conflict', 'not recording');
     return recordingView(await this.repo.findOneByOrFail({ id }));
   }
@@ -97,12 +119,25 @@ export class RecordingsService implements OnApplicationBootstrap {
   private async stopSession(
     consultationId: string,
     state: 'stopped' | 'interrupted',
+    actor: Actor | null = null,
   ): Promise<string | null> {
     const session = this.sessions.get(consultationId);
     if (!session) return null;
     this.sessions.delete(consultationId);
     await session.stop();
-    await this.repo.update({ id: session.recordingId, state: 'recording' }, { state, stoppedAt: new Date() });
+    await this.dataSource.transaction(async (tx) => {
+      await tx
+        .getRepository(RecordingEntity)
+        .update({ id: session.recordingId, state: 'recording' }, { state, stoppedAt: new Date() });
+      // without an actor the room closed under it (ended, idle, a dead worker)
+      await this.consultations.record(
+        actor,
+        'recording.stop',
+        consultationId,
+        { recordingId: session.recordingId, state },
+        tx,
+      );
+    });
     this.realtime.toRoom(consultationId, N.recording, { recordingId: session.recordingId, state });
     return session.recordingId;
   }

@@ -16,6 +16,8 @@ export class Peer {
   readonly consumers = new Map<string, mediasoup.types.Consumer>();
   /** kinds a moderator muted: new producers of that kind start paused */
   readonly mutedKinds = new Set<'audio' | 'video'>();
+  /** gone (left, removed, disconnected): media the worker finishes creating for it is closed at once */
+  closed = false;
 
   constructor(
     readonly view: SfuPeerView,
@@ -32,6 +34,7 @@ export class Peer {
 
   /** Closing the transports closes every producer and consumer on them. */
   close(): void {
+    this.closed = true;
     for (const t of this.transports.values()) t.close();
     this.transports.clear();
     this.producers.clear();

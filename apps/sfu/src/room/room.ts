@@ -10,8 +10,12 @@ import {
 } from '#contracts';
 import { canShareScreen } from '#domain';
 import { DomainError } from '#platform';
-import { MEDIA_CODECS } from './media-options.js';
+import { consumeProducer, resumeConsumer, setConsumerLayers } from './consumers.js';
+import { media } from './media-call.js';
+import { participantStats } from './participant-stats.js';
 import { Peer, type ProducerEntry } from './peer.js';
+import { RouterSpan } from './router-span.js';
+import type { TransportBudget } from './transport-budget.js';
 
 type Router = mediasoup.types.Router;
 type Worker = mediasoup.types.Worker;
@@ -29,31 +33,23 @@ export interface RoomHooks {
 
 export interface RoomOptions {
   peersPerRouter: number;
+  /** participants (sockets) in one consultation */
+  maxPeers: number;
+  transports: TransportBudget;
   webRtcTransport: mediasoup.types.WebRtcTransportOptions;
   /** next worker to open a router on; avoids the ones given when it can */
   pickWorker(avoid: Set<number>): Worker;
 }
 
-/** mediasoup rejects bad parameters with plain errors: they are the client's fault, say so. */
-async function media<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof DomainError) throw err;
-    throw new DomainError('invalid', `${what}: ${(err as Error).message}`);
-  }
-}
-
 /**
- * One consultation's media: a router per worker it spans (the first hosts the audio level
- * observer and the recorder), producers piped to every router of the room, and the peers.
- * Mutations that pipe are serialised so a router added mid-produce still gets every producer.
+ * One consultation's media: the peers, their producers piped across the room's RouterSpan,
+ * and the floor. Mutations that pipe are serialised so a router added mid-produce still gets
+ * every producer.
  */
 export class Room {
   readonly peers = new Map<string, Peer>();
   readonly producers = new Map<string, ProducerEntry>();
-  private readonly routers: { router: Router; peers: number }[] = [];
-  private readonly piped = new Set<string>();
+  private readonly span: RouterSpan;
   private observer!: mediasoup.types.AudioLevelObserver;
   private chain: Promise<unknown> = Promise.resolve();
   floorPeerId: string | null = null;
@@ -64,11 +60,18 @@ export class Room {
     readonly consultationId: string,
     private readonly options: RoomOptions,
     private readonly hooks: RoomHooks,
-  ) {}
+  ) {
+    // a worker died under the room: everyone in it must rejoin on a live worker
+    this.span = new RouterSpan(
+      options.peersPerRouter,
+      (avoid) => options.pickWorker(avoid),
+      () => this.close('worker-died'),
+    );
+  }
 
   static async open(consultationId: string, options: RoomOptions, hooks: RoomHooks): Promise<Room> {
     const room = new Room(consultationId, options, hooks);
-    const router = await room.addRouter();
+    const router = await room.span.add();
     room.observer = await router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
     room.observer.on('volumes', (volumes) =>
       room.setActiveSpeaker(room.producers.get(volumes[0]!.producer.id)?.peerId ?? null),
@@ -78,7 +81,7 @@ export class Room {
   }
 
   get primaryRouter(): Router {
-    return this.routers[0]!.router;
+    return this.span.primary;
   }
 
   get rtpCapabilities(): mediasoup.types.RtpCapabilities {
@@ -86,9 +89,7 @@ export class Room {
   }
 
   workerPids(): number[] {
-    return this.routers.map(
-      (r) => (r.router as unknown as { appData: { workerPid: number } }).appData.workerPid,
-    );
+    return this.span.workerPids();
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -97,30 +98,20 @@ export class Room {
     return run;
   }
 
-  private async addRouter(): Promise<Router> {
-    const worker = this.options.pickWorker(new Set(this.workerPids()));
-    const router = await worker.createRouter({
-      mediaCodecs: MEDIA_CODECS,
-      appData: { workerPid: worker.pid },
-    });
-    // the worker died under us: everyone in the room must rejoin on a live worker
-    router.on('workerclose', () => this.close('worker-died'));
-    this.routers.push({ router, peers: 0 });
-    return router;
-  }
-
   /** Adds a participant on the first router with room, opening a router on another worker when all are full. */
   addPeer(view: SfuPeerView): Promise<Peer> {
     return this.serial(async () => {
       this.assertOpen();
-      let slot = this.routers.find((r) => r.peers < this.options.peersPerRouter);
-      if (!slot) {
-        const router = await this.addRouter();
-        for (const [id, entry] of this.producers) await this.pipe(id, this.routerOf(entry.peerId), router);
-        slot = this.routers.at(-1)!;
-      }
-      slot.peers += 1;
-      const peer = new Peer(view, slot.router);
+      if (this.peers.size >= this.options.maxPeers)
+        throw new DomainError(
+          'conflict',
+          `this consultation is full: at most ${this.options.maxPeers} participants (SFU_PEERS_PER_CONSULTATION)`,
+        );
+      const router = await this.span.seat(async (added) => {
+        for (const [id, entry] of this.producers)
+          await this.span.pipe(id, this.routerOf(entry.peerId), added);
+      });
+      const peer = new Peer(view, router);
       this.peers.set(view.peerId, peer);
       return peer;
     });
@@ -128,13 +119,6 @@ export class Room {
 
   private routerOf(peerId: string): Router {
     return this.peers.get(peerId)!.router;
-  }
-
-  private async pipe(producerId: string, from: Router, to: Router): Promise<void> {
-    const key = `${producerId}:${to.id}`;
-    if (from === to || this.piped.has(key)) return;
-    this.piped.add(key);
-    await from.pipeToRouter({ producerId, router: to });
   }
 
   peer(peerId: string): Peer {
@@ -145,10 +129,23 @@ export class Room {
 
   async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<SfuTransportView> {
     this.assertOpen();
-    if (peer.transports.size >= 4) throw new DomainError('conflict', 'at most 4 transports per participant');
-    const transport = await media('transport', () =>
-      peer.router.createWebRtcTransport({ ...this.options.webRtcTransport, appData: { direction } }),
-    );
+    this.assertPresent(peer);
+    const release = this.options.transports.reserve(peer.id, peer.view.userId, this.consultationId);
+    let transport: mediasoup.types.WebRtcTransport;
+    try {
+      transport = await media('transport', () =>
+        peer.router.createWebRtcTransport({ ...this.options.webRtcTransport, appData: { direction } }),
+      );
+    } catch (err) {
+      release();
+      throw err;
+    }
+    transport.observer.on('close', release);
+    // the participant may have gone while the worker created it: nothing else would close it
+    if (peer.closed || this.closed) {
+      transport.close();
+      throw new DomainError('conflict', 'you left the consultation');
+    }
     peer.transports.set(transport.id, transport);
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') transport.close();
@@ -210,11 +207,15 @@ export class Room {
           appData: { peerId: peer.id, source: req.source },
         }),
       );
+      if (peer.closed) {
+        producer.close();
+        throw new DomainError('conflict', 'you left the consultation');
+      }
       const entry: ProducerEntry = { producer, peerId: peer.id, source: req.source, byModerator: paused };
       peer.producers.set(producer.id, entry);
       this.producers.set(producer.id, entry);
       producer.observer.on('close', () => this.forgetProducer(entry));
-      for (const r of this.routers) await this.pipe(producer.id, peer.router, r.router);
+      await this.span.pipeEverywhere(producer.id, peer.router);
       if (producer.kind === 'audio')
         await this.observer.addProducer({ producerId: producer.id }).catch(() => undefined);
       this.hooks.toRoom(N.newProducer, this.producerView(entry), peer.id);
@@ -257,48 +258,17 @@ export class Room {
     this.assertOpen();
     const entry = this.producers.get(producerId);
     if (!entry) throw new DomainError('not_found', 'no such producer in this consultation');
-    if (entry.peerId === peer.id) throw new DomainError('invalid', 'cannot consume your own producer');
-    const caps = rtpCapabilities as unknown as mediasoup.types.RtpCapabilities;
-    const canConsume = await media('rtpCapabilities', async () =>
-      peer.router.canConsume({ producerId, rtpCapabilities: caps }),
+    return consumeProducer(peer, entry, rtpCapabilities, (consumerId) =>
+      this.hooks.toPeer(peer.id, N.consumerClosed, { consumerId, producerId }),
     );
-    if (!canConsume) throw new DomainError('invalid', 'your rtpCapabilities cannot receive this producer');
-    const transport = [...peer.transports.values()].find(
-      (t) => (t.appData as { direction: string }).direction === 'recv',
-    );
-    if (!transport) throw new DomainError('invalid', 'create a recv transport first');
-    // paused until the client has set up its side: no keyframe is sent into the void
-    const consumer = await media('consume', () =>
-      transport.consume({ producerId, rtpCapabilities: caps, paused: true }),
-    );
-    peer.consumers.set(consumer.id, consumer);
-    const gone = () => {
-      if (peer.consumers.delete(consumer.id))
-        this.hooks.toPeer(peer.id, N.consumerClosed, { consumerId: consumer.id, producerId });
-    };
-    consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
-    consumer.on('producerclose', gone);
-    return {
-      consumerId: consumer.id,
-      producerId,
-      peerId: entry.peerId,
-      kind: consumer.kind,
-      source: entry.source,
-      rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
-    };
   }
 
-  async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
-    const consumer = peer.consumers.get(consumerId);
-    if (!consumer) throw new DomainError('not_found', 'no such consumer');
-    await media('resume', () => consumer.resume());
-    if (consumer.kind === 'video') await consumer.requestKeyFrame().catch(() => undefined);
+  resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
+    return resumeConsumer(peer, consumerId);
   }
 
-  async setConsumerLayers(peer: Peer, consumerId: string, spatialLayer: number): Promise<void> {
-    const consumer = peer.consumers.get(consumerId);
-    if (!consumer || consumer.kind !== 'video') throw new DomainError('not_found', 'no such video consumer');
-    await media('layers', () => consumer.setPreferredLayers({ spatialLayer }));
+  setConsumerLayers(peer: Peer, consumerId: string, spatialLayer: number): Promise<void> {
+    return setConsumerLayers(peer, consumerId, spatialLayer);
   }
 
   /** Server-side mute: the producer is paused in the SFU, so nothing reaches anyone whatever the client does. */
@@ -334,8 +304,7 @@ export class Room {
     const peer = this.peers.get(peerId);
     if (!peer) return false;
     this.peers.delete(peerId);
-    const slot = this.routers.find((r) => r.router === peer.router);
-    if (slot) slot.peers -= 1;
+    this.span.release(peer.router);
     peer.close();
     if (this.floorPeerId === peerId) {
       this.floorPeerId = null;
@@ -352,46 +321,8 @@ export class Room {
     this.hooks.onMediaChanged(this);
   }
 
-  async stats(): Promise<SfuParticipantStats[]> {
-    const out: SfuParticipantStats[] = [];
-    for (const peer of this.peers.values()) {
-      const producers: SfuParticipantStats['producers'] = [];
-      for (const e of peer.producers.values()) {
-        const s = (await e.producer.getStats().catch(() => [])) as unknown as Record<string, number>[];
-        const sum = (k: string) => s.reduce((n, x) => n + (x[k] ?? 0), 0);
-        producers.push({
-          producerId: e.producer.id,
-          kind: e.producer.kind,
-          source: e.source,
-          paused: e.producer.paused,
-          bitrate: sum('bitrate'),
-          // RTCP fraction lost is 0-255; report it as 0..1, the worst layer
-          fractionLost: Math.max(0, ...s.map((x) => x.fractionLost ?? 0)) / 256,
-          packetsLost: sum('packetsLost'),
-          score: e.producer.score[0]?.score ?? null,
-        });
-      }
-      let bitrate = 0;
-      let lost = 0;
-      for (const c of peer.consumers.values()) {
-        const s = (await c.getStats().catch(() => [])) as unknown as {
-          type: string;
-          bitrate?: number;
-          fractionLost?: number;
-        }[];
-        const outbound = s.find((x) => x.type === 'outbound-rtp');
-        bitrate += outbound?.bitrate ?? 0;
-        lost = Math.max(lost, (outbound?.fractionLost ?? 0) / 256);
-      }
-      out.push({
-        peerId: peer.id,
-        userId: peer.view.userId,
-        siteId: peer.view.siteId,
-        producers,
-        consumers: { count: peer.consumers.size, bitrate, fractionLost: lost },
-      });
-    }
-    return out;
+  stats(): Promise<SfuParticipantStats[]> {
+    return participantStats(this.peers.values());
   }
 
   snapshot(): { peers: SfuPeerView[]; producers: SfuProducerView[] } {
@@ -399,6 +330,10 @@ export class Room {
       peers: [...this.peers.values()].map((p) => p.view),
       producers: [...this.producers.values()].map((e) => this.producerView(e)),
     };
+  }
+
+  private assertPresent(peer: Peer): void {
+    if (peer.closed) throw new DomainError('conflict', 'you left the consultation');
   }
 
   private assertOpen(): void {
@@ -409,7 +344,7 @@ export class Room {
     if (this.closed) return;
     this.closed = true;
     for (const peer of this.peers.values()) peer.close();
-    for (const r of this.routers) r.router.close();
+    this.span.close();
     this.hooks.onClosed(this, reason);
   }
 }

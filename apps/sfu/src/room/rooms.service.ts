@@ -9,6 +9,7 @@ import { SfuRealtime } from '../realtime.js';
 import { WorkerPoolService } from '../worker-pool.service.js';
 import { webRtcTransportOptions } from './media-options.js';
 import { Room, type RoomCloseReason, type RoomHooks } from './room.js';
+import { TransportBudget } from './transport-budget.js';
 
 type MediaListener = (room: Room) => void;
 type CloseListener = (room: Room, reason: RoomCloseReason) => void;
@@ -27,6 +28,7 @@ export class RoomsService implements OnApplicationShutdown {
   private readonly mediaListeners: MediaListener[] = [];
   private readonly closeListeners: CloseListener[] = [];
   private readonly joins: Counter;
+  private readonly transports: TransportBudget;
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -36,6 +38,11 @@ export class RoomsService implements OnApplicationShutdown {
     private readonly consultations: ConsultationsService,
     metrics: Metrics,
   ) {
+    this.transports = new TransportBudget({
+      perPeer: config.raw.SFU_TRANSPORTS_PER_PEER,
+      perUser: config.raw.SFU_TRANSPORTS_PER_USER,
+      perConsultation: config.raw.SFU_TRANSPORTS_PER_CONSULTATION,
+    });
     const rooms = this.rooms;
     new Gauge({
       name: 'yihu_sfu_rooms',
@@ -90,6 +97,8 @@ export class RoomsService implements OnApplicationShutdown {
         consultationId,
         {
           peersPerRouter: this.config.raw.SFU_PEERS_PER_ROUTER,
+          maxPeers: this.config.raw.SFU_PEERS_PER_CONSULTATION,
+          transports: this.transports,
           webRtcTransport: webRtcTransportOptions(this.config),
           pickWorker: (avoid) => this.pool.pickAvoiding(avoid),
         },

@@ -1,11 +1,3 @@
-import { AuditEntryEntity } from './audit-entry.entity.js';
-import {
-  DirectiveEntity,
-  DirectiveRecipientEntity,
-  DirectiveTemplateEntity,
-  DutyLeaderEntity,
-  SiteGroupEntity,
-} from './directive.entity.js';
 import {
   ConsultationAttendanceEntity,
   ConsultationEntity,
@@ -13,22 +5,11 @@ import {
   RollCallAnswerEntity,
   RollCallEntity,
 } from './consultation.entity.js';
-import { JobEntity } from './job.entity.js';
 import { SiteEntity } from './site.entity.js';
-import { TerminalMessageEntity } from './terminal-message.entity.js';
 import { TerminalEntity } from './terminal.entity.js';
 import { UserEntity } from './user.entity.js';
 
-export { AuditEntryEntity, JobEntity, SiteEntity, UserEntity };
-export { TerminalEntity, TerminalMessageEntity };
-export {
-  DirectiveEntity,
-  DirectiveRecipientEntity,
-  DirectiveTemplateEntity,
-  DutyLeaderEntity,
-  SiteGroupEntity,
-};
-
+export { SiteEntity, UserEntity, TerminalEntity };
 export {
   ConsultationEntity,
   ConsultationAttendanceEntity,
@@ -37,18 +18,15 @@ export {
   RecordingEntity,
 };
 
+/**
+ * The tables read and written through TypeORM repositories. Every other table (directives and
+ * their recipients, the job queue, the audit log, the terminal outbox) is reached with SQL in
+ * the class that owns it, so it has no entity to fall out of step with the schema.
+ */
 export const ENTITIES = [
   SiteEntity,
   UserEntity,
-  AuditEntryEntity,
-  JobEntity,
   TerminalEntity,
-  TerminalMessageEntity,
-  DirectiveEntity,
-  DirectiveRecipientEntity,
-  SiteGroupEntity,
-  DirectiveTemplateEntity,
-  DutyLeaderEntity,
   ConsultationEntity,
   ConsultationAttendanceEntity,
   RollCallEntity,

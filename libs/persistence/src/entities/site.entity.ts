@@ -18,6 +18,16 @@ export class SiteEntity {
   @Column({ name: 'region_code', type: 'varchar', length: 12, nullable: true })
   regionCode!: string | null;
 
+  /** WGS-84 degrees, both or neither (a CHECK holds them to it) */
+  @Column({ type: 'double precision', nullable: true })
+  lat!: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  lng!: number | null;
+
+  @Column({ name: 'duty_phone', type: 'varchar', length: 32, nullable: true })
+  dutyPhone!: string | null;
+
   /** "/<rootId>/.../<id>/": a prefix match selects a subtree in one indexed query */
   @Column({ type: 'text' })
   path!: string;

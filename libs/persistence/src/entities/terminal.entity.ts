@@ -39,6 +39,10 @@ export class TerminalEntity {
   @Column({ name: 'replay_claimed_at', type: 'timestamptz', nullable: true, select: false })
   replayClaimedAt!: Date | null;
 
+  /** the bridge process that vouches for `presence: online` (presence-ownership.ts); its own SQL keeps it */
+  @Column({ name: 'presence_owner', type: 'text', nullable: true, select: false })
+  presenceOwner!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -12,6 +12,10 @@ export class UserEntity {
   @Column({ name: 'display_name', type: 'varchar', length: 100, nullable: true })
   displayName!: string | null;
 
+  /** a call-back number shown to the sites this user sends directives to */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  phone!: string | null;
+
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash!: string;
 

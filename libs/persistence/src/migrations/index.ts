@@ -8,6 +8,15 @@ import { AuditNoTruncate1795000400000 } from './1795000400000-audit-no-truncate.
 import { TerminalMessageLean1795000500000 } from './1795000500000-terminal-message-lean.js';
 import { TerminalMessageNoFk1795000600000 } from './1795000600000-terminal-message-no-fk.js';
 import { TerminalReplayClaim1795000700000 } from './1795000700000-terminal-replay-claim.js';
+import { PresenceOwner1795001000000 } from './1795001000000-presence-owner.js';
+import { AckPressTime1795001100000 } from './1795001100000-ack-press-time.js';
+import { AuditKeyed1795001600000 } from './1795001600000-audit-keyed.js';
+import { UserPhone1795002600000 } from './1795002600000-user-phone.js';
+import { Radio1795003000000 } from './1795003000000-radio.js';
+import { RadioBroadcasts1795003100000 } from './1795003100000-radio-broadcasts.js';
+import { SiteMapPhone1795003300000 } from './1795003300000-site-map-phone.js';
+import { DutyRoster1795003400000 } from './1795003400000-duty-roster.js';
+import { SpotChecks1795003500000 } from './1795003500000-spot-checks.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -21,4 +30,13 @@ export const MIGRATIONS = [
   TerminalMessageLean1795000500000,
   TerminalMessageNoFk1795000600000,
   TerminalReplayClaim1795000700000,
+  PresenceOwner1795001000000,
+  AckPressTime1795001100000,
+  AuditKeyed1795001600000,
+  UserPhone1795002600000,
+  Radio1795003000000,
+  RadioBroadcasts1795003100000,
+  SiteMapPhone1795003300000,
+  DutyRoster1795003400000,
+  SpotChecks1795003500000,
 ];

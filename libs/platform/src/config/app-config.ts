@@ -14,6 +14,8 @@ export class AppConfig {
     readonly raw: RawConfig,
     /** JWT secret after embedded-mode generation; never logged */
     readonly jwtSecret: string,
+    /** the audit chain's HMAC key (AUDIT_KEY, AUDIT_KEY_FILE or DATA_DIR/audit-key); never logged */
+    readonly auditKey: Buffer,
   ) {
     this.mode = raw.DATABASE_URL ? 'cluster' : 'embedded';
     this.dataDir = resolve(raw.DATA_DIR);

@@ -6,6 +6,7 @@ import { StartupError } from '../startup-error.js';
 import { loadConfig, parseConfig } from './load-config.js';
 
 const SECRET = 'x'.repeat(32);
+const AUDIT_KEY = 'k'.repeat(40);
 let dir: string;
 let configDir: string;
 
@@ -45,8 +46,16 @@ describe('parseConfig', () => {
       DB_POOL_SIZE: 10,
       SFU_ENABLED: true,
       TERMINAL_RESEND_AFTER_SECONDS: 60,
+      MQTT_MAX_PACKET_BYTES: 20_000,
+      MQTT_MAX_CONNECT_BYTES: 4096,
+      MQTT_CONNECT_TIMEOUT_SECONDS: 10,
+      MQTT_PENDING_PER_ADDRESS: 256,
+      MQTT_PENDING_MAX: 4096,
+      AUDIT_ANCHOR_SECONDS: 5,
+      DB_QUEUE_MAX: 500,
     });
     expect(raw.DATABASE_URL).toBeUndefined();
+    expect(raw.AUDIT_KEY).toBeUndefined();
     expect(raw.JWT_SECRET).toBeUndefined();
   });
 
@@ -72,6 +81,9 @@ describe('parseConfig', () => {
     ['MOSQUITTO_BRIDGE_USERNAMES', 'yihu-a,,yihu-b', 'expected a comma-separated list of user names'],
     ['TERMINAL_RESEND_AFTER_SECONDS', '0', 'expected a positive integer'],
     ['TERMINAL_RESEND_AFTER_SECONDS', 'soon', 'expected a positive integer'],
+    ['MQTT_MAX_PACKET_BYTES', '100', 'expected an integer from 1024 to 268435455'],
+    ['MQTT_MAX_CONNECT_BYTES', '1000000', 'expected an integer from 128 to 65535'],
+    ['MQTT_PENDING_PER_ADDRESS', '0', 'expected a positive integer'],
   ])('rejects %s=%s with one line naming the variable', (name, value, expected) => {
     const message = startupError(() => parseConfig({ env: { [name]: value }, configDir }));
     expect(message.startsWith(`invalid ${name}: `)).toBe(true);
@@ -85,10 +97,21 @@ describe('parseConfig', () => {
     ['ADMIN_PASSWORD', 'hunter2'],
     ['MQTT_PASSWORD', 'short-mqtt-pw'],
     ['MQTT_HTTP_AUTH_TOKEN', 'short-http-token'],
+    ['METRICS_TOKEN', 'short-metrics-token'],
   ])('does not echo a rejected %s', (name, value) => {
     const message = startupError(() => parseConfig({ env: { [name]: value }, configDir }));
     expect(message).toMatch(new RegExp(`^invalid ${name}: `));
     expect(message).not.toContain(value);
+  });
+
+  it('holds ADMIN_PASSWORD to the password policy, with the reason in both languages', () => {
+    const message = startupError(() => parseConfig({ env: { ADMIN_PASSWORD: 'qwertyuiop' }, configDir }));
+    expect(message).toBe(
+      'invalid ADMIN_PASSWORD: 密码太弱：密码过于常见 / weak password: the password is too common (got <redacted>)',
+    );
+    expect(parseConfig({ env: { ADMIN_PASSWORD: 'admin-password-1' }, configDir }).ADMIN_PASSWORD).toBe(
+      'admin-password-1',
+    );
   });
 
   it('requires JWT_SECRET when DATABASE_URL is set', () => {
@@ -175,12 +198,79 @@ describe('loadConfig', () => {
   it('is in cluster mode when DATABASE_URL is set, using the configured secret and no file', () => {
     const dataDir = join(dir, 'data');
     const config = loadConfig({
-      env: { DATA_DIR: dataDir, DATABASE_URL: 'postgres://db/yihu', JWT_SECRET: SECRET, PORT: '3100' },
+      env: {
+        DATA_DIR: dataDir,
+        DATABASE_URL: 'postgres://db/yihu',
+        JWT_SECRET: SECRET,
+        AUDIT_KEY: AUDIT_KEY,
+        PORT: '3100',
+      },
       configDir,
     });
     expect(config.mode).toBe('cluster');
     expect(config.jwtSecret).toBe(SECRET);
     expect(config.port).toBe(3100);
     expect(() => statSync(join(dataDir, 'jwt-secret'))).toThrow();
+  });
+});
+
+describe('the audit key', () => {
+  it('in embedded mode is generated once into DATA_DIR/audit-key (mode 0600) and reused', () => {
+    const dataDir = join(dir, 'data');
+    const first = loadConfig({ env: { DATA_DIR: dataDir }, configDir });
+    const file = join(dataDir, 'audit-key');
+    expect(first.auditKey.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(file, 'utf8')).toBe(`${first.auditKey.toString('utf8')}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ env: { DATA_DIR: dataDir }, configDir }).auditKey).toEqual(first.auditKey);
+  });
+
+  it('is AUDIT_KEY when set, and no file is written', () => {
+    const dataDir = join(dir, 'data');
+    const config = loadConfig({ env: { DATA_DIR: dataDir, AUDIT_KEY }, configDir });
+    expect(config.auditKey.toString('utf8')).toBe(AUDIT_KEY);
+    expect(() => statSync(join(dataDir, 'audit-key'))).toThrow();
+  });
+
+  it('is read from AUDIT_KEY_FILE (one file every instance shares)', () => {
+    const file = join(dir, 'shared-audit-key');
+    writeFileSync(file, `${AUDIT_KEY}\n`);
+    const config = loadConfig({
+      env: {
+        DATA_DIR: join(dir, 'data'),
+        DATABASE_URL: 'postgres://db/yihu',
+        JWT_SECRET: SECRET,
+        AUDIT_KEY_FILE: file,
+      },
+      configDir,
+    });
+    expect(config.auditKey.toString('utf8')).toBe(AUDIT_KEY);
+  });
+
+  it('is required with DATABASE_URL: instances must not each generate their own', () => {
+    const message = startupError(() =>
+      parseConfig({ env: { DATABASE_URL: 'postgres://db/yihu', JWT_SECRET: SECRET }, configDir }),
+    );
+    expect(message).toMatch(/^missing AUDIT_KEY: required when DATABASE_URL is set/);
+    expect(message).toContain('AUDIT_KEY_FILE');
+  });
+
+  it('refuses a missing or short AUDIT_KEY_FILE, a short AUDIT_KEY, and both at once', () => {
+    const env = { DATA_DIR: join(dir, 'data'), DATABASE_URL: 'postgres://db/yihu', JWT_SECRET: SECRET };
+    const missing = join(dir, 'nowhere');
+    expect(startupError(() => loadConfig({ env: { ...env, AUDIT_KEY_FILE: missing }, configDir }))).toBe(
+      `invalid AUDIT_KEY_FILE: ${missing} does not exist`,
+    );
+    const short = join(dir, 'short');
+    writeFileSync(short, 'short\n');
+    expect(startupError(() => loadConfig({ env: { ...env, AUDIT_KEY_FILE: short }, configDir }))).toMatch(
+      /expected an audit key of at least 32 characters/,
+    );
+    const tooShort = startupError(() => parseConfig({ env: { AUDIT_KEY: 'short' }, configDir }));
+    expect(tooShort).toMatch(/^invalid AUDIT_KEY: expected at least 32 characters/);
+    expect(tooShort).not.toContain('short)');
+    expect(
+      startupError(() => parseConfig({ env: { ...env, AUDIT_KEY, AUDIT_KEY_FILE: short }, configDir })),
+    ).toMatch(/not both/);
   });
 });

@@ -11,7 +11,7 @@ const KNOWN_KEYS = new Set(Object.keys(ConfigSchema.shape));
 /** Values never echoed back in an error, even when rejected. */
 function printable(key: string, value: unknown): string {
   if (value == null) return 'nothing';
-  if (/SECRET|PASSWORD|TOKEN/.test(key)) return '<redacted>';
+  if (/SECRET|PASSWORD|TOKEN|AUDIT_KEY$/.test(key)) return '<redacted>';
   const text = String(value);
   if (key.endsWith('_URL')) {
     try {
@@ -81,6 +81,14 @@ export function parseConfig(options: LoadConfigOptions = {}): RawConfig {
       'missing JWT_SECRET: required when DATABASE_URL is set (every instance must share one secret of 32+ characters)',
     );
   }
+  if (raw.AUDIT_KEY && raw.AUDIT_KEY_FILE) {
+    throw new StartupError('invalid AUDIT_KEY_FILE: set AUDIT_KEY or AUDIT_KEY_FILE, not both');
+  }
+  if (raw.DATABASE_URL && !raw.AUDIT_KEY && !raw.AUDIT_KEY_FILE) {
+    throw new StartupError(
+      'missing AUDIT_KEY: required when DATABASE_URL is set (every instance must share one audit key of 32+ characters, or read it from one file named by AUDIT_KEY_FILE)',
+    );
+  }
   if (raw.SFU_RTC_MIN_PORT > raw.SFU_RTC_MAX_PORT) {
     throw new StartupError('invalid SFU_RTC_MIN_PORT: expected a port not above SFU_RTC_MAX_PORT');
   }
@@ -105,6 +113,24 @@ function embeddedJwtSecret(dataDir: string): string {
   return secret;
 }
 
+/**
+ * The audit chain's key: from the environment, from a shared file, or (embedded) generated
+ * once into DATA_DIR. Never from the database, which is what it protects.
+ */
+function auditKey(raw: RawConfig, dataDir: string): Buffer {
+  if (raw.AUDIT_KEY) return Buffer.from(raw.AUDIT_KEY, 'utf8');
+  const file = raw.AUDIT_KEY_FILE ? resolve(raw.AUDIT_KEY_FILE) : join(dataDir, 'audit-key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 32) return Buffer.from(key, 'utf8');
+    throw new StartupError(`invalid ${file}: expected an audit key of at least 32 characters`);
+  }
+  if (raw.AUDIT_KEY_FILE) throw new StartupError(`invalid AUDIT_KEY_FILE: ${file} does not exist`);
+  const key = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return Buffer.from(key, 'utf8');
+}
+
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const raw = parseConfig(options);
   const dataDir = resolve(raw.DATA_DIR);
@@ -116,5 +142,5 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     );
   }
   const secret = raw.JWT_SECRET ?? embeddedJwtSecret(dataDir);
-  return new AppConfig(raw, secret);
+  return new AppConfig(raw, secret, auditKey(raw, dataDir));
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { HealthResponse } from '#contracts';
+import { HEALTH_RESPONSE, type HealthResponse } from '#contracts';
 import { Public } from '../auth/decorators.js';
 import { AppConfig } from '../config/app-config.js';
 import { RUNTIME, type Runtime } from '../runtime.js';
@@ -24,7 +24,7 @@ export class HealthController {
    */
   @Public()
   @Get()
-  @ApiOkResponse({ description: 'status, mode and one entry per component' })
+  @ApiOkResponse({ description: 'status, mode and one entry per component', schema: HEALTH_RESPONSE })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
     const components = await this.registry.runAll();
     const statuses = Object.values(components).map((c) => c.status);

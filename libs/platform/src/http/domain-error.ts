@@ -1,7 +1,16 @@
 import type { FieldIssue } from '#contracts';
 
 export type DomainErrorCode =
-  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  /** a request asking for more work than a configured limit allows (413) */
+  | 'too_large'
+  /** a radio talkgroup's floor is held at an equal or higher rank (409) */
+  | 'radio_busy';
 
 /**
  * An error the caller can act on. Services throw these; each edge (HTTP, Socket.IO, MQTT)

@@ -10,6 +10,8 @@ export abstract class CounterStore {
   abstract hit(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
   abstract peek(key: string): Promise<{ count: number; ttlSeconds: number }>;
   abstract reset(key: string): Promise<void>;
+  /** Takes one back from a live window (an attempt that turned out not to count); never below 0. */
+  abstract release(key: string): Promise<void>;
 }
 
 export class MemoryCounterStore extends CounterStore {
@@ -36,6 +38,11 @@ export class MemoryCounterStore extends CounterStore {
 
   async reset(key: string) {
     this.windows.delete(key);
+  }
+
+  async release(key: string) {
+    const w = this.windows.get(key);
+    if (w && w.until > Date.now() && w.count > 0) w.count -= 1;
   }
 
   private sweep(now: number) {
@@ -73,6 +80,15 @@ export class RedisCounterStore extends CounterStore implements OnApplicationShut
 
   async reset(key: string) {
     await this.redis.del(`${this.namespace}:rl:${key}`);
+  }
+
+  async release(key: string) {
+    // a plain DECR would create a key without expiry when the window has just ended
+    await this.redis.eval(
+      "if (tonumber(redis.call('GET', KEYS[1]) or '0') > 0) then return redis.call('DECR', KEYS[1]) end return 0",
+      1,
+      `${this.namespace}:rl:${key}`,
+    );
   }
 
   async onApplicationShutdown() {

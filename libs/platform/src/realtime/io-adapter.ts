@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { guardSocketInput } from './event-input.js';
 
 /**
  * Socket.IO server factory: with REDIS_URL, rooms span every instance through the Redis
@@ -32,6 +34,13 @@ export class YihuIoAdapter extends IoAdapter {
       maxHttpBufferSize: 256 * 1024,
       cors: { origin: false },
     } as ServerOptions) as Server;
+    guardSocketInput(server);
+    // engine.io answers a long-polling request with any other method (OPTIONS too: CORS is
+    // off, origin: false) with a bare 500
+    server.engine.use((req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => {
+      if (req.method === 'GET' || req.method === 'POST') return next();
+      res.writeHead(405, { allow: 'GET, POST', 'content-type': 'text/plain' }).end('method not allowed');
+    });
     if (this.redisUrl && this.clients.length === 0) {
       const pub = new Redis(this.redisUrl);
       const sub = pub.duplicate();

@@ -1,27 +1,38 @@
-import { useState, type FormEvent } from 'react';
-import { useI18n } from '../../i18n/index.js';
-import { errorText } from '../../lib/api.js';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { LEVEL_LABEL } from '../../lib/levels.js';
 import { formatSpan, formatTime } from '../../lib/time.js';
 import { needsAck, needsFeedback, type InboxItem } from './inbox-model.js';
+import { useErrorText } from './error-text.js';
 
 interface Props {
   item: InboxItem;
   now: number;
+  /** 签收 pressed offline, waiting for the link */
+  queued: boolean;
   onAck: () => Promise<void>;
   onFeedback: (text: string) => Promise<void>;
 }
 
+const ESCALATED: Record<number, MessageKey> = {
+  1: 'duty.escalated1',
+  2: 'duty.escalated2',
+  3: 'duty.escalated3',
+};
+
 /** One open directive: flashing until 签收, a countdown to the deadline, then the 反馈 form. */
-export function DirectiveCard({ item, now, onAck, onFeedback }: Props) {
+export function DirectiveCard({ item, now, queued, onAck, onFeedback }: Props) {
   const { t, lang } = useI18n();
+  const errorText = useErrorText();
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const d = item.directive;
   const left = new Date(d.ackBy).getTime() - now;
   const open = needsAck(item);
+  const canAck = open && !queued && !busy;
   const headingId = `dir-${d.id}`;
+  const escalated = open ? ESCALATED[Math.min(item.escalationLevel, 3)] : undefined;
 
   const run = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -29,7 +40,7 @@ export function DirectiveCard({ item, now, onAck, onFeedback }: Props) {
     try {
       await fn();
     } catch (err) {
-      setError(`${t('errorPrefix')}: ${errorText(err)}`);
+      setError(err);
     } finally {
       setBusy(false);
     }
@@ -41,21 +52,41 @@ export function DirectiveCard({ item, now, onAck, onFeedback }: Props) {
       setText('');
     });
   };
+  // Enter or space on the focused card is 签收: the quickest path with a keyboard at night
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    if (canAck) void run(onAck);
+  };
 
   return (
     <article
-      className={`directive level-${d.level} ${open ? 'flash' : ''}`}
+      className={`directive level-${d.level} ${open && !queued ? 'flash' : ''} ${left < 0 && open ? 'overdue' : ''}`}
       aria-labelledby={headingId}
+      aria-describedby={open ? 'duty-key-hint' : undefined}
       data-testid="inbox-item"
       data-directive-id={d.id}
       data-state={item.state}
+      data-queued={queued ? 'true' : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
     >
       <header>
         <span className={`badge level-${d.level}`}>{t(LEVEL_LABEL[d.level])}</span>
         {d.drill && <span className="badge drill">{t('drill')}</span>}
+        {queued && (
+          <span className="badge queued" data-testid="queued">
+            {t('duty.queued')}
+          </span>
+        )}
         <h3 id={headingId}>{d.title}</h3>
         <span className="serial">{d.serial}</span>
       </header>
+      {escalated && (
+        <p className="escalated" data-testid="escalated">
+          {t(escalated)}
+        </p>
+      )}
       <p className="body">{d.body}</p>
       {item.updates.map((u) => (
         <p key={u.id} className="update">
@@ -63,6 +94,20 @@ export function DirectiveCard({ item, now, onAck, onFeedback }: Props) {
         </p>
       ))}
       <dl className="meta">
+        {item.issuer?.name && (
+          <>
+            <dt>{t('duty.issuer')}</dt>
+            <dd data-testid="issuer">{item.issuer.name}</dd>
+          </>
+        )}
+        {item.issuer?.phone && (
+          <>
+            <dt>{t('duty.callBack')}</dt>
+            <dd>
+              <a href={`tel:${item.issuer.phone}`}>{item.issuer.phone}</a>
+            </dd>
+          </>
+        )}
         <dt>{t('issuedAt')}</dt>
         <dd>{formatTime(d.issuedAt, lang)}</dd>
         <dt>{t('deadline')}</dt>
@@ -82,11 +127,12 @@ export function DirectiveCard({ item, now, onAck, onFeedback }: Props) {
           </>
         )}
       </dl>
-      {open && (
-        <button type="button" className="ack-button" disabled={busy} onClick={() => void run(onAck)}>
+      {open && !queued && (
+        <button type="button" className="ack-button" disabled={!canAck} onClick={() => void run(onAck)}>
           {t('ack')}
         </button>
       )}
+      {queued && <p className="queued-note">{t('duty.queuedHint')}</p>}
       {needsFeedback(item) && (
         <form className="feedback" onSubmit={submit}>
           <label>
@@ -100,9 +146,9 @@ export function DirectiveCard({ item, now, onAck, onFeedback }: Props) {
       )}
       {item.state === 'completed' && <p className="done">{t('completed')}</p>}
       {item.state === 'cancelled' && <p className="done">{t('cancelled')}</p>}
-      {error && (
+      {error !== null && (
         <p role="alert" className="error">
-          {error}
+          {t('errorPrefix')}: {errorText(error)}
         </p>
       )}
     </article>

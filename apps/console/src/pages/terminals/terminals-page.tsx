@@ -1,15 +1,27 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { SiteView, TerminalCredentials, TerminalKind, TerminalView, UserView } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
+import { OutputButtons, PrintHead } from '../../components/output-buttons.js';
+import { SiteMap, type SiteMark } from '../../components/site-map.js';
 import { api, errorText } from '../../lib/api.js';
-import { formatTime } from '../../lib/time.js';
-import { CountyMap } from './county-map.js';
+import { csvName, downloadCsv } from '../../lib/csv.js';
+import { terminalsCsv } from '../../lib/record-csv.js';
+import { useNow } from '../../lib/time.js';
+import '../../styles/record.css';
+import { SecretBox } from './secret-box.js';
+import { orderTerminals, siteTerminalTone } from './terminal-order.js';
+import { TerminalRow } from './terminal-row.js';
 
 const REFRESH_MS = 10_000;
 
-/** 终端与电台: presence, power, link and last seen; provision and rotate for managers. */
+/**
+ * 终端与电台: what needs chasing first (offline, low battery), then presence, power, link and
+ * last seen; provision, rotate, revoke and 测试呼叫 for managers.
+ */
 export function TerminalsPage({ user }: { user: UserView }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
+  const now = useNow(30_000);
+  const [notice, setNotice] = useState<string | null>(null);
   const [sites, setSites] = useState<SiteView[]>([]);
   const [terminals, setTerminals] = useState<TerminalView[]>([]);
   const [secret, setSecret] = useState<TerminalCredentials | null>(null);
@@ -36,6 +48,17 @@ export function TerminalsPage({ user }: { user: UserView }) {
   }, [load]);
 
   const siteName = (id: string) => sites.find((s) => s.id === id)?.name ?? id;
+  const ordered = orderTerminals(terminals, siteName);
+  const marks = useMemo(
+    () =>
+      new Map<string, SiteMark>(
+        sites.map((s) => {
+          const tone = siteTerminalTone(terminals.filter((tm) => tm.siteId === s.id));
+          return [s.id, { tone: tone.tone, text: t(tone.key) }];
+        }),
+      ),
+    [sites, terminals, t],
+  );
   const provision = (e: FormEvent) => {
     e.preventDefault();
     api
@@ -51,75 +74,55 @@ export function TerminalsPage({ user }: { user: UserView }) {
   return (
     <div className="terminals-page">
       <section className="card" aria-labelledby="term-title">
-        <h2 id="term-title">{t('terminals')}</h2>
+        <div className="section-head">
+          <h2 id="term-title">{t('terminals')}</h2>
+          <OutputButtons
+            testId="terminals-out"
+            onCsv={() => downloadCsv(csvName(t('out.terminalsTitle')), terminalsCsv(ordered, siteName, t))}
+          />
+        </div>
+        <PrintHead title={t('out.terminalsTitle')} />
         {error && (
           <p role="alert" className="error">
             {t('errorPrefix')}: {error}
           </p>
         )}
-        {secret && (
-          <div role="status" className="secret">
-            <strong>{t('secretOnce')}</strong>
-            <code data-testid="terminal-id">{secret.id}</code>
-            <code data-testid="terminal-secret">{secret.secret}</code>
-            <button type="button" onClick={() => setSecret(null)}>
-              {t('close')}
-            </button>
-          </div>
+        {notice && (
+          <p role="status" className="hint" data-testid="terminal-notice">
+            {notice}
+          </p>
         )}
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('name')}</th>
-              <th scope="col">{t('site')}</th>
-              <th scope="col">{t('kind')}</th>
-              <th scope="col">{t('presence')}</th>
-              <th scope="col">{t('power')}</th>
-              <th scope="col">{t('link')}</th>
-              <th scope="col">{t('lastSeen')}</th>
-              {manage && <th scope="col">{t('actions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {terminals.map((tm) => (
-              <tr key={tm.id} data-testid="terminal-row">
-                <th scope="row">
-                  {tm.name} <small className="mono">{tm.id}</small>
-                </th>
-                <td>{siteName(tm.siteId)}</td>
-                <td>
-                  {t(tm.kind === 'push' ? 'kindPush' : 'kindRadio')}
-                  {tm.talkgroup && ` · ${tm.talkgroup}`}
-                </td>
-                <td>
-                  <span className={`presence term-${tm.presence}`}>{t(tm.presence)}</span>
-                </td>
-                <td>
-                  {tm.telemetry?.power ? t(tm.telemetry.power) : '—'}
-                  {tm.telemetry?.battery !== undefined && ` ${tm.telemetry.battery}%`}
-                </td>
-                <td>{tm.telemetry?.link ?? '—'}</td>
-                <td>{formatTime(tm.lastSeenAt, lang)}</td>
-                {manage && (
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`${t('rotate')} ${tm.name}`}
-                      onClick={() =>
-                        void api
-                          .rotate(tm.id)
-                          .then(setSecret)
-                          .catch((err: unknown) => setError(errorText(err)))
-                      }
-                    >
-                      {t('rotate')}
-                    </button>
-                  </td>
-                )}
+        {secret && <SecretBox cred={secret} onClose={() => setSecret(null)} />}
+        <div className="table-scroll">
+          <table className="record-terminals">
+            <thead>
+              <tr>
+                <th scope="col">{t('name')}</th>
+                <th scope="col">{t('site')}</th>
+                <th scope="col">{t('kind')}</th>
+                <th scope="col">{t('presence')}</th>
+                <th scope="col">{t('power')}</th>
+                <th scope="col">{t('link')}</th>
+                <th scope="col">{t('lastSeen')}</th>
+                {manage && <th scope="col">{t('actions')}</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {ordered.map((tm) => (
+                <TerminalRow
+                  key={tm.id}
+                  tm={tm}
+                  siteName={siteName(tm.siteId)}
+                  manage={manage}
+                  now={now}
+                  onSecret={setSecret}
+                  onChanged={load}
+                  onMessage={(text, isError) => (isError ? setError(text) : setNotice(text))}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
         {manage && (
           <form className="provision" onSubmit={provision} aria-labelledby="prov-title">
             <h3 id="prov-title">{t('provision')}</h3>
@@ -157,7 +160,18 @@ export function TerminalsPage({ user }: { user: UserView }) {
           </form>
         )}
       </section>
-      <CountyMap sites={sites} terminals={terminals} />
+      <SiteMap
+        sites={sites}
+        marks={marks}
+        title={t('map.terminals')}
+        testId="terminals-map"
+        legend={[
+          { tone: 'alert', text: t('offline') },
+          { tone: 'warn', text: t('record.term.lowBattery') },
+          { tone: 'ok', text: t('online') },
+          { tone: 'idle', text: t('map.noTerminal') },
+        ]}
+      />
     </div>
   );
 }

@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type {
+  AckDirectiveRequest,
+  AckResponse,
+  CancelDirectiveRequest,
+  DirectiveDeliveryJob,
+  DirectiveSummaryView,
+  DirectiveView,
+  FeedbackRequest,
+  IssueDirectiveRequest,
+  IssueDirectiveResponse,
+  ListDirectivesQuery,
+} from '#contracts';
+import {
+  boardDenial,
+  changeDenial,
+  defaultAckWithinSeconds,
+  expiryDenial,
+  feedbackDenial,
+  formatSerial,
+  isInScope,
+  onBehalfDenial,
+  scopePrefix,
+  serialYear,
+  updateDenial,
+  type Actor,
+} from '#domain';
+import { DomainError } from '#platform';
+import { BoardService } from '../shared/board.service.js';
+import { ChannelReports } from '../recipients/channel-reports.js';
+import { RecipientStateService } from '../recipients/recipient-state.service.js';
+import { DirectiveChanges } from '../shared/directive-changes.js';
+import { DirectiveOutbox, FAN_OUT_DELIVERY } from '../shared/outbox.js';
+import { onBehalfOf } from '../recipients/on-behalf.js';
+import { refuse } from '../shared/refuse.js';
+import { toPushPayload, toRecipientView, type DirectiveRow } from '../shared/views.js';
+import { SiteTargetsRepository } from '../targeting/site-targets.repository.js';
+import { TargetingService } from '../targeting/targeting.service.js';
+import { directiveEvent, escalationChecks } from './directive-records.js';
+import { DirectivesRepository, toDirectiveSummaryView, toDirectiveView } from './directives.repository.js';
+import { SendBudget } from './send-budget.js';
+
+/** The directive use cases: issue, read, update, cancel, 签收 (REST), 反馈. */
+@Injectable()
+export class DirectivesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directives: DirectivesRepository,
+    private readonly sites: SiteTargetsRepository,
+    private readonly changes: DirectiveChanges,
+    private readonly outbox: DirectiveOutbox,
+    private readonly targeting: TargetingService,
+    private readonly state: RecipientStateService,
+    private readonly reports: ChannelReports,
+    private readonly board: BoardService,
+    private readonly budget: SendBudget,
+  ) {}
+
+  async issue(
+    actor: Actor,
+    req: IssueDirectiveRequest,
+    templateId: string | null = null,
+  ): Promise<IssueDirectiveResponse> {
+    const siteIds = await this.targeting.resolve(actor, req.targets);
+    refuse(expiryDenial(req.expiresAt, new Date()));
+    // after validation: a refused request sounds no alarm and costs the user nothing
+    await this.budget.take(actor);
+    const ackWithin = req.ackWithinSeconds ?? defaultAckWithinSeconds(req.level);
+    const id = randomUUID();
+    const messageId = randomUUID();
+    const issued = await this.dataSource.transaction(async (tx) => {
+      const year = serialYear(await this.directives.now(tx));
+      const serial = formatSerial(year, await this.directives.takeSerialNumber(tx, year));
+      const row = await this.directives.insert(tx, {
+        id,
+        serial,
+        title: req.title,
+        body: req.body,
+        level: req.level,
+        ackWithinSeconds: ackWithin,
+        drill: req.drill ?? false,
+        issuedBy: actor.userId,
+        issuerSiteId: actor.siteId,
+        issuerSitePath: actor.sitePath,
+        templateId,
+        expiresAt: req.expiresAt ?? null,
+      });
+      await this.directives.insertMessage(tx, {
+        id: messageId,
+        directiveId: id,
+        kind: 'issue',
+        text: null,
+        actorId: actor.userId,
+      });
+      await this.directives.insertRecipients(tx, id, siteIds, row.ack_by);
+      const delivery: DirectiveDeliveryJob = {
+        kind: 'directive',
+        directiveId: id,
+        messageId,
+        siteIds,
+        directive: toPushPayload(row),
+      };
+      await this.changes.record(tx, {
+        events: [
+          directiveEvent(id, 'issued', actor.userId, null, {
+            to: 'pending',
+            data: { recipients: siteIds.length },
+          }),
+        ],
+        jobs: [
+          { name: FAN_OUT_DELIVERY, data: delivery, key: `deliver:${messageId}` },
+          ...escalationChecks(row),
+        ],
+        audit: [
+          {
+            actorId: actor.userId,
+            action: 'directive.issue',
+            subjectType: 'directive',
+            subjectId: id,
+            data: {
+              serial,
+              title: req.title,
+              // what was sent is the record; the contract bounds it (8 KB of UTF-8)
+              body: req.body,
+              level: req.level,
+              ackWithinSeconds: ackWithin,
+              drill: req.drill ?? false,
+              expiresAt: req.expiresAt,
+              siteIds,
+              templateId,
+            },
+          },
+        ],
+      });
+      // read the answer before commit: on PGlite's one connection the outbox relay (delivery)
+      // then has the connection to itself right after the commit
+      return { serial: row.serial, recipients: await this.directives.recipients(id, null, tx) };
+    });
+    this.outbox.kick();
+    return { id, serial: issued.serial, recipients: issued.recipients.map(toRecipientView) };
+  }
+
+  async get(actor: Actor, id: string): Promise<DirectiveView> {
+    const { directive, fullView } = await this.load(actor, id);
+    const recipients = await this.directives.recipients(id, fullView ? null : actor.sitePath);
+    return toDirectiveView(directive, await this.directives.messages(id), recipients);
+  }
+
+  /** Directives issued within the actor's scope, or addressed to a site in it. */
+  async list(actor: Actor, query: ListDirectivesQuery): Promise<DirectiveSummaryView[]> {
+    const scope = scopePrefix(actor);
+    const rows = await this.directives.list(scope, query);
+    if (rows.length === 0) return [];
+    const counts = await this.directives.recipientCounts(
+      rows.map((r) => r.id),
+      scope,
+    );
+    return rows.map((d) => toDirectiveSummaryView(d, counts));
+  }
+
+  /** 签收 over REST: for the actor's own site, or on behalf of a site in scope (with a note). */
+  async acknowledge(actor: Actor, id: string, req: AckDirectiveRequest): Promise<AckResponse> {
+    const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
+    const outcome = await this.reports.acknowledged({
+      directiveId: id,
+      siteId,
+      actorId: actor.userId,
+      via,
+      note,
+      ...onBehalfOf(via, req),
+    });
+    if (!outcome.ok) throw outcome.error;
+    return {
+      directiveId: id,
+      siteId,
+      state: outcome.state,
+      acknowledgedAt: outcome.acknowledgedAt?.toISOString() ?? null,
+      duplicate: outcome.duplicate,
+    };
+  }
+
+  /** 反馈/办结: completes the site's part; the directive closes when every recipient has completed. */
+  async feedback(
+    actor: Actor,
+    id: string,
+    req: FeedbackRequest,
+  ): Promise<AckResponse & { directiveStatus: string }> {
+    const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
+    let closed = false;
+    const result = await this.dataSource.transaction(async (tx) => {
+      const target = await this.directives.lockForFeedback(tx, id, siteId);
+      refuse(
+        feedbackDenial(
+          id,
+          siteId,
+          target ? { recipientState: target.state, directiveStatus: target.status } : null,
+        ),
+      );
+      const completedAt = await this.directives.complete(tx, id, siteId, actor.userId, req.text);
+      await this.changes.record(tx, {
+        events: [
+          {
+            directiveId: id,
+            siteId,
+            type: 'completed',
+            from: 'acknowledged',
+            to: 'completed',
+            via,
+            actorId: actor.userId,
+            deviceId: null,
+            note: note ?? null,
+            data: { text: req.text },
+          },
+        ],
+        audit: [
+          {
+            actorId: actor.userId,
+            action: 'directive.feedback',
+            subjectType: 'directive',
+            subjectId: id,
+            data: { siteId, via, text: req.text, note },
+          },
+        ],
+      });
+      closed = await this.state.closeIfDone(tx, id, actor.userId);
+      return { acknowledgedAt: target!.acknowledged_at, completedAt };
+    });
+    this.board.changed(id, [siteId]);
+    return {
+      directiveId: id,
+      siteId,
+      state: 'completed',
+      acknowledgedAt: result.acknowledgedAt?.toISOString() ?? null,
+      duplicate: false,
+      directiveStatus: closed ? 'closed' : 'issued',
+    };
+  }
+
+  async cancel(actor: Actor, id: string, req: CancelDirectiveRequest): Promise<DirectiveView> {
+    const { directive, fullView } = await this.load(actor, id);
+    refuse(changeDenial(id, fullView));
+    const messageId = randomUUID();
+    await this.dataSource.transaction(async (tx) => {
+      const cancelledAt = await this.directives.cancel(tx, id);
+      if (!cancelledAt) throw new DomainError('conflict', `directive ${id} is already ${directive.status}`);
+      await this.directives.insertMessage(tx, {
+        id: messageId,
+        directiveId: id,
+        kind: 'cancel',
+        text: req.reason ?? null,
+        actorId: actor.userId,
+      });
+      const job: DirectiveDeliveryJob = {
+        kind: 'cancel',
+        directiveId: id,
+        messageId,
+        siteIds: await this.directives.recipientSiteIds(tx, id),
+        directive: toPushPayload(directive),
+        cancelled: {
+          directiveId: id,
+          serial: directive.serial,
+          reason: req.reason ?? null,
+          at: cancelledAt.toISOString(),
+        },
+      };
+      await this.changes.record(tx, {
+        events: [directiveEvent(id, 'cancelled', actor.userId, req.reason ?? null)],
+        jobs: [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }],
+        audit: [
+          {
+            actorId: actor.userId,
+            action: 'directive.cancel',
+            subjectType: 'directive',
+            subjectId: id,
+            data: { reason: req.reason ?? null },
+          },
+        ],
+      });
+    });
+    this.outbox.kick();
+    this.board.changed(id, []);
+    return this.get(actor, id);
+  }
+
+  /** An update (续发): a new message linked to the directive, delivered to every recipient. */
+  async update(actor: Actor, id: string, text: string): Promise<DirectiveView> {
+    const { directive, fullView } = await this.load(actor, id);
+    refuse(changeDenial(id, fullView));
+    const messageId = randomUUID();
+    await this.dataSource.transaction(async (tx) => {
+      refuse(updateDenial(id, await this.directives.lockStatus(tx, id)));
+      const at = await this.directives.insertMessage(tx, {
+        id: messageId,
+        directiveId: id,
+        kind: 'update',
+        text,
+        actorId: actor.userId,
+      });
+      const siteIds = await this.directives.recipientSiteIds(tx, id);
+      const job: DirectiveDeliveryJob = {
+        kind: 'update',
+        directiveId: id,
+        messageId,
+        siteIds,
+        directive: toPushPayload(directive),
+        update: { directiveId: id, serial: directive.serial, messageId, text, at: at.toISOString() },
+      };
+      await this.changes.record(tx, {
+        events: [directiveEvent(id, 'updated', actor.userId, text)],
+        jobs: [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }],
+        audit: [
+          {
+            actorId: actor.userId,
+            action: 'directive.update',
+            subjectType: 'directive',
+            subjectId: id,
+            data: { messageId, text },
+          },
+        ],
+      });
+    });
+    this.outbox.kick();
+    return this.get(actor, id);
+  }
+
+  /** The live board is for those who issued within their scope (not duty officers). */
+  async assertBoardAccess(actor: Actor, id: string): Promise<void> {
+    const { fullView } = await this.load(actor, id);
+    refuse(boardDenial(actor, id, fullView));
+  }
+
+  /** Unacknowledged, live directives for a site: what a reconnecting console must see. */
+  openForSite(siteId: string): Promise<DirectiveRow[]> {
+    return this.directives.openForSite(siteId);
+  }
+
+  /** Which site the actor acts for, and how: their own site, or on behalf of one in scope (needs a note). */
+  private async actingFor(
+    actor: Actor,
+    id: string,
+    siteId: string | undefined,
+    note: string | undefined,
+  ): Promise<{ siteId: string; via: 'console' | 'on_behalf'; note: string | null }> {
+    await this.load(actor, id);
+    if (!siteId || siteId === actor.siteId)
+      return { siteId: actor.siteId, via: 'console', note: note ?? null };
+    refuse(onBehalfDenial(actor, siteId, await this.sites.path(siteId), note));
+    return { siteId, via: 'on_behalf', note: note ?? null };
+  }
+
+  /**
+   * A directive the actor may see: issued within their scope (full view), or addressed to
+   * a site in their scope (they see only those recipients).
+   */
+  private async load(actor: Actor, id: string): Promise<{ directive: DirectiveRow; fullView: boolean }> {
+    const directive = await this.directives.find(id);
+    if (!directive) throw new DomainError('not_found', `directive ${id} does not exist`);
+    if (isInScope(actor, directive.issuer_site_path)) return { directive, fullView: true };
+    if (!(await this.directives.isAddressedWithin(id, actor.sitePath)))
+      throw new DomainError(
+        'forbidden',
+        `directive ${id} is neither issued within nor addressed to your scope`,
+      );
+    return { directive, fullView: false };
+  }
+}

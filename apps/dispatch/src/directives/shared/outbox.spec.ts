@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import pino from 'pino';
+import type { ComponentHealth } from '#contracts';
+import { type AppConfig, JobQueue, type JobOptions } from '#platform';
+import { DirectiveOutbox, FAN_OUT_DELIVERY } from './outbox.js';
+import type { OutboxRepository, OutboxRow } from './outbox.repository.js';
+
+/** a queue that records what it is given; handlers registered as in a process */
+class RecordingQueue extends JobQueue {
+  readonly driver = 'recording';
+  readonly added: { name: string; key?: string }[] = [];
+  async add<T>(name: string, _data: T, options?: JobOptions): Promise<void> {
+    this.added.push({ name, key: options?.key });
+  }
+  async health(): Promise<ComponentHealth> {
+    return { status: 'up', driver: this.driver };
+  }
+}
+
+describe('DirectiveOutbox fan-out', () => {
+  const relay = async (
+    kind: 'directive' | 'update' | 'cancel',
+    o: { handlers?: string[]; declared?: string[]; radioBroadcastDeclared?: boolean },
+  ) => {
+    const row: OutboxRow = {
+      id: '1',
+      job_name: FAN_OUT_DELIVERY,
+      data: { kind, directiveId: 'd', messageId: 'm', siteIds: [] },
+      job_key: 'deliver:m',
+      delay_ms: 0,
+    };
+    let claimed = false;
+    const rows = {
+      claim: async () => (claimed ? [] : ((claimed = true), [row])),
+      remove: async () => undefined,
+    } as unknown as OutboxRepository;
+    const jobs = new RecordingQueue();
+    for (const name of o.handlers ?? []) jobs.handle(name, async () => undefined);
+    const config = {
+      raw: {
+        DELIVERY_CHANNELS: o.declared ?? [],
+        RADIO_BROADCAST_DECLARED: o.radioBroadcastDeclared ?? false,
+      },
+    } as unknown as AppConfig;
+    await new DirectiveOutbox(rows, jobs, config, pino({ level: 'silent' })).relayAll();
+    return jobs.added;
+  };
+
+  it('writes the radio broadcast beside the deliveries of a directive, keyed per message', async () => {
+    const added = await relay('directive', {
+      handlers: ['directive.deliver.console', 'directive.broadcast.radio'],
+      declared: ['terminal', 'radio'],
+    });
+    expect(added).toEqual([
+      { name: 'directive.deliver.console', key: 'deliver:m:directive.deliver.console' },
+      { name: 'directive.deliver.terminal', key: 'deliver:m:directive.deliver.terminal' },
+      { name: 'directive.deliver.radio', key: 'deliver:m:directive.deliver.radio' },
+      { name: 'directive.broadcast.radio', key: 'deliver:m:directive.broadcast.radio' },
+    ]);
+  });
+
+  it('does not speak an update or a cancellation', async () => {
+    for (const kind of ['update', 'cancel'] as const) {
+      const added = await relay(kind, {
+        handlers: ['directive.deliver.console', 'directive.broadcast.radio'],
+      });
+      expect(added.map((a) => a.name)).toEqual(['directive.deliver.console']);
+    }
+  });
+
+  it('writes it for a separate SFU only when declared', async () => {
+    const without = await relay('directive', { handlers: ['directive.deliver.console'] });
+    expect(without.map((a) => a.name)).toEqual(['directive.deliver.console']);
+    const declared = await relay('directive', {
+      handlers: ['directive.deliver.console'],
+      radioBroadcastDeclared: true,
+    });
+    expect(declared.map((a) => a.name)).toEqual(['directive.deliver.console', 'directive.broadcast.radio']);
+  });
+});

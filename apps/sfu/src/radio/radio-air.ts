@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { RADIO_CODEC_RTP, type FloorRank, type RadioTalker } from '#contracts';
+import { DomainError } from '#platform';
+import { RtpSender } from '#radio';
+import { RadioFloorService } from './radio-floor.service.js';
+import { RadioHubService } from './radio-hub.service.js';
+import { TalkgroupsRepository } from './talkgroups.repository.js';
+
+const FRAME_MS = 20;
+
+export interface RadioPlayOptions {
+  rank: FloorRank;
+  directiveId?: string | null;
+  /**
+   * called once the floor is granted, before the first frame: an announcement answers its
+   * REST call with the transmission id then, not after the audio (radio-voice)
+   */
+  onGranted?: (transmissionId: string) => void;
+}
+
+/** The hub's own voice on a talkgroup: what spoken directives and announcements go through. */
+export abstract class RadioAir {
+  /** Takes the floor at `rank`, keys the talkgroup's gateways, sends the frames (A-law 20 ms,
+   * 160 bytes each) paced in real time through the talkgroup's DirectTransport producer,
+   * then releases. Resolves when done: complete=false if pre-empted, timed out or the hub stopped.
+   * Busy → rejects with a DomainError code 'radio_busy' (with who holds the floor). */
+  abstract play(
+    talkgroupId: string,
+    frames: Buffer[],
+    talker: RadioTalker,
+    opts: RadioPlayOptions,
+  ): Promise<{ transmissionId: string; complete: boolean }>;
+  /** talkgroups that include a radio gateway of this site (for directives to a site) */
+  abstract talkgroupsOfSite(siteId: string): Promise<string[]>;
+}
+
+@Injectable()
+export class RadioAirService extends RadioAir {
+  constructor(
+    private readonly hub: RadioHubService,
+    private readonly floor: RadioFloorService,
+    private readonly repo: TalkgroupsRepository,
+  ) {
+    super();
+  }
+
+  talkgroupsOfSite(siteId: string): Promise<string[]> {
+    return this.repo.ofSite(siteId);
+  }
+
+  async play(
+    talkgroupId: string,
+    frames: Buffer[],
+    talker: RadioTalker,
+    opts: RadioPlayOptions,
+  ): Promise<{ transmissionId: string; complete: boolean }> {
+    if (!this.hub.enabled)
+      throw new DomainError('conflict', 'radio media is off on this hub (SFU_ENABLED=false)');
+    const hosted = await this.hub.media(talkgroupId);
+    if (!hosted)
+      throw new DomainError(
+        'conflict',
+        `talkgroup ${talkgroupId} does not exist here, or its media is hosted by another instance`,
+      );
+    if (hosted.media.codec !== 'PCMA')
+      throw new DomainError('conflict', `talkgroup ${talkgroupId} is not PCMA`);
+    const out = await this.floor.requestFloor(talkgroupId, talker, opts.rank, {
+      directiveId: opts.directiveId ?? null,
+      codec: hosted.media.codec,
+    });
+    if (out.verdict === 'busy') {
+      const by = out.heldBy;
+      throw new DomainError(
+        'radio_busy',
+        `talkgroup ${talkgroupId} is busy: ${by.talker.name} (${by.talker.kind}) holds the floor at rank ${by.rank}`,
+        [{ path: 'floor', message: `${by.talker.kind}:${by.talker.id}:${by.rank}` }],
+      );
+    }
+    const { transmissionId } = out.holder;
+    opts.onGranted?.(transmissionId);
+    // wait until the media host followed the grant (the bus is asynchronous even in-process)
+    for (let i = 0; i < 50 && hosted.holder?.transmissionId !== transmissionId; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const { payloadType } = RADIO_CODEC_RTP.PCMA;
+    const rtp = new RtpSender({ ssrc: hosted.media.systemSsrc, payloadType, samplesPerFrame: 160 });
+    const start = performance.now();
+    let complete = true;
+    for (let i = 0; i < frames.length; i++) {
+      if (hosted.media.closed || hosted.holder?.transmissionId !== transmissionId) {
+        complete = false;
+        break;
+      }
+      hosted.media.sendSystem(rtp.next(frames[i]!, i === 0));
+      const wait = start + (i + 1) * FRAME_MS - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    if (complete) await this.floor.releaseFloor(talkgroupId, talker.id);
+    return { transmissionId, complete };
+  }
+}

@@ -1,0 +1,264 @@
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import { DIRECTIVE_JOBS, type ChannelReport, type DirectiveDeliveryJob, type RadioTalker } from '#contracts';
+import { isExpired } from '#domain';
+import { AppConfig, JobQueue, LOGGER, Metrics } from '#platform';
+import { RadioAir, type RadioPlayOptions } from '../radio-air.js';
+import { directiveAudio, type DirectiveAudio } from './directive-audio.js';
+import { RadioVoiceRepository } from './radio-voice.repository.js';
+import { SpeechEngine } from './speech-engine.js';
+
+/** the job's data: a directive delivery, or the retry of one talkgroup's broadcast */
+export interface RadioBroadcastJob extends DirectiveDeliveryJob {
+  retryTalkgroupId?: string;
+}
+
+const SWEEP_MS = 15_000;
+
+/**
+ * Directives spoken on the radio (docs/radio-voice.md), the job `directive.broadcast.radio`
+ * written beside every `directive.deliver.radio`. For each talkgroup holding a radio gateway
+ * of a target site that still waits: the level's alert tone and the directive spoken, then
+ * the speech again as a second transmission. The sites count as delivered via `radio` when
+ * the first went out whole (reported through `directive.channel-report`). A busy talkgroup,
+ * a cut-off transmission or failed speech is tried again with backoff; after
+ * RADIO_BROADCAST_RETRIES the sites are reported `failed` with the reason.
+ *
+ * The job returns once the broadcast is claimed and its speech made; the audio then plays
+ * on its own (over a minute on air would hold the embedded queue's whole batch, channel
+ * reports and escalations included). The claim's lease in `radio_broadcasts` is what a
+ * crash leaves: the sweep starts a broadcast again when its lease ran out.
+ */
+@Injectable()
+export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly outcomes: Counter<'outcome'>;
+  private readonly onAir = new Set<Promise<void>>();
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly repo: RadioVoiceRepository,
+    private readonly speech: SpeechEngine,
+    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    metrics: Metrics,
+    @Optional() @Inject(RadioAir) private readonly air: RadioAir | null,
+  ) {
+    this.outcomes = new Counter({
+      name: 'yihu_radio_broadcasts_total',
+      help: 'Directive broadcasts on radio talkgroups by outcome (sent, retry, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [metrics.registry],
+    });
+    jobs.handle<RadioBroadcastJob>(DIRECTIVE_JOBS.broadcastRadio, (job) => this.run(job));
+  }
+
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.logger.error({ err }, 'radio broadcast sweep failed'));
+    }, SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** waits a little for what is on air (RadioAir ends it as incomplete at shutdown); the sweep resumes the rest */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.race([Promise.all([...this.onAir]), new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+
+  /** broadcasts whose worker died mid-air go again (their lease ran out) */
+  async sweep(): Promise<number> {
+    const lost = await this.repo.takeExpiredLeases(50);
+    for (const b of lost) {
+      const job = b.job as RadioBroadcastJob;
+      this.logger.warn(
+        { directiveId: job.directiveId, talkgroupId: b.talkgroupId },
+        'radio broadcast lease ran out; starting it again',
+      );
+      await this.jobs.add<RadioBroadcastJob>(
+        DIRECTIVE_JOBS.broadcastRadio,
+        { ...job, retryTalkgroupId: b.talkgroupId },
+        { key: `radio-broadcast:${job.messageId}:${b.talkgroupId}:${b.attempts}:lease` },
+      );
+    }
+    return lost.length;
+  }
+
+  /** resolves when every broadcast started so far is off the air (tests, shutdown) */
+  async idle(): Promise<void> {
+    while (this.onAir.size) await Promise.all([...this.onAir]);
+  }
+
+  async run(job: RadioBroadcastJob): Promise<void> {
+    const d = job.directive;
+    if (job.kind !== 'directive' || isExpired(d.expiresAt, new Date())) return;
+    const waiting = await this.repo.waitingSites(d.id, job.siteIds);
+    const radioSites = waiting.length ? await this.repo.sitesWithRadios(waiting) : [];
+    if (!radioSites.length) return;
+    const air = this.air;
+    if (!air) {
+      await this.report(job, radioSites, 'failed', 'no radio server runs in this process');
+      return;
+    }
+    const byTalkgroup = new Map<string, string[]>();
+    const unreachable: string[] = [];
+    for (const site of radioSites) {
+      const talkgroups = await air.talkgroupsOfSite(site);
+      if (!talkgroups.length) unreachable.push(site);
+      for (const tg of talkgroups) byTalkgroup.set(tg, [...(byTalkgroup.get(tg) ?? []), site]);
+    }
+    if (unreachable.length && !job.retryTalkgroupId)
+      await this.report(job, unreachable, 'failed', 'the site has radio gateways but none is in a talkgroup');
+    if (job.retryTalkgroupId)
+      for (const tg of [...byTalkgroup.keys()]) if (tg !== job.retryTalkgroupId) byTalkgroup.delete(tg);
+    if (!byTalkgroup.size) return;
+
+    let audio: DirectiveAudio | null = null;
+    let speechError: Error | null = null;
+    try {
+      audio = await directiveAudio(this.speech, d);
+    } catch (err) {
+      speechError = err as Error;
+    }
+    // talkgroups have floors of their own: they go on air at the same time
+    await Promise.all(
+      [...byTalkgroup].map(([tg, sites]) => this.broadcast(air, job, tg, sites, audio, speechError)),
+    );
+  }
+
+  private async broadcast(
+    air: RadioAir,
+    job: RadioBroadcastJob,
+    talkgroupId: string,
+    siteIds: string[],
+    audio: DirectiveAudio | null,
+    speechError: Error | null,
+  ): Promise<void> {
+    const d = job.directive;
+    const leaseSeconds = Math.ceil((2 * (audio?.first.length ?? 0) * 20) / 1000) + 60;
+    const claim = await this.repo.claim(
+      {
+        messageId: job.messageId,
+        talkgroupId,
+        directiveId: d.id,
+        siteIds,
+        job: { ...job, retryTalkgroupId: undefined },
+      },
+      leaseSeconds,
+    );
+    // already on air once for this message, given up, or another worker holds it
+    if (!claim) return;
+    const playing = this.onAirNow(air, job, talkgroupId, siteIds, audio, speechError, claim.attempts).catch(
+      (err: unknown) =>
+        this.logger.error({ err, directiveId: d.id, talkgroupId }, 'radio broadcast failed to settle'),
+    );
+    this.onAir.add(playing);
+    void playing.finally(() => this.onAir.delete(playing));
+  }
+
+  private async onAirNow(
+    air: RadioAir,
+    job: RadioBroadcastJob,
+    talkgroupId: string,
+    siteIds: string[],
+    audio: DirectiveAudio | null,
+    speechError: Error | null,
+    attempts: number,
+  ): Promise<void> {
+    const d = job.directive;
+    const talker: RadioTalker = { kind: 'system', id: `directive:${d.id}`, name: `指令 ${d.serial}` };
+    const opts: RadioPlayOptions = { rank: 'directive', directiveId: d.id };
+    try {
+      if (!audio) throw speechError ?? new Error('no speech');
+      const first = await air.play(talkgroupId, audio.first, talker, opts);
+      await this.repo.addTransmission(job.messageId, talkgroupId, first.transmissionId);
+      if (!first.complete) throw new Error('the broadcast was cut off (pre-empted or timed out)');
+      await this.report(job, siteIds, 'delivered', `spoken on talkgroup ${talkgroupId}`, talkgroupId);
+      // the repeat is a courtesy: the message already went out whole once
+      try {
+        const again = await air.play(talkgroupId, audio.repeat, talker, opts);
+        await this.repo.addTransmission(job.messageId, talkgroupId, again.transmissionId);
+      } catch (err) {
+        this.logger.warn(
+          { err, directiveId: d.id, talkgroupId },
+          'the repeat of a directive broadcast did not go out',
+        );
+      }
+      await this.repo.settle(job.messageId, talkgroupId, 'sent', null);
+      this.outcomes.inc({ outcome: 'sent' });
+    } catch (err) {
+      await this.failed(job, talkgroupId, siteIds, attempts, (err as Error).message);
+    }
+  }
+
+  private async failed(
+    job: RadioBroadcastJob,
+    talkgroupId: string,
+    siteIds: string[],
+    attempts: number,
+    reason: string,
+  ): Promise<void> {
+    const retries = this.config.raw.RADIO_BROADCAST_RETRIES;
+    if (attempts > retries) {
+      await this.repo.settle(job.messageId, talkgroupId, 'failed', reason);
+      this.outcomes.inc({ outcome: 'failed' });
+      this.logger.warn(
+        { directiveId: job.directiveId, talkgroupId, attempts, reason },
+        'directive broadcast failed',
+      );
+      await this.report(
+        job,
+        siteIds,
+        'failed',
+        `radio broadcast failed after ${attempts} tries: ${reason}`,
+        talkgroupId,
+      );
+      return;
+    }
+    await this.repo.settle(job.messageId, talkgroupId, 'waiting', reason);
+    this.outcomes.inc({ outcome: 'retry' });
+    // 5 s, 10 s, 20 s, ... capped at 5 min: a talkgroup busy with a long exchange frees up
+    const delayMs = Math.min(this.config.raw.RADIO_BROADCAST_RETRY_MS * 2 ** (attempts - 1), 300_000);
+    this.logger.info(
+      { directiveId: job.directiveId, talkgroupId, attempts, delayMs, reason },
+      'directive broadcast retried',
+    );
+    await this.jobs.add<RadioBroadcastJob>(
+      DIRECTIVE_JOBS.broadcastRadio,
+      { ...job, retryTalkgroupId: talkgroupId },
+      { delayMs, key: `radio-broadcast:${job.messageId}:${talkgroupId}:${attempts}` },
+    );
+  }
+
+  private async report(
+    job: RadioBroadcastJob,
+    siteIds: string[],
+    kind: 'delivered' | 'failed',
+    note: string,
+    talkgroupId?: string,
+  ): Promise<void> {
+    const at = new Date().toISOString();
+    for (const siteId of siteIds)
+      await this.jobs.add<ChannelReport>(
+        DIRECTIVE_JOBS.channelReport,
+        {
+          directiveId: job.directiveId,
+          siteId,
+          channel: 'radio',
+          kind,
+          at,
+          deviceId: null,
+          actorId: null,
+          note,
+        },
+        { key: `radio-broadcast:${job.messageId}:${talkgroupId ?? '-'}:${siteId}:${kind}` },
+      );
+  }
+}

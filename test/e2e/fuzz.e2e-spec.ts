@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import mqtt from 'mqtt';
+import { io } from 'socket.io-client';
+import { Api } from '../support/api.js';
+import { adminLogin, createSite } from '../support/directives.js';
+import { fuzzMqtt, fuzzRawFrames, fuzzRest, fuzzSocketIo, FuzzLog } from '../support/fuzz/drivers.js';
+import type { DeviceContext } from '../support/fuzz/mqtt.js';
+import { Prng } from '../support/fuzz/prng.js';
+import { groupFailures, summary } from '../support/fuzz/report.js';
+import { operationsOf, signJwt, type TokenSet } from '../support/fuzz/rest.js';
+import { startHub, type HubProcess } from '../support/hub-process.js';
+import { provision, topics } from '../support/terminals.js';
+
+// FUZZ_SEED replays a run; FUZZ_INPUTS scales it (the issue asks for at least 20,000)
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const INPUTS = Number(process.env.FUZZ_INPUTS ?? 20_000);
+
+describe('fuzz: REST from the OpenAPI document, Socket.IO events and frames, raw MQTT packets', () => {
+  const secret = randomBytes(32).toString('hex');
+  let hub: HubProcess;
+  let hubExit: number | null | undefined;
+  let tokens: TokenSet;
+  let ids: string[];
+  let keep: Set<string>;
+  let devices: DeviceContext[];
+  let consultationId: string;
+
+  beforeAll(async () => {
+    // the test signs its own tokens (a forged `sub`) with the hub's secret
+    hub = await startHub({ JWT_SECRET: secret, LOG_LEVEL: 'warn' });
+    void hub.exited.then((code) => (hubExit = code));
+    const admin = await adminLogin(hub.baseUrl);
+    const me = (await admin.get('/api/v1/auth/me')).body as {
+      id: string;
+      username: string;
+      role: string;
+      siteId: string;
+    };
+    const township = await createSite(admin, '模糊镇', 'township', me.siteId);
+    const password = 'Fuzz-Lower-Pass-8271';
+    const lower = await admin.post('/api/v1/users', {
+      username: 'fuzz-duty',
+      password,
+      role: 'duty_officer',
+      siteId: township,
+    });
+    expect(lower.status).toBe(201);
+    const tokenOf = async (username: string, pass: string) =>
+      (await new Api(hub.baseUrl).post('/api/v1/auth/login', { username, password: pass })).body
+        .accessToken as string;
+    const issued = await admin.post('/api/v1/directives', {
+      title: '模糊测试',
+      body: 'fuzz',
+      level: 'blue',
+      targets: { siteIds: [township] },
+    });
+    expect(issued.status).toBe(201);
+    const consultation = await admin.post('/api/v1/consultations', { title: '会商', siteIds: [township] });
+    expect(consultation.status).toBe(201);
+    consultationId = consultation.body.id as string;
+    const creds = await Promise.all([1, 2, 3, 4].map((n) => provision(admin, township, `fuzz-${n}`)));
+    const other = await provision(admin, township, 'fuzz-other');
+    // the pending directive gives each device real message ids to answer, right and wrong
+    const messages = await admin.get(`/api/v1/terminals/${creds[0]!.id}/messages`);
+    const messageIds = Array.isArray(messages.body)
+      ? (messages.body as { messageId?: string; id?: string }[])
+          .map((m) => m.messageId ?? m.id ?? '')
+          .filter(Boolean)
+      : [];
+    devices = creds.map((c) => ({ ...c, otherId: other.id, messageIds }));
+    tokens = {
+      admin: await tokenOf('admin', 'admin-password-1'),
+      lower: await tokenOf('fuzz-duty', password),
+      secret,
+      adminClaims: { sub: me.id, username: me.username, role: me.role, siteId: me.siteId },
+    };
+    // the run's own users and devices stay out of the path parameters: revoking them would end the run early
+    keep = new Set([me.id, lower.body.id as string, ...creds.map((c) => c.id)]);
+    ids = [me.siteId, township, issued.body.id as string, consultationId, other.id];
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it("describes every operation's 2xx answer in the OpenAPI document, with a schema where it has a body", async () => {
+    const doc = (await new Api(hub.baseUrl).get('/api/docs/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<
+              string,
+              { description?: string; content?: Record<string, { schema?: object }> }
+            >;
+          }
+        >
+      >;
+    };
+    const missing: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const ok = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
+        if (!ok.length) missing.push(`${method} ${path}: no 2xx response`);
+        for (const [status, res] of ok) {
+          if (!res.description?.trim()) missing.push(`${method} ${path} ${status}: empty description`);
+          // JSON, or a binary body described by its own media type (a WAV recording)
+          if (status !== '204' && !Object.values(res.content ?? {}).some((c) => c.schema))
+            missing.push(`${method} ${path} ${status}: no schema`);
+        }
+      }
+    }
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
+  });
+
+  // two bugs the fuzzer found, pinned down on their own
+  it('answers a directive.ack sent with only a callback, instead of leaving the console waiting', async () => {
+    const socket = io(hub.baseUrl, {
+      auth: { token: tokens.admin },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      const answer = (await socket.timeout(5_000).emitWithAck('directive.ack')) as {
+        ok: boolean;
+        error?: string;
+      };
+      expect(answer).toEqual({ ok: false, error: expect.stringContaining('directiveId') });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('answers a long-polling request with another method 405, not 500', async () => {
+    const open = await (await fetch(`${hub.baseUrl}/socket.io/?EIO=4&transport=polling`)).text();
+    const sid = /"sid":"([^"]+)"/.exec(open)![1];
+    for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const res = await fetch(`${hub.baseUrl}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+        method,
+        body: method === 'DELETE' || method === 'OPTIONS' ? undefined : '4',
+      });
+      expect(res.status).toBe(405);
+    }
+  });
+
+  it(`answers ${INPUTS} malformed inputs without a 5xx, a crash or an internal error`, async () => {
+    const rng = new Prng(SEED);
+    const log = new FuzzLog();
+    const doc = (await new Api(hub.baseUrl).get('/api/docs/openapi.json')).body;
+    const ops = operationsOf(doc);
+    expect(ops.length).toBeGreaterThan(30);
+    const check = async () => {
+      if (hubExit !== undefined)
+        throw new Error(`the hub exited with ${hubExit} (seed ${SEED}):\n${hub.output().slice(-4000)}`);
+      const health = await fetch(`${hub.baseUrl}/api/v1/health`).catch(() => undefined);
+      log.note(`health ${health?.status ?? 'no answer'}`);
+    };
+    const cpuSeconds = () => {
+      // utime + stime of the hub, in clock ticks (100/s): what the run costs on a busy machine too
+      const fields = readFileSync(`/proc/${hub.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    };
+    const cpuBefore = cpuSeconds();
+    const started = Date.now();
+    const share = (p: number) => Math.ceil(INPUTS * p);
+    const mqttUrl = new URL(`mqtt://127.0.0.1:${hub.env.MQTT_PORT}`);
+    await Promise.all([
+      fuzzRest(
+        rng.fork(1),
+        { baseUrl: hub.baseUrl, ops, count: share(0.5), concurrency: 6, ids, keep, tokens, check },
+        log,
+      ),
+      fuzzSocketIo(
+        rng.fork(2),
+        {
+          baseUrl: hub.baseUrl,
+          count: share(0.2),
+          ids,
+          clients: [
+            { ns: '/', token: tokens.admin },
+            { ns: '/', token: tokens.lower },
+            { ns: '/sfu', token: tokens.admin },
+            { ns: '/sfu', token: tokens.lower },
+          ],
+          badAuth: [
+            {},
+            { token: 1 },
+            { token: { a: 1 } },
+            { token: '' },
+            { token: 'a.b.c' },
+            { token: `${tokens.admin}x` },
+            { token: signJwt({ ...tokens.adminClaims, sub: 'admin' }, secret) },
+            { token: signJwt({ ...tokens.adminClaims, sub: 'x'.repeat(300) }, secret) },
+            {
+              token: signJwt({ ...tokens.adminClaims, sub: '00000000-0000-4000-8000-000000000000' }, secret),
+            },
+            { token: signJwt({ ...tokens.adminClaims, exp: 1 }, secret) },
+            { token: 'x'.repeat(100_000) },
+            { token: '\u0000' },
+          ],
+          check,
+        },
+        log,
+      ),
+      fuzzRawFrames(
+        rng.fork(3),
+        { baseUrl: hub.baseUrl, count: share(0.1), workers: 2, ids, token: tokens.admin, check },
+        log,
+      ),
+      fuzzMqtt(
+        rng.fork(4),
+        { host: mqttUrl.hostname, port: Number(mqttUrl.port), count: share(0.2), devices, check },
+        log,
+      ),
+    ]);
+    const totalMs = Date.now() - started;
+    const hubCpu = cpuSeconds() - cpuBefore;
+
+    // still alive and serving every surface
+    await check();
+    const health = await fetch(`${hub.baseUrl}/api/v1/health`);
+    expect(health.status).toBe(200);
+    const device = await mqtt.connectAsync(mqttUrl.toString(), {
+      clientId: devices[0]!.id,
+      username: devices[0]!.id,
+      password: devices[0]!.secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await device.publishAsync(topics(devices[0]!.id).status, 'online', { qos: 1 });
+    await device.endAsync();
+    const consoleSocket = io(hub.baseUrl, {
+      auth: { token: tokens.admin },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    const ack = (await consoleSocket.timeout(10_000).emitWithAck('directive.ack', { directiveId: 'x' })) as {
+      ok: boolean;
+    };
+    consoleSocket.close();
+    expect(ack.ok).toBe(false);
+
+    const failures = groupFailures(log, hub.output());
+    process.stdout.write(
+      `${summary(SEED, log, totalMs)}\n  hub CPU: ${hubCpu.toFixed(1)} s\n${failures.length ? `failures by class:\n  ${failures.join('\n  ')}\n` : ''}`,
+    );
+    const total = Object.values(log.counts).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(INPUTS);
+    // the seed is in the message: FUZZ_SEED=<seed> replays the same inputs
+    expect({ seed: SEED, failures }).toEqual({ seed: SEED, failures: [] });
+  }, 600_000);
+});
