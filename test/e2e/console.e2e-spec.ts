@@ -318,7 +318,7 @@ describe('web console', () => {
     const page = await newPage();
     await loginThroughForm(page, hub.baseUrl, 'admin', 'admin-password-1', '/audit');
     await page.getByRole('link', { name: '终端与电台' }).click();
-    await page.getByLabel('名称').fill('青山镇广播一号');
+    await page.getByLabel('名称', { exact: true }).fill('青山镇广播一号');
     await page.getByLabel('单位').selectOption({ label: '青山镇' });
     await page.getByRole('button', { name: '新增终端' }).click();
     const secret = await page.getByTestId('terminal-secret').textContent();

@@ -52,7 +52,7 @@ export const enOutput: Record<keyof typeof zhOutput, string> = {
   'map.board': 'Acknowledgement map',
   'map.terminals': 'Terminal map',
   'map.noCoordinates': 'These sites have no coordinates yet',
-  'map.listed': 'Not named on the map',
+  'map.listed': 'Sites not labelled on the map',
   'map.noCoords': 'no coordinates',
   'map.acked': 'Acknowledged',
   'map.notAcked': 'Not acknowledged',

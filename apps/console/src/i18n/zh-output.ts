@@ -51,7 +51,7 @@ export const zhOutput = {
   'map.board': '签收分布图',
   'map.terminals': '终端分布图',
   'map.noCoordinates': '这些单位尚未填写坐标',
-  'map.listed': '图上未标名称',
+  'map.listed': '未在图上标出',
   'map.noCoords': '无坐标',
   'map.acked': '已签收',
   'map.notAcked': '未签收',
