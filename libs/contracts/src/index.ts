@@ -21,3 +21,5 @@ export * from './duty.js';
 export * from './duty-events.js';
 export * from './duty-openapi.js';
 export * from './radio-browser.js';
+export * from './reporting.js';
+export * from './reporting-events.js';
