@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { SPOT_CHECK_JOBS } from '#contracts';
 import { JobQueue, startApp, type StartedApp } from '#platform';
+import { ReceiptReconciler } from '#terminals';
 import { dispatchApp } from '../../apps/dispatch/src/dispatch.module.js';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
 import { Api } from '../support/api.js';
@@ -271,6 +272,84 @@ describe('spot checks (cluster mode, two instances)', () => {
       20_000,
     );
     expect(await target(id, towns[2]!)).toMatchObject({ channel: 'terminal', answeredBy: null });
+  });
+
+  it('a terminal’s 签收 that a crash kept from its check is answered by the receipt sweep, once', async () => {
+    const creds = await provision(admin, towns[2]!, 'crashed-bridge terminal');
+    const res = await start({ siteIds: [towns[2]], windowSeconds: 600, channels: ['terminal'] });
+    const id = res.body.id as string;
+    await waitFor(
+      async () =>
+        (
+          await sql.query(`SELECT 1 FROM terminal_messages WHERE terminal_id = $1 AND directive_id = $2`, [
+            creds.id,
+            id,
+          ])
+        ).rowCount === 1,
+      'the outbox row',
+      20_000,
+    );
+    // the check began two minutes ago; its terminal's 签收 was recorded on the outbox row a
+    // minute ago, and the bridge was killed before it queued the answer: the site reads pending
+    await sql.query(
+      `UPDATE spot_checks SET created_at = created_at - interval '2 minutes',
+         deadline = deadline - interval '2 minutes' WHERE id = $1`,
+      [id],
+    );
+    await sql.query(
+      `UPDATE terminal_messages SET state = 'acknowledged', send_count = 1,
+         sent_at = now() - interval '90 seconds', received_at = now() - interval '90 seconds',
+         acknowledged_at = now() - interval '1 minute'
+       WHERE terminal_id = $1 AND directive_id = $2`,
+      [creds.id, id],
+    );
+    expect((await target(id, towns[2]!)).state).toBe('pending');
+    const reconciler = hub.app.get(ReceiptReconciler);
+    expect(await reconciler.reconcile()).toBe(1);
+    await waitFor(async () => (await target(id, towns[2]!)).state === 'answered', 'the swept answer', 20_000);
+    const t = await target(id, towns[2]!);
+    expect(t).toMatchObject({ channel: 'terminal', answeredBy: null, onRoster: null });
+    // answered when the hub recorded the 签收, not when the sweep found it
+    expect(t.latencyMs).toBeGreaterThanOrEqual(55_000);
+    expect(t.latencyMs).toBeLessThanOrEqual(65_000);
+    expect(await reconciler.reconcile()).toBe(0);
+    const { rows } = await sql.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'spotcheck.answer' AND subject_id = $1`,
+      [id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('the receipt sweep leaves a spot check answered first on a console as it is', async () => {
+    const creds = await provision(admin, towns[0]!, 'second-answer terminal');
+    const res = await start({ siteIds: [towns[0]], windowSeconds: 600, channels: ['console', 'terminal'] });
+    const id = res.body.id as string;
+    await waitFor(
+      async () =>
+        (
+          await sql.query(`SELECT 1 FROM terminal_messages WHERE terminal_id = $1 AND directive_id = $2`, [
+            creds.id,
+            id,
+          ])
+        ).rowCount === 1,
+      'the outbox row',
+      20_000,
+    );
+    const answered = await officers[0]!.api.post(`/api/v1/spot-checks/${id}/answer`);
+    expect(answered.body).toMatchObject({ state: 'answered', duplicate: false });
+    await sql.query(
+      `UPDATE terminal_messages SET state = 'acknowledged', send_count = 1, received_at = now(),
+         acknowledged_at = now() - interval '1 minute'
+       WHERE terminal_id = $1 AND directive_id = $2`,
+      [creds.id, id],
+    );
+    expect(await hub.app.get(ReceiptReconciler).reconcile()).toBe(0);
+    expect(await target(id, towns[0]!)).toMatchObject({
+      state: 'answered',
+      channel: 'console',
+      answeredBy: officers[0]!.id,
+      answeredAt: answered.body.answeredAt,
+    });
   });
 
   it('a roll-call answer (the video channel) answers the site’s open video check', async () => {

@@ -8,14 +8,20 @@ const SWEEP_MS = 60_000;
 /** a receipt younger than this may still be on its way through the live path */
 const SETTLE_SECONDS = 30;
 const MAX_PER_SWEEP = 1000;
+/** how far back a spot check's missed 签收 is looked for (its window is at most an hour) */
+const SPOT_CHECK_HORIZON_DAYS = 7;
 
 /**
  * Device receipts are recorded on the outbox row first and reported to the directive
  * after: a bridge killed between the two leaves a township's recipient `pending` although
  * its terminal said `received`, or un-signed although a person pressed 签收 on it. This
  * sweep finds such recipients of live directives (issued, not expired) and reports their
- * oldest receipt again, once a minute and shortly after start. Reports are idempotent (a
- * job key per message and state), so several bridges sweeping at once cost nothing more.
+ * oldest receipt again, once a minute and shortly after start. The same holds for a 查岗
+ * spot check: a terminal's 签收 of its message is the site's answer, and a bridge killed
+ * after recording it but before queueing the answer would lose it, so targets still
+ * `pending` (or settled `missed` meanwhile) with a recorded 签收 are answered from it, at
+ * the time it was recorded. Reports are idempotent (a job key per message and state; a
+ * spot check keeps its first answer), so several bridges sweeping at once cost nothing more.
  */
 @Injectable()
 export class ReceiptReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,9 +52,12 @@ export class ReceiptReconciler implements OnApplicationBootstrap, OnApplicationS
     clearInterval(this.timer);
   }
 
-  /** Reports receipts the directives have not heard of; returns how many. */
+  /** Reports receipts the directives and spot checks have not heard of; returns how many. */
   async reconcile(): Promise<number> {
-    const rows = await this.rows.unreported(SETTLE_SECONDS, MAX_PER_SWEEP);
+    const rows = [
+      ...(await this.rows.unreported(SETTLE_SECONDS, MAX_PER_SWEEP)),
+      ...(await this.rows.unreportedSpotCheckAnswers(SETTLE_SECONDS, SPOT_CHECK_HORIZON_DAYS, MAX_PER_SWEEP)),
+    ];
     if (!rows.length) return 0;
     const receipts: TerminalReceipt[] = rows.map((r) => ({
       directiveId: r.directive_id,
@@ -59,7 +68,10 @@ export class ReceiptReconciler implements OnApplicationBootstrap, OnApplicationS
       at: r.at.toISOString(),
       ...(r.state === 'acknowledged' && r.pressed_at ? { pressedAt: r.pressed_at.toISOString() } : {}),
     }));
-    this.logger.warn({ count: receipts.length }, 'reporting terminal receipts the directives missed');
+    this.logger.warn(
+      { count: receipts.length },
+      'reporting terminal receipts the directives and spot checks missed',
+    );
     await this.sink.report(receipts);
     return receipts.length;
   }

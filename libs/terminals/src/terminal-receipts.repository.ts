@@ -13,7 +13,10 @@ export interface UnreportedReceiptRow {
   pressed_at: Date | null;
 }
 
-/** What the receipt path reads about directives: which exist, and which receipts they missed. */
+/**
+ * What the receipt path reads about directives and 查岗 spot checks: which exist, and which
+ * receipts they missed.
+ */
 @Injectable()
 export class TerminalReceiptsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -59,6 +62,34 @@ export class TerminalReceiptsRepository {
        ORDER BY r.directive_id, r.site_id, m.state, at
        LIMIT $2`,
       [settleSeconds, limit],
+    )) as UnreportedReceiptRow[];
+  }
+
+  /**
+   * A terminal's 签收 of a 查岗 spot check's message that its check has not heard of: the
+   * oldest per (check, site) whose target is still `pending` or `missed` (an `answered` or
+   * `late` one keeps its first answer), acknowledged more than `settleSeconds` ago, of checks
+   * created in the last `horizonDays` (a check's window is at most an hour; an answer after
+   * it is still recorded, as late).
+   */
+  async unreportedSpotCheckAnswers(
+    settleSeconds: number,
+    horizonDays: number,
+    limit: number,
+  ): Promise<UnreportedReceiptRow[]> {
+    return (await this.dataSource.query(
+      `SELECT DISTINCT ON (tg.check_id, tg.site_id)
+         m.id, m.terminal_id, m.directive_id, tg.site_id, 'acknowledged' AS state,
+         m.acknowledged_at AS at, m.acknowledged_device_at AS pressed_at
+       FROM spot_checks c
+       JOIN spot_check_targets tg ON tg.check_id = c.id AND tg.state IN ('pending', 'missed')
+       JOIN terminal_messages m ON m.directive_id = c.id::text AND m.topic = 'directives'
+         AND m.state = 'acknowledged' AND m.acknowledged_at < now() - make_interval(secs => $1)
+       JOIN terminals t ON t.id = m.terminal_id AND t.site_id = tg.site_id
+       WHERE c.created_at > now() - make_interval(days => $2) AND 'terminal' = ANY(c.channels)
+       ORDER BY tg.check_id, tg.site_id, m.acknowledged_at
+       LIMIT $3`,
+      [settleSeconds, horizonDays, limit],
     )) as UnreportedReceiptRow[];
   }
 }
