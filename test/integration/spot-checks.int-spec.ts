@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OpenItemSources } from '../../apps/dispatch/src/duty/handover/open-items.js';
+import { SpotCheckSchedules } from '../../apps/dispatch/src/duty/spot-checks/spot-check-schedules.service.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -432,6 +433,63 @@ describe('spot checks (cluster mode, two instances)', () => {
     const c = await check(checks.rows[0].id);
     expect(c.targets).toHaveLength(2);
     expect(c.scheduleId).toBe(scheduleId);
+  });
+
+  it('a disabled schedule is out of the list and fires no more; disabling is scoped, audited, once', async () => {
+    // two minutes ahead: nothing fires on its own during the test, the tick is driven by hand
+    const soon = new Date(Date.now() + 120_000);
+    const hhmm = new Date(soon.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
+    const body = { times: [hhmm], sample: { count: 1 }, windowSeconds: 600, channels: ['console'] };
+    const kept = (await dispatcher.api.post('/api/v1/spot-checks/schedules', body)).body.id as string;
+    const created = await dispatcher.api.post('/api/v1/spot-checks/schedules', body);
+    expect(created.body).toMatchObject({ active: true });
+    const id = created.body.id as string;
+    const listed = async () =>
+      ((await dispatcher.api.get('/api/v1/spot-checks/schedules')).body as { id: string }[]).map((x) => x.id);
+    expect(await listed()).toEqual(expect.arrayContaining([kept, id]));
+
+    const outsider = await createUser(admin, 'sc-other-dispatcher', 'dispatcher', otherCounty);
+    const refused = await outsider.api.post(`/api/v1/spot-checks/schedules/${id}/disable`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe('this spot check schedule is outside your scope');
+    expect((await officers[0]!.api.post(`/api/v1/spot-checks/schedules/${id}/disable`)).status).toBe(403);
+    const unknown = await dispatcher.api.post(
+      '/api/v1/spot-checks/schedules/00000000-0000-4000-8000-00000000beef/disable',
+    );
+    expect(unknown.status).toBe(404);
+    expect((await dispatcher.api.post('/api/v1/spot-checks/schedules/nope/disable')).status).toBe(400);
+
+    const disabled = await dispatcher.api.post(`/api/v1/spot-checks/schedules/${id}/disable`);
+    expect(disabled.status).toBe(200);
+    expect(disabled.body).toMatchObject({ id, active: false, times: [hhmm], sample: { count: 1 } });
+    const again = await dispatcher.api.post(`/api/v1/spot-checks/schedules/${id}/disable`);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toBe('this spot check schedule is already disabled');
+    expect(await listed()).toContain(kept);
+    expect(await listed()).not.toContain(id);
+    const audit = await sql.query(
+      `SELECT actor_id FROM audit_log WHERE action = 'spotcheck.schedule.disable' AND subject_id = $1`,
+      [id],
+    );
+    expect(audit.rows).toEqual([{ actor_id: dispatcher.id }]);
+
+    // both instances tick at the slot: the kept schedule fires once, the disabled one never
+    const fired = async (scheduleId: string) =>
+      (await sql.query(`SELECT 1 FROM spot_checks WHERE schedule_id = $1`, [scheduleId])).rowCount;
+    const at = new Date(soon.getTime() + 1000);
+    await waitFor(
+      async () => {
+        await hub.app.get(SpotCheckSchedules).tick(at);
+        await second.app.get(SpotCheckSchedules).tick(at);
+        return (await fired(kept)) === 1;
+      },
+      'the kept schedule’s slot',
+      20_000,
+    );
+    expect(await fired(id)).toBe(0);
+    expect(
+      (await sql.query(`SELECT 1 FROM spot_check_schedule_runs WHERE schedule_id = $1`, [id])).rowCount,
+    ).toBe(0);
   });
 
   it('the monthly 通报: JSON per township, CSV in UTF-8 with a BOM, drills only when asked', async () => {

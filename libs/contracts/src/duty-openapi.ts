@@ -140,6 +140,7 @@ export const SPOT_CHECK_SCHEDULE_VIEW = object({
   channels: list(channel),
   drill: bool,
   createdAt: time,
+  active: { ...bool, description: 'false once disabled: it fires no more' },
 });
 
 export const MONTHLY_STATS_VIEW = object({

@@ -146,6 +146,8 @@ export interface SpotCheckScheduleView {
   channels: SpotCheckChannel[];
   drill: boolean;
   createdAt: string;
+  /** false once disabled (`POST /api/v1/spot-checks/schedules/:id/disable`): it fires no more */
+  active: boolean;
 }
 
 export interface MonthlyStatsRow {

@@ -16,6 +16,7 @@ export interface ScheduleRow {
   channels: SpotCheckChannel[];
   drill: boolean;
   created_at: Date;
+  active: boolean;
 }
 
 /** Who a schedule fires as: its creator, with the role and scope they have now. */
@@ -27,14 +28,14 @@ export interface ScheduleOwner {
   disabled: boolean;
 }
 
-const COLUMNS = `id, created_by, scope_site_id, times, random_count, random_between, sample_count, window_seconds, channels, drill, created_at`;
+const COLUMNS = `id, created_by, scope_site_id, times, random_count, random_between, sample_count, window_seconds, channels, drill, created_at, active`;
 
 /** spot_check_schedules and the per-slot claims that make a cluster fire each slot once. */
 @Injectable()
 export class SpotCheckSchedulesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(tx: Queryable, s: Omit<ScheduleRow, 'created_at'>): Promise<ScheduleRow> {
+  async insert(tx: Queryable, s: Omit<ScheduleRow, 'created_at' | 'active'>): Promise<ScheduleRow> {
     const [row] = (await tx.query(
       `INSERT INTO spot_check_schedules (id, created_by, scope_site_id, times, random_count, random_between, sample_count, window_seconds, channels, drill)
        VALUES ($1, $2, $3, $4::text[], $5, $6::text[], $7, $8, $9::text[], $10) RETURNING ${COLUMNS}`,
@@ -71,6 +72,32 @@ export class SpotCheckSchedulesRepository {
     )) as ScheduleRow[];
   }
 
+  /** One schedule, active or not, with the path of the site whose scope it samples. */
+  async find(id: string): Promise<(ScheduleRow & { scope_path: string }) | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `k.${c}`)
+        .join(', ')}, s.path AS scope_path FROM spot_check_schedules k
+       JOIN sites s ON s.id = k.scope_site_id WHERE k.id = $1`,
+      [id],
+    )) as (ScheduleRow & { scope_path: string })[];
+    return row;
+  }
+
+  /**
+   * Disables an active schedule; undefined when it was not active. The row lock waits for
+   * a slot being fired at this moment (its claim holds a share lock): after this commits,
+   * no slot of it fires.
+   */
+  async disable(tx: Queryable, id: string): Promise<ScheduleRow | undefined> {
+    // an UPDATE answers [rows, count] through TypeORM
+    const [rows] = (await tx.query(
+      `UPDATE spot_check_schedules SET active = false WHERE id = $1 AND active RETURNING ${COLUMNS}`,
+      [id],
+    )) as [ScheduleRow[], number];
+    return rows[0];
+  }
+
   async owner(userId: string): Promise<ScheduleOwner | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT u.id AS "userId", u.role::text AS role, u.site_id AS "siteId", s.path AS "sitePath", u.disabled
@@ -83,9 +110,16 @@ export class SpotCheckSchedulesRepository {
   /**
    * Claims one slot of a schedule for this instance, inside the transaction that starts
    * its check: the primary key lets one instance in; the others' inserts do nothing (and,
-   * while the winner's transaction is open, wait for it, then do nothing).
+   * while the winner's transaction is open, wait for it, then do nothing). False, too, for
+   * a schedule no longer active.
    */
   async claim(tx: Queryable, scheduleId: string, slotAt: Date, checkId: string | null): Promise<boolean> {
+    // a schedule disabled since this tick read it fires nothing; the share lock keeps a
+    // disable from committing while this slot's check is written
+    const live = (await tx.query(`SELECT 1 FROM spot_check_schedules WHERE id = $1 AND active FOR SHARE`, [
+      scheduleId,
+    ])) as unknown[];
+    if (!live.length) return false;
     const rows = (await tx.query(
       `INSERT INTO spot_check_schedule_runs (schedule_id, slot_at, check_id) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING schedule_id`,

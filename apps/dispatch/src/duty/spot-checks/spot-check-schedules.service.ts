@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { SpotCheckChannel, SpotCheckScheduleRequest, SpotCheckScheduleView } from '#contracts';
-import { dueSlots, type Actor, type ScheduleRule } from '#domain';
+import { dueSlots, isInScope, type Actor, type ScheduleRule } from '#domain';
 import { AuditStore } from '#persistence';
 import { DomainError, LOGGER } from '#platform';
 import { SpotCheckSchedulesRepository, type ScheduleRow } from './spot-check-schedules.repository.js';
@@ -36,6 +36,7 @@ const viewOf = (s: ScheduleRow): SpotCheckScheduleView => ({
   channels: s.channels,
   drill: s.drill,
   createdAt: s.created_at.toISOString(),
+  active: s.active,
 });
 
 /**
@@ -103,6 +104,35 @@ export class SpotCheckSchedules implements OnApplicationBootstrap, OnModuleDestr
 
   async list(actor: Actor): Promise<SpotCheckScheduleView[]> {
     return (await this.schedules.list(actor.role === 'admin' ? '/' : actor.sitePath)).map(viewOf);
+  }
+
+  /**
+   * Stops a schedule for good: from the commit on no slot of it fires (a slot being fired
+   * at that moment finishes first; see the repository's claim). Scoped like the list: the
+   * schedule's sampling scope must lie in the caller's. Audited `spotcheck.schedule.disable`.
+   */
+  async disable(actor: Actor, id: string): Promise<SpotCheckScheduleView> {
+    const found = await this.schedules.find(id);
+    if (!found) throw new DomainError('not_found', `spot check schedule ${id} does not exist`);
+    if (!isInScope(actor, found.scope_path))
+      throw new DomainError('forbidden', 'this spot check schedule is outside your scope');
+    const row = await this.dataSource.transaction(async (tx) => {
+      const disabled = await this.schedules.disable(tx, id);
+      if (!disabled) return undefined;
+      await this.audit.append(
+        {
+          actorId: actor.userId,
+          action: 'spotcheck.schedule.disable',
+          subjectType: 'spot_check_schedule',
+          subjectId: id,
+          data: { scopeSiteId: found.scope_site_id },
+        },
+        tx,
+      );
+      return disabled;
+    });
+    if (!row) throw new DomainError('conflict', 'this spot check schedule is already disabled');
+    return viewOf(row);
   }
 
   /** One pass: fire what is due and unclaimed. Never overlaps itself. */

@@ -60,6 +60,17 @@ export class SpotChecksController {
     return this.schedules.list(actor);
   }
 
+  @Post('schedules/:id/disable')
+  @HttpCode(200)
+  @RequirePermission('duty.manage')
+  @ApiOkResponse({
+    description: 'the schedule, disabled (active: false): it fires no more',
+    schema: SPOT_CHECK_SCHEDULE_VIEW,
+  })
+  disableSchedule(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.schedules.disable(actor, id);
+  }
+
   @Get(':id')
   @RequirePermission('directive.read')
   @ApiOkResponse({ description: 'the check and the targets in scope', schema: SPOT_CHECK_VIEW })
