@@ -2,6 +2,8 @@ import type {
   MonthlyStatsView,
   SiteView,
   SpotCheckAnswerView,
+  SpotCheckScheduleRequest,
+  SpotCheckScheduleView,
   SpotCheckStartedView,
   SpotCheckView,
   StartSpotCheckRequest,
@@ -31,6 +33,11 @@ export const spotCheckApi = {
   start: (req: StartSpotCheckRequest) => call<SpotCheckStartedView>('POST', '/spot-checks', req),
   get: (id: string) => call<SpotCheckView>('GET', `/spot-checks/${encodeURIComponent(id)}`),
   answer: (id: string) => call<SpotCheckAnswerView>('POST', `/spot-checks/${encodeURIComponent(id)}/answer`),
+  schedules: () => call<SpotCheckScheduleView[]>('GET', '/spot-checks/schedules'),
+  createSchedule: (req: SpotCheckScheduleRequest) =>
+    call<SpotCheckScheduleView>('POST', '/spot-checks/schedules', req),
+  disableSchedule: (id: string) =>
+    call<SpotCheckScheduleView>('POST', `/spot-checks/schedules/${encodeURIComponent(id)}/disable`),
   monthly: (month: string, includeDrill: boolean) =>
     call<MonthlyStatsView>('GET', `/duty/stats/monthly?month=${month}&includeDrill=${includeDrill}`),
   /** The CSV as the server wrote it (with its BOM), for a download link. */

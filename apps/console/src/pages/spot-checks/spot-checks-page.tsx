@@ -12,6 +12,7 @@ import { useSpotText, type SpotCheckKey } from '../../i18n/spot-checks.js';
 import { errorText } from '../../lib/api.js';
 import { formatSpan, formatTime, useNow } from '../../lib/time.js';
 import { spotCheckApi } from './spot-check-api.js';
+import { SpotCheckSchedulesPanel } from './spot-check-schedules.js';
 import '../../styles/spot-checks.css';
 
 const STATE_KEY: Record<string, SpotCheckKey> = {
@@ -28,7 +29,8 @@ const CHANNEL_KEY: Record<SpotCheckChannel, SpotCheckKey> = {
 
 /**
  * The county's 查岗 board: start a check (random townships or chosen ones), then watch
- * each target answer live (`spotcheck.targets` after `spotcheck.board.subscribe`).
+ * each target answer live (`spotcheck.targets` after `spotcheck.board.subscribe`); a
+ * second tab holds the schedules (定时查岗). The live check stays subscribed across tabs.
  */
 export function SpotChecksPage({ socket }: { socket: Socket | null }) {
   const s = useSpotText();
@@ -42,6 +44,7 @@ export function SpotChecksPage({ socket }: { socket: Socket | null }) {
   const [check, setCheck] = useState<SpotCheckView | null>(null);
   const [escalations, setEscalations] = useState<SpotCheckEscalationPayload[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [tab, setTab] = useState<'now' | 'schedules'>('now');
 
   useEffect(() => {
     spotCheckApi.sites().then(
@@ -100,9 +103,8 @@ export function SpotChecksPage({ socket }: { socket: Socket | null }) {
   const toggleChannel = (c: SpotCheckChannel) =>
     setChannels((list) => (list.includes(c) ? list.filter((x) => x !== c) : [...list, c]));
 
-  return (
-    <section className="spotchecks">
-      <h2>{s('boardTitle')}</h2>
+  const nowPanel = (
+    <>
       <form
         className="spotcheck-form"
         onSubmit={(e) => {
@@ -203,6 +205,29 @@ export function SpotChecksPage({ socket }: { socket: Socket | null }) {
           </table>
         </div>
       )}
+    </>
+  );
+
+  return (
+    <section className="spotchecks">
+      <h2>{s('boardTitle')}</h2>
+      <div role="tablist" aria-label={s('boardTitle')} className="spotcheck-tabs">
+        {(['now', 'schedules'] as const).map((k) => (
+          <button
+            key={k}
+            type="button"
+            role="tab"
+            id={`spotcheck-tab-${k}`}
+            aria-selected={tab === k}
+            onClick={() => setTab(k)}
+          >
+            {s(k === 'now' ? 'tabNow' : 'tabSchedules')}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" aria-labelledby={`spotcheck-tab-${tab}`}>
+        {tab === 'schedules' ? <SpotCheckSchedulesPanel /> : nowPanel}
+      </div>
     </section>
   );
 }
