@@ -233,6 +233,16 @@ describe.each(ENGINES)('duty on %s', (kind) => {
     expect(await roster.onRoster(town, users.officerC!, new Date('2026-12-11T07:59:59+08:00'))).toBe(true);
     expect(await roster.onRoster(town, users.officerC!, new Date('2026-12-11T08:00:00+08:00'))).toBe(false);
     expect(await roster.onRoster(other, users.officerC!, new Date('2026-12-11T02:00:00+08:00'))).toBe(false);
+    // the batch form spot-check answers use: one query, the verdicts in the order asked
+    expect(
+      await roster.onRosterMany([
+        { siteId: town, userId: users.officerC!, at: new Date('2026-12-11T08:00:00+08:00') },
+        { siteId: town, userId: users.officerC!, at: new Date('2026-12-11T07:59:59+08:00') },
+        { siteId: other, userId: users.officerC!, at: new Date('2026-12-11T02:00:00+08:00') },
+        { siteId: town, userId: users.leader!, at: new Date('2026-12-11T09:00:00+08:00') },
+      ]),
+    ).toEqual([false, true, false, true]);
+    expect(await roster.onRosterMany([])).toEqual([]);
 
     const gaps = await roster.gaps(dispatcher, {
       siteId: town,

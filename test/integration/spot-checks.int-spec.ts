@@ -435,6 +435,27 @@ describe('spot checks (cluster mode, two instances)', () => {
     expect(c.scheduleId).toBe(scheduleId);
   });
 
+  it('answers by people rostered now are marked on the roster, the others not, in one batch', async () => {
+    const third = await createUser(admin, 'sc-officer-3', 'duty_officer', towns[2]!);
+    const shift = await dispatcher.api.post('/api/v1/duty/shifts', {
+      siteId: towns[0],
+      userId: officers[0]!.id,
+      role: 'officer',
+      startsAt: new Date(Date.now() - 3600_000).toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(shift.status).toBe(201);
+    const res = await start({ siteIds: [towns[0], towns[2]], windowSeconds: 300, channels: ['console'] });
+    const id = res.body.id as string;
+    // both at once: they share a group commit, and its one roster query
+    const answers = await Promise.all(
+      [officers[0]!, third].map((o) => o.api.post(`/api/v1/spot-checks/${id}/answer`)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(await target(id, towns[0]!)).toMatchObject({ answeredBy: officers[0]!.id, onRoster: true });
+    expect(await target(id, towns[2]!)).toMatchObject({ answeredBy: third.id, onRoster: false });
+  });
+
   it('a disabled schedule is out of the list and fires no more; disabling is scoped, audited, once', async () => {
     // two minutes ahead: nothing fires on its own during the test, the tick is driven by hand
     const soon = new Date(Date.now() + 120_000);

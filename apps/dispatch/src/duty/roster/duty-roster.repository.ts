@@ -159,6 +159,18 @@ export class DutyRosterRepository {
     return row !== undefined;
   }
 
+  async onRosterMany(asks: { siteId: string; userId: string; at: Date }[]): Promise<boolean[]> {
+    if (!asks.length) return [];
+    const rows = (await this.dataSource.query(
+      `SELECT a.n FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) WITH ORDINALITY AS a(site_id, user_id, at, n)
+       WHERE EXISTS (SELECT 1 FROM duty_shifts d WHERE d.site_id = a.site_id AND d.user_id = a.user_id
+         AND d.starts_at <= a.at AND a.at < d.ends_at)`,
+      [asks.map((a) => a.siteId), asks.map((a) => a.userId), asks.map((a) => a.at)],
+    )) as { n: string | number }[];
+    const on = new Set(rows.map((r) => Number(r.n)));
+    return asks.map((_, i) => on.has(i + 1));
+  }
+
   /** The site's fixed leader on duty (duty_leaders), the roster's fallback. */
   async staticLeader(
     siteId: string,

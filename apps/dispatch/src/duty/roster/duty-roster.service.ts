@@ -59,6 +59,11 @@ export class DutyRoster {
     return this.roster.onRoster(siteId, userId, at);
   }
 
+  /** `onRoster` for many (site, user, instant) at once, in their order: one query. */
+  onRosterMany(asks: { siteId: string; userId: string; at: Date }[]): Promise<boolean[]> {
+    return this.roster.onRosterMany(asks);
+  }
+
   /**
    * The leader rostered at `at`, else the site's fixed leader on duty, else null. Pass the
    * transaction when inside one: the embedded engine has a single connection.

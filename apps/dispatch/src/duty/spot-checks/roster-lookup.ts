@@ -6,4 +6,12 @@
  */
 export abstract class RosterLookup {
   abstract onRoster(siteId: string, userId: string, at: Date): Promise<boolean | null>;
+  /** The same for many answers in one query (a batch of 1,000 answers is not 1,000 queries). */
+  abstract onRosterMany(asks: RosterAsk[]): Promise<(boolean | null)[]>;
+}
+
+export interface RosterAsk {
+  siteId: string;
+  userId: string;
+  at: Date;
 }

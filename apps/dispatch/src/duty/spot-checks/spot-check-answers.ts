@@ -25,7 +25,8 @@ export interface AnswerRequest {
   answeredBy: string | null;
   deviceId: string | null;
   at: Date;
-  onRoster: boolean | null;
+  /** undefined: ask the roster, for the whole batch at once (RosterLookup.onRosterMany) */
+  onRoster?: boolean | null;
 }
 
 type AnswerResult = { ok: true; view: SpotCheckAnswerView } | { ok: false; error: DomainError };
@@ -62,16 +63,14 @@ export class SpotCheckAnswers {
 
   /** A person answering for their own site (console or REST). */
   async byPerson(actor: Actor, checkId: string, channel: SpotCheckChannel): Promise<SpotCheckAnswerView> {
-    const at = new Date();
-    const onRoster = await this.roster.onRoster(actor.siteId, actor.userId, at);
+    // the roster is asked in the batch: 2,000 townships answering at once are one query, not 2,000
     const result = await this.batches.submit({
       checkId,
       siteId: actor.siteId,
       channel,
       answeredBy: actor.userId,
       deviceId: null,
-      at,
-      onRoster,
+      at: new Date(),
     });
     if (!result.ok) throw result.error;
     return result.view;
@@ -112,6 +111,11 @@ export class SpotCheckAnswers {
   }
 
   private async flush(reqs: AnswerRequest[]): Promise<AnswerResult[]> {
+    const asks = reqs.filter((r) => r.onRoster === undefined && r.answeredBy !== null);
+    const verdicts = await this.roster.onRosterMany(
+      asks.map((r) => ({ siteId: r.siteId, userId: r.answeredBy!, at: r.at })),
+    );
+    asks.forEach((r, i) => (r.onRoster = verdicts[i]!));
     const results: AnswerResult[] = [];
     const changed = new Map<string, SpotCheckTargetUpdate[]>();
     await this.dataSource.transaction(async (tx) => {
@@ -156,7 +160,7 @@ export class SpotCheckAnswers {
           channel: req.channel,
           answeredBy: req.answeredBy,
           deviceId: req.deviceId,
-          onRoster: req.onRoster,
+          onRoster: req.onRoster ?? null,
         };
         states.set(key, plan.state);
         recorded.set(key, write);
@@ -171,7 +175,7 @@ export class SpotCheckAnswers {
             channel: req.channel,
             latencyMs: plan.latencyMs,
             ...(req.deviceId ? { deviceId: req.deviceId } : {}),
-            onRoster: req.onRoster,
+            onRoster: req.onRoster ?? null,
             ...(check.drill ? { drill: true } : {}),
           },
         });
@@ -184,7 +188,7 @@ export class SpotCheckAnswers {
             latencyMs: plan.latencyMs,
             channel: req.channel,
             answeredBy: req.answeredBy,
-            onRoster: req.onRoster,
+            onRoster: req.onRoster ?? null,
           },
         ]);
         results.push({
