@@ -112,10 +112,15 @@ export class SpotCheckAnswers {
 
   private async flush(reqs: AnswerRequest[]): Promise<AnswerResult[]> {
     const asks = reqs.filter((r) => r.onRoster === undefined && r.answeredBy !== null);
-    const verdicts = await this.roster.onRosterMany(
-      asks.map((r) => ({ siteId: r.siteId, userId: r.answeredBy!, at: r.at })),
-    );
-    asks.forEach((r, i) => (r.onRoster = verdicts[i]!));
+    try {
+      const verdicts = await this.roster.onRosterMany(
+        asks.map((r) => ({ siteId: r.siteId, userId: r.answeredBy!, at: r.at })),
+      );
+      asks.forEach((r, i) => (r.onRoster = verdicts[i]!));
+    } catch (err) {
+      // the answer matters more than the roster's verdict on it: recorded, with nothing said
+      this.logger.warn({ err, count: asks.length }, 'spot check: roster lookup failed; onRoster left null');
+    }
     const results: AnswerResult[] = [];
     const changed = new Map<string, SpotCheckTargetUpdate[]>();
     await this.dataSource.transaction(async (tx) => {
