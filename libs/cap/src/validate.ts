@@ -19,9 +19,21 @@ const MAX_CONCURRENT_SCHEMA_CHECKS = 2;
 let running = 0;
 const waiting: (() => void)[] = [];
 
+/** Beyond this many waiting, a check is refused at once rather than queued for many seconds. */
+export const MAX_WAITING_SCHEMA_CHECKS = 16;
+
+/** The schema checker's queue is full: a server condition (HTTP 503/429), not a verdict on the document. */
+export class CapValidatorBusyError extends Error {
+  constructor() {
+    super(`the CAP validator is busy (${MAX_WAITING_SCHEMA_CHECKS} checks waiting); retry shortly`);
+  }
+}
+
 async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_SCHEMA_CHECKS) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
+  if (running >= MAX_CONCURRENT_SCHEMA_CHECKS) {
+    if (waiting.length >= MAX_WAITING_SCHEMA_CHECKS) throw new CapValidatorBusyError();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running++;
   try {
     return await fn();
   } finally {
@@ -129,6 +141,7 @@ async function schemaCheck(text: string): Promise<CapError[]> {
       }),
     );
   } catch (err) {
+    if (err instanceof CapValidatorBusyError) throw err;
     // An exit code xmllint-wasm does not classify: never a pass, always a reason.
     const first = String((err as Error).message ?? err)
       .split('\n')[0]!
