@@ -12,6 +12,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/cap/${name}`
 describe('CAP validation endpoint', () => {
   let hub: HubProcess;
   let token: string;
+  let burstToken: string;
   let net: Awaited<ReturnType<typeof countingServer>>;
 
   beforeAll(async () => {
@@ -21,6 +22,7 @@ describe('CAP validation endpoint', () => {
     const rootId = (await admin.get('/api/v1/auth/me')).body.siteId as string;
     // the least-privileged role: validation is open to anyone signed in
     token = (await createUser(admin, 'cap-officer', 'duty_officer', rootId)).token;
+    burstToken = (await createUser(admin, 'cap-burst', 'duty_officer', rootId)).token;
   });
 
   afterAll(async () => {
@@ -169,5 +171,34 @@ describe('CAP validation endpoint', () => {
   it('unauthenticated is 401', async () => {
     expect((await validate(fixture('canada.cap'), 'application/xml', null)).status).toBe(401);
     expect((await validate(fixture('canada.cap'), 'application/xml', 'not-a-token')).status).toBe(401);
+  });
+
+  it('is in the OpenAPI document, taking XML and answering the verdict', async () => {
+    const doc = (await (await fetch(`${hub.baseUrl}/api/docs/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: object }; responses: Record<string, unknown> }>
+      >;
+    };
+    const op = doc.paths['/api/v1/cap/validate']!.post!;
+    expect(Object.keys(op.requestBody!.content)).toEqual([
+      'application/xml',
+      'text/xml',
+      'application/cap+xml',
+    ]);
+    expect(op.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { required: ['valid', 'version', 'errors'] } } },
+    });
+  });
+
+  it('allows 60 validations a minute per person, then 429 with Retry-After', async () => {
+    for (let i = 0; i < 60; i++) {
+      expect((await validate('x', 'text/plain', burstToken)).status).toBe(415);
+    }
+    const refused = await validate(fixture('canada.cap'), 'application/xml', burstToken);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // another person is not affected
+    expect((await validate(fixture('canada.cap'))).status).toBe(200);
   });
 });
