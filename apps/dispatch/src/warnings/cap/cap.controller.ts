@@ -35,7 +35,7 @@ export class CapController {
   ): Promise<CapValidationView> {
     const { count, ttlSeconds } = await this.counters.hit(`cap-validate:${actor.userId}`, 60);
     if (count > CAP_VALIDATIONS_PER_MINUTE) {
-      res.setHeader('connection', 'close');
+      // the body is left unread; Node discards it before reusing the connection
       throw new DomainError(
         'rate_limited',
         `more than ${CAP_VALIDATIONS_PER_MINUTE} validations a minute`,
