@@ -34,6 +34,19 @@ describe('the rules the schema cannot express', () => {
     expect(rules(alert('<scope>Private</scope><addresses>a b</addresses>'))).toEqual([]);
   });
 
+  it('identifier and sender hold no space, comma, < or &', () => {
+    const head = (id: string, sender: string) =>
+      `<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>${id}</identifier><sender>${sender}</sender><sent>2026-12-06T08:00:00+08:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope></alert>`;
+    expect(rules(head('13060000000000_20261206083000_1', 'yihu@130600'))).toEqual([]);
+    expect(rules(head('a b', 's')).map((e) => e.message)).toEqual([
+      '<identifier> must not contain spaces, commas, < or &',
+    ]);
+    expect(rules(head('a', 's,t')).map((e) => e.message)).toEqual([
+      '<sender> must not contain spaces, commas, < or &',
+    ]);
+    expect(rules(head('a&amp;b', 's&lt;')).map((e) => e.message)).toHaveLength(2);
+  });
+
   it('references are sender,identifier,sent with an offset', () => {
     const ref = (r: string) => rules(alert(`<scope>Public</scope>\n<references>${r}</references>`));
     expect(ref('s,id,2026-12-06T08:00:00+08:00 s2,id2,2026-12-06T09:00:00-05:00')).toEqual([]);
