@@ -11,6 +11,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
+import { CapModule } from './warnings/cap/cap.module.js';
 import { DutyModule } from './duty/duty.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
@@ -26,6 +27,7 @@ import { UsersService } from './users/users.service.js';
     DutyModule,
     SpotChecksModule,
     ConsoleModule,
+    CapModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],
