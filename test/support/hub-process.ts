@@ -109,7 +109,7 @@ export interface ExitResult {
 export async function runUntilExit(
   env: Record<string, string>,
   app: AppName = 'hub',
-  limitMs = 20_000,
+  limitMs = 60_000,
 ): Promise<ExitResult> {
   const started = Date.now();
   const { child, output, exited } = spawnApp(app, { DATA_DIR: tempDataDir(), SFU_WORKERS: '1', ...env });
