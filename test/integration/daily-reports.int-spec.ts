@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,5 +256,60 @@ describe('daily reports (cluster mode)', () => {
       )
     ).rows[0].n;
     expect(opened).toBe(1);
+  });
+
+  it('opens, chases and closes a round of 2,000 townships (measured)', async () => {
+    const root = (await sql.query(`SELECT id, path FROM sites WHERE parent_id IS NULL`)).rows[0];
+    const countyId = randomUUID();
+    await sql.query(
+      `INSERT INTO sites (id, name, kind, parent_id, path) VALUES ($1, '大县', 'command', $2, $3)`,
+      [countyId, root.id, `${root.path}${countyId}/`],
+    );
+    const ids = Array.from({ length: 2000 }, () => randomUUID());
+    await sql.query(
+      `INSERT INTO sites (id, name, kind, parent_id, path)
+       SELECT id, '镇' || n, 'township', $2, $3 || id || '/' FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`,
+      [ids, countyId, `${root.path}${countyId}/`],
+    );
+    const big = await createUser(admin, 'dr-int-big', 'dispatcher', countyId);
+    const date = daysAgo(5);
+    const dueAt = new Date(Date.now() + 3000);
+    const t0 = Date.now();
+    let t = t0;
+    const res = await big.api.post('/api/v1/daily-reports/rounds', { date, dueAt: dueAt.toISOString() });
+    const openMs = Date.now() - t;
+    expect(res.status).toBe(201);
+    expect(res.body.sites).toHaveLength(2000);
+    t = Date.now();
+    const list = await big.api.get(`/api/v1/daily-reports?date=${date}`);
+    const listMs = Date.now() - t;
+    expect(list.body).toHaveLength(2000);
+    const [{ id }] = (await sql.query(`SELECT id FROM daily_report_rounds WHERE date = $1`, [date])).rows;
+    const at = async (column: string) =>
+      (await sql.query(`SELECT ${column} AS v FROM daily_report_rounds WHERE id = $1`, [id])).rows[0]
+        .v as Date | null;
+    const auditAt = async (action: string) => {
+      const rows = (
+        await sql.query(`SELECT at FROM audit_log WHERE subject_id = $1 AND action = $2`, [id, action])
+      ).rows;
+      return rows.length ? (rows[0].at as Date).getTime() : null;
+    };
+    await waitFor(async () => (await auditAt('daily.round.overdue')) !== null, 60_000, 'chased');
+    const chasedMs = (await auditAt('daily.round.overdue'))! - dueAt.getTime();
+    const openedAuditMs = (await auditAt('daily.round.open'))! - t0;
+    await waitFor(async () => (await at('closed_at')) !== null, 60_000, 'closed');
+    const closedMs = (await at('closed_at'))!.getTime() - dueAt.getTime() - CUTOFF_SECONDS * 1000;
+    const missing = (
+      await sql.query(
+        `SELECT count(*)::int AS n FROM daily_report_targets WHERE round_id = $1 AND state = 'missing'`,
+        [id],
+      )
+    ).rows[0].n;
+    expect(missing).toBe(2000);
+    console.log(
+      `2,000 townships: opened in ${openMs} ms (committed at ${openedAuditMs} ms), listed in ${listMs} ms, ` +
+        `chased (audited) ${chasedMs} ms after dueAt, ` +
+        `closed ${closedMs} ms after the cut-off`,
+    );
   });
 });
