@@ -133,6 +133,13 @@ describe('incident reporting end to end', () => {
     const level = await eastOfficer.api.post('/api/v1/incidents', incident(east, 'V'));
     expect(level.status).toBe(400);
     expect(JSON.stringify(level.body)).toContain('must be one of I, II, III, IV, unrated');
+    const ancient = await eastOfficer.api.post(
+      '/api/v1/incidents',
+      incident(east, 'I', { occurredAt: '0001-01-01T00:00:00Z', learnedAt: '0001-01-01T00:00:00Z' }),
+    );
+    expect(ancient.status).toBe(400);
+    const nul = await eastOfficer.api.post('/api/v1/incidents', incident(east, 'I', { title: '滑坡\u0000' }));
+    expect(nul.status).toBe(400);
     // a duty officer reports for their own site only
     expect((await eastOfficer.api.post('/api/v1/incidents', incident(west, 'I'))).status).toBe(403);
     const kind = await dispatcher.api.post(`/api/v1/incidents/${crypto.randomUUID()}/reports`, {
@@ -209,6 +216,11 @@ describe('incident reporting end to end', () => {
     expect((await commander.api.post(`${path}/sign`)).status).toBe(409);
     expect((await eastOfficer.api.request('PUT', path, { content: '改' })).status).toBe(409);
     expect((await eastOfficer.api.request('PATCH', path, { content: '改' })).status).toBe(409);
+    const control = await eastOfficer.api.post(`/api/v1/incidents/${id}/reports`, {
+      kind: 'followup',
+      content: 'a\u0000b',
+    });
+    expect(control.status).toBe(400);
     expect((await eastOfficer.api.post(`/api/v1/incidents/${id}/reports/${phone.body.id}/sign`)).status).toBe(
       403,
     );

@@ -10,7 +10,9 @@ import { DutyRosterRepository } from '../../apps/dispatch/src/duty/roster/duty-r
 import { DutyRoster } from '../../apps/dispatch/src/duty/roster/duty-roster.service.js';
 import { FindingsRepository } from '../../apps/dispatch/src/reporting/findings.repository.js';
 import { IncidentAlerts } from '../../apps/dispatch/src/reporting/incident-alerts.js';
+import { OpenItemSources } from '../../apps/dispatch/src/duty/handover/open-items.js';
 import { IncidentDeadlines } from '../../apps/dispatch/src/reporting/incident-deadlines.js';
+import { IncidentOpenItems } from '../../apps/dispatch/src/reporting/incident-open-items.js';
 import { IncidentReports } from '../../apps/dispatch/src/reporting/incident-reports.service.js';
 import { IncidentTimeline } from '../../apps/dispatch/src/reporting/incident-timeline.js';
 import { IncidentsRepository } from '../../apps/dispatch/src/reporting/incidents.repository.js';
@@ -185,6 +187,19 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
       ),
     ).toBe(2);
     await second.jobs.onApplicationShutdown();
+  });
+
+  it("lists the site's open incidents and the report owed next for a handover, not closed ones", async () => {
+    const p = processOn(ds);
+    const sources = new OpenItemSources();
+    new IncidentOpenItems(sources, p.incidents).onModuleInit();
+    const { id } = await open(p, 'III');
+    const items = await sources.collect(town);
+    expect(items).toContainEqual(expect.objectContaining({ kind: 'report', id, state: 'open' }));
+    expect(items.find((i) => i.id === id)!.title).toMatch(/^火情 · 初报截止 \d\d-\d\d \d\d:\d\d$/);
+    const final = await p.reports.submit(commander, id, { kind: 'final', content: '终报' });
+    await p.reports.sign(commander, id, final.id);
+    expect((await sources.collect(town)).some((i) => i.id === id)).toBe(false);
   });
 
   it('makes one 漏报 however many checks race, and none for a drill', async () => {
