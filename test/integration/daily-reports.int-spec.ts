@@ -212,6 +212,22 @@ describe('daily reports (cluster mode)', () => {
     expect(month.get(towns[2]!)).toEqual({ dailyDue: 2, dailyMissing: 1, dailyLate: 0 });
     expect((await monthly(true)).get(towns[0]!)?.dailyDue).toBe(3);
     expect((await facts.monthly('2030-01', towns, true)).size).toBe(0);
+
+    // registered with the reporting module: its REST answers carry the daily findings and counts
+    const rest = await dispatcher.api.get(`/api/v1/reporting/findings?siteId=${towns[0]}`);
+    expect(rest.status).toBe(200);
+    const restLate = (
+      rest.body.sites[0].findings as { kind: string; date: string | null; seconds: number }[]
+    ).find((f) => f.kind === 'late' && f.date === date);
+    expect(restLate).toMatchObject({ kind: 'late', date, seconds: late!.seconds });
+    const m = date.slice(0, 7);
+    const stats = await dispatcher.api.get(`/api/v1/reporting/stats/monthly?month=${m}`);
+    expect(stats.status).toBe(200);
+    const direct = await facts.monthly(m, towns, false);
+    for (const town of towns) {
+      const r = (stats.body.rows as { siteId: string }[]).find((x) => x.siteId === town);
+      expect(r).toMatchObject(direct.get(town) ?? { dailyDue: 0, dailyMissing: 0, dailyLate: 0 });
+    }
   });
 
   it("opens the day's round by itself, exactly once with two instances", async () => {

@@ -23,4 +23,5 @@ export * from './duty-openapi.js';
 export * from './radio-browser.js';
 export * from './reporting.js';
 export * from './reporting-events.js';
+export * from './reporting-openapi.js';
 export * from './daily-reports-openapi.js';
