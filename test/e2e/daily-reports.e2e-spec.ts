@@ -329,6 +329,22 @@ describe('daily reports end to end', () => {
     const closed = await put(dispatcher.api, towns[4]!, { kind: 'zero' });
     expect(closed.status).toBe(409);
     expect(JSON.stringify(closed.body)).toMatch(/missing/);
+
+    // the findings of 信息报送: 丁镇 late (迟报) by how long, 戊镇 missed (漏报)
+    const findings = async (siteId: string) =>
+      (await dispatcher.api.get(`/api/v1/reporting/findings?siteId=${siteId}`)).body.sites[0].findings as {
+        kind: string;
+        date: string | null;
+        seconds: number | null;
+      }[];
+    const lateFinding = (await findings(towns[3]!)).find((f) => f.date === date);
+    expect(lateFinding).toMatchObject({ kind: 'late', date });
+    expect(lateFinding!.seconds).toBeGreaterThanOrEqual(1);
+    expect((await findings(towns[4]!)).find((f) => f.date === date)).toMatchObject({
+      kind: 'missed',
+      seconds: null,
+    });
+    expect((await findings(towns[0]!)).filter((f) => f.date === date)).toEqual([]);
   }, 60_000);
 
   it('writes every step into the audit chain', async () => {
