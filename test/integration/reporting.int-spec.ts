@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '#domain';
 import { AuditStore } from '#persistence';
-import { DbJobQueue, type AppConfig } from '#platform';
+import { DbJobQueue, MemoryCounterStore, type AppConfig } from '#platform';
 import { RealtimeServer } from '../../apps/dispatch/src/directives/shared/realtime.js';
 import { DutyRosterRepository } from '../../apps/dispatch/src/duty/roster/duty-roster.repository.js';
 import { DutyRoster } from '../../apps/dispatch/src/duty/roster/duty-roster.service.js';
@@ -19,6 +19,10 @@ import { IncidentsRepository } from '../../apps/dispatch/src/reporting/incidents
 import { IncidentsService } from '../../apps/dispatch/src/reporting/incidents.service.js';
 import { MissedCheck } from '../../apps/dispatch/src/reporting/missed-check.js';
 import { ReportingAccess } from '../../apps/dispatch/src/reporting/reporting-access.js';
+import {
+  REPORTING_WRITES_PER_MINUTE,
+  ReportingBudget,
+} from '../../apps/dispatch/src/reporting/reporting-budget.js';
 import { ReportingRules } from '../../apps/dispatch/src/reporting/reporting-rules.service.js';
 import { waitFor } from '../support/async.js';
 import { ENGINES, openEngine, type OpenEngine } from '../support/engines.js';
@@ -36,6 +40,7 @@ function processOn(ds: DataSource) {
   const roster = new DutyRoster(ds, audit, new DutyRosterRepository(ds));
   const jobs = new DbJobQueue(ds, logger, true);
   const access = new ReportingAccess(incidents);
+  const budget = new ReportingBudget(new MemoryCounterStore());
   const rules = new ReportingRules(ds, findings, audit);
   const alerts = new IncidentAlerts(ds, incidents, findings, audit, roster, new RealtimeServer(), logger);
   const missed = new MissedCheck(ds, incidents, findings, audit, jobs);
@@ -49,9 +54,10 @@ function processOn(ds: DataSource) {
     deadlines,
     new IncidentTimeline(audit, incidents),
     missed,
+    budget,
     audit,
   );
-  const reports = new IncidentReports(ds, incidents, findings, access, deadlines, roster, audit);
+  const reports = new IncidentReports(ds, incidents, findings, access, deadlines, roster, budget, audit);
   return { jobs, rules, deadlines, service, reports, missed, alerts, incidents };
 }
 
@@ -92,7 +98,7 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
     await engine?.close();
   });
 
-  const open = (p: ReturnType<typeof processOn>, level: 'I' | 'II' | 'III' = 'I', drill = false) =>
+  const open = (p: ReturnType<typeof processOn>, level: 'I' | 'II' | 'III' | 'IV' = 'I', drill = false) =>
     p.service.create(commander, {
       siteId: town,
       title: '火情',
@@ -187,6 +193,32 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
       ),
     ).toBe(2);
     await second.jobs.onApplicationShutdown();
+  });
+
+  it("refuses a person's writes past the minute's budget with a wait", async () => {
+    const budget = new ReportingBudget(new MemoryCounterStore());
+    const p = processOn(ds);
+    const { id } = await open(p, 'IV');
+    const reports = new IncidentReports(
+      ds,
+      p.incidents,
+      new FindingsRepository(ds),
+      new ReportingAccess(p.incidents),
+      p.deadlines,
+      new DutyRoster(ds, new AuditStore(ds), new DutyRosterRepository(ds)),
+      budget,
+      new AuditStore(ds),
+    );
+    for (let i = 0; i < REPORTING_WRITES_PER_MINUTE; i++) await budget.take(commander);
+    await expect(
+      reports.submit(commander, id, { kind: 'followup', content: '第121份' }),
+    ).rejects.toMatchObject({
+      code: 'rate_limited',
+      retryAfterSeconds: expect.any(Number),
+    });
+    expect(await count(`SELECT count(*)::int AS n FROM incident_reports WHERE incident_id = $1`, [id])).toBe(
+      0,
+    );
   });
 
   it("lists the site's open incidents and the report owed next for a handover, not closed ones", async () => {

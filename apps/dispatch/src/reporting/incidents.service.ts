@@ -16,6 +16,7 @@ import { FindingsRepository } from './findings.repository.js';
 import { IncidentDeadlines } from './incident-deadlines.js';
 import { IncidentsRepository, type IncidentRow, type ReportRow } from './incidents.repository.js';
 import { ReportingAccess } from './reporting-access.js';
+import { ReportingBudget } from './reporting-budget.js';
 import { ReportingRules } from './reporting-rules.service.js';
 import { IncidentTimeline } from './incident-timeline.js';
 import { MissedCheck } from './missed-check.js';
@@ -39,6 +40,7 @@ export class IncidentsService {
     private readonly deadlines: IncidentDeadlines,
     private readonly timeline: IncidentTimeline,
     private readonly missed: MissedCheck,
+    private readonly budget: ReportingBudget,
     private readonly audit: AuditStore,
   ) {}
 
@@ -48,6 +50,7 @@ export class IncidentsService {
     const denial = learnedAtDenial(occurredAt, learnedAt, new Date());
     if (denial) throw invalid(denial.startsWith('occurredAt') ? 'occurredAt' : 'learnedAt', denial);
     await this.access.site(actor, req.siteId);
+    await this.budget.take(actor);
     const table = await this.rules.table();
     const id = randomUUID();
     const drill = req.drill ?? false;
@@ -182,6 +185,7 @@ export class IncidentsService {
     if (learnedAt.getTime() > Date.now() + 60_000)
       throw invalid('learnedAt', 'learnedAt must not be in the future');
     await this.access.site(actor, req.siteId);
+    await this.budget.take(actor);
     const table = await this.rules.table();
     const rule = table.limits[req.level];
     const limit = rule.phoneWithinSeconds ?? rule.writtenWithinSeconds;

@@ -14,6 +14,7 @@ import { IncidentsRepository } from './incidents.repository.js';
 import { IncidentsService } from './incidents.service.js';
 import { MissedCheck } from './missed-check.js';
 import { ReportingAccess } from './reporting-access.js';
+import { ReportingBudget } from './reporting-budget.js';
 import { ReportingRules } from './reporting-rules.service.js';
 import { ReportingController } from './reporting.controller.js';
 
@@ -30,6 +31,7 @@ import { ReportingController } from './reporting.controller.js';
     IncidentsRepository,
     FindingsRepository,
     ReportingAccess,
+    ReportingBudget,
     ReportingRules,
     IncidentAlerts,
     MissedCheck,
