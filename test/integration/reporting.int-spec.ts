@@ -8,6 +8,7 @@ import { DbJobQueue, MemoryCounterStore, type AppConfig } from '#platform';
 import { RealtimeServer } from '../../apps/dispatch/src/directives/shared/realtime.js';
 import { DutyRosterRepository } from '../../apps/dispatch/src/duty/roster/duty-roster.repository.js';
 import { DutyRoster } from '../../apps/dispatch/src/duty/roster/duty-roster.service.js';
+import { ExternalRegistrations } from '../../apps/dispatch/src/reporting/external-registrations.js';
 import { FindingsRepository } from '../../apps/dispatch/src/reporting/findings.repository.js';
 import { IncidentAlerts } from '../../apps/dispatch/src/reporting/incident-alerts.js';
 import { OpenItemSources } from '../../apps/dispatch/src/duty/handover/open-items.js';
@@ -53,12 +54,12 @@ function processOn(ds: DataSource) {
     access,
     deadlines,
     new IncidentTimeline(audit, incidents),
-    missed,
     budget,
     audit,
   );
+  const external = new ExternalRegistrations(ds, incidents, rules, access, deadlines, missed, budget, audit);
   const reports = new IncidentReports(ds, incidents, findings, access, deadlines, roster, budget, audit);
-  return { jobs, rules, deadlines, service, reports, missed, alerts, incidents };
+  return { jobs, rules, deadlines, service, reports, missed, alerts, incidents, external };
 }
 
 /**
@@ -236,7 +237,7 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
 
   it('makes one 漏报 however many checks race, and none for a drill', async () => {
     const p = processOn(ds);
-    const ext = await p.service.registerExternal(commander, {
+    const ext = await p.external.register(commander, {
       siteId: town,
       title: '外部',
       level: 'III',
@@ -251,7 +252,7 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
       ),
     ).toBe(1);
     const drill = await open(p, 'III', true);
-    await p.service.registerExternal(commander, {
+    await p.external.register(commander, {
       siteId: town,
       title: '演练',
       level: 'III',

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DirectivesModule } from '../directives/directives.module.js';
 import { DutyModule } from '../duty/duty.module.js';
 import { DailyReportFactsRegistry } from './daily-report-facts.js';
+import { ExternalRegistrations } from './external-registrations.js';
 import { FindingsRepository } from './findings.repository.js';
 import { FindingsService } from './findings.service.js';
 import { IncidentAlerts } from './incident-alerts.js';
@@ -38,6 +39,7 @@ import { ReportingController } from './reporting.controller.js';
     IncidentDeadlines,
     IncidentTimeline,
     IncidentsService,
+    ExternalRegistrations,
     IncidentReports,
     FindingsService,
     IncidentOpenItems,
