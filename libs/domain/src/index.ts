@@ -28,3 +28,5 @@ export * from './shanghai-time.js';
 export * from './duty-roster.js';
 export * from './duty-handover.js';
 export * from './duty-log.js';
+export * from './reporting.js';
+export * from './daily-reports.js';
