@@ -229,7 +229,7 @@ export const MAX_DAILY_REPORT_TEXT = 10_000;
 export const PutDailyReportRequestSchema = z
   .strictObject({
     kind: z.enum(['normal', 'zero'], { error: 'must be normal or zero' }),
-    text: z.string().trim().max(MAX_DAILY_REPORT_TEXT).optional(),
+    text: multiLineText(MAX_DAILY_REPORT_TEXT * 3, { allowEmpty: true }).optional(),
   })
   .refine((r) => r.kind === 'zero' || (r.text !== undefined && r.text.length > 0), {
     message: 'a normal daily report needs its text',
