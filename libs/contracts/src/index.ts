@@ -23,3 +23,5 @@ export * from './duty-openapi.js';
 export * from './radio-browser.js';
 export * from './reporting.js';
 export * from './reporting-events.js';
+export * from './warnings.js';
+export * from './warning-events.js';
