@@ -24,7 +24,8 @@ export const WarningStatusSchema = z.enum(WARNING_STATUSES);
 export const WARNING_REGION_CODE_PATTERN = /^\d{6}(\d{3}(\d{3})?)?$/;
 export const MAX_WARNING_REGION_CODES = 500;
 export const MAX_WARNING_POLYGONS = 50;
-export const MAX_WARNING_TEXT_BYTES = 8 * 1024;
+/** description and instruction each: together they fit a directive body (8 KB) */
+export const MAX_WARNING_TEXT_BYTES = 4000;
 
 /**
  * A CAP polygon: at least 4 "lat,lon" pairs separated by spaces, the first equal to the last
