@@ -4,7 +4,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import tseslint from 'typescript-eslint';
 
 const NO_HTML = 'Never build HTML from strings: create elements and set textContent (React escapes).';
-const LIBS = ['contracts', 'domain', 'persistence', 'platform', 'radio', 'sfu-client', 'terminals'];
+const LIBS = ['cap', 'contracts', 'domain', 'persistence', 'platform', 'radio', 'sfu-client', 'terminals'];
 
 /**
  * Apps import only libs: each app is a process of its own, and what two apps share lives in

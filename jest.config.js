@@ -18,7 +18,7 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^#(contracts|domain|persistence|platform|radio|terminals)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#(cap|contracts|domain|persistence|platform|radio|terminals)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
