@@ -320,6 +320,35 @@ describe('warnings end to end', () => {
     expect(view.importedFrom.identifier).toBeTruthy();
     expect(view.areas.regionCodes).toEqual(['330106']);
     expect(view.history[0].step).toBe('imported');
+    // ready for review
+    expect((await editor.api.post(`/api/v1/warnings/${created.id}/submit`, {})).body.state).toBe('review');
+
+    // the hub's own CAP comes back with its GB/T 2260 area and its English block
+    const own = await editor.api.post(
+      '/api/v1/warnings',
+      draft({
+        areas: { regionCodes: ['330106001'] },
+        en: { headline: 'Orange rainstorm warning', description: 'Heavy rain expected.' },
+      }),
+    );
+    const ownXml = await (
+      await fetch(`${hub.baseUrl}/api/v1/warnings/${own.body.id}/cap`, {
+        headers: { authorization: `Bearer ${editor.token}` },
+      })
+    ).text();
+    expect(ownXml).toContain('<language>en-US</language>');
+    expect((await xmllint(ownXml)).ok).toBe(true);
+    const back = await importXml(ownXml);
+    expect(back.status).toBe(201);
+    const again = (await editor.api.get(`/api/v1/warnings/${((await back.json()) as { id: string }).id}`))
+      .body;
+    expect(again).toMatchObject({
+      level: 'orange',
+      headline: draft().headline,
+      areas: { regionCodes: ['330106001'] },
+      en: { headline: 'Orange rainstorm warning' },
+      importedFrom: { identifier: own.body.identifier },
+    });
 
     const old = await importXml(readFileSync(join(FIXTURES, 'weather.cap')));
     expect(old.status).toBe(400);
