@@ -293,6 +293,31 @@ describe('warnings end to end', () => {
     expect((await chief.api.get(`/api/v1/directives/${res.body.directiveId}`)).body.drill).toBe(true);
   });
 
+  it('expires at its expires time: the state reads expired and the job records it', async () => {
+    const created = await editor.api.post(
+      '/api/v1/warnings',
+      draft({ onset: new Date().toISOString(), expires: new Date(Date.now() + 5000).toISOString() }),
+    );
+    const path = `/api/v1/warnings/${created.body.id}`;
+    await editor.api.post(`${path}/submit`, {});
+    await chief.api.post(`${path}/approve`, {});
+    expect((await editor.api.post(`${path}/publish`, {})).body.state).toBe('published');
+    const expired = await waitFor(
+      async () => {
+        const w = (await editor.api.get(path)).body;
+        return w.history.some((s: { step: string }) => s.step === 'expired') ? w : undefined;
+      },
+      30_000,
+      'the expiry job',
+    );
+    expect(expired.state).toBe('expired');
+    const listed = (await editor.api.get('/api/v1/warnings?state=expired')).body.map(
+      (w: { id: string }) => w.id,
+    );
+    expect(listed).toContain(created.body.id);
+    expect((await chief.api.post(`${path}/update`, { level: 'red' })).status).toBe(409);
+  }, 45_000);
+
   it('an approver may not sign off their own draft', async () => {
     const created = await chief.api.post('/api/v1/warnings', draft());
     const path = `/api/v1/warnings/${created.body.id}`;
