@@ -20,6 +20,7 @@ import { SitesService } from './sites/sites.service.js';
 import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
+import { WarningsModule } from './warnings/warnings.module.js';
 
 /** The dispatch service: people, sites and (from the directives issue) the closed loop. */
 @Module({
@@ -32,6 +33,7 @@ import { UsersService } from './users/users.service.js';
     CapModule,
     ReportingModule,
     DailyReportsModule,
+    WarningsModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

@@ -194,6 +194,8 @@ export interface DirectiveView {
   /** null: valid until closed or cancelled */
   expiresAt: string | null;
   drill: boolean;
+  /** the warning (预警) this directive carries, when it carries one (issue 19) */
+  warningId?: string;
   issuedBy: string;
   issuerSiteId: string;
   /** the issuer's display name and call-back number, for the duty room to ring back */
@@ -319,6 +321,9 @@ export interface DirectivePushPayload {
   issuedAt: string;
   /** 0 on first delivery; the escalation step that caused a re-delivery */
   redelivery: number;
+  /** a warning (预警) published through this directive (issue 19; absent otherwise) */
+  kind?: 'warning';
+  warningId?: string;
 }
 
 export const SocketAckRequestSchema = z.strictObject({ directiveId: z.uuid() });

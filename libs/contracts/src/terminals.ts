@@ -86,6 +86,9 @@ export const TerminalDirectiveMessageSchema = z.object({
   issuedAt: z.string(),
   expiresAt: z.string().nullable(),
   drill: z.boolean(),
+  /** additive (issue 19): the directive carries a warning (预警); absent otherwise */
+  kind: z.literal('warning').optional(),
+  warningId: z.string().optional(),
 });
 export type TerminalDirectiveMessage = z.infer<typeof TerminalDirectiveMessageSchema>;
 

@@ -30,3 +30,4 @@ export * from './duty-handover.js';
 export * from './duty-log.js';
 export * from './reporting.js';
 export * from './daily-reports.js';
+export * from './warnings.js';

@@ -39,6 +39,7 @@ export class TerminalChannel {
           issuedAt: new Date(d.issuedAt),
           expiresAt: expiresAt ? new Date(expiresAt) : null,
           drill: d.drill,
+          ...(d.warningId ? { warningId: d.warningId } : {}),
         },
         job.siteIds,
         // each committed chunk goes out while the next is written

@@ -23,6 +23,8 @@ export interface TerminalDirectiveInput {
   issuedAt: Date;
   expiresAt: Date | null;
   drill: boolean;
+  /** a warning (预警) published through the directive (device-protocol-v1.md, additive) */
+  warningId?: string;
 }
 
 export interface TerminalNoticeInput {
@@ -106,6 +108,7 @@ export class TerminalOutbox {
       issuedAt: input.issuedAt.toISOString(),
       expiresAt: input.expiresAt?.toISOString() ?? null,
       drill: input.drill,
+      ...(input.warningId ? { kind: 'warning' as const, warningId: input.warningId } : {}),
     };
     const targets = await this.rows.liveTerminals(manager, siteIds, options.kind ?? null);
     trace('outbox.targets', { n: targets.length });

@@ -19,6 +19,7 @@ import { DutyRoster1795003400000 } from './1795003400000-duty-roster.js';
 import { SpotChecks1795003500000 } from './1795003500000-spot-checks.js';
 import { Reporting1795003600000 } from './1795003600000-reporting.js';
 import { DailyReports1795003700000 } from './1795003700000-daily-reports.js';
+import { Warnings1795003800000 } from './1795003800000-warnings.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   SpotChecks1795003500000,
   Reporting1795003600000,
   DailyReports1795003700000,
+  Warnings1795003800000,
 ];

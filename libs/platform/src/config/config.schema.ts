@@ -350,20 +350,32 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .transform((v) => v === '1'),
-  /** 信息报送: \`report.due\` goes out this long before a deadline (at most half the limit) */
+  /** 信息报送: `report.due` goes out this long before a deadline (at most half the limit) */
   REPORTING_WARNING_LEAD_SECONDS: z.coerce
     .number({ error: 'expected a whole number of seconds' })
     .int()
     .min(0, 'expected 0 or more')
     .max(86_400, 'at most 86400 (a day)')
     .default(600),
-  /** 信息报送: a report still overdue this long after \`report.overdue\` goes to the parent's leader (at most the limit) */
+  /** 信息报送: a report still overdue this long after `report.overdue` goes to the parent's leader (at most the limit) */
   REPORTING_ESCALATE_AFTER_SECONDS: z.coerce
     .number({ error: 'expected a whole number of seconds' })
     .int()
     .min(1, 'expected a positive integer')
     .max(86_400, 'at most 86400 (a day)')
     .default(600),
+  /** 预警: `true` lets the editor of a warning also approve (签发) it; default two people */
+  WARNINGS_SELF_APPROVAL: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** 预警: drafts and CAP imports one user may make per minute */
+  WARNING_DRAFTS_PER_MINUTE: positiveInt(30),
+  /** 预警: the 3-digit organization code of GB/T 35965.1 identifiers (DDD) */
+  WARNING_ORG_CODE: z
+    .string()
+    .regex(/^\d{3}$/, 'expected 3 digits')
+    .default('000'),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;

@@ -29,6 +29,8 @@ export interface NewDirective {
   issuerSitePath: string;
   templateId: string | null;
   expiresAt: string | null;
+  /** the warning (预警) this directive carries on every channel; null for a plain directive */
+  warningId?: string | null;
 }
 
 export interface DirectiveMessageRow {
@@ -81,8 +83,8 @@ export class DirectivesRepository {
   async insert(tx: EntityManager, d: NewDirective): Promise<DirectiveRow> {
     const [row] = (await tx.query(
       `INSERT INTO directives (id, serial, title, body, level, ack_within_seconds, ack_by, drill, issued_by,
-                               issuer_site_id, issuer_site_path, template_id, issued_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6::int, now() + make_interval(secs => $6::int), $7, $8, $9, $10, $11, now(), $12)
+                               issuer_site_id, issuer_site_path, template_id, issued_at, expires_at, warning_id)
+       VALUES ($1, $2, $3, $4, $5, $6::int, now() + make_interval(secs => $6::int), $7, $8, $9, $10, $11, now(), $12, $13)
        RETURNING *`,
       [
         d.id,
@@ -97,6 +99,7 @@ export class DirectivesRepository {
         d.issuerSitePath,
         d.templateId,
         d.expiresAt,
+        d.warningId ?? null,
       ],
     )) as DirectiveRow[];
     return row!;
@@ -285,6 +288,7 @@ export function toDirectiveView(
     ackBy: d.ack_by.toISOString(),
     expiresAt: d.expires_at?.toISOString() ?? null,
     drill: d.drill,
+    ...(d.warning_id ? { warningId: d.warning_id } : {}),
     issuedBy: d.issued_by,
     issuerSiteId: d.issuer_site_id,
     ...(d.issuer_name !== undefined

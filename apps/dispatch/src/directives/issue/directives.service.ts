@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type {
   AckDirectiveRequest,
   AckResponse,
@@ -31,7 +31,7 @@ import { DomainError } from '#platform';
 import { BoardService } from '../shared/board.service.js';
 import { ChannelReports } from '../recipients/channel-reports.js';
 import { RecipientStateService } from '../recipients/recipient-state.service.js';
-import { DirectiveChanges } from '../shared/directive-changes.js';
+import { DirectiveChanges, type DirectiveChange } from '../shared/directive-changes.js';
 import { DirectiveOutbox, FAN_OUT_DELIVERY } from '../shared/outbox.js';
 import { onBehalfOf } from '../recipients/on-behalf.js';
 import { refuse } from '../shared/refuse.js';
@@ -41,6 +41,25 @@ import { TargetingService } from '../targeting/targeting.service.js';
 import { directiveEvent, escalationChecks } from './directive-records.js';
 import { DirectivesRepository, toDirectiveSummaryView, toDirectiveView } from './directives.repository.js';
 import { SendBudget } from './send-budget.js';
+
+/**
+ * What another area (warnings, issue 19) joins to a directive change: `within` runs first in
+ * the directive's transaction (it may lock and refuse: the directive is then not written),
+ * and what it returns is recorded with the directive's own history, jobs and audit.
+ */
+export interface DirectiveLink {
+  warningId?: string;
+  within?: (tx: EntityManager, directiveId: string) => Promise<DirectiveChange | void>;
+}
+
+const merged = (a: DirectiveChange, b: DirectiveChange | void): DirectiveChange =>
+  b
+    ? {
+        events: [...(a.events ?? []), ...(b.events ?? [])],
+        jobs: [...(a.jobs ?? []), ...(b.jobs ?? [])],
+        audit: [...(a.audit ?? []), ...(b.audit ?? [])],
+      }
+    : a;
 
 /** The directive use cases: issue, read, update, cancel, 签收 (REST), 反馈. */
 @Injectable()
@@ -62,6 +81,7 @@ export class DirectivesService {
     actor: Actor,
     req: IssueDirectiveRequest,
     templateId: string | null = null,
+    link: DirectiveLink = {},
   ): Promise<IssueDirectiveResponse> {
     const siteIds = await this.targeting.resolve(actor, req.targets);
     refuse(expiryDenial(req.expiresAt, new Date()));
@@ -71,6 +91,7 @@ export class DirectivesService {
     const id = randomUUID();
     const messageId = randomUUID();
     const issued = await this.dataSource.transaction(async (tx) => {
+      const joined = await link.within?.(tx, id);
       const year = serialYear(await this.directives.now(tx));
       const serial = formatSerial(year, await this.directives.takeSerialNumber(tx, year));
       const row = await this.directives.insert(tx, {
@@ -86,6 +107,7 @@ export class DirectivesService {
         issuerSitePath: actor.sitePath,
         templateId,
         expiresAt: req.expiresAt ?? null,
+        warningId: link.warningId ?? null,
       });
       await this.directives.insertMessage(tx, {
         id: messageId,
@@ -102,7 +124,7 @@ export class DirectivesService {
         siteIds,
         directive: toPushPayload(row),
       };
-      await this.changes.record(tx, {
+      const own: DirectiveChange = {
         events: [
           directiveEvent(id, 'issued', actor.userId, null, {
             to: 'pending',
@@ -130,10 +152,12 @@ export class DirectivesService {
               expiresAt: req.expiresAt,
               siteIds,
               templateId,
+              ...(link.warningId ? { warningId: link.warningId } : {}),
             },
           },
         ],
-      });
+      };
+      await this.changes.record(tx, merged(own, joined));
       // read the answer before commit: on PGlite's one connection the outbox relay (delivery)
       // then has the connection to itself right after the commit
       return { serial: row.serial, recipients: await this.directives.recipients(id, null, tx) };
@@ -238,11 +262,17 @@ export class DirectivesService {
     };
   }
 
-  async cancel(actor: Actor, id: string, req: CancelDirectiveRequest): Promise<DirectiveView> {
+  async cancel(
+    actor: Actor,
+    id: string,
+    req: CancelDirectiveRequest,
+    link: DirectiveLink = {},
+  ): Promise<DirectiveView> {
     const { directive, fullView } = await this.load(actor, id);
     refuse(changeDenial(id, fullView));
     const messageId = randomUUID();
     await this.dataSource.transaction(async (tx) => {
+      const joined = await link.within?.(tx, id);
       const cancelledAt = await this.directives.cancel(tx, id);
       if (!cancelledAt) throw new DomainError('conflict', `directive ${id} is already ${directive.status}`);
       await this.directives.insertMessage(tx, {
@@ -265,7 +295,7 @@ export class DirectivesService {
           at: cancelledAt.toISOString(),
         },
       };
-      await this.changes.record(tx, {
+      const own: DirectiveChange = {
         events: [directiveEvent(id, 'cancelled', actor.userId, req.reason ?? null)],
         jobs: [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }],
         audit: [
@@ -277,7 +307,8 @@ export class DirectivesService {
             data: { reason: req.reason ?? null },
           },
         ],
-      });
+      };
+      await this.changes.record(tx, merged(own, joined));
     });
     this.outbox.kick();
     this.board.changed(id, []);
@@ -285,11 +316,12 @@ export class DirectivesService {
   }
 
   /** An update (续发): a new message linked to the directive, delivered to every recipient. */
-  async update(actor: Actor, id: string, text: string): Promise<DirectiveView> {
+  async update(actor: Actor, id: string, text: string, link: DirectiveLink = {}): Promise<DirectiveView> {
     const { directive, fullView } = await this.load(actor, id);
     refuse(changeDenial(id, fullView));
     const messageId = randomUUID();
     await this.dataSource.transaction(async (tx) => {
+      const joined = await link.within?.(tx, id);
       refuse(updateDenial(id, await this.directives.lockStatus(tx, id)));
       const at = await this.directives.insertMessage(tx, {
         id: messageId,
@@ -307,7 +339,7 @@ export class DirectivesService {
         directive: toPushPayload(directive),
         update: { directiveId: id, serial: directive.serial, messageId, text, at: at.toISOString() },
       };
-      await this.changes.record(tx, {
+      const own: DirectiveChange = {
         events: [directiveEvent(id, 'updated', actor.userId, text)],
         jobs: [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }],
         audit: [
@@ -319,7 +351,8 @@ export class DirectivesService {
             data: { messageId, text },
           },
         ],
-      });
+      };
+      await this.changes.record(tx, merged(own, joined));
     });
     this.outbox.kick();
     return this.get(actor, id);

@@ -24,6 +24,8 @@ export interface DirectiveRow {
   issued_at: Date;
   cancelled_at: Date | null;
   closed_at: Date | null;
+  /** the warning it carries (预警), or null (column added by issue 19) */
+  warning_id?: string | null;
 }
 
 export interface RecipientRow {
@@ -101,6 +103,7 @@ export function toPushPayload(d: DirectiveRow, redelivery = 0): DirectivePushPay
     drill: d.drill,
     issuedAt: d.issued_at.toISOString(),
     redelivery,
+    ...(d.warning_id ? { kind: 'warning' as const, warningId: d.warning_id } : {}),
   };
 }
 
