@@ -1,0 +1,54 @@
+import type {
+  CreateWarningRequest,
+  UpdateWarningRequest,
+  WarningCoverageView,
+  WarningCreatedView,
+  WarningState,
+  WarningSummaryView,
+  WarningView,
+} from '#contracts';
+import { ApiError, call, session } from '../../lib/api.js';
+
+const at = (id: string, step = '') => `/warnings/${encodeURIComponent(id)}${step}`;
+
+/** The warning endpoints (预警信息发布): docs/warnings.md. */
+export const warningApi = {
+  list: (state?: WarningState) =>
+    call<WarningSummaryView[]>('GET', `/warnings?limit=200${state ? `&state=${state}` : ''}`),
+  get: (id: string) => call<WarningView>('GET', at(id)),
+  create: (req: CreateWarningRequest) => call<WarningCreatedView>('POST', '/warnings', req),
+  submit: (id: string) => call<unknown>('POST', at(id, '/submit'), {}),
+  approve: (id: string) => call<unknown>('POST', at(id, '/approve'), {}),
+  reject: (id: string, reason: string) => call<unknown>('POST', at(id, '/reject'), { reason }),
+  publish: (id: string, emergency = false) =>
+    call<unknown>('POST', at(id, '/publish'), emergency ? { emergency: true } : {}),
+  update: (id: string, req: UpdateWarningRequest) => call<WarningCreatedView>('POST', at(id, '/update'), req),
+  cancel: (id: string, reason: string) => call<WarningCreatedView>('POST', at(id, '/cancel'), { reason }),
+  coverage: (id: string) => call<WarningCoverageView>('GET', at(id, '/coverage')),
+};
+
+/** The Atom feed of warnings in force, for other systems (and a reader in the browser). */
+export const FEED_PATH = '/api/v1/warnings/feed.atom';
+
+/**
+ * The CAP 1.2 document as a file the browser saves: fetched with the bearer token (a
+ * plain link would go without it), named by its identifier.
+ */
+export async function downloadCap(id: string, identifier: string): Promise<void> {
+  const path = `/api/v1${at(id, '/cap')}`;
+  const res = await fetch(path, {
+    headers: {
+      accept: 'application/xml',
+      ...(session.token ? { authorization: `Bearer ${session.token}` } : {}),
+    },
+  });
+  if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, { path: at(id, '/cap') });
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${identifier}.xml`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

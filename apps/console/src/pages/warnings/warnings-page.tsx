@@ -1,0 +1,143 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Socket } from 'socket.io-client';
+import type {
+  SiteView,
+  UserView,
+  WARNING_EVENTS,
+  WarningChangedPayload,
+  WarningState,
+  WarningSummaryView,
+  WarningView,
+} from '#contracts';
+import { useI18n } from '../../i18n/index.js';
+import { api } from '../../lib/api.js';
+import { useNow } from '../../lib/time.js';
+import '../../styles/warnings.css';
+import { FEED_PATH, warningApi } from './warning-api.js';
+import { WarningCompose } from './warning-compose.js';
+import { WarningDetail } from './warning-detail.js';
+import { warningErrorText } from './warning-errors.js';
+import { WarningList } from './warning-list.js';
+import { mayEditWarnings } from './warning-rules.js';
+
+/** A browser-side copy of the event name (a value import from the contracts would bring zod). */
+const CHANGED = 'warning.changed' as const satisfies (typeof WARNING_EVENTS)['changed'];
+
+type Composer = { kind: 'new' } | { kind: 'update'; original: WarningView } | null;
+
+/**
+ * 预警信息发布: the list of warnings in scope, one warning with its workflow and coverage,
+ * and the composer in a drawer. `warning.changed` keeps both fresh without polling.
+ */
+export default function WarningsPage({ user, socket }: { user: UserView; socket: Socket | null }) {
+  const { t, lang } = useI18n();
+  const now = useNow(30_000);
+  const [sites, setSites] = useState<SiteView[]>([]);
+  const [warnings, setWarnings] = useState<WarningSummaryView[]>([]);
+  const [filter, setFilter] = useState<WarningState | ''>('');
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selected, setSelected] = useState<WarningView | null>(null);
+  const [composer, setComposer] = useState<Composer>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const fail = useCallback((err: unknown) => setError(warningErrorText(err, t, lang)), [t, lang]);
+  const loadList = useCallback(() => {
+    warningApi.list(filter || undefined).then((list) => {
+      setWarnings(list);
+      setError(null);
+    }, fail);
+  }, [filter, fail]);
+  const loadSelected = useCallback(() => {
+    if (!selectedId) return setSelected(null);
+    warningApi.get(selectedId).then(setSelected, fail);
+  }, [selectedId, fail]);
+
+  useEffect(() => {
+    api.sites().then(setSites, fail);
+  }, [fail]);
+  useEffect(loadList, [loadList]);
+  useEffect(loadSelected, [loadSelected]);
+  useEffect(() => {
+    if (!socket) return;
+    const onChanged = (p: WarningChangedPayload) => {
+      loadList();
+      if (p.id === selectedId) loadSelected();
+    };
+    socket.on(CHANGED, onChanged);
+    socket.on('connect', loadList);
+    return () => {
+      socket.off(CHANGED, onChanged);
+      socket.off('connect', loadList);
+    };
+  }, [socket, selectedId, loadList, loadSelected]);
+
+  const changed = (message: string, showId?: string) => {
+    setNotice(message);
+    loadList();
+    if (showId && showId !== selectedId) setSelectedId(showId);
+    else loadSelected();
+  };
+
+  return (
+    <div className="warnings-page">
+      <div className="warn-top">
+        <h1 className="warn-title">{t('warn.title')}</h1>
+        {mayEditWarnings(user.role) && (
+          <button type="button" className="primary" onClick={() => setComposer({ kind: 'new' })}>
+            {t('warn.new')}
+          </button>
+        )}
+        <a href={FEED_PATH} className="warn-feed" data-testid="warn-feed">
+          {t('warn.feed')}
+        </a>
+        {notice && (
+          <p role="status" className="ok" data-testid="warn-notice">
+            {notice}
+          </p>
+        )}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+      </div>
+      <WarningList
+        warnings={warnings}
+        filter={filter}
+        onFilter={setFilter}
+        selectedId={selectedId}
+        onSelect={(id) => {
+          setNotice(null);
+          setSelectedId(id);
+        }}
+        now={now}
+      />
+      {selected ? (
+        <WarningDetail
+          key={selected.id}
+          user={user}
+          socket={socket}
+          warning={selected}
+          now={now}
+          onChanged={changed}
+          onUpdate={() => setComposer({ kind: 'update', original: selected })}
+          onOpen={setSelectedId}
+        />
+      ) : (
+        <p className="card empty">{t('warn.pick')}</p>
+      )}
+      {composer && (
+        <WarningCompose
+          sites={sites}
+          original={composer.kind === 'update' ? composer.original : undefined}
+          onClose={() => setComposer(null)}
+          onDone={(id, message) => {
+            setComposer(null);
+            changed(message, id);
+          }}
+        />
+      )}
+    </div>
+  );
+}
