@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { warningErrorKey } from './warning-errors.js';
+
+describe("the warning workflow's refusals in Chinese", () => {
+  it.each([
+    ['the editor of a warning may not approve it; another person signs it off', 'warn.err.selfApprove'],
+    ['only a commander may publish a warning before sign-off (emergency)', 'warn.err.emergencyOnly'],
+    [
+      "warning 5 is review, not approved; only a commander's emergency publication skips sign-off",
+      'warn.err.notApproved',
+    ],
+    ['warning 5 is published: it was published already', 'warn.err.published'],
+    ['warning 5 is cancelled: it cannot be updated', 'warn.err.cancelled'],
+    ['warning 5 was superseded by 6: update that one', 'warn.err.superseded'],
+    ['warning 5 expired before publication', 'warn.err.expired'],
+    ['warning 5 is review, not a draft', 'warn.err.notDraft'],
+    ['warning 5 is draft, not in review', 'warn.err.notReview'],
+    ['role dispatcher may not approve warnings', 'warn.err.role'],
+  ])('%s', (message, key) => {
+    expect(warningErrorKey(message)).toBe(key);
+  });
+
+  it("reads a field's reason when the message is generic", () => {
+    expect(warningErrorKey('invalid request', [{ message: 'must be after onset' }])).toBe('warn.err.order');
+    expect(
+      warningErrorKey('invalid request', [{ message: 'must be 6, 9 or 12 digits (GB/T 2260 style)' }]),
+    ).toBe('warn.err.region');
+  });
+
+  it('leaves other refusals to the console-wide translations', () => {
+    expect(warningErrorKey('area outside your scope')).toBeUndefined();
+    expect(warningErrorKey('not found')).toBeUndefined();
+  });
+});
