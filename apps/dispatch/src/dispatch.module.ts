@@ -17,6 +17,7 @@ import { SitesService } from './sites/sites.service.js';
 import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
+import { WarningsModule } from './warnings/warnings.module.js';
 
 /** The dispatch service: people, sites and (from the directives issue) the closed loop. */
 @Module({
@@ -26,6 +27,7 @@ import { UsersService } from './users/users.service.js';
     DutyModule,
     SpotChecksModule,
     ConsoleModule,
+    WarningsModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

@@ -25,3 +25,4 @@ export * from './reporting.js';
 export * from './reporting-events.js';
 export * from './warnings.js';
 export * from './warning-events.js';
+export * from './warnings-openapi.js';

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import {
   effectiveWarningState,
   nearestRankQuantile,
+  capCategoryOfEvent,
+  regionAncestors,
   regionCovers,
   regionPrefix,
   warningApproveDenial,
@@ -45,6 +47,9 @@ describe('warning workflow', () => {
     expect(warningApproveDenial(commander, own, true)).toBeNull();
     expect(warningApproveDenial(editor, w('review'), true)?.code).toBe('forbidden');
     expect(warningApproveDenial(commander, w('draft'), false)?.code).toBe('conflict');
+    const emergency = w('published', { createdBy: 'u-other', awaitingSignOff: true });
+    expect(warningApproveDenial(commander, emergency, false)).toBeNull();
+    expect(warningApproveDenial(commander, w('published'), false)?.code).toBe('conflict');
     expect(warningRejectDenial(commander, w('review'))).toBeNull();
     expect(warningRejectDenial(commander, w('approved'))?.code).toBe('conflict');
     expect(warningRejectDenial(editor, w('review'))?.code).toBe('forbidden');
@@ -103,6 +108,18 @@ describe('warning areas by region code', () => {
     expect(regionPrefix('330106001002')).toBe('330106001002');
   });
 
+  it('lists the codes that cover a code', () => {
+    for (const c of ['330106001002', '330106001', '330106', '330100', '330000']) {
+      const ancestors = regionAncestors(c);
+      for (const a of ancestors) expect(regionCovers([a], c)).toBe(true);
+      expect(ancestors).toContain(c);
+    }
+    expect(regionAncestors('330106001002')).toEqual(
+      expect.arrayContaining(['330106001', '330106001000', '330106', '330100', '330000']),
+    );
+    expect(regionAncestors('330106')).not.toContain('330107');
+  });
+
   it('covers a code itself and every code under it, nothing beside it', () => {
     expect(regionCovers(['330106'], '330106')).toBe(true);
     expect(regionCovers(['330106'], '330106001')).toBe(true);
@@ -152,6 +169,13 @@ describe('warning coverage', () => {
     const draft = warningCoverage({ ...c, deliverySeconds: [], onset: publishedAt, publishedAt: null });
     expect(draft.leadTimeSeconds).toBeNull();
     expect(draft.leadTimeShort).toBe(false);
+  });
+
+  it('maps events to CAP categories', () => {
+    expect(capCategoryOfEvent('暴雨')).toBe('Met');
+    expect(capCategoryOfEvent('地质灾害')).toBe('Geo');
+    expect(capCategoryOfEvent('森林火险')).toBe('Fire');
+    expect(capCategoryOfEvent('其他')).toBe('Safety');
   });
 
   it('writes the update notice from the new message', () => {

@@ -15,6 +15,8 @@ export interface WarningFacts {
   createdBy: string | null;
   expires: Date;
   supersededById?: string | null;
+  /** published by a commander before sign-off, and not signed off yet */
+  awaitingSignOff?: boolean;
 }
 
 export interface WarningActor {
@@ -66,6 +68,8 @@ export function warningApproveDenial(
   if (!mayApproveWarnings(actor.role)) return forbidden(`role ${actor.role} may not approve warnings`);
   if (w.createdBy === actor.userId && !selfApproval)
     return forbidden('the editor of a warning may not approve it; another person signs it off');
+  // 紧急发布: the sign-off is recorded after publication
+  if (w.state === 'published' && w.awaitingSignOff) return null;
   if (w.state !== 'review') return conflict(`warning ${w.id} is ${w.state}, not in review`);
   return null;
 }
@@ -156,6 +160,30 @@ export function regionCovers(warningCodes: readonly string[], siteCode: string):
   return warningCodes.some((c) => siteCode === c || siteCode.startsWith(regionPrefix(c)));
 }
 
+/**
+ * Every region code that covers `code` (see regionCovers): the code itself and each level
+ * above it, in both the short and the zero-padded form. A site whose region code is one of
+ * these contains the area `code`.
+ */
+export function regionAncestors(code: string): string[] {
+  const out = new Set<string>([code]);
+  const add = (c: string) => {
+    if (regionCovers([c], code)) out.add(c);
+  };
+  if (code.length === 12) {
+    add(code.slice(0, 9));
+    add(`${code.slice(0, 9)}000`);
+  }
+  if (code.length >= 9) {
+    add(code.slice(0, 6));
+    add(`${code.slice(0, 6)}000`);
+    add(`${code.slice(0, 6)}000000`);
+  }
+  add(`${code.slice(0, 4)}00`);
+  add(`${code.slice(0, 2)}0000`);
+  return [...out];
+}
+
 /** Value at quantile q (0..1) of sorted numbers, nearest rank; null when empty. */
 export function nearestRankQuantile(sorted: readonly number[], q: number): number | null {
   if (sorted.length === 0) return null;
@@ -190,6 +218,21 @@ export function warningCoverage(f: CoverageFacts): WarningCoverageView {
     leadTimeSeconds: lead,
     leadTimeShort: lead !== null && lead < WARNING_MIN_LEAD_SECONDS,
   };
+}
+
+const CAP_CATEGORIES: [RegExp, string][] = [
+  [/暴雨|台风|寒潮|大风|高温|暴雪|冰雹|雷|大雾|霾|霜冻|干旱|道路结冰|沙尘|低温|降温|气象/, 'Met'],
+  [/地震|地质|滑坡|泥石流|崩塌|塌陷/, 'Geo'],
+  [/火/, 'Fire'],
+  [/洪|汛|山洪|内涝|水/, 'Met'],
+  [/疫|病|卫生|食物中毒/, 'Health'],
+  [/化学|危化|泄漏|爆炸/, 'CBRNE'],
+  [/交通|道路|桥/, 'Transport'],
+];
+
+/** The CAP `category` of a warning's event (暴雨 Met, 地震 Geo, 森林火险 Fire …; Safety otherwise). */
+export function capCategoryOfEvent(event: string): string {
+  return CAP_CATEGORIES.find(([re]) => re.test(event))?.[1] ?? 'Safety';
 }
 
 /** What a duty console and a terminal show of a warning: the directive's body. */

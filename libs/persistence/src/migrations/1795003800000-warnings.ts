@@ -32,7 +32,11 @@ export class Warnings1795003800000 implements MigrationInterface {
         drill_id uuid,
         previous_id uuid REFERENCES warnings(id),
         superseded_by_id uuid REFERENCES warnings(id),
-        directive_id uuid REFERENCES directives(id),
+        -- the directive that carries it (no FK: the link is written before the directive row,
+        -- in the same transaction; directives.warning_id is the checked direction)
+        directive_id uuid,
+        -- CAP references: [{sender, identifier, sent}] of every earlier message
+        refs jsonb NOT NULL DEFAULT '[]'::jsonb,
         emergency boolean NOT NULL DEFAULT false,
         issuer_site_id uuid NOT NULL REFERENCES sites(id),
         issuer_site_path text NOT NULL,

@@ -317,6 +317,16 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .transform((v) => v === '1'),
+  /** 预警: `true` lets the editor of a warning also approve (签发) it; default two people */
+  WARNINGS_SELF_APPROVAL: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** 预警: the 3-digit organization code of GB/T 35965.1 identifiers (DDD) */
+  WARNING_ORG_CODE: z
+    .string()
+    .regex(/^\d{3}$/, 'expected 3 digits')
+    .default('000'),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;

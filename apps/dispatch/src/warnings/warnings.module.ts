@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { DirectivesModule } from '../directives/directives.module.js';
+import { WarningAreasRepository } from './warning-areas.repository.js';
+import { WarningCap } from './warning-cap.service.js';
+import { WarningCoverageRepository } from './warning-coverage.repository.js';
+import { WarningIdentifiers } from './warning-identifiers.js';
+import { WarningPublication } from './warning-publication.service.js';
+import { WarningsController } from './warnings.controller.js';
+import { WarningsRepository } from './warnings.repository.js';
+import { WarningsService } from './warnings.service.js';
+
+/** 预警信息发布 (issue 19): the workflow, publication through directives, CAP and coverage. */
+@Module({
+  imports: [DirectivesModule],
+  controllers: [WarningsController],
+  providers: [
+    WarningsRepository,
+    WarningAreasRepository,
+    WarningCoverageRepository,
+    WarningIdentifiers,
+    WarningsService,
+    WarningPublication,
+    WarningCap,
+  ],
+})
+export class WarningsModule {}
