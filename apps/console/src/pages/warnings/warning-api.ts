@@ -27,26 +27,26 @@ export const warningApi = {
   coverage: (id: string) => call<WarningCoverageView>('GET', at(id, '/coverage')),
 };
 
-/** The Atom feed of warnings in force, for other systems (and a reader in the browser). */
-export const FEED_PATH = '/api/v1/warnings/feed.atom';
+/** The Atom feed of warnings in force (authenticated, like every read of warnings). */
+export const FEED_PATH = '/warnings/feed.atom';
+export const capPath = (id: string) => at(id, '/cap');
 
 /**
- * The CAP 1.2 document as a file the browser saves: fetched with the bearer token (a
- * plain link would go without it), named by its identifier.
+ * A document the API serves behind the bearer token (the CAP alert, the Atom feed), saved
+ * as a file: a plain link would go without the token and be refused.
  */
-export async function downloadCap(id: string, identifier: string): Promise<void> {
-  const path = `/api/v1${at(id, '/cap')}`;
-  const res = await fetch(path, {
+export async function downloadXml(path: string, filename: string): Promise<void> {
+  const res = await fetch(`/api/v1${path}`, {
     headers: {
       accept: 'application/xml',
       ...(session.token ? { authorization: `Bearer ${session.token}` } : {}),
     },
   });
-  if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, { path: at(id, '/cap') });
+  if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, { path });
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
-  a.download = `${identifier}.xml`;
+  a.download = filename;
   document.body.append(a);
   a.click();
   a.remove();

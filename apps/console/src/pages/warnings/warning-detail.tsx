@@ -4,7 +4,7 @@ import type { UserView, WarningView } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
 import { beijingShort } from './beijing-time.js';
 import { WarningActions } from './warning-actions.js';
-import { downloadCap } from './warning-api.js';
+import { capPath, downloadXml } from './warning-api.js';
 import { WarningCoverage } from './warning-coverage.js';
 import { warningErrorText } from './warning-errors.js';
 import { GRADE_KEY, LEVEL_KEY, MSG_KEY, STATE_KEY, STATUS_KEY, STEP_KEY } from './warning-labels.js';
@@ -124,7 +124,7 @@ export function WarningDetail({ user, socket, warning: w, now, onChanged, onUpda
           data-testid="warn-cap"
           onClick={() => {
             setCapError(null);
-            downloadCap(w.id, w.identifier).catch((err: unknown) =>
+            downloadXml(capPath(w.id), `${w.identifier}.xml`).catch((err: unknown) =>
               setCapError(warningErrorText(err, t, lang)),
             );
           }}

@@ -11,9 +11,10 @@ import type {
 } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
 import { api } from '../../lib/api.js';
+import { EV } from '../../lib/events.js';
 import { useNow } from '../../lib/time.js';
 import '../../styles/warnings.css';
-import { FEED_PATH, warningApi } from './warning-api.js';
+import { downloadXml, FEED_PATH, warningApi } from './warning-api.js';
 import { WarningCompose } from './warning-compose.js';
 import { WarningDetail } from './warning-detail.js';
 import { warningErrorText } from './warning-errors.js';
@@ -64,10 +65,17 @@ export default function WarningsPage({ user, socket }: { user: UserView; socket:
       loadList();
       if (p.id === selectedId) loadSelected();
     };
+    // a publication issues the carrying directive: the issuer's site and those above hear of it
+    const onIssued = () => {
+      loadList();
+      loadSelected();
+    };
     socket.on(CHANGED, onChanged);
+    socket.on(EV.issued, onIssued);
     socket.on('connect', loadList);
     return () => {
       socket.off(CHANGED, onChanged);
+      socket.off(EV.issued, onIssued);
       socket.off('connect', loadList);
     };
   }, [socket, selectedId, loadList, loadSelected]);
@@ -88,9 +96,13 @@ export default function WarningsPage({ user, socket }: { user: UserView; socket:
             {t('warn.new')}
           </button>
         )}
-        <a href={FEED_PATH} className="warn-feed" data-testid="warn-feed">
+        <button
+          type="button"
+          data-testid="warn-feed"
+          onClick={() => downloadXml(FEED_PATH, 'warnings.atom').catch(fail)}
+        >
           {t('warn.feed')}
-        </a>
+        </button>
         {notice && (
           <p role="status" className="ok" data-testid="warn-notice">
             {notice}
