@@ -137,4 +137,6 @@ export const zhWarnings = {
   'warn.err.order': '失效时间须晚于生效时间',
   'warn.err.region': '区划代码须为 6、9 或 12 位数字',
   'warn.err.role': '您的角色不能执行此操作',
+  'warn.err.noIssuerCode': '本单位及上级单位都没有行政区划代码，请先为单位设置区划代码再制作预警',
+  'warn.err.noSites': '预警区域内没有您管辖的单位，无法发布',
 };

@@ -16,6 +16,11 @@ describe("the warning workflow's refusals in Chinese", () => {
     ['warning 5 is review, not a draft', 'warn.err.notDraft'],
     ['warning 5 is draft, not in review', 'warn.err.notReview'],
     ['role dispatcher may not approve warnings', 'warn.err.role'],
+    [
+      'your site and the sites above it have no region code: set one on the site before issuing warnings',
+      'warn.err.noIssuerCode',
+    ],
+    ['no site in your scope lies in the area 110101', 'warn.err.noSites'],
   ])('%s', (message, key) => {
     expect(warningErrorKey(message)).toBe(key);
   });

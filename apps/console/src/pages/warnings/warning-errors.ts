@@ -18,6 +18,8 @@ const WARNING_MESSAGES: [RegExp, MessageKey][] = [
   [/not in review/i, 'warn.err.notReview'],
   [/must be after onset/i, 'warn.err.order'],
   [/6, 9 or 12 digits/i, 'warn.err.region'],
+  [/have no region code/i, 'warn.err.noIssuerCode'],
+  [/no site in your scope lies in the area/i, 'warn.err.noSites'],
   [/may not (draft|submit|approve|reject|publish|update|cancel) warnings/i, 'warn.err.role'],
 ];
 
