@@ -118,7 +118,9 @@ describe('console: warnings (预警信息发布)', () => {
     await form.getByLabel('事件类型').fill('暴雨');
     await form.getByRole('radio', { name: /橙色预警/ }).check();
     await form.getByLabel('标题', { exact: true }).fill('青山县暴雨橙色预警');
-    await form.getByLabel('预警内容', { exact: true }).fill('预计未来6小时东山镇、西山乡降雨量将达100毫米以上。');
+    await form
+      .getByLabel('预警内容', { exact: true })
+      .fill('预计未来6小时东山镇、西山乡降雨量将达100毫米以上。');
     await form.getByLabel('防御指南', { exact: true }).fill('转移低洼地带和山洪沟道群众，停止户外作业。');
     await form.locator('[data-site-name="东山镇"]').check();
     await form.locator('[data-site-name="西山乡"]').check();
@@ -134,7 +136,7 @@ describe('console: warnings (预警信息发布)', () => {
     expect(await axeViolations(ed)).toEqual([]);
     await form.getByRole('button', { name: '保存草稿' }).click();
 
-    await ed.getByTestId('warn-notice').getByText('草稿已保存').waitFor();
+    await ed.getByTestId('warn-notice').filter({ hasText: '草稿已保存' }).waitFor();
     await detailState(ed, 'draft');
     warningId = (await ed.getByTestId('warn-detail').getAttribute('data-warning-id'))!;
     expect(await text(ed.getByTestId('warn-identifier'))).toMatch(/^33010600000000_\d{14}_\d$/);
@@ -190,7 +192,11 @@ describe('console: warnings (预警信息发布)', () => {
     const coverage = cmd.getByTestId('warn-coverage');
     await coverage.waitFor();
     await waitFor(async () => (await text(coverage.getByTestId('cov-targets'))) === '3', 10_000, 'targets');
-    await waitFor(async () => (await text(coverage.getByTestId('cov-acked'))).startsWith('0'), 10_000, 'none signed');
+    await waitFor(
+      async () => (await text(coverage.getByTestId('cov-acked'))).startsWith('0'),
+      10_000,
+      'none signed',
+    );
     expect(await coverage.getByTestId('warn-lead-short').count()).toBe(0);
     expect(await text(coverage.getByTestId('cov-lead'))).toMatch(/^4[234] 分钟$/);
 
@@ -236,7 +242,7 @@ describe('console: warnings (预警信息发布)', () => {
     await form.getByRole('radio', { name: /红色预警/ }).check();
     await form.getByLabel('标题', { exact: true }).fill('青山县暴雨红色预警');
     await form.getByRole('button', { name: '发布变更' }).click();
-    await cmd.getByTestId('warn-notice').getByText('变更已发布').waitFor();
+    await cmd.getByTestId('warn-notice').filter({ hasText: '变更已发布' }).waitFor();
     await detailState(cmd, 'published');
     updateId = (await cmd.getByTestId('warn-detail').getAttribute('data-warning-id'))!;
     expect(updateId).not.toBe(warningId);
@@ -261,7 +267,7 @@ describe('console: warnings (预警信息发布)', () => {
     expect(await dialog.getByRole('button', { name: '确认' }).isDisabled()).toBe(true);
     await dialog.getByLabel('解除原因').fill('降雨减弱，风险解除');
     await dialog.getByRole('button', { name: '确认' }).click();
-    await cmd.getByTestId('warn-notice').getByText('预警已解除').waitFor();
+    await cmd.getByTestId('warn-notice').filter({ hasText: '预警已解除' }).waitFor();
     const cancelId = (await cmd.getByTestId('warn-detail').getAttribute('data-warning-id'))!;
     expect(cancelId).not.toBe(updateId);
     expect(await text(cmd.getByTestId('warn-marker'))).toBe('解除');
@@ -298,7 +304,7 @@ describe('console: warnings (预警信息发布)', () => {
     await detailState(cmd, 'published');
     expect(await text(cmd.getByTestId('warn-notice'))).toBe('已紧急发布，签发待补录');
     await cmd.getByTestId('warn-detail').getByText('紧急发布', { exact: true }).first().waitFor();
-    await cmd.getByTestId('warn-lead-short').getByText('提前量不足（少于 30 分钟）').waitFor();
+    await cmd.getByTestId('warn-lead-short').filter({ hasText: '提前量不足（少于 30 分钟）' }).waitFor();
     expect((await editor.api.get(`/api/v1/warnings/${draft.body.id}`)).body).toMatchObject({
       emergency: true,
       state: 'published',

@@ -87,47 +87,53 @@ export function WarningCompose({ sites, original, onClose, onDone }: Props) {
   };
 
   const text = (f: 'event' | 'headline', label: MessageKey, hint?: MessageKey) => (
-    <label>
-      {t(label)}
-      <input
-        name={f}
-        maxLength={f === 'event' ? 100 : 200}
-        value={form[f]}
-        placeholder={hint ? t(hint) : undefined}
-        aria-invalid={shown && !!problems[f]}
-        aria-describedby={describedBy(f)}
-        onChange={(e) => set(f, e.target.value)}
-      />
+    <div className="warn-field">
+      <label>
+        {t(label)}
+        <input
+          name={f}
+          maxLength={f === 'event' ? 100 : 200}
+          value={form[f]}
+          placeholder={hint ? t(hint) : undefined}
+          aria-invalid={shown && !!problems[f]}
+          aria-describedby={describedBy(f)}
+          onChange={(e) => set(f, e.target.value)}
+        />
+      </label>
       {problem(f)}
-    </label>
+    </div>
   );
   const area = (f: 'description' | 'instruction', label: MessageKey) => (
-    <label>
-      {t(label)}
-      <textarea
-        name={f}
-        rows={3}
-        value={form[f]}
-        aria-invalid={shown && !!problems[f]}
-        aria-describedby={describedBy(f)}
-        onChange={(e) => set(f, e.target.value)}
-      />
+    <div className="warn-field">
+      <label>
+        {t(label)}
+        <textarea
+          name={f}
+          rows={3}
+          value={form[f]}
+          aria-invalid={shown && !!problems[f]}
+          aria-describedby={describedBy(f)}
+          onChange={(e) => set(f, e.target.value)}
+        />
+      </label>
       {problem(f)}
-    </label>
+    </div>
   );
   const time = (f: 'onset' | 'expires', label: MessageKey) => (
-    <label>
-      {t(label)}
-      <input
-        name={f}
-        inputMode="numeric"
-        value={form[f]}
-        aria-invalid={shown && !!problems[f]}
-        aria-describedby={describedBy(f) ?? 'warn-time-hint'}
-        onChange={(e) => set(f, e.target.value)}
-      />
+    <div className="warn-field">
+      <label>
+        {t(label)}
+        <input
+          name={f}
+          inputMode="numeric"
+          value={form[f]}
+          aria-invalid={shown && !!problems[f]}
+          aria-describedby={describedBy(f) ?? 'warn-time-hint'}
+          onChange={(e) => set(f, e.target.value)}
+        />
+      </label>
       {problem(f)}
-    </label>
+    </div>
   );
 
   return (
