@@ -11,6 +11,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
+import { CapModule } from './warnings/cap/cap.module.js';
 import { DutyModule } from './duty/duty.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
@@ -27,6 +28,7 @@ import { WarningsModule } from './warnings/warnings.module.js';
     DutyModule,
     SpotChecksModule,
     ConsoleModule,
+    CapModule,
     WarningsModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],

@@ -16,12 +16,12 @@ export function capRuleErrors(alert: XmlElement): CapError[] {
   const scope = one(alert, 'scope')?.text.trim();
   const restriction = one(alert, 'restriction');
   const addresses = one(alert, 'addresses');
-  if (scope === 'Restricted' && !restriction)
+  // The direction CapValidator checks: the scope needs its element, with content. The
+  // converse is no error: canada.cap, a valid cap-library sample, has both under Public.
+  if (scope === 'Restricted' && !restriction?.text.trim())
     fail(alert, '<restriction> is required when <scope> is Restricted');
-  if (restriction && scope !== 'Restricted')
-    fail(restriction, '<restriction> is allowed only when <scope> is Restricted');
-  if (scope === 'Private' && !addresses) fail(alert, '<addresses> is required when <scope> is Private');
-  if (addresses && scope === 'Public') fail(addresses, '<addresses> is not allowed when <scope> is Public');
+  if (scope === 'Private' && !addresses?.text.trim())
+    fail(alert, '<addresses> is required when <scope> is Private');
 
   for (const name of ['sent', 'effective', 'onset', 'expires']) {
     for (const el of [alert, ...kids(alert, 'info')].flatMap((e) => kids(e, name))) {

@@ -191,7 +191,8 @@ function parse(src: string, lineAt: (pos: number) => number): XmlElement {
         const raw = until(q, `attribute ${name}`);
         if (raw.includes('<')) throw new XmlError(`'<' in the value of attribute ${name}`, vStart);
         if (rawAttrs.some(([n]) => n === name)) throw new XmlError(`attribute ${name} given twice`, at);
-        rawAttrs.push([name, decode(raw, vStart).replace(/[\t\n\r]/g, ' '), at]);
+        // whitespace characters become spaces; those written as references stay (XML 1.0 §3.3.3)
+        rawAttrs.push([name, decode(raw.replace(/[\t\n]/g, ' '), vStart), at]);
       }
       const selfClosing = src.startsWith('/>', pos);
       pos += selfClosing ? 2 : 1;

@@ -26,3 +26,4 @@ export * from './reporting-events.js';
 export * from './warnings.js';
 export * from './warning-events.js';
 export * from './warnings-openapi.js';
+export * from './cap.js';

@@ -26,6 +26,8 @@ import { sentOf } from './views.js';
 
 /** The geocode name of a GB/T 2260 region code in the CAP the hub publishes. */
 export const REGION_GEOCODE = 'GB/T 2260';
+/** Geocode names read as GB/T 2260 region codes on import. */
+const REGION_GEOCODE_NAME = /GB\/?T?\s*2260|行政区划|adcode|areacode|region/i;
 /** Imported alerts without an expiry stay valid this long after onset. */
 const DEFAULT_VALIDITY_MS = 24 * 3600 * 1000;
 
@@ -100,6 +102,9 @@ export class WarningCap {
       ...new Set(
         primary.areas
           .flatMap((a) => a.geocodes)
+          // only geocodes named as Chinese region codes: other profiles (Canada's CAP-CP
+          // locations) are 6-digit numbers too
+          .filter((g) => REGION_GEOCODE_NAME.test(g.valueName))
           .map((g) => g.value.trim())
           .filter((v) => WARNING_REGION_CODE_PATTERN.test(v)),
       ),

@@ -26,7 +26,7 @@ export class WarningCoverageRepository {
       `SELECT count(*)::int AS targets,
               count(*) FILTER (WHERE acknowledged_at IS NOT NULL)::int AS acknowledged,
               count(*) FILTER (WHERE delivered_via = 'console' OR acknowledged_via = 'console')::int AS console
-       FROM directive_recipients WHERE directive_id = $1`,
+       FROM directive_recipients WHERE directive_id = $1::uuid`,
       [directiveId],
     )) as { targets: number; acknowledged: number; console: number }[];
     const perKind = (await this.dataSource.query(
@@ -36,10 +36,10 @@ export class WarningCoverageRepository {
            AND m.received_at IS NOT NULL
          UNION
          SELECT 'push', r.site_id FROM directive_recipients r
-         WHERE r.directive_id = $1 AND 'terminal' IN (r.delivered_via, r.acknowledged_via)
+         WHERE r.directive_id = $1::uuid AND 'terminal' IN (r.delivered_via, r.acknowledged_via)
          UNION
          SELECT 'radio', r.site_id FROM directive_recipients r
-         WHERE r.directive_id = $1 AND 'radio' IN (r.delivered_via, r.acknowledged_via)
+         WHERE r.directive_id = $1::uuid AND 'radio' IN (r.delivered_via, r.acknowledged_via)
        ) x GROUP BY x.kind`,
       [directiveId],
     )) as { kind: 'push' | 'radio'; n: number }[];

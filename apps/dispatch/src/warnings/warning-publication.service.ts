@@ -19,7 +19,7 @@ import type { DirectiveChange } from '../directives/shared/directive-changes.js'
 import { refuse } from '../directives/shared/refuse.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
 import { factsOf } from './warning-facts.js';
-import { WarningIdentifiers } from './warning-identifiers.js';
+import { WarningIdentifiers, type Issuer } from './warning-identifiers.js';
 import type { WarningRow } from './warning-rows.js';
 import { WarningsRepository } from './warnings.repository.js';
 import { WarningsService } from './warnings.service.js';
@@ -109,9 +109,10 @@ export class WarningPublication {
     refuse(warningTimesDenial(new Date(next.onset), new Date(next.expires)));
     if (changes.areas) await this.service.assertAreaInScope(actor, changes.areas.regionCodes);
     const newId = randomUUID();
+    const issuer = await this.identifiers.issuer(actor);
     await this.directives.update(actor, w.directive_id!, warningUpdateText(next), {
       within: (tx) =>
-        this.follow(tx, actor, w, newId, 'Update', next, async (locked) => {
+        this.follow(tx, actor, issuer, w, newId, 'Update', next, async (locked) => {
           refuse(warningChangeDenial(actor, factsOf(locked), 'update', new Date()));
           await this.warnings.patch(tx, id, { state: 'superseded', superseded_by_id: newId });
         }),
@@ -124,6 +125,7 @@ export class WarningPublication {
     const w = await this.service.load(actor, id, 'act');
     refuse(warningChangeDenial(actor, factsOf(w), 'cancel', new Date()));
     const newId = randomUUID();
+    const issuer = await this.identifiers.issuer(actor);
     await this.directives.cancel(
       actor,
       w.directive_id!,
@@ -133,6 +135,7 @@ export class WarningPublication {
           this.follow(
             tx,
             actor,
+            issuer,
             w,
             newId,
             'Cancel',
@@ -169,6 +172,7 @@ export class WarningPublication {
   private async follow(
     tx: EntityManager,
     actor: Actor,
+    issuer: Issuer,
     original: WarningRow,
     newId: string,
     msgType: 'Update' | 'Cancel',
@@ -177,8 +181,6 @@ export class WarningPublication {
     reason: string | null = null,
   ): Promise<DirectiveChange> {
     const locked = await this.lockOrGone(tx, original.id);
-    await mark(locked);
-    const issuer = await this.identifiers.issuer(actor);
     const identifier = await this.identifiers.next(tx, issuer.regionCode);
     const refs = [
       ...locked.refs,
@@ -211,6 +213,9 @@ export class WarningPublication {
       importedSender: null,
       createdBy: actor.userId,
     });
+    // the original's new state after the new row exists (superseded_by_id points at it);
+    // `mark` refuses first when the original is no longer live, rolling all of it back
+    await mark(locked);
     await this.warnings.patch(tx, newId, {
       published_by: actor.userId,
       approved_by: actor.userId,

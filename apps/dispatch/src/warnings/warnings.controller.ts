@@ -1,6 +1,6 @@
-import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { MAX_CAP_BYTES } from '#cap';
 import {
   CancelWarningRequestSchema,
@@ -25,7 +25,7 @@ import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platfor
 import { WarningCap } from './warning-cap.service.js';
 import { WarningPublication } from './warning-publication.service.js';
 import { WarningsService } from './warnings.service.js';
-import { readXmlBody } from './xml-body.js';
+import { readXmlBody } from './cap/xml-body.js';
 
 const id = () => Param('id', new ParseUUIDPipe());
 
@@ -84,8 +84,8 @@ export class WarningsController {
   @Post('import')
   @RequirePermission('directive.issue')
   @ApiCreatedResponse({ description: 'the draft made from the alert', schema: WARNING_CREATED_VIEW })
-  async import(@CurrentActor() actor: Actor, @Req() req: Request) {
-    return this.cap.import(actor, await readXmlBody(req, MAX_CAP_BYTES));
+  async import(@CurrentActor() actor: Actor, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.cap.import(actor, await readXmlBody(req, res, MAX_CAP_BYTES));
   }
 
   @Get(':id')

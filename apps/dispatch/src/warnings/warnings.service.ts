@@ -183,11 +183,10 @@ export class WarningsService {
     const w = await this.warnings.find(id);
     if (!w) throw new DomainError('not_found', `warning ${id} does not exist`);
     if (isInScope(actor, w.issuer_site_path)) return w;
-    if (need === 'read' && (await this.warnings.isCarriedWithin(w.directive_id, actor.sitePath))) return w;
-    throw new DomainError(
-      need === 'read' ? 'not_found' : 'forbidden',
-      need === 'read' ? `warning ${id} does not exist` : `warning ${id} was issued outside your scope`,
-    );
+    if (!(await this.warnings.isCarriedWithin(w.directive_id, actor.sitePath)))
+      throw new DomainError('not_found', `warning ${id} does not exist`);
+    if (need === 'read') return w;
+    throw new DomainError('forbidden', `warning ${id} was issued outside your scope: you may only read it`);
   }
 
   /** A history row and an audit entry of one step, in the step's transaction. */
