@@ -91,8 +91,19 @@ describe('console: warnings (预警信息发布)', () => {
     const east = await site('东山镇', 'township', county, '330106001');
     const west = await site('西山乡', 'township', county, '330106002');
     await site('石门村', 'village', east, '330106001001');
+    // names as people have them: the history says who did each step
+    const named = async (username: string, role: string, siteId: string, displayName: string) => {
+      const res = await admin.post('/api/v1/users', {
+        username,
+        password: PASSWORD,
+        role,
+        siteId,
+        displayName,
+      });
+      expect(res.status).toBe(201);
+    };
     editor = await createUser(admin, 'wc-editor', 'dispatcher', county);
-    await createUser(admin, 'wc-commander', 'commander', county);
+    await named('wc-commander', 'commander', county, '李指挥');
     await createUser(admin, 'wc-root-editor', 'dispatcher', rootId);
     await createUser(admin, 'wc-east', 'duty_officer', east);
     await createUser(admin, 'wc-west', 'duty_officer', west);
@@ -166,7 +177,7 @@ describe('console: warnings (预警信息发布)', () => {
     await ed.reload();
     await openRow(ed, warningId);
     expect(await text(ed.getByTestId('warn-reject-reason'))).toContain('请补充转移安置点');
-    expect(await text(ed.getByTestId('warn-history'))).toMatch(/退回 · wc-commander（请补充转移安置点）/);
+    expect(await text(ed.getByTestId('warn-history'))).toMatch(/退回 · 李指挥（请补充转移安置点）/);
     await ed.getByRole('button', { name: '提交审核' }).click();
     await detailState(ed, 'review');
 
@@ -243,6 +254,8 @@ describe('console: warnings (预警信息发布)', () => {
     await form.getByLabel('标题', { exact: true }).fill('青山县暴雨红色预警');
     await form.getByRole('button', { name: '发布变更' }).click();
     await cmd.getByTestId('warn-notice').filter({ hasText: '变更已发布' }).waitFor();
+    // the card that follows is the new message, marked
+    await cmd.getByTestId('warn-marker').filter({ hasText: '变更' }).waitFor();
     await detailState(cmd, 'published');
     updateId = (await cmd.getByTestId('warn-detail').getAttribute('data-warning-id'))!;
     expect(updateId).not.toBe(warningId);
@@ -268,6 +281,7 @@ describe('console: warnings (预警信息发布)', () => {
     await dialog.getByLabel('解除原因').fill('降雨减弱，风险解除');
     await dialog.getByRole('button', { name: '确认' }).click();
     await cmd.getByTestId('warn-notice').filter({ hasText: '预警已解除' }).waitFor();
+    await cmd.getByTestId('warn-marker').filter({ hasText: '解除' }).waitFor();
     const cancelId = (await cmd.getByTestId('warn-detail').getAttribute('data-warning-id'))!;
     expect(cancelId).not.toBe(updateId);
     expect(await text(cmd.getByTestId('warn-marker'))).toBe('解除');

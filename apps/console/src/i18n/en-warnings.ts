@@ -139,6 +139,7 @@ export const enWarnings: Record<keyof typeof zhWarnings, string> = {
   'warn.err.order': 'Expires must be after onset',
   'warn.err.region': 'A region code has 6, 9 or 12 digits',
   'warn.err.role': 'Your role may not do this',
-  'warn.err.noIssuerCode': 'Your site and the sites above it have no region code: set one before issuing warnings',
+  'warn.err.noIssuerCode':
+    'Your site and the sites above it have no region code: set one before issuing warnings',
   'warn.err.noSites': 'No site in your scope lies in the area',
 };

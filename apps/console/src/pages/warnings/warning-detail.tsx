@@ -143,7 +143,7 @@ export function WarningDetail({ user, socket, warning: w, now, onChanged, onUpda
         {w.history.map((h, i) => (
           <li key={`${h.step}-${i}`}>
             <span className="warn-when">{beijingShort(h.at)}</span> {t(STEP_KEY[h.step])} ·{' '}
-            {h.actorName ?? t('warn.system')}
+            {h.actorName ?? (h.actorId ? '—' : t('warn.system'))}
             {h.reason && <span className="muted">（{h.reason}）</span>}
           </li>
         ))}

@@ -125,7 +125,8 @@ export default function WarningsPage({ user, socket }: { user: UserView; socket:
         }}
         now={now}
       />
-      {selected ? (
+      {/* never the last warning's card under the next one's id: a step's new message loads first */}
+      {selected && selected.id === selectedId ? (
         <WarningDetail
           key={selected.id}
           user={user}
