@@ -34,8 +34,15 @@ describe('console: warnings (预警信息发布)', () => {
   const contexts: BrowserContext[] = [];
   let warningId = '';
   let updateId = '';
+  /** the hub's own CAP of the first warning, downloaded in the browser: imported again later */
+  let capXml = '';
 
-  const page = async (username: string, landing: string, path: string, size = SIZES[0]) => {
+  const page = async (
+    username: string,
+    landing: string,
+    path: string,
+    size: { width: number; height: number } = SIZES[0],
+  ) => {
     const ctx = await browser.newContext({
       locale: 'zh-CN',
       viewport: { width: size.width, height: size.height },
@@ -235,6 +242,7 @@ describe('console: warnings (预警信息发布)', () => {
     const identifier = await text(cmd.getByTestId('warn-identifier'));
     expect(capFile.suggestedFilename()).toBe(`${identifier}.xml`);
     const cap = readFileSync((await capFile.path())!, 'utf8');
+    capXml = cap;
     expect(cap).toContain('urn:oasis:names:tc:emergency:cap:1.2');
     expect(cap).toContain(`<identifier>${identifier}</identifier>`);
     const [feedFile] = await Promise.all([
@@ -338,6 +346,37 @@ describe('console: warnings (预警信息发布)', () => {
     await refusal.waitFor();
     expect(await text(refusal)).toBe('本单位及上级单位都没有行政区划代码，请先为单位设置区划代码再制作预警');
   }, 90_000);
+
+  it('imports a CAP 1.2 alert from a file as a draft for review, and refuses CAP 1.1, an invalid and a hostile document in Chinese', async () => {
+    const ed = await page('wc-editor', '/board', '/warnings');
+    const file = ed.getByTestId('warn-import');
+    const upload = (name: string, body: string | Buffer) =>
+      file.setInputFiles({ name, mimeType: 'application/xml', buffer: Buffer.from(body) });
+    const alert = ed.locator('.warn-top [role="alert"]');
+
+    await upload('weather.cap', readFileSync('test/fixtures/cap/weather.cap'));
+    await alert.filter({ hasText: '不支持该 CAP 版本，仅接收 CAP 1.2' }).waitFor();
+    await upload('invalid.cap', readFileSync('test/fixtures/cap/invalid.cap'));
+    await alert.filter({ hasText: 'CAP 文档无效：第 9 行，元素 info' }).waitFor();
+    await upload('xee.cap', readFileSync('test/fixtures/cap/xee.cap'));
+    await alert.filter({ hasText: '出于安全原因已拒绝' }).waitFor();
+    expect(await text(alert)).not.toMatch(/[A-Za-z]{4,}/);
+
+    expect(capXml).toContain('<alert');
+    await upload('qingshan.xml', capXml);
+    await ed.getByTestId('warn-notice').filter({ hasText: 'CAP 预警已导入为草稿，请审核' }).waitFor();
+    await detailState(ed, 'draft');
+    const id = (await ed.getByTestId('warn-detail').getAttribute('data-warning-id'))!;
+    expect(id).not.toBe(warningId);
+    const imported = (await editor.api.get(`/api/v1/warnings/${id}`)).body;
+    expect(imported).toMatchObject({
+      state: 'draft',
+      headline: '青山县暴雨橙色预警',
+      level: 'orange',
+      importedFrom: { identifier: expect.stringMatching(/^33010600000000_/) },
+    });
+    expect(await buttons(ed)).toEqual(['提交审核']);
+  }, 60_000);
 
   for (const size of SIZES) {
     it(`lays out the list, a warning with its coverage, and the composer without sideways scroll, axe clean (${size.name})`, async () => {

@@ -142,4 +142,10 @@ export const enWarnings: Record<keyof typeof zhWarnings, string> = {
   'warn.err.noIssuerCode':
     'Your site and the sites above it have no region code: set one before issuing warnings',
   'warn.err.noSites': 'No site in your scope lies in the area',
+  'warn.import': 'Import CAP',
+  'warn.imported': 'The CAP alert is imported as a draft for review',
+  'warn.err.capVersion': 'Unsupported CAP version: only CAP 1.2 is accepted',
+  'warn.err.capInvalid': 'Invalid CAP document',
+  'warn.err.capUnusable': 'The CAP alert lacks what a warning needs',
+  'warn.err.capHostile': 'The document has a DTD, external entities or XInclude: refused for safety',
 };

@@ -139,4 +139,10 @@ export const zhWarnings = {
   'warn.err.role': '您的角色不能执行此操作',
   'warn.err.noIssuerCode': '本单位及上级单位都没有行政区划代码，请先为单位设置区划代码再制作预警',
   'warn.err.noSites': '预警区域内没有您管辖的单位，无法发布',
+  'warn.import': '导入 CAP',
+  'warn.imported': 'CAP 预警已导入为草稿，请审核',
+  'warn.err.capVersion': '不支持该 CAP 版本，仅接收 CAP 1.2',
+  'warn.err.capInvalid': 'CAP 文档无效',
+  'warn.err.capUnusable': '该 CAP 预警缺少必需的内容，不能导入为预警',
+  'warn.err.capHostile': '文档含有 DTD、外部实体或 XInclude，出于安全原因已拒绝',
 };

@@ -25,6 +25,29 @@ export const warningApi = {
   update: (id: string, req: UpdateWarningRequest) => call<WarningCreatedView>('POST', at(id, '/update'), req),
   cancel: (id: string, reason: string) => call<WarningCreatedView>('POST', at(id, '/cancel'), { reason }),
   coverage: (id: string) => call<WarningCoverageView>('GET', at(id, '/coverage')),
+  /** another system's CAP 1.2 alert, sent as it is (XML), becomes a draft for review */
+  async importCap(xml: string): Promise<WarningCreatedView> {
+    const res = await fetch('/api/v1/warnings/import', {
+      method: 'POST',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/xml; charset=utf-8',
+        ...(session.token ? { authorization: `Bearer ${session.token}` } : {}),
+      },
+      body: xml,
+    });
+    const data = (await res.json().catch(() => null)) as { message?: unknown; code?: string } | null;
+    if (!res.ok)
+      throw new ApiError(
+        res.status,
+        typeof data?.message === 'string' ? data.message : `HTTP ${res.status}`,
+        {
+          path: '/warnings/import',
+          code: data?.code,
+        },
+      );
+    return data as WarningCreatedView;
+  },
 };
 
 /** The Atom feed of warnings in force (authenticated, like every read of warnings). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { warningErrorKey } from './warning-errors.js';
+import { capProblemPlace, warningErrorKey } from './warning-errors.js';
 
 describe("the warning workflow's refusals in Chinese", () => {
   it.each([
@@ -21,6 +21,16 @@ describe("the warning workflow's refusals in Chinese", () => {
       'warn.err.noIssuerCode',
     ],
     ['no site in your scope lies in the area 110101', 'warn.err.noSites'],
+    ['invalid CAP: line 2: unsupported version: CAP 1.1; the hub accepts CAP 1.2', 'warn.err.capVersion'],
+    [
+      'invalid CAP: line 3: a DOCTYPE is refused: no DTD, no entities, nothing fetched',
+      'warn.err.capHostile',
+    ],
+    ["invalid CAP: line 9: Element 'info': This element is not expected.", 'warn.err.capInvalid'],
+    [
+      'the alert cannot be a warning: areas.regionCodes: name at least one region code',
+      'warn.err.capUnusable',
+    ],
   ])('%s', (message, key) => {
     expect(warningErrorKey(message)).toBe(key);
   });
@@ -35,5 +45,15 @@ describe("the warning workflow's refusals in Chinese", () => {
   it('leaves other refusals to the console-wide translations', () => {
     expect(warningErrorKey('area outside your scope')).toBeUndefined();
     expect(warningErrorKey('not found')).toBeUndefined();
+  });
+});
+
+describe('where an imported CAP document went wrong', () => {
+  it('names the lines and elements the validator named, never its English sentence', () => {
+    const message =
+      "invalid CAP: line 9: Element 'info': This element is not expected. Expected is one of ( source, scope ).; line 12: Element '{urn:oasis:names:tc:emergency:cap:1.2}area': Missing child element(s).";
+    expect(capProblemPlace(message, 'zh-CN')).toBe('第 9、12 行，元素 info、area');
+    expect(capProblemPlace(message, 'en')).toBe('line 9, 12, element info, area');
+    expect(capProblemPlace('invalid CAP: the document is not well-formed', 'zh-CN')).toBe('');
   });
 });

@@ -7,6 +7,10 @@ import { ApiError, errorText } from '../../lib/api.js';
  * 「操作冲突」 where the officer needs to know why.
  */
 const WARNING_MESSAGES: [RegExp, MessageKey][] = [
+  [/unsupported version/i, 'warn.err.capVersion'],
+  [/DOCTYPE is refused|entit(y|ies) .*refused|XInclude/i, 'warn.err.capHostile'],
+  [/^invalid CAP/i, 'warn.err.capInvalid'],
+  [/cannot be a warning/i, 'warn.err.capUnusable'],
   [/editor of a warning may not approve/i, 'warn.err.selfApprove'],
   [/only a commander may publish/i, 'warn.err.emergencyOnly'],
   [/not approved; only a commander/i, 'warn.err.notApproved'],
@@ -22,6 +26,23 @@ const WARNING_MESSAGES: [RegExp, MessageKey][] = [
   [/no site in your scope lies in the area/i, 'warn.err.noSites'],
   [/may not (draft|submit|approve|reject|publish|update|cancel) warnings/i, 'warn.err.role'],
 ];
+
+/**
+ * Where an imported CAP document went wrong, in words a zh-CN reader can use: the line
+ * numbers and element names the validator named (XML names, not English prose).
+ */
+export function capProblemPlace(message: string, lang: string): string {
+  const lines = [...new Set([...message.matchAll(/line (\d+)/g)].map((m) => m[1]))].slice(0, 3);
+  const elements = [
+    ...new Set([...message.matchAll(/Element '(?:\{[^}]*\})?([A-Za-z][\w.-]*)'/g)].map((m) => m[1])),
+  ].slice(0, 3);
+  const zh = lang !== 'en';
+  const parts = [
+    ...(lines.length ? [zh ? `第 ${lines.join('、')} 行` : `line ${lines.join(', ')}`] : []),
+    ...(elements.length ? [zh ? `元素 ${elements.join('、')}` : `element ${elements.join(', ')}`] : []),
+  ];
+  return parts.join(zh ? '，' : ', ');
+}
 
 /** The warning-specific translation of a refusal, if there is one. */
 export function warningErrorKey(
@@ -39,6 +60,10 @@ export function warningErrorKey(
 export function warningErrorText(err: unknown, t: (k: MessageKey) => string, lang: string): string {
   if (lang !== 'en' && err instanceof ApiError && err.status < 500) {
     const key = warningErrorKey(err.message, err.facts.fields);
+    if (key === 'warn.err.capInvalid') {
+      const place = capProblemPlace(err.message, lang);
+      return place ? `${t(key)}：${place}` : t(key);
+    }
     if (key) return t(key);
   }
   return errorText(err);

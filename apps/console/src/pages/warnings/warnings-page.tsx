@@ -15,6 +15,7 @@ import { EV } from '../../lib/events.js';
 import { useNow } from '../../lib/time.js';
 import '../../styles/warnings.css';
 import { downloadXml, FEED_PATH, warningApi } from './warning-api.js';
+import { CapImport } from './cap-import.js';
 import { WarningCompose } from './warning-compose.js';
 import { WarningDetail } from './warning-detail.js';
 import { warningErrorText } from './warning-errors.js';
@@ -95,6 +96,9 @@ export default function WarningsPage({ user, socket }: { user: UserView; socket:
           <button type="button" className="primary" onClick={() => setComposer({ kind: 'new' })}>
             {t('warn.new')}
           </button>
+        )}
+        {mayEditWarnings(user.role) && (
+          <CapImport onImported={(id) => changed(t('warn.imported'), id)} onError={fail} />
         )}
         <button
           type="button"
