@@ -13,6 +13,7 @@ import {
   warningUpdateText,
   type Actor,
 } from '#domain';
+import { AuditStore } from '#persistence';
 import { AppConfig, DomainError, JobQueue } from '#platform';
 import { DirectivesService } from '../directives/issue/directives.service.js';
 import type { DirectiveChange } from '../directives/shared/directive-changes.js';
@@ -42,6 +43,7 @@ export class WarningPublication {
     private readonly areas: WarningAreasRepository,
     private readonly identifiers: WarningIdentifiers,
     private readonly directives: DirectivesService,
+    private readonly audit: AuditStore,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(JobQueue) jobs: JobQueue,
   ) {
@@ -94,6 +96,7 @@ export class WarningPublication {
         },
       },
     );
+    this.service.announce(id);
     return this.service.get(actor, id);
   }
 
@@ -117,6 +120,8 @@ export class WarningPublication {
           await this.warnings.patch(tx, id, { state: 'superseded', superseded_by_id: newId });
         }),
     });
+    this.service.announce(id);
+    this.service.announce(newId);
     return this.service.get(actor, newId);
   }
 
@@ -154,15 +159,23 @@ export class WarningPublication {
           ),
       },
     );
+    this.service.announce(id);
+    this.service.announce(newId);
     return this.service.get(actor, newId);
   }
 
   /** Records a published warning's expiry (the state reads as expired from `expires` on anyway). */
   async expire(id: string): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      if (!(await this.warnings.expire(tx, id))) return;
+    const expired = await this.dataSource.transaction(async (tx) => {
+      if (!(await this.warnings.expire(tx, id))) return false;
       await this.warnings.insertStep(tx, id, 'expired', null);
+      await this.audit.append(
+        { actorId: null, action: 'warning.expired', subjectType: 'warning', subjectId: id, data: {} },
+        tx,
+      );
+      return true;
     });
+    if (expired) this.service.announce(id);
   }
 
   /**

@@ -3,6 +3,7 @@ import { DirectivesModule } from '../directives/directives.module.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
 import { WarningCap } from './warning-cap.service.js';
 import { WarningCoverageRepository } from './warning-coverage.repository.js';
+import { WarningEvents } from './warning-events.js';
 import { WarningIdentifiers } from './warning-identifiers.js';
 import { WarningPublication } from './warning-publication.service.js';
 import { WarningsController } from './warnings.controller.js';
@@ -18,6 +19,7 @@ import { WarningsService } from './warnings.service.js';
     WarningAreasRepository,
     WarningCoverageRepository,
     WarningIdentifiers,
+    WarningEvents,
     WarningsService,
     WarningPublication,
     WarningCap,

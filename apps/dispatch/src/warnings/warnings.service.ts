@@ -11,6 +11,7 @@ import type {
   WarningView,
 } from '#contracts';
 import {
+  effectiveWarningState,
   isInScope,
   regionAncestors,
   scopePrefix,
@@ -28,6 +29,7 @@ import { AppConfig, DomainError } from '#platform';
 import { refuse } from '../directives/shared/refuse.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
 import { WarningCoverageRepository } from './warning-coverage.repository.js';
+import { WarningEvents } from './warning-events.js';
 import { WarningIdentifiers } from './warning-identifiers.js';
 import type { WarningPatch, WarningRow } from './warning-rows.js';
 import { WarningsRepository } from './warnings.repository.js';
@@ -53,6 +55,7 @@ export class WarningsService {
     private readonly coverageRows: WarningCoverageRepository,
     private readonly identifiers: WarningIdentifiers,
     private readonly audit: AuditStore,
+    private readonly events: WarningEvents,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
@@ -99,6 +102,7 @@ export class WarningsService {
       });
       return identifier;
     });
+    this.events.changed({ id, identifier, state: 'draft', issuerSitePath: actor.sitePath });
     return { id, identifier, state: 'draft' };
   }
 
@@ -221,6 +225,23 @@ export class WarningsService {
       await this.warnings.patch(tx, id, typeof patch === 'function' ? patch(w) : patch);
       await this.record(tx, actor, id, step, reason, { identifier: w.identifier, from: w.state });
     });
-    return this.get(actor, id);
+    const view = await this.get(actor, id);
+    this.announce(view.id);
+    return view;
+  }
+
+  /** `warning.changed` for a warning as it now stands (after a commit). */
+  announce(id: string): void {
+    void this.warnings.find(id).then(
+      (w) =>
+        w &&
+        this.events.changed({
+          id,
+          identifier: w.identifier,
+          state: effectiveWarningState(w.state, w.expires, new Date()),
+          issuerSitePath: w.issuer_site_path,
+        }),
+      () => undefined,
+    );
   }
 }
