@@ -190,8 +190,8 @@ describe('console: warnings (预警信息发布)', () => {
 
     // the duty room's console is open before publication: the warning arrives live
     const duty = await page('wc-east', '/duty', '/duty');
-    await cmd.reload();
-    await openRow(cmd, warningId);
+    // no reload on the commander's screen: \`warning.changed\` brings the resubmission
+    await detailState(cmd, 'review');
     await cmd.getByRole('button', { name: '审核通过' }).click();
     await detailState(cmd, 'approved');
     expect(await buttons(cmd)).toEqual(['签发发布']);

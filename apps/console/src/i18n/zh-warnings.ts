@@ -144,5 +144,5 @@ export const zhWarnings = {
   'warn.err.capVersion': '不支持该 CAP 版本，仅接收 CAP 1.2',
   'warn.err.capInvalid': 'CAP 文档无效',
   'warn.err.capUnusable': '该 CAP 预警缺少必需的内容，不能导入为预警',
-  'warn.err.capHostile': '文档含有 DTD、外部实体或 XInclude，出于安全原因已拒绝',
+  'warn.err.capHostile': '文档含有文档类型声明、外部实体或外部包含，出于安全原因已拒绝',
 };

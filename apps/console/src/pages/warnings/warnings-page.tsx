@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Socket } from 'socket.io-client';
 import type {
   SiteView,
@@ -50,9 +50,14 @@ export default function WarningsPage({ user, socket }: { user: UserView; socket:
       setError(null);
     }, fail);
   }, [filter, fail]);
+  // answers can cross: one for the card just left must not replace the one now shown
+  const shownId = useRef<string | null>(null);
+  shownId.current = selectedId;
   const loadSelected = useCallback(() => {
     if (!selectedId) return setSelected(null);
-    warningApi.get(selectedId).then(setSelected, fail);
+    warningApi.get(selectedId).then((w) => {
+      if (w.id === shownId.current) setSelected(w);
+    }, fail);
   }, [selectedId, fail]);
 
   useEffect(() => {
