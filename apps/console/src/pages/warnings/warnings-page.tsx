@@ -44,8 +44,11 @@ export default function WarningsPage({ user, socket }: { user: UserView; socket:
   const [error, setError] = useState<string | null>(null);
 
   const fail = useCallback((err: unknown) => setError(warningErrorText(err, t, lang)), [t, lang]);
+  const shownFilter = useRef<WarningState | ''>(filter);
+  shownFilter.current = filter;
   const loadList = useCallback(() => {
     warningApi.list(filter || undefined).then((list) => {
+      if (filter !== shownFilter.current) return;
       setWarnings(list);
       setError(null);
     }, fail);
