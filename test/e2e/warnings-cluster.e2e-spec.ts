@@ -25,6 +25,7 @@ describe('warnings across two cluster instances', () => {
     JWT_SECRET: 'warnings-cluster-secret-0123456789-abcdef',
     AUDIT_KEY: 'shared-audit-key-of-every-instance-0123456789',
     SFU_ENABLED: 'false',
+    WARNING_DRAFTS_PER_MINUTE: '26',
   });
 
   class ApiOn {
@@ -115,4 +116,12 @@ describe('warnings across two cluster instances', () => {
     await client.end();
     expect(rows.map((r) => r.id)).toEqual([won.directiveId]);
   }, 60_000);
+
+  it('counts drafts per user across both instances', async () => {
+    // 25 drafted above: one more fits the budget of 26 a minute, the next is refused
+    expect((await on(b, editor).post('/api/v1/warnings', draft)).status).toBe(201);
+    const refused = await on(a, editor).post('/api/v1/warnings', draft);
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/WARNING_DRAFTS_PER_MINUTE/);
+  });
 });

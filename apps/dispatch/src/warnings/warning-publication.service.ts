@@ -25,8 +25,7 @@ import type { WarningRow } from './warning-rows.js';
 import { WarningsRepository } from './warnings.repository.js';
 import { WarningsService } from './warnings.service.js';
 import { sentOf } from './views.js';
-
-export const WARNING_EXPIRE_JOB = 'warning.expire';
+import { rowContent, WARNING_EXPIRE_JOB, warningChange } from './warning-changes.js';
 
 /**
  * 发布, 变更, 解除: a warning goes out as a directive linked to it (every channel, 签收,
@@ -89,7 +88,7 @@ export class WarningPublication {
             stamp: ['published_at'],
           });
           await this.warnings.insertStep(tx, id, urgent ? 'emergency_published' : 'published', actor.userId);
-          return this.change(actor, id, urgent ? 'warning.emergency_publish' : 'warning.publish', locked, {
+          return warningChange(actor, id, urgent ? 'warning.emergency_publish' : 'warning.publish', locked, {
             directiveId,
             sites: siteIds.length,
           });
@@ -237,7 +236,7 @@ export class WarningPublication {
     const step = msgType === 'Cancel' ? 'cancelled' : 'updated';
     await this.warnings.insertStep(tx, locked.id, step, actor.userId, reason);
     await this.warnings.insertStep(tx, newId, step, actor.userId, reason);
-    return this.change(actor, newId, `warning.${step}`, locked, {
+    return warningChange(actor, newId, `warning.${step}`, locked, {
       identifier,
       references: refs,
       reason,
@@ -250,47 +249,4 @@ export class WarningPublication {
     if (!w) throw new DomainError('not_found', `warning ${id} does not exist`);
     return w;
   }
-
-  /** The audit entry (and, for a live message, the expiry timer) of a step. */
-  private change(
-    actor: Actor,
-    id: string,
-    action: string,
-    w: WarningRow,
-    data: Record<string, unknown>,
-  ): DirectiveChange {
-    const expires =
-      action === 'warning.cancelled' ? null : (data.content as { expires?: string } | undefined)?.expires;
-    const at = new Date(expires ?? w.expires);
-    return {
-      audit: [
-        {
-          actorId: actor.userId,
-          action,
-          subjectType: 'warning',
-          subjectId: id,
-          data: { previous: action.startsWith('warning.publish') ? undefined : w.id, ...data },
-        },
-      ],
-      jobs:
-        action === 'warning.cancelled'
-          ? []
-          : [{ name: WARNING_EXPIRE_JOB, data: { warningId: id }, key: `warning-expire:${id}`, runAt: at }],
-    };
-  }
-}
-
-/** The content fields of a row, in the request's shape (an update merges its changes over them). */
-function rowContent(w: WarningRow) {
-  return {
-    event: w.event,
-    level: w.level,
-    headline: w.headline,
-    description: w.description,
-    instruction: w.instruction,
-    en: w.en ?? undefined,
-    areas: { regionCodes: w.region_codes, polygons: w.polygons },
-    onset: w.onset.toISOString(),
-    expires: w.expires.toISOString(),
-  };
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DirectivesModule } from '../directives/directives.module.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
+import { WarningBudget } from './warning-budget.js';
 import { WarningCap } from './warning-cap.service.js';
 import { WarningCoverageRepository } from './warning-coverage.repository.js';
 import { WarningEvents } from './warning-events.js';
@@ -20,6 +21,7 @@ import { WarningsService } from './warnings.service.js';
     WarningCoverageRepository,
     WarningIdentifiers,
     WarningEvents,
+    WarningBudget,
     WarningsService,
     WarningPublication,
     WarningCap,

@@ -29,6 +29,7 @@ import { AppConfig, DomainError } from '#platform';
 import { refuse } from '../directives/shared/refuse.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
 import { WarningCoverageRepository } from './warning-coverage.repository.js';
+import { WarningBudget } from './warning-budget.js';
 import { WarningEvents } from './warning-events.js';
 import { WarningIdentifiers } from './warning-identifiers.js';
 import type { WarningPatch, WarningRow } from './warning-rows.js';
@@ -56,6 +57,7 @@ export class WarningsService {
     private readonly identifiers: WarningIdentifiers,
     private readonly audit: AuditStore,
     private readonly events: WarningEvents,
+    private readonly budget: WarningBudget,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
@@ -64,6 +66,8 @@ export class WarningsService {
     refuse(warningTimesDenial(new Date(req.onset), new Date(req.expires)));
     await this.assertAreaInScope(actor, req.areas.regionCodes);
     const issuer = await this.identifiers.issuer(actor);
+    // after validation: a refused request costs nothing
+    await this.budget.take(actor);
     const id = randomUUID();
     const identifier = await this.dataSource.transaction(async (tx) => {
       const identifier = await this.identifiers.next(tx, issuer.regionCode);

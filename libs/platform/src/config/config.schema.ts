@@ -322,6 +322,8 @@ export const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** 预警: drafts and CAP imports one user may make per minute */
+  WARNING_DRAFTS_PER_MINUTE: positiveInt(30),
   /** 预警: the 3-digit organization code of GB/T 35965.1 identifiers (DDD) */
   WARNING_ORG_CODE: z
     .string()
