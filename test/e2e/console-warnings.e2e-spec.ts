@@ -1,9 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Api } from '../support/api.js';
 import { waitFor } from '../support/async.js';
-import { axeViolations, launchChromium, loginThroughForm, screenshot } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  axeViolations,
+  launchChromium,
+  loginThroughForm,
+  screenshot,
+} from '../support/browser.js';
 import { adminLogin, createUser } from '../support/directives.js';
 import { startHub, type HubProcess } from '../support/hub-process.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
@@ -36,6 +43,8 @@ describe('console: warnings (预警信息发布)', () => {
   let updateId = '';
   /** the hub's own CAP of the first warning, downloaded in the browser: imported again later */
   let capXml = '';
+  /** measured click-to-screen times, kept beside the screenshots */
+  const timings: Record<string, number> = {};
 
   const page = async (
     username: string,
@@ -118,6 +127,8 @@ describe('console: warnings (预警信息发布)', () => {
   }, 240_000);
 
   afterAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'warnings-timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await hub?.stop();
@@ -195,12 +206,14 @@ describe('console: warnings (预警信息发布)', () => {
     await cmd.getByRole('button', { name: '审核通过' }).click();
     await detailState(cmd, 'approved');
     expect(await buttons(cmd)).toEqual(['签发发布']);
+    const publishAt = Date.now();
     await cmd.getByRole('button', { name: '签发发布' }).click();
     await detailState(cmd, 'published');
     expect(await text(cmd.getByTestId('warn-notice'))).toBe('已签发发布');
 
     const card = duty.locator('[data-testid="inbox-item"]', { hasText: '青山县暴雨橙色预警' });
     await card.waitFor({ timeout: 15_000 });
+    timings.publishToDutyCardMs = Date.now() - publishAt;
     expect(await text(card.getByTestId('warning-kind'))).toBe('预警');
     expect(await text(card)).toContain('转移低洼地带和山洪沟道群众');
     expect(await card.getAttribute('class')).toContain('level-orange');
@@ -218,6 +231,7 @@ describe('console: warnings (预警信息发布)', () => {
     expect(await coverage.getByTestId('warn-lead-short').count()).toBe(0);
     expect(await text(coverage.getByTestId('cov-lead'))).toMatch(/^4[234] 分钟$/);
 
+    const ackAt = Date.now();
     await card.getByRole('button', { name: '签收' }).click();
     // no reload: the directive's board moves the coverage
     await waitFor(
@@ -225,6 +239,10 @@ describe('console: warnings (预警信息发布)', () => {
       10_000,
       'coverage after 签收',
     );
+    timings.ackToCoverageMs = Date.now() - ackAt;
+    // both are click to screen in two browsers on a 2-core machine shared with other work
+    expect(timings.publishToDutyCardMs).toBeLessThan(5000);
+    expect(timings.ackToCoverageMs).toBeLessThan(5000);
     const api = (await editor.api.get(`/api/v1/warnings/${warningId}/coverage`)).body;
     expect(api).toMatchObject({ targets: 3, acknowledged: 1, leadTimeShort: false });
     expect(api.delivered).toBeGreaterThanOrEqual(1);
