@@ -12,6 +12,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/cap/${name}`
 describe('CAP validation endpoint', () => {
   let hub: HubProcess;
   let token: string;
+  let burstToken: string;
   let net: Awaited<ReturnType<typeof countingServer>>;
 
   beforeAll(async () => {
@@ -21,6 +22,7 @@ describe('CAP validation endpoint', () => {
     const rootId = (await admin.get('/api/v1/auth/me')).body.siteId as string;
     // the least-privileged role: validation is open to anyone signed in
     token = (await createUser(admin, 'cap-officer', 'duty_officer', rootId)).token;
+    burstToken = (await createUser(admin, 'cap-burst', 'duty_officer', rootId)).token;
   });
 
   afterAll(async () => {
@@ -102,33 +104,28 @@ describe('CAP validation endpoint', () => {
     const declared = await validate(big);
     expect(declared.status).toBe(413);
     expect(declared.body.message).toContain(`limit is ${MAX_CAP_BYTES}`);
-    // chunked: no length up front; the hub counts, stops at the limit and answers while the
-    // client is still sending (node:http, which reports a response that arrives mid-upload)
-    const chunked = await new Promise<{ status: number; written: number }>((resolve, reject) => {
-      const url = new URL('/api/v1/cap/validate', hub.baseUrl);
-      let written = 0;
-      const req = httpRequest(url, {
+    // chunked: no length up front. The client sends twice the limit and then waits, the
+    // request still open: a hub that buffered the whole body before answering would never
+    // answer; this one answers as soon as the count passes the limit.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(new URL('/api/v1/cap/validate', hub.baseUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
       });
+      const timer = setTimeout(() => reject(new Error('no answer while the body was still open')), 15_000);
       req.on('response', (res) => {
+        clearTimeout(timer);
         res.resume();
-        resolve({ status: res.statusCode ?? 0, written });
+        resolve(res.statusCode ?? 0);
+        req.destroy();
       });
-      req.on('error', (err) => reject(err));
-      const chunk = Buffer.alloc(64 * 1024, 'x');
-      const pump = () => {
-        // offers up to 16 MiB; the hub answers long before
-        while (written < 16 * 1024 * 1024 && !req.destroyed) {
-          written += chunk.length;
-          if (!req.write(chunk)) return void req.once('drain', pump);
-        }
-        req.end();
-      };
-      pump();
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.write(Buffer.alloc(2 * MAX_CAP_BYTES, 'x'));
     });
-    expect(chunked.status).toBe(413);
-    expect(chunked.written).toBeLessThan(16 * 1024 * 1024);
+    expect(chunked).toBe(413);
     // exactly at the limit is still read (and judged)
     const atLimit = `<a>${'x'.repeat(MAX_CAP_BYTES - 7)}</a>`;
     expect(Buffer.byteLength(atLimit)).toBe(MAX_CAP_BYTES);
@@ -161,6 +158,13 @@ describe('CAP validation endpoint', () => {
     expect(res.status).toBe(200);
     expect(res.body.valid).toBe(false);
     expect(res.body.errors[0]).toEqual({ message: '</alert> closes <identifier>', line: 1 });
+    const empty = await validate('');
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({
+      valid: false,
+      version: null,
+      errors: [{ message: 'no root element', line: 1 }],
+    });
     const latin1 = await validate(new Uint8Array([0x3c, 0x61, 0x3e, 0xe9, 0x3c, 0x2f, 0x61, 0x3e]));
     expect(latin1.status).toBe(200);
     expect(latin1.body.errors[0].message).toMatch(/not valid UTF-8/);
@@ -169,5 +173,34 @@ describe('CAP validation endpoint', () => {
   it('unauthenticated is 401', async () => {
     expect((await validate(fixture('canada.cap'), 'application/xml', null)).status).toBe(401);
     expect((await validate(fixture('canada.cap'), 'application/xml', 'not-a-token')).status).toBe(401);
+  });
+
+  it('is in the OpenAPI document, taking XML and answering the verdict', async () => {
+    const doc = (await (await fetch(`${hub.baseUrl}/api/docs/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: object }; responses: Record<string, unknown> }>
+      >;
+    };
+    const op = doc.paths['/api/v1/cap/validate']!.post!;
+    expect(Object.keys(op.requestBody!.content)).toEqual([
+      'application/xml',
+      'text/xml',
+      'application/cap+xml',
+    ]);
+    expect(op.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { required: ['valid', 'version', 'errors'] } } },
+    });
+  });
+
+  it('allows 60 validations a minute per person, then 429 with Retry-After', async () => {
+    for (let i = 0; i < 60; i++) {
+      expect((await validate('x', 'text/plain', burstToken)).status).toBe(415);
+    }
+    const refused = await validate(fixture('canada.cap'), 'application/xml', burstToken);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // another person is not affected
+    expect((await validate(fixture('canada.cap'))).status).toBe(200);
   });
 });

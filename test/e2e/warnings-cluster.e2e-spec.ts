@@ -26,6 +26,8 @@ describe('warnings across two cluster instances', () => {
     AUDIT_KEY: 'shared-audit-key-of-every-instance-0123456789',
     SFU_ENABLED: 'false',
     WARNING_DRAFTS_PER_MINUTE: '26',
+    // the setting that lets an editor sign off their own draft (default false: 403, warnings.e2e)
+    WARNINGS_SELF_APPROVAL: 'true',
   });
 
   class ApiOn {
@@ -123,5 +125,14 @@ describe('warnings across two cluster instances', () => {
     const refused = await on(a, editor).post('/api/v1/warnings', draft);
     expect(refused.status).toBe(429);
     expect(refused.body.message).toMatch(/WARNING_DRAFTS_PER_MINUTE/);
+  });
+
+  it('lets a commander sign off their own draft when WARNINGS_SELF_APPROVAL is true', async () => {
+    const created = await on(b, chief).post('/api/v1/warnings', draft);
+    const path = `/api/v1/warnings/${created.body.id}`;
+    await on(b, chief).post(`${path}/submit`, {});
+    const own = await on(a, chief).post(`${path}/approve`, {});
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ state: 'approved', approvedBy: chief.id, createdBy: chief.id });
   });
 });

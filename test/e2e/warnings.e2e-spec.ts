@@ -423,5 +423,23 @@ describe('warnings end to end', () => {
     expect((await editor.api.get('/api/v1/warnings/not-a-uuid')).status).toBe(400);
     expect((await editor.api.get('/api/v1/warnings?state=bogus')).status).toBe(400);
     expect((await east.api.post('/api/v1/warnings', draft())).status).toBe(403);
+
+    // every endpoint is in the OpenAPI document
+    const doc = (await admin.get('/api/docs/openapi.json')).body as { paths: Record<string, unknown> };
+    for (const path of [
+      '/api/v1/warnings',
+      '/api/v1/warnings/feed.atom',
+      '/api/v1/warnings/import',
+      '/api/v1/warnings/{id}',
+      '/api/v1/warnings/{id}/cap',
+      '/api/v1/warnings/{id}/coverage',
+      '/api/v1/warnings/{id}/submit',
+      '/api/v1/warnings/{id}/approve',
+      '/api/v1/warnings/{id}/reject',
+      '/api/v1/warnings/{id}/publish',
+      '/api/v1/warnings/{id}/update',
+      '/api/v1/warnings/{id}/cancel',
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
   });
 });

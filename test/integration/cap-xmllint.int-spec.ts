@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   buildCapXml,
+  CapValidatorBusyError,
   capIdentifier,
   parseCap,
   severityOfLevel,
@@ -144,5 +145,21 @@ describe('a hostile document makes no network request', () => {
     }
     await new Promise((r) => setTimeout(r, 300));
     expect(net.requests()).toEqual(['GET /probe']);
+  });
+});
+
+describe('the schema checker under a burst', () => {
+  it('queues a bounded number of checks and refuses the rest at once as busy, not as invalid', async () => {
+    const xml = readFileSync(fixture('invalid.cap'));
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => validateCap(xml)));
+    const busy = results.filter((r) => r.status === 'rejected');
+    const judged = results.filter((r) => r.status === 'fulfilled');
+    // 2 running + 16 waiting are judged; the other 12 are refused without waiting
+    expect(judged).toHaveLength(18);
+    expect(busy).toHaveLength(12);
+    for (const r of busy) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(CapValidatorBusyError);
+    for (const r of judged) expect((r as PromiseFulfilledResult<{ valid: boolean }>).value.valid).toBe(false);
+    // and afterwards the queue is free again
+    expect((await validateCap(xml)).version).toBe('1.2');
   });
 });

@@ -13,6 +13,13 @@ export function capRuleErrors(alert: XmlElement): CapError[] {
   const kids = (el: XmlElement, name: string) => el.children.filter((c) => c.name === name);
   const one = (el: XmlElement, name: string) => kids(el, name)[0];
 
+  // CAP 1.2 §3.2.1: they are joined with commas and spaces in <references>, so neither may
+  // hold a space, a comma or the restricted characters < and &.
+  for (const name of ['identifier', 'sender']) {
+    const el = one(alert, name);
+    if (el && /[\s,<&]/.test(el.text)) fail(el, `<${name}> must not contain spaces, commas, < or &`);
+  }
+
   const scope = one(alert, 'scope')?.text.trim();
   const restriction = one(alert, 'restriction');
   const addresses = one(alert, 'addresses');

@@ -19,9 +19,21 @@ const MAX_CONCURRENT_SCHEMA_CHECKS = 2;
 let running = 0;
 const waiting: (() => void)[] = [];
 
+/** Beyond this many waiting, a check is refused at once rather than queued for many seconds. */
+export const MAX_WAITING_SCHEMA_CHECKS = 16;
+
+/** The schema checker's queue is full: a server condition (HTTP 503/429), not a verdict on the document. */
+export class CapValidatorBusyError extends Error {
+  constructor() {
+    super(`the CAP validator is busy (${MAX_WAITING_SCHEMA_CHECKS} checks waiting); retry shortly`);
+  }
+}
+
 async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_SCHEMA_CHECKS) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
+  if (running >= MAX_CONCURRENT_SCHEMA_CHECKS) {
+    if (waiting.length >= MAX_WAITING_SCHEMA_CHECKS) throw new CapValidatorBusyError();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running++;
   try {
     return await fn();
   } finally {
@@ -118,22 +130,40 @@ export async function validateCap(xml: string | Uint8Array): Promise<CapValidati
 const CAP_NS_IN_MESSAGE = /\{urn:oasis:names:tc:emergency:cap:1\.2\}/g;
 
 async function schemaCheck(text: string): Promise<CapError[]> {
-  const result = await withSlot(() =>
-    validateXML({
-      xml: { fileName: 'alert.xml', contents: text },
-      schema: { fileName: 'cap12.xsd', contents: CAP12_XSD },
-      // No network is compiled into the WebAssembly build; --nonet says so twice.
-      modifyArguments: (args) => ['--nonet', ...args],
-    }),
-  );
+  let result: Awaited<ReturnType<typeof validateXML>>;
+  try {
+    result = await withSlot(() =>
+      validateXML({
+        xml: { fileName: 'alert.xml', contents: text },
+        schema: { fileName: 'cap12.xsd', contents: CAP12_XSD },
+        // No network is compiled into the WebAssembly build; --nonet says so twice.
+        modifyArguments: (args) => ['--nonet', ...args],
+      }),
+    );
+  } catch (err) {
+    if (err instanceof CapValidatorBusyError) throw err;
+    // An exit code xmllint-wasm does not classify: never a pass, always a reason.
+    const first = String((err as Error).message ?? err)
+      .split('\n')[0]!
+      .trim();
+    return [{ message: `the schema check could not complete: ${first || 'xmllint failed'}` }];
+  }
   if (result.valid) return [];
+  // xmllint also echoes the offending source line and a caret; only its own located lines count.
   const errors = result.errors
-    .filter((e) => e.loc !== null)
+    .filter((e) => e.loc?.fileName === 'alert.xml' && Number.isInteger(e.loc.lineNumber))
     .map((e) => ({
-      message: e.message.replace(/^Schemas validity error : /, '').replace(CAP_NS_IN_MESSAGE, ''),
+      message: e.message
+        .replace(/^(Schemas validity error|parser error) : /, '')
+        .replace(CAP_NS_IN_MESSAGE, '')
+        .trim(),
       line: e.loc!.lineNumber,
     }));
   return errors.length > 0
     ? errors
-    : [{ message: result.rawOutput.trim() || 'the document does not match the CAP 1.2 schema' }];
+    : [
+        {
+          message: result.rawOutput.trim().split('\n')[0] || 'the document does not match the CAP 1.2 schema',
+        },
+      ];
 }

@@ -145,7 +145,7 @@ function parse(src: string, lineAt: (pos: number) => number): XmlElement {
     const start = pos;
     if (src.startsWith('<!--', pos)) {
       pos += 4;
-      until('-->', 'a comment');
+      if (until('-->', 'a comment').includes('--')) throw new XmlError("'--' inside a comment", start);
     } else if (src.startsWith('<![CDATA[', pos)) {
       if (!top) throw new XmlError('CDATA outside the root element', start);
       pos += 9;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   buildAtomFeed,
   buildCapXml,
+  CapValidatorBusyError,
   levelOfSeverity,
   parseCap,
   severityOfLevel,
@@ -71,7 +72,12 @@ export class WarningCap {
    * become the area; without any, the importer's own region.
    */
   async import(actor: Actor, xml: Buffer): Promise<WarningCreatedView> {
-    const parsed = await parseCap(xml);
+    const parsed = await parseCap(xml).catch((err: unknown) => {
+      // the shared schema checker is full: a server condition, not a verdict on the document
+      if (err instanceof CapValidatorBusyError)
+        throw new DomainError('rate_limited', err.message, undefined, 2);
+      throw err;
+    });
     if ('errors' in parsed)
       throw new DomainError(
         'invalid',

@@ -75,7 +75,10 @@ export class WarningsController {
   @RequirePermission('directive.read')
   @Header('Content-Type', 'application/atom+xml; charset=utf-8')
   @ApiProduces('application/atom+xml')
-  @ApiOkResponse({ description: 'an Atom feed of active published warnings, each linking its CAP' })
+  @ApiOkResponse({
+    description: 'an Atom feed of active published warnings, each linking its CAP',
+    schema: { type: 'string', description: 'Atom (RFC 4287) XML' },
+  })
   feed(@CurrentActor() actor: Actor, @Req() req: Request) {
     return this.cap.feed(actor, baseUrlOf(req));
   }
@@ -99,7 +102,10 @@ export class WarningsController {
   @RequirePermission('directive.read')
   @Header('Content-Type', 'application/xml; charset=utf-8')
   @ApiProduces('application/xml')
-  @ApiOkResponse({ description: 'the warning as a CAP 1.2 alert' })
+  @ApiOkResponse({
+    description: 'the warning as a CAP 1.2 alert',
+    schema: { type: 'string', description: 'CAP 1.2 XML (urn:oasis:names:tc:emergency:cap:1.2)' },
+  })
   capXml(@CurrentActor() actor: Actor, @id() warningId: string) {
     return this.cap.xml(actor, warningId);
   }

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { MAX_CAP_BYTES, validateCap } from '#cap';
+import { CapValidatorBusyError, MAX_CAP_BYTES, validateCap } from '#cap';
 import { CAP_CONTENT_TYPES, CAP_VALIDATION_VIEW, type CapValidationView } from '#contracts';
 import type { Actor } from '#domain';
 import { CounterStore, CurrentActor, DomainError } from '#platform';
@@ -23,6 +23,7 @@ export class CapController {
   @Post('validate')
   @HttpCode(200)
   @ApiConsumes(...CAP_CONTENT_TYPES)
+  @ApiBody({ description: 'a CAP document, UTF-8, at most 256 KiB', schema: { type: 'string' } })
   @ApiOkResponse({
     description: 'whether the document is valid CAP 1.2, and why not',
     schema: CAP_VALIDATION_VIEW,
@@ -34,7 +35,7 @@ export class CapController {
   ): Promise<CapValidationView> {
     const { count, ttlSeconds } = await this.counters.hit(`cap-validate:${actor.userId}`, 60);
     if (count > CAP_VALIDATIONS_PER_MINUTE) {
-      res.setHeader('connection', 'close');
+      // the body is left unread; Node discards it before reusing the connection
       throw new DomainError(
         'rate_limited',
         `more than ${CAP_VALIDATIONS_PER_MINUTE} validations a minute`,
@@ -43,6 +44,12 @@ export class CapController {
       );
     }
     const body = await readXmlBody(req, res, MAX_CAP_BYTES);
-    return validateCap(body);
+    try {
+      return await validateCap(body);
+    } catch (err) {
+      if (err instanceof CapValidatorBusyError)
+        throw new DomainError('rate_limited', err.message, undefined, 2);
+      throw err;
+    }
   }
 }

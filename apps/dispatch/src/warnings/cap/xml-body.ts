@@ -8,14 +8,15 @@ import { DomainError } from '#platform';
  * XML body must be bounded before it is buffered. The content type is checked first (415),
  * then a declared Content-Length over the limit is refused without reading a byte (413), and
  * a body without one (chunked) is counted as it arrives and refused the moment it passes the
- * limit. A refused body is not buffered: the rest is discarded as it arrives for at most
- * LINGER_MS (closing a socket with unread input sends a reset, which can destroy the 413 on
- * its way to the client), then the connection is closed.
+ * limit. A refused body is not buffered: the rest is discarded as it arrives, for at most
+ * LINGER_MS, then a connection still sending is closed. (Closing at once, or answering with
+ * `Connection: close`, resets a socket with unread input, and the reset can destroy the 413
+ * on its way to a client that is still sending.)
  * Used by `POST /api/v1/cap/validate` and the warnings import.
  */
 const LINGER_MS = 3000;
 
-export async function readXmlBody(req: Request, res: Response, limit: number): Promise<Buffer> {
+export async function readXmlBody(req: Request, _res: Response, limit: number): Promise<Buffer> {
   const [type = '', ...params] = (req.headers['content-type'] ?? '').split(';').map((s) => s.trim());
   if (!(CAP_CONTENT_TYPES as readonly string[]).includes(type.toLowerCase())) {
     throw new HttpException(
@@ -41,9 +42,10 @@ export async function readXmlBody(req: Request, res: Response, limit: number): P
     );
   }
   const tooLarge = (size: string) => {
-    res.setHeader('connection', 'close');
     req.resume();
-    setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, LINGER_MS).unref();
     return new DomainError('too_large', `request body is ${size} bytes; the limit is ${limit}`);
   };
   const declared = Number(req.headers['content-length']);
