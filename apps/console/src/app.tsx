@@ -23,6 +23,7 @@ import { TerminalsPage } from './pages/terminals/terminals-page.js';
 // mediasoup-client and the signalling client load only when a consultation page is opened
 const ConsultPage = lazy(() => import('./pages/consult.js'));
 const RadioPage = lazy(() => import('./pages/radio.js'));
+const WarningsPage = lazy(() => import('./pages/warnings/warnings-page.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -85,6 +86,11 @@ export function App() {
       {page.id === 'roster' && <RosterPage user={user} />}
       {page.id === 'handover' && <HandoverPage user={user} />}
       {page.id === 'dutylog' && <DutyLogPage user={user} />}
+      {page.id === 'warnings' && (
+        <Suspense fallback={null}>
+          <WarningsPage user={user} socket={socket} />
+        </Suspense>
+      )}
     </Layout>
   );
 }

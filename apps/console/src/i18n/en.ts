@@ -1,10 +1,12 @@
 import { enOutput } from './en-output.js';
 import { enRadio } from './en-radio.js';
+import { enWarnings } from './en-warnings.js';
 import type { MessageKey } from './zh.js';
 
 export const en: Record<MessageKey, string> = {
   ...enOutput,
   ...enRadio,
+  ...enWarnings,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

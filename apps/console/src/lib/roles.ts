@@ -12,7 +12,8 @@ export type PageId =
   | 'dutystats'
   | 'roster'
   | 'handover'
-  | 'dutylog';
+  | 'dutylog'
+  | 'warnings';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
@@ -53,6 +54,7 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   { id: 'roster', path: '/roster', label: 'duty.navRoster', roles: EVERYONE },
   { id: 'handover', path: '/handover', label: 'duty.navHandover', roles: EVERYONE },
   { id: 'dutylog', path: '/duty-log', label: 'duty.navLog', roles: EVERYONE },
+  { id: 'warnings', path: '/warnings', label: 'warn.nav', roles: ['admin', 'commander', 'dispatcher'] },
 ];
 
 /** Where each role lands after login. */

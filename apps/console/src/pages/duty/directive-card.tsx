@@ -73,6 +73,11 @@ export function DirectiveCard({ item, now, queued, onAck, onFeedback }: Props) {
     >
       <header>
         <span className={`badge level-${d.level}`}>{t(LEVEL_LABEL[d.level])}</span>
+        {d.kind === 'warning' && (
+          <span className="badge warning-kind" data-testid="warning-kind">
+            {t('warn.onDuty')}
+          </span>
+        )}
         {d.drill && <span className="badge drill">{t('drill')}</span>}
         {queued && (
           <span className="badge queued" data-testid="queued">

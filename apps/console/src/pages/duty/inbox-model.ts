@@ -45,6 +45,8 @@ export function fromView(v: DirectiveView): InboxItem {
       drill: v.drill,
       issuedAt: v.issuedAt,
       redelivery: 0,
+      // a warning (预警) travels as a directive; the push says so, and so must the REST view
+      ...(v.warningId ? { kind: 'warning' as const, warningId: v.warningId } : {}),
     },
     state: v.status === 'cancelled' ? 'cancelled' : (mine?.state ?? 'pending'),
     acknowledgedAt: mine?.acknowledgedAt ?? null,
