@@ -62,6 +62,18 @@ describe('daily reports through Mosquitto', () => {
     });
     baseUrl = `http://127.0.0.1:${port}`;
     mosquitto = await startMosquitto(dir, mqttPort);
+    // the bridge retries its link every few seconds; until it has subscribed, a QoS 1 report has
+    // no subscriber on a fresh broker and is dropped (its persistent session keeps them after)
+    await waitFor(
+      async () => {
+        const health = (await (await fetch(`${baseUrl}/api/v1/health`)).json()) as {
+          components?: { broker?: { status?: string } };
+        };
+        return health.components?.broker?.status === 'up';
+      },
+      20_000,
+      'the bridge connected to Mosquitto',
+    );
     const admin = await new Api(baseUrl).login('admin', 'admin-password-1');
     const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
     const county = await createSite(admin, '蚊县', 'command', root);
