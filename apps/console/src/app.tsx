@@ -16,6 +16,7 @@ import { HandoverPage } from './pages/duty-roster/handover-page.js';
 import { RosterPage } from './pages/duty-roster/roster-page.js';
 import { LoginPage } from './pages/login.js';
 import { MonthlyReportPage } from './pages/spot-checks/monthly-report.js';
+import { ReportAlerts } from './pages/reporting/report-alerts.js';
 import { SpotCheckAlarm } from './pages/spot-checks/spot-check-alarm.js';
 import { SpotChecksPage } from './pages/spot-checks/spot-checks-page.js';
 import { TerminalsPage } from './pages/terminals/terminals-page.js';
@@ -23,6 +24,11 @@ import { TerminalsPage } from './pages/terminals/terminals-page.js';
 // mediasoup-client and the signalling client load only when a consultation page is opened
 const ConsultPage = lazy(() => import('./pages/consult.js'));
 const RadioPage = lazy(() => import('./pages/radio.js'));
+// 信息报送 (issue 18): its pages and their texts load when first opened
+const ReportingPage = lazy(() => import('./pages/reporting/reporting-page.js'));
+const ReportBoardPage = lazy(() => import('./pages/reporting/report-board.js'));
+const DailyPage = lazy(() => import('./pages/reporting/daily-page.js'));
+const MonthlyReportingPage = lazy(() => import('./pages/reporting/monthly-page.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -66,6 +72,7 @@ export function App() {
       <ConsultInvitations user={user} hidden={page.id === 'consult'} socket={socket} />
       {user.role === 'duty_officer' && <SpotCheckAlarm socket={socket} />}
       <HandoverAlerts socket={socket} />
+      <ReportAlerts socket={socket} />
       {page.id === 'duty' && <DutyPage user={user} socket={socket} conn={state} />}
       {page.id === 'board' && <BoardPage user={user} socket={socket} conn={state} />}
       {page.id === 'terminals' && <TerminalsPage user={user} />}
@@ -85,6 +92,12 @@ export function App() {
       {page.id === 'roster' && <RosterPage user={user} />}
       {page.id === 'handover' && <HandoverPage user={user} />}
       {page.id === 'dutylog' && <DutyLogPage user={user} />}
+      <Suspense fallback={null}>
+        {page.id === 'reporting' && <ReportingPage user={user} socket={socket} />}
+        {page.id === 'reportboard' && <ReportBoardPage socket={socket} />}
+        {page.id === 'dailyreports' && <DailyPage user={user} />}
+        {page.id === 'reportstats' && <MonthlyReportingPage user={user} />}
+      </Suspense>
     </Layout>
   );
 }

@@ -1,10 +1,12 @@
 import { enOutput } from './en-output.js';
 import { enRadio } from './en-radio.js';
+import { enReportingNav } from './en-reporting-nav.js';
 import type { MessageKey } from './zh.js';
 
 export const en: Record<MessageKey, string> = {
   ...enOutput,
   ...enRadio,
+  ...enReportingNav,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

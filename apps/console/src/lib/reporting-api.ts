@@ -27,7 +27,10 @@ import { ApiError, call, session } from './api.js';
  */
 export const LEVELS = ['I', 'II', 'III', 'IV', 'unrated'] as const satisfies typeof INCIDENT_LEVELS;
 export const KINDS = ['phone', 'initial', 'followup', 'final'] as const satisfies typeof REPORT_KINDS;
-export const REP_EV = { due: 'report.due', overdue: 'report.overdue' } as const satisfies typeof REPORTING_EVENTS;
+export const REP_EV = {
+  due: 'report.due',
+  overdue: 'report.overdue',
+} as const satisfies typeof REPORTING_EVENTS;
 
 const q = (params: Record<string, string | undefined>) =>
   new URLSearchParams(
@@ -68,9 +71,12 @@ export const reportingApi = {
   /** The CSV exactly as the server wrote it (UTF-8 with its BOM), for a download. */
   async monthlyCsv(month: string, includeDrill: boolean): Promise<Blob> {
     const path = '/reporting/stats/monthly';
-    const res = await fetch(`/api/v1${path}?${q({ month, includeDrill: String(includeDrill), format: 'csv' })}`, {
-      headers: session.token ? { authorization: `Bearer ${session.token}` } : {},
-    });
+    const res = await fetch(
+      `/api/v1${path}?${q({ month, includeDrill: String(includeDrill), format: 'csv' })}`,
+      {
+        headers: session.token ? { authorization: `Bearer ${session.token}` } : {},
+      },
+    );
     if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, { path });
     return res.blob();
   },

@@ -1,4 +1,10 @@
-import type { DailyReportState, IncidentLevel, IncidentSummaryView, IncidentView, ReportKind } from '#contracts';
+import type {
+  DailyReportState,
+  IncidentLevel,
+  IncidentSummaryView,
+  IncidentView,
+  ReportKind,
+} from '#contracts';
 
 /**
  * The 信息报送 pages' pure view logic: countdown text, which deadlines an incident still
@@ -127,7 +133,13 @@ export function nextKind(kind: ReportKind): DeadlineKind {
   return kind === 'phone' ? 'phone' : kind === 'followup' ? 'followup' : 'written';
 }
 
-const DAILY_RANK: Record<DailyReportState, number> = { missing: 0, pending: 1, late: 2, zero: 3, submitted: 4 };
+const DAILY_RANK: Record<DailyReportState, number> = {
+  missing: 0,
+  pending: 1,
+  late: 2,
+  zero: 3,
+  submitted: 4,
+};
 
 /** The county's round view: who still owes (漏报, 待报) on top, then 迟报, then those done; by name within. */
 export function dailyOrder<T extends { state: DailyReportState; siteName: string }>(rows: readonly T[]): T[] {
