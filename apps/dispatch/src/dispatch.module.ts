@@ -12,6 +12,7 @@ import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
 import { DutyModule } from './duty/duty.module.js';
+import { ReportingModule } from './reporting/reporting.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
 import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
@@ -26,6 +27,7 @@ import { UsersService } from './users/users.service.js';
     DutyModule,
     SpotChecksModule,
     ConsoleModule,
+    ReportingModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

@@ -23,3 +23,4 @@ export * from './duty-openapi.js';
 export * from './radio-browser.js';
 export * from './reporting.js';
 export * from './reporting-events.js';
+export * from './reporting-openapi.js';

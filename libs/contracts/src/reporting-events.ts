@@ -40,4 +40,9 @@ export interface ReportDuePayload {
   /** seconds past dueAt (0 or less: not yet due) */
   overdueSeconds: number;
   drill: boolean;
+  /**
+   * set on the second overdue step (escalation, like a directive's): the parent site whose
+   * consoles and leader on duty are now told (added by rep-core)
+   */
+  escalatedTo?: { siteId: string; siteName: string };
 }

@@ -338,3 +338,12 @@ export interface TerminalDailyReportJob {
   at: string;
   receivedAt: string;
 }
+
+/** `REPORTING_JOBS.incidentDeadline`'s data: one step of one deadline (added by rep-core) */
+export interface IncidentDeadlineJob {
+  incidentId: string;
+  /** which deadline; `external`: the 漏报 check of an external registration */
+  slot: 'phone' | 'initial' | 'followup' | 'external';
+  dueAt: string;
+  stage: 'due' | 'overdue' | 'escalated' | 'missed';
+}

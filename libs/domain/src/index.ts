@@ -28,3 +28,4 @@ export * from './shanghai-time.js';
 export * from './duty-roster.js';
 export * from './duty-handover.js';
 export * from './duty-log.js';
+export * from './reporting.js';

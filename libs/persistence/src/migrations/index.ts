@@ -17,6 +17,7 @@ import { RadioBroadcasts1795003100000 } from './1795003100000-radio-broadcasts.j
 import { SiteMapPhone1795003300000 } from './1795003300000-site-map-phone.js';
 import { DutyRoster1795003400000 } from './1795003400000-duty-roster.js';
 import { SpotChecks1795003500000 } from './1795003500000-spot-checks.js';
+import { Reporting1795003600000 } from './1795003600000-reporting.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   SiteMapPhone1795003300000,
   DutyRoster1795003400000,
   SpotChecks1795003500000,
+  Reporting1795003600000,
 ];

@@ -317,6 +317,20 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .transform((v) => v === '1'),
+  /** 信息报送: \`report.due\` goes out this long before a deadline (at most half the limit) */
+  REPORTING_WARNING_LEAD_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int()
+    .min(0, 'expected 0 or more')
+    .max(86_400, 'at most 86400 (a day)')
+    .default(600),
+  /** 信息报送: a report still overdue this long after \`report.overdue\` goes to the parent's leader (at most the limit) */
+  REPORTING_ESCALATE_AFTER_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int()
+    .min(1, 'expected a positive integer')
+    .max(86_400, 'at most 86400 (a day)')
+    .default(600),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
