@@ -13,6 +13,7 @@ import { DirectivesModule } from './directives/directives.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
 import { DutyModule } from './duty/duty.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
+import { DailyReportsModule } from './reporting/daily/daily-reports.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
 import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
@@ -28,6 +29,7 @@ import { UsersService } from './users/users.service.js';
     SpotChecksModule,
     ConsoleModule,
     ReportingModule,
+    DailyReportsModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

@@ -5,6 +5,7 @@ import { DeviceIngest } from './bridge/device-ingest.js';
 import { PresenceOwnership } from './bridge/presence-ownership.js';
 import { RadioCommands } from './bridge/radio-commands.js';
 import { RadioIngest } from './bridge/radio-ingest.js';
+import { ReportsIngest } from './bridge/reports-ingest.js';
 import { TerminalDelivery } from './bridge/terminal-delivery.js';
 import { TerminalRegistry } from './bridge/terminal-registry.js';
 import { BrokerService } from './broker/broker.service.js';
@@ -31,6 +32,7 @@ import {
     PresenceOwnership,
     RadioIngest,
     RadioCommands,
+    ReportsIngest,
     DeviceIngest,
     BrokerService,
     MosquittoAuthFiles,

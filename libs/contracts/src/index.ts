@@ -24,3 +24,4 @@ export * from './radio-browser.js';
 export * from './reporting.js';
 export * from './reporting-events.js';
 export * from './reporting-openapi.js';
+export * from './daily-reports-openapi.js';

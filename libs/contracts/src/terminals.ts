@@ -60,6 +60,8 @@ export interface TerminalView {
 // ---- device protocol v1 ----
 
 export const TOPIC_ROOT = 'yihu/v1/terminals';
+/** the leaf a push terminal publishes its site's nil report on (radio gateways may not) */
+export const DEVICE_REPORTS_LEAF = 'reports';
 
 export const terminalTopics = (id: string) => ({
   directives: `${TOPIC_ROOT}/${id}/directives`,
@@ -67,6 +69,8 @@ export const terminalTopics = (id: string) => ({
   status: `${TOPIC_ROOT}/${id}/status`,
   /** addition to v1: updates and cancellations of directives the terminal received */
   notices: `${TOPIC_ROOT}/${id}/notices`,
+  /** addition to v1 (issue 18): device → server, a push terminal's 零报告 (TerminalDailyReportSchema) */
+  reports: `${TOPIC_ROOT}/${id}/${DEVICE_REPORTS_LEAF}`,
 });
 
 export const DIRECTIVE_LEVELS = ['red', 'orange', 'yellow', 'blue', 'none'] as const;

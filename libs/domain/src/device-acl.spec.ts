@@ -12,6 +12,7 @@ const LEAVES: { leaf: string; subscribe: TerminalKind[]; publish: TerminalKind[]
   { leaf: 'notices', subscribe: ['push', 'radio'], publish: [] },
   { leaf: 'acks', subscribe: [], publish: ['push', 'radio'] },
   { leaf: 'status', subscribe: [], publish: ['push', 'radio'] },
+  { leaf: 'reports', subscribe: [], publish: ['push'] },
   { leaf: 'radio/cmd', subscribe: ['radio'], publish: [] },
   { leaf: 'radio/join', subscribe: [], publish: ['radio'] },
   { leaf: 'radio/state', subscribe: [], publish: ['radio'] },
@@ -67,6 +68,7 @@ describe('device ACL', () => {
   it('refuses retained acks and radio messages, keeps retained status', () => {
     expect(devicePublishDenial(A, own('status'), 7, true, 'push')).toBeNull();
     expect(devicePublishDenial(A, own('acks'), 100, true, 'push')).toBe('retain_denied');
+    expect(devicePublishDenial(A, own('reports'), 100, true, 'push')).toBe('retain_denied');
     for (const leaf of ['radio/join', 'radio/state', 'radio/events'])
       expect(devicePublishDenial(A, own(leaf), 50, true, 'radio')).toBe('retain_denied');
   });

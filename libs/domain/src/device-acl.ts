@@ -5,6 +5,7 @@ import {
   RADIO_DEVICE_LEAVES,
   TOPIC_ROOT,
   type TerminalKind,
+  DEVICE_REPORTS_LEAF,
 } from '#contracts';
 
 /**
@@ -12,7 +13,8 @@ import {
  * authorizer and the generated Mosquitto ACL: a terminal subscribes to its own directives
  * (and notices) and publishes its own acks and status, nothing else. A radio gateway
  * (kind `radio`) may also subscribe to its own `radio/cmd` and publish its own
- * `radio/join`, `radio/state` and `radio/events`; a push terminal touches no radio topic.
+ * `radio/join`, `radio/state` and `radio/events`; a push terminal touches no radio topic
+ * and publishes its own `reports` (零报告, issue 18), which a radio gateway may not.
  * Topics are compared whole, so wildcards, "..", empty levels and other ids never match.
  */
 export type DeviceDenial = 'topic_denied' | 'too_large' | 'retain_denied';
@@ -37,6 +39,9 @@ export function devicePublishDenial(
   const own = `${TOPIC_ROOT}/${clientId}/`;
   if (topic === `${own}status`) return null;
   if (topic === `${own}acks`) return retain ? 'retain_denied' : null;
+  // 零报告 from the device (an addition to v1): a push terminal's key; a radio gateway has none
+  if (topic === `${own}${DEVICE_REPORTS_LEAF}`)
+    return kind === 'radio' ? 'topic_denied' : retain ? 'retain_denied' : null;
   if (kind === 'radio' && RADIO_DEVICE_LEAVES.some((leaf) => topic === `${own}radio/${leaf}`)) {
     if (payloadBytes > MAX_RADIO_PAYLOAD_BYTES) return 'too_large';
     // a retained COR or join would be replayed, stale, to whoever subscribes next

@@ -29,3 +29,4 @@ export * from './duty-roster.js';
 export * from './duty-handover.js';
 export * from './duty-log.js';
 export * from './reporting.js';
+export * from './daily-reports.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import {
+  DEVICE_REPORTS_LEAF,
   MAX_DEVICE_PAYLOAD_BYTES,
   TerminalAckSchema,
   findUnstorableText,
@@ -25,6 +26,7 @@ import { trace, traceCount } from '#platform';
 import { BridgeMetrics, radioLeafLabel, type RejectReason } from './bridge-metrics.js';
 import { PresenceOwnership } from './presence-ownership.js';
 import { RadioIngest } from './radio-ingest.js';
+import { ReportsIngest } from './reports-ingest.js';
 import type { PresenceUpdate } from './presence-store.js';
 import { TerminalDelivery } from './terminal-delivery.js';
 import { TerminalRegistry } from './terminal-registry.js';
@@ -88,6 +90,7 @@ export class DeviceIngest implements OnModuleDestroy {
     @Inject(RUNTIME) runtime: Runtime,
     private readonly ownership: PresenceOwnership,
     private readonly radio: RadioIngest,
+    private readonly reports: ReportsIngest,
   ) {
     const failed = (err: unknown, items: PendingAck[]) =>
       this.logger.error(
@@ -170,6 +173,7 @@ export class DeviceIngest implements OnModuleDestroy {
       return this.radio.message(terminalId, leaf.slice('radio/'.length), payload);
     if (leaf === 'status') return this.status(terminalId, payload);
     if (leaf === 'acks') return this.ack(terminalId, payload);
+    if (leaf === DEVICE_REPORTS_LEAF) return this.reports.message(terminalId, payload);
   }
 
   private status(terminalId: string, payload: Buffer): void {

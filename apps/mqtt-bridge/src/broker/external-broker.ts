@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { RADIO_DEVICE_LEAVES, TOPIC_ROOT, type ComponentHealth } from '#contracts';
+import { DEVICE_REPORTS_LEAF, RADIO_DEVICE_LEAVES, TOPIC_ROOT, type ComponentHealth } from '#contracts';
 import { redactUrl, StartupError } from '#platform';
 import type { BrokerLink, DeviceMessageHandler, PresenceHandler } from './broker-link.js';
 
 /** The bridges' shared subscription to device acks (group `yihu-bridge`). */
 export const ACKS_SHARED = `$share/yihu-bridge/${TOPIC_ROOT}/+/acks`;
+
+/** Terminals' 零报告, each to ONE bridge like the acks (the dispatch side is idempotent anyway). */
+export const REPORTS_SHARED = `$share/yihu-bridge/${TOPIC_ROOT}/+/${DEVICE_REPORTS_LEAF}`;
 
 /**
  * Radio gateways' join, state and events, each to ONE bridge like the acks: every bridge
@@ -87,6 +90,7 @@ export class ExternalBroker implements BrokerLink {
       // recording every ack N times was N times the database work for nothing
       [ACKS_SHARED]: { qos: 1 as const },
       ...Object.fromEntries(RADIO_SHARED.map((f) => [f, { qos: 1 as const }])),
+      [REPORTS_SHARED]: { qos: 1 as const },
       // statuses to every bridge: each one needs to know who is online to send
       [`${TOPIC_ROOT}/+/status`]: { qos: 1 as const },
     };

@@ -82,6 +82,7 @@ export class MosquittoAuthFiles implements OnApplicationBootstrap, OnModuleDestr
       mosquittoAclFile(
         this.bridgeUsernames,
         terminals.filter((t) => t.kind === 'radio').map((t) => t.id),
+        terminals.filter((t) => t.kind === 'push').map((t) => t.id),
       ),
     );
     const pidFile = this.config.raw.MOSQUITTO_PID_FILE;

@@ -18,6 +18,7 @@ import { SiteMapPhone1795003300000 } from './1795003300000-site-map-phone.js';
 import { DutyRoster1795003400000 } from './1795003400000-duty-roster.js';
 import { SpotChecks1795003500000 } from './1795003500000-spot-checks.js';
 import { Reporting1795003600000 } from './1795003600000-reporting.js';
+import { DailyReports1795003700000 } from './1795003700000-daily-reports.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   DutyRoster1795003400000,
   SpotChecks1795003500000,
   Reporting1795003600000,
+  DailyReports1795003700000,
 ];

@@ -307,6 +307,39 @@ export const ConfigSchema = z.object({
     .min(1, 'expected a positive integer')
     .max(86_400, 'at most 86400 (a day)')
     .default(900),
+  /** 日报告/零报告: `auto` opens each day's round of daily reports by itself; `off`: only by hand */
+  DAILY_REPORT_ROUNDS: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
+  /** the automatic round opens from this Asia/Shanghai time of the day (HH:MM) */
+  DAILY_REPORT_OPEN_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (00:00-23:59)')
+    .default('00:00'),
+  /** the automatic round is due at this Asia/Shanghai time (HH:MM) */
+  DAILY_REPORT_DUE_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (00:00-23:59)')
+    .default('08:00'),
+  /** sites still pending get `report.due` again this long before the due time (0: no reminder) */
+  DAILY_REPORT_REMIND_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int()
+    .min(0, 'expected 0 or more')
+    .max(86_400, 'at most 86400 (a day)')
+    .default(1800),
+  /** a pending site is `missing` this long after the due time; unset: at the end of the round's date */
+  DAILY_REPORT_CUTOFF_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int()
+    .min(1, 'expected a positive integer')
+    .max(7 * 86_400, 'at most 604800 (7 days)')
+    .optional(),
+  /** how often each instance looks whether the day's automatic round is to be opened */
+  DAILY_REPORT_TICK_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int()
+    .min(1, 'expected a positive integer')
+    .max(3600, 'at most 3600')
+    .default(60),
   /**
    * requests waiting for a database connection at most; more get 503 with Retry-After at
    * once (the embedded engine has one connection: a burst queues on it)
