@@ -95,7 +95,7 @@ export function App() {
       <Suspense fallback={null}>
         {page.id === 'reporting' && <ReportingPage user={user} socket={socket} />}
         {page.id === 'reportboard' && <ReportBoardPage socket={socket} />}
-        {page.id === 'dailyreports' && <DailyPage user={user} />}
+        {page.id === 'dailyreports' && <DailyPage user={user} socket={socket} />}
         {page.id === 'reportstats' && <MonthlyReportingPage user={user} />}
       </Suspense>
     </Layout>

@@ -13,6 +13,7 @@ export const enReportingNav: Record<keyof typeof zhReportingNav, string> = {
   'rep.alertOverdue': 'overdue',
   'rep.open': 'Open',
   'rep.ack': 'Acknowledge',
+  'rep.escalatedTo': 'escalated to',
   'rep.kindPhone': 'phone report',
   'rep.kindInitial': 'first written report',
   'rep.kindFollowup': 'follow-up',

@@ -36,6 +36,8 @@ export const enReporting: Record<RepKey, string> = {
   tlDue: 'Report due soon',
   tlOverdue: 'Report overdue',
   tlFinding: 'Finding recorded',
+  tlEscalated: 'Overdue: escalated to the parent site',
+  tlConcealed: 'Concealment recorded',
   tlOther: 'Other entry',
   catNatural: 'Natural disaster',
   catAccident: 'Accident',

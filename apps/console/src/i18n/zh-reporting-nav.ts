@@ -12,6 +12,7 @@ export const zhReportingNav = {
   'rep.alertOverdue': '已超时未报',
   'rep.open': '查看',
   'rep.ack': '知道了',
+  'rep.escalatedTo': '已上报',
   'rep.kindPhone': '电话报告',
   'rep.kindInitial': '初报',
   'rep.kindFollowup': '续报',

@@ -34,6 +34,8 @@ export const zhReporting = {
   tlDue: '报送即将到期提醒',
   tlOverdue: '报送超时告警',
   tlFinding: '生成问责记录',
+  tlEscalated: '超时已上报上级',
+  tlConcealed: '登记瞒报',
   tlOther: '其他记录',
   catNatural: '自然灾害',
   catAccident: '事故灾难',

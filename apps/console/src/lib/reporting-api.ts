@@ -82,10 +82,18 @@ export const reportingApi = {
   },
 };
 
-/** The per-site rows of a daily answer, whichever of the two shapes the server gives. */
+/**
+ * The per-site rows of a daily answer and the round's due time when the answer has it: the
+ * list (GET /daily-reports) carries none today, a round (DailyRoundView) does, and a row
+ * may gain `dueAt` additively.
+ */
 export function dailyRows(answer: DailyReportView[] | DailyRoundView): {
   rows: DailyReportView[];
   dueAt: string | null;
 } {
-  return Array.isArray(answer) ? { rows: answer, dueAt: null } : { rows: answer.sites, dueAt: answer.dueAt };
+  if (!Array.isArray(answer)) return { rows: answer.sites, dueAt: answer.dueAt };
+  const withDue = answer.find(
+    (x): x is DailyReportView & { dueAt: string } => typeof (x as { dueAt?: unknown }).dueAt === 'string',
+  );
+  return { rows: answer, dueAt: withDue?.dueAt ?? null };
 }

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { DailyReportView, SiteView, UserView } from '#contracts';
+import type { Socket } from 'socket.io-client';
+import type { DailyReportView, ReportDuePayload, SiteView, UserView } from '#contracts';
 import { useRep } from '../../i18n/reporting.js';
 import { api, ApiError } from '../../lib/api.js';
 import { csvName, csvTime, downloadCsv, toCsv } from '../../lib/csv.js';
-import { dailyRows, reportingApi } from '../../lib/reporting-api.js';
+import { dailyRows, REP_EV, reportingApi } from '../../lib/reporting-api.js';
 import { formatTime, useNow } from '../../lib/time.js';
 import '../../styles/reporting.css';
 import { DailyCard } from './daily-card.js';
@@ -15,11 +16,15 @@ import { dailyOrder, shanghaiToday } from './reporting-model.js';
  * 日报告/零报告: a township sees its own card; the county sees the round (per site 待报, 已报,
  * 零报告, 迟报, 漏报 and the channel), opens a round, and exports it. Lazy-loaded.
  */
-export default function DailyPage({ user }: { user: UserView }) {
+export default function DailyPage({ user, socket }: { user: UserView; socket: Socket | null }) {
   const { r } = useRep();
   const now = useNow(1000);
   const [sites, setSites] = useState<SiteView[]>([]);
-  const [date, setDate] = useState(() => shanghaiToday());
+  const [date, setDateRaw] = useState(() => shanghaiToday());
+  const setDate = (d: string) => {
+    setDueAt(null);
+    setDateRaw(d);
+  };
   const [rows, setRows] = useState<DailyReportView[]>([]);
   const [dueAt, setDueAt] = useState<string | null>(null);
   const [noRound, setNoRound] = useState(false);
@@ -32,8 +37,8 @@ export default function DailyPage({ user }: { user: UserView }) {
       (answer) => {
         const d = dailyRows(answer);
         setRows(d.rows);
-        setDueAt(d.dueAt);
-        setNoRound(false);
+        setDueAt((old) => d.dueAt ?? old);
+        setNoRound(d.rows.length === 0);
         setError(null);
       },
       (err: unknown) => {
@@ -47,6 +52,23 @@ export default function DailyPage({ user }: { user: UserView }) {
     api.sites().then(setSites, (err: unknown) => setError(reportingErrorText(err, r)));
   }, []);
   useEffect(load, [load]);
+  // the list answers no due time; a round's due/overdue alert carries it, and changes states
+  useEffect(() => {
+    if (!socket) return;
+    const on = (p: ReportDuePayload) => {
+      if (p.subject.type !== 'daily' || p.subject.date !== date) return;
+      setDueAt(p.dueAt);
+      load();
+    };
+    socket.on(REP_EV.due, on);
+    socket.on(REP_EV.overdue, on);
+    socket.on('connect', load);
+    return () => {
+      socket.off(REP_EV.due, on);
+      socket.off(REP_EV.overdue, on);
+      socket.off('connect', load);
+    };
+  }, [socket, date, load]);
 
   const exportCsv = () => {
     const head = [r('site'), r('state'), r('kindCol'), r('submittedAt'), r('channel'), r('version')];

@@ -51,6 +51,8 @@ const TIMELINE_KEY: Record<string, RepKey> = {
   'incident.create': 'tlOpened',
   'incident.registered': 'tlRegistered',
   'incident.register-external': 'tlRegistered',
+  'incident.register_external': 'tlRegistered',
+  'incident.close': 'tlClosed',
   'incident.closed': 'tlClosed',
   'report.submitted': 'tlSubmitted',
   'report.submit': 'tlSubmitted',
@@ -59,8 +61,10 @@ const TIMELINE_KEY: Record<string, RepKey> = {
   'report.sign': 'tlSigned',
   'report.due': 'tlDue',
   'report.overdue': 'tlOverdue',
+  'report.escalated': 'tlEscalated',
   'finding.made': 'tlFinding',
   'finding.create': 'tlFinding',
+  'finding.concealed': 'tlConcealed',
 };
 export const timelineKey = (action: string): RepKey => TIMELINE_KEY[action] ?? 'tlOther';
 

@@ -17,7 +17,7 @@ interface Alert extends ReportDuePayload {
 }
 
 const keyOf = (p: ReportDuePayload, overdue: boolean) =>
-  `${overdue ? 'o' : 'd'}:${p.siteId}:${p.subject.type === 'incident' ? `${p.subject.incidentId}:${p.subject.kind}` : p.subject.date}:${p.dueAt}`;
+  `${overdue ? (p.escalatedTo ? `e>${p.escalatedTo.siteId}` : 'o') : 'd'}:${p.siteId}:${p.subject.type === 'incident' ? `${p.subject.incidentId}:${p.subject.kind}` : p.subject.date}:${p.dueAt}`;
 
 /** Counts every tone this component played, for the e2e (`data-report-tones` on <html>). */
 let tones = 0;
@@ -99,6 +99,7 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
             ? `${a.subject.title} · ${t(KIND_KEY[a.subject.kind])}`
             : `${t('rep.daily')} ${a.subject.date}`}{' '}
           {a.overdue ? t('rep.alertOverdue') : t('rep.alertDue')} ({t('rep.dueAt')} {formatShort(a.dueAt)})
+          {a.escalatedTo && ` · ${t('rep.escalatedTo')} ${a.escalatedTo.siteName}`}
           <button type="button" onClick={() => open(a)}>
             {t('rep.open')}
           </button>
