@@ -35,7 +35,7 @@ export function DeadlineTile({ d, now }: { d: DeadlineRow; now: number }) {
       data-testid={`deadline-${d.kind}`}
       data-state={state}
     >
-      <h4>{r(DEADLINE_KEY[d.kind])}</h4>
+      <h3>{r(DEADLINE_KEY[d.kind])}</h3>
       <p className="rep-due">
         {r('dueAt')} {formatTime(d.dueAt)}
       </p>

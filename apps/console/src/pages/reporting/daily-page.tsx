@@ -124,7 +124,7 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
               {r('exportCsv')}
             </button>
           </div>
-          <div className="rep-table-wrap">
+          <div className="rep-table-wrap" tabIndex={0} role="region" aria-label={r('roundTitle')}>
             <table data-testid="daily-table">
               <thead>
                 <tr>

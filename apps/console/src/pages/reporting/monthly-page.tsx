@@ -86,7 +86,7 @@ export default function MonthlyReportingPage({ user }: { user: UserView }) {
           </p>
         )}
         {view && (
-          <div className="rep-table-wrap">
+          <div className="rep-table-wrap" tabIndex={0} role="region" aria-label={r('monthlyTitle')}>
             <table data-testid="rep-monthly-table">
               <thead>
                 <tr>
