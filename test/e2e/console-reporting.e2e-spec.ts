@@ -251,6 +251,13 @@ describe('console: 信息报送', () => {
     await p.getByTestId('daily-result').waitFor();
     await p.locator('[data-testid="daily-card"][data-state="zero"]').waitFor();
     expect(await p.getByTestId('daily-state').innerText()).toContain('零报告');
+    // a "due soon" line for this round (if one came) leaves the banner once the report is sent
+    expect(
+      await p
+        .locator('[data-testid="report-alert"][data-overdue="false"]')
+        .filter({ hasText: '日报告' })
+        .count(),
+    ).toBe(0);
     expect(await axeViolations(p)).toEqual([]);
     await screenshot(p, 'reporting-daily-zero');
 

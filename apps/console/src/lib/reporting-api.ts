@@ -97,3 +97,19 @@ export function dailyRows(answer: DailyReportView[] | DailyRoundView): {
   );
   return { rows: answer, dueAt: withDue?.dueAt ?? null };
 }
+
+/**
+ * What the alert banner (on every page) learned that the 信息报送 pages need later: the
+ * daily round's due time per date (one round a date; the daily list does not carry it), and a
+ * way for a page to say a report was just sent, so the banner drops its "due soon" line.
+ */
+export const reportSignals = {
+  dailyDue: new Map<string, string>(),
+  answered(
+    subject: { type: 'daily'; siteId: string; date: string } | { type: 'incident'; incidentId: string },
+  ) {
+    window.dispatchEvent(new CustomEvent(ANSWERED_EVENT, { detail: subject }));
+  },
+};
+export const ANSWERED_EVENT = 'yihu:report-answered';
+export type AnsweredSubject = Parameters<typeof reportSignals.answered>[0];

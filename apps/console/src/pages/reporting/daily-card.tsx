@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { DailyReportView } from '#contracts';
 import { useRep } from '../../i18n/reporting.js';
-import { reportingApi } from '../../lib/reporting-api.js';
+import { reportingApi, reportSignals } from '../../lib/reporting-api.js';
 import { formatTime } from '../../lib/time.js';
 import { Countdown } from './countdown.js';
 import { CHANNEL_KEY, DAILY_KEY } from './labels.js';
@@ -44,6 +44,7 @@ export function DailyCard({
         `${r(DAILY_KEY[res.state])} · ${r('version')} ${res.version} · ${formatTime(res.submittedAt)}`,
       );
       if (kind === 'normal') setText('');
+      reportSignals.answered({ type: 'daily', siteId, date });
       onDone();
     } catch (err) {
       setError(reportingErrorText(err, r));

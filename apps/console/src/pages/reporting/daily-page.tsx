@@ -4,10 +4,11 @@ import type { DailyReportView, ReportDuePayload, SiteView, UserView } from '#con
 import { useRep } from '../../i18n/reporting.js';
 import { api, ApiError } from '../../lib/api.js';
 import { csvName, csvTime, downloadCsv, toCsv } from '../../lib/csv.js';
-import { dailyRows, REP_EV, reportingApi } from '../../lib/reporting-api.js';
+import { dailyRows, REP_EV, reportingApi, reportSignals } from '../../lib/reporting-api.js';
 import { formatTime, useNow } from '../../lib/time.js';
 import '../../styles/reporting.css';
 import { DailyCard } from './daily-card.js';
+import { DateStep } from './date-step.js';
 import { CHANNEL_KEY, DAILY_KEY } from './labels.js';
 import { reportingErrorText } from './reporting-errors.js';
 import { dailyOrder, shanghaiToday } from './reporting-model.js';
@@ -37,7 +38,7 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
       (answer) => {
         const d = dailyRows(answer);
         setRows(d.rows);
-        setDueAt((old) => d.dueAt ?? old);
+        setDueAt((old) => d.dueAt ?? old ?? reportSignals.dailyDue.get(date) ?? null);
         setNoRound(d.rows.length === 0);
         setError(null);
       },
@@ -87,10 +88,7 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
     <div className="rep-daily">
       <div className="rep-board-head">
         <h2>{r('navDaily')}</h2>
-        <label>
-          {r('date')}{' '}
-          <input type="date" value={date} onChange={(e) => e.target.value && setDate(e.target.value)} />
-        </label>
+        <DateStep kind="day" label={r('date')} value={date} onChange={setDate} />
       </div>
       {error && (
         <p role="alert" className="error">

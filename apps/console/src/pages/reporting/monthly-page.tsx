@@ -4,6 +4,7 @@ import { PrintHead } from '../../components/output-buttons.js';
 import { useRep } from '../../i18n/reporting.js';
 import { reportingApi } from '../../lib/reporting-api.js';
 import '../../styles/reporting.css';
+import { DateStep } from './date-step.js';
 import { ConcealedForm, FindingsList } from './findings.js';
 import { reportingErrorText } from './reporting-errors.js';
 import { shanghaiMonth } from './reporting-model.js';
@@ -61,10 +62,7 @@ export default function MonthlyReportingPage({ user }: { user: UserView }) {
         <h2 id="rep-monthly-title">{title}</h2>
         <PrintHead title={title} />
         <div className="no-print rep-board-head">
-          <label>
-            {r('month')}{' '}
-            <input type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
-          </label>
+          <DateStep kind="month" label={r('month')} value={month} onChange={setMonth} />
           <label>
             <input
               type="checkbox"

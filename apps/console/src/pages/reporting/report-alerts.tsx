@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import type { ReportDuePayload } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
 import { alarm } from '../../lib/alarm.js';
-import { REP_EV } from '../../lib/reporting-api.js';
+import { ANSWERED_EVENT, REP_EV, reportSignals, type AnsweredSubject } from '../../lib/reporting-api.js';
 import { navigate } from '../../lib/router.js';
 import { formatShort } from '../../lib/time.js';
 import '../../styles/report-alerts.css';
@@ -42,6 +42,7 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
   useEffect(() => {
     if (!socket) return;
     const add = (overdue: boolean) => (p: ReportDuePayload) => {
+      if (p.subject.type === 'daily') reportSignals.dailyDue.set(p.subject.date, p.dueAt);
       const key = keyOf(p, overdue);
       // the hub may repeat an alert (a reconnect, a second instance): one banner, one tone
       if (seen.current.has(key)) return;
@@ -59,6 +60,24 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
       socket.off(REP_EV.overdue, onOverdue);
     };
   }, [socket]);
+
+  // a report just sent: its "due soon" line goes (an overdue one stays until 知道了)
+  useEffect(() => {
+    const on = (e: Event) => {
+      const s = (e as CustomEvent<AnsweredSubject>).detail;
+      setAlerts((list) =>
+        list.filter(
+          (a) =>
+            a.overdue ||
+            !(s.type === 'daily'
+              ? a.subject.type === 'daily' && a.subject.date === s.date && a.siteId === s.siteId
+              : a.subject.type === 'incident' && a.subject.incidentId === s.incidentId),
+        ),
+      );
+    };
+    window.addEventListener(ANSWERED_EVENT, on);
+    return () => window.removeEventListener(ANSWERED_EVENT, on);
+  }, []);
 
   const ringing = alerts.some((a) => a.overdue);
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { IncidentView, ReportKind, ReportView } from '#contracts';
 import { useRep } from '../../i18n/reporting.js';
-import { KINDS, reportingApi } from '../../lib/reporting-api.js';
+import { KINDS, reportingApi, reportSignals } from '../../lib/reporting-api.js';
 import { formatTime } from '../../lib/time.js';
 import { isWritten, KIND_KEY } from './labels.js';
 import { reportingErrorText } from './reporting-errors.js';
@@ -42,6 +42,7 @@ export function ReportForm({
         ...(corrects ? { corrects: corrects.id } : {}),
       });
       setContent('');
+      reportSignals.answered({ type: 'incident', incidentId: view.id });
       onClearCorrects();
       onDone();
     } catch (err) {

@@ -9,6 +9,7 @@ import {
   shanghaiMonth,
   shanghaiToday,
   sortByUrgency,
+  step,
 } from './reporting-model.js';
 
 const NOW = Date.parse('2026-12-07T02:00:00Z');
@@ -195,5 +196,14 @@ describe('Shanghai dates', () => {
   it('takes the day and month in UTC+8 whatever the browser zone', () => {
     expect(shanghaiToday(Date.parse('2026-12-31T16:30:00Z'))).toBe('2027-01-01');
     expect(shanghaiMonth(Date.parse('2026-12-31T15:59:00Z'))).toBe('2026-12');
+  });
+});
+
+describe('step', () => {
+  it('moves a day or a month across year ends and month lengths', () => {
+    expect(step('2026-12-31', 1)).toBe('2027-01-01');
+    expect(step('2027-03-01', -1)).toBe('2027-02-28');
+    expect(step('2026-12', 1)).toBe('2027-01');
+    expect(step('2027-01', -1)).toBe('2026-12');
   });
 });

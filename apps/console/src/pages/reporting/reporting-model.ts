@@ -152,3 +152,13 @@ export function dailyOrder<T extends { state: DailyReportState; siteName: string
 export const shanghaiMonth = (ms = Date.now()) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 7);
 /** Today in Asia/Shanghai ("2026-12-07"). */
 export const shanghaiToday = (ms = Date.now()) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** The day or month `n` steps from `value` ("2026-12-07" / "2026-12"). */
+export function step(value: string, n: number): string {
+  if (/^\d{4}-\d{2}$/.test(value)) {
+    const [y, m] = value.split('-').map(Number) as [number, number];
+    const d = new Date(Date.UTC(y, m - 1 + n, 1));
+    return d.toISOString().slice(0, 7);
+  }
+  return new Date(Date.parse(`${value}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
