@@ -195,6 +195,13 @@ describe('console: 信息报送', () => {
     await alert.first().waitFor({ timeout: 20_000 });
     expect(await alert.first().innerText()).toContain('东山镇');
     expect(await alert.first().innerText()).toContain('河堤管涌 · 电话报告 已超时未报');
+    // how far behind the deadline the alert reached the screen (the queue's timer, the socket, React)
+    const lagMs =
+      Number(await alert.first().getAttribute('data-shown-at')) -
+      Date.parse((await alert.first().getAttribute('data-due-at'))!);
+    console.info(`report.overdue on the county board ${lagMs} ms after the deadline`);
+    expect(lagMs).toBeGreaterThanOrEqual(0);
+    expect(lagMs).toBeLessThan(5000);
     const tones = Number(await p.evaluate('document.documentElement.dataset.reportTones ?? "0"'));
     expect(tones).toBeGreaterThanOrEqual(1);
     expect(await p.getByTestId('board-overdue-count').innerText()).toMatch(/超时 [1-9]/);
@@ -326,6 +333,17 @@ describe('console: 信息报送', () => {
           problems: [],
         });
         expect({ path, axe: await axeViolations(p) }).toEqual({ path, axe: [] });
+        // no English reaches a zh-CN user: only the language switch, CSV and user names
+        const words = ((await p.locator('body').innerText()).match(/[A-Za-z]{3,}/g) ?? []).filter(
+          (w) => !['English', 'CSV', 'rep', 'cmd', 'disp', 'officer'].includes(w),
+        );
+        expect({ path, words }).toEqual({ path, words: [] });
+        if (size.name === 'desktop') {
+          // the bright theme for daytime projection holds too
+          await p.getByTestId('theme-toggle').click();
+          expect({ path, light: await axeViolations(p) }).toEqual({ path, light: [] });
+          await p.getByTestId('theme-toggle').click();
+        }
         await screenshot(p, `reporting${path.split('?')[0]!.replace('/', '-')}-${size.name}`);
       }
     }, 90_000);

@@ -14,6 +14,8 @@ const REPEAT_MS = 4000;
 interface Alert extends ReportDuePayload {
   key: string;
   overdue: boolean;
+  /** when the banner took it (ms since epoch): the e2e measures the lag behind dueAt */
+  shownAt: number;
 }
 
 const keyOf = (p: ReportDuePayload, overdue: boolean) =>
@@ -49,7 +51,10 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
       seen.current.add(key);
       tone(overdue);
       // an overdue alert replaces the "due soon" one for the same report
-      setAlerts((list) => [...list.filter((a) => a.key !== keyOf(p, false)), { ...p, key, overdue }]);
+      setAlerts((list) => [
+        ...list.filter((a) => a.key !== keyOf(p, false)),
+        { ...p, key, overdue, shownAt: Date.now() },
+      ]);
     };
     const onDue = add(false);
     const onOverdue = add(true);
@@ -111,6 +116,8 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
           data-testid="report-alert"
           data-overdue={a.overdue}
           data-site-name={a.siteName}
+          data-due-at={a.dueAt}
+          data-shown-at={a.shownAt}
         >
           {a.drill && <span className="drill-badge">{t('rep.drill')}</span>}
           <strong>{a.siteName}</strong>{' '}
