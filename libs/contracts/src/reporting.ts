@@ -8,6 +8,7 @@ import {
   type IncidentLevel,
   type ReportKind,
 } from './reporting-events.js';
+import { boundedDateTime, multiLineText, singleLineText } from './text.js';
 
 /**
  * 信息报送 (issue 18): incidents and their reports with legal deadlines, daily/nil reports,
@@ -46,7 +47,8 @@ export interface ReportingRulesView {
   version: number;
 }
 
-const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with an offset' });
+// bounded (years 2000..2100), as every client date: PostgreSQL refuses some years JavaScript accepts
+const isoTime = boundedDateTime('must be an ISO 8601 time with an offset');
 
 export const MAX_INCIDENT_TITLE = 200;
 export const MAX_INCIDENT_TEXT = 10_000;
@@ -55,14 +57,15 @@ export const MAX_REPORT_CONTENT = 20_000;
 export const CreateIncidentRequestSchema = z
   .strictObject({
     siteId: z.uuid(),
-    title: z.string().trim().min(1, 'must not be empty').max(MAX_INCIDENT_TITLE),
+    title: singleLineText(MAX_INCIDENT_TITLE),
     /** free text kept short: 自然灾害/事故灾难/公共卫生/社会安全 or a finer category */
-    category: z.string().trim().min(1, 'must not be empty').max(50),
+    category: singleLineText(50),
     level: z.enum(INCIDENT_LEVELS, { error: 'must be one of I, II, III, IV, unrated' }),
     occurredAt: isoTime,
     learnedAt: isoTime,
-    location: z.string().trim().min(1, 'must not be empty').max(500),
-    summary: z.string().trim().max(MAX_INCIDENT_TEXT),
+    location: singleLineText(500),
+    // the text rule (docs/input-validation.md): no NUL or control characters reach the database
+    summary: multiLineText(MAX_INCIDENT_TEXT * 3, { allowEmpty: true }),
     casualties: z
       .strictObject({
         dead: z.number().int().min(0).max(1_000_000).optional(),
@@ -94,7 +97,7 @@ export interface IncidentCreatedView {
 
 export const CreateReportRequestSchema = z.strictObject({
   kind: z.enum(REPORT_KINDS, { error: 'must be one of phone, initial, followup, final' }),
-  content: z.string().trim().min(1, 'must not be empty').max(MAX_REPORT_CONTENT),
+  content: multiLineText(MAX_REPORT_CONTENT * 3),
   /** a correction of an earlier report of this incident: a new version, never an edit */
   corrects: z.uuid().optional(),
 });
@@ -192,11 +195,11 @@ export interface IncidentSummaryView {
 
 export const RegisterExternalIncidentRequestSchema = z.strictObject({
   siteId: z.uuid(),
-  title: z.string().trim().min(1, 'must not be empty').max(MAX_INCIDENT_TITLE),
+  title: singleLineText(MAX_INCIDENT_TITLE),
   level: z.enum(INCIDENT_LEVELS, { error: 'must be one of I, II, III, IV, unrated' }),
   learnedAt: isoTime,
   /** where the county heard of it: 110 转警, 媒体, 群众来电 … */
-  source: z.string().trim().min(1, 'must not be empty').max(200),
+  source: singleLineText(200),
   /** an incident the site did report, if the county links them (no finding then if in time) */
   incidentId: z.uuid().optional(),
 });
@@ -265,7 +268,7 @@ export const CreateConcealedFindingRequestSchema = z.strictObject({
   siteId: z.uuid(),
   kind: z.literal('concealed', { error: 'only concealed findings are recorded by hand' }),
   incidentId: z.uuid(),
-  note: z.string().trim().min(1, 'say what was concealed').max(2000),
+  note: multiLineText(6000),
 });
 export type CreateConcealedFindingRequest = z.infer<typeof CreateConcealedFindingRequestSchema>;
 

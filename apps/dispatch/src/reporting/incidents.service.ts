@@ -18,6 +18,7 @@ import { IncidentsRepository, type IncidentRow, type ReportRow } from './inciden
 import { ReportingAccess } from './reporting-access.js';
 import { ReportingRules } from './reporting-rules.service.js';
 import { IncidentTimeline } from './incident-timeline.js';
+import { MissedCheck } from './missed-check.js';
 import { deadlinesView, factOf, findingView, reportView, ruleOf } from './views.js';
 
 const invalid = (path: string, message: string) =>
@@ -37,6 +38,7 @@ export class IncidentsService {
     private readonly access: ReportingAccess,
     private readonly deadlines: IncidentDeadlines,
     private readonly timeline: IncidentTimeline,
+    private readonly missed: MissedCheck,
     private readonly audit: AuditStore,
   ) {}
 
@@ -238,6 +240,8 @@ export class IncidentsService {
       );
       return (await this.incidents.find(id, tx))!;
     });
+    // past its deadline already: the finding is made before the answer (the job would make it too)
+    if (dueAt && dueAt.getTime() <= Date.now()) await this.missed.check(row.id);
     const reports = await this.incidents.reports([row.id]);
     await this.deadlines.schedule(row, reports);
     return { id: row.id, deadlines: deadlinesView(row, reports) };

@@ -6,6 +6,7 @@ import { FindingsRepository } from './findings.repository.js';
 import { FindingsService } from './findings.service.js';
 import { IncidentAlerts } from './incident-alerts.js';
 import { IncidentDeadlines } from './incident-deadlines.js';
+import { IncidentOpenItems } from './incident-open-items.js';
 import { IncidentReports } from './incident-reports.service.js';
 import { IncidentTimeline } from './incident-timeline.js';
 import { IncidentsController } from './incidents.controller.js';
@@ -37,6 +38,7 @@ import { ReportingController } from './reporting.controller.js';
     IncidentsService,
     IncidentReports,
     FindingsService,
+    IncidentOpenItems,
   ],
   exports: [DailyReportFactsRegistry],
 })
