@@ -62,6 +62,8 @@ export async function startHub(
     SFU_WORKERS: '1',
     ADMIN_PASSWORD: 'admin-password-1',
     METRICS_TOKEN: TEST_METRICS_TOKEN,
+    // the day's automatic round of daily reports would land in every test between 16:00 and 24:00 UTC
+    DAILY_REPORT_ROUNDS: 'off',
     ...env,
     PORT: String(port),
   };

@@ -19,6 +19,8 @@ export function inProcessHubEnv(dataDir: string, port: number): Record<string, s
     METRICS_TOKEN: TEST_METRICS_TOKEN,
     SFU_ENABLED: 'false',
     LOG_LEVEL: 'silent',
+    // the day's automatic round of daily reports would land in every test between 16:00 and 24:00 UTC
+    DAILY_REPORT_ROUNDS: 'off',
   };
 }
 

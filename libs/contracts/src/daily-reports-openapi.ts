@@ -37,7 +37,14 @@ export const DAILY_ROUND_VIEW = object({
 });
 
 export const DAILY_REPORT_PUT_VIEW = object({
-  state: { type: 'string', enum: ['submitted', 'zero', 'late'], description: 'late: after dueAt, whatever the kind' },
-  version: { type: 'integer', description: '1 for the first report of the date; a later one is a new version' },
+  state: {
+    type: 'string',
+    enum: ['submitted', 'zero', 'late'],
+    description: 'late: after dueAt, whatever the kind',
+  },
+  version: {
+    type: 'integer',
+    description: '1 for the first report of the date; a later one is a new version',
+  },
   submittedAt: time,
 });

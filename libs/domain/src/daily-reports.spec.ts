@@ -61,6 +61,8 @@ describe('daily reports', () => {
     );
     expect(openRoundDenial('2026-02-30', due, now)?.fields?.[0]?.path).toBe('date');
     expect(openRoundDenial('2026-11-01', due, now)?.message).toMatch(/7 days/);
+    expect(openRoundDenial('2026-12-08', due, now)).toBeNull();
+    expect(openRoundDenial('2026-12-09', due, now)?.message).toMatch(/a day before/);
   });
 
   it("opens the day's round between the opening and the due time (Asia/Shanghai)", () => {
@@ -83,8 +85,15 @@ describe('daily reports', () => {
     const officer = { userId: 'u', role: 'duty_officer' as const, siteId: 'town-1', sitePath: town.path };
     expect(dailyReportAccessDenial(officer, town)).toBeNull();
     expect(dailyReportAccessDenial({ ...officer, siteId: 'town-2' }, town)?.code).toBe('forbidden');
-    const dispatcher = { userId: 'd', role: 'dispatcher' as const, siteId: 'county', sitePath: '/root/county/' };
+    const dispatcher = {
+      userId: 'd',
+      role: 'dispatcher' as const,
+      siteId: 'county',
+      sitePath: '/root/county/',
+    };
     expect(dailyReportAccessDenial(dispatcher, town)).toBeNull();
-    expect(dailyReportAccessDenial({ ...dispatcher, sitePath: '/root/other/' }, town)?.code).toBe('forbidden');
+    expect(dailyReportAccessDenial({ ...dispatcher, sitePath: '/root/other/' }, town)?.code).toBe(
+      'forbidden',
+    );
   });
 });

@@ -12,6 +12,8 @@ export type DailySiteState = 'pending' | 'submitted' | 'zero' | 'late' | 'missin
 
 /** a round's due time at most this far after the date's end (a report about a day is due soon after it) */
 export const MAX_DUE_AFTER_DATE_MS = 7 * 86_400_000;
+/** and at most this far before the date begins (a round for next week is not a daily report) */
+export const MAX_DUE_BEFORE_DATE_MS = 86_400_000;
 
 /** The state one submitted version answers: `late` after the due time, whatever the kind. */
 export function versionState(kind: DailyKind, at: Date, dueAt: Date): 'submitted' | 'zero' | 'late' {
@@ -64,6 +66,12 @@ export function openRoundDenial(date: string, dueAt: Date, now: Date): RuleDenia
     return invalidField('date', 'no such day', `date: ${date} is not a day of the calendar`);
   if (dueAt.getTime() <= now.getTime())
     return invalidField('dueAt', 'must be in the future', 'dueAt: a round is due after it opens');
+  if (dueAt.getTime() < shanghaiInstant(date).getTime() - MAX_DUE_BEFORE_DATE_MS)
+    return invalidField(
+      'dueAt',
+      'must be at most a day before the date',
+      'dueAt: at most a day before the date begins (Asia/Shanghai)',
+    );
   const dateEnds = shanghaiInstant(date, 24 * 60).getTime();
   if (dueAt.getTime() > dateEnds + MAX_DUE_AFTER_DATE_MS)
     return invalidField(

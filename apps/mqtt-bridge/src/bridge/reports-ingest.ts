@@ -1,10 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import {
-  REPORTING_JOBS,
-  TerminalDailyReportSchema,
-  type TerminalDailyReportJob,
-} from '#contracts';
+import { REPORTING_JOBS, TerminalDailyReportSchema, type TerminalDailyReportJob } from '#contracts';
 import { RateBuckets } from '#domain';
 import { JobQueue, LOGGER } from '#platform';
 import { BridgeMetrics, type RejectReason } from './bridge-metrics.js';

@@ -25,7 +25,11 @@ export class DailyReportAlerts {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  payload(site: AlertSite, round: Pick<RoundRow, 'date' | 'due_at' | 'drill'>, now = new Date()): ReportDuePayload {
+  payload(
+    site: AlertSite,
+    round: Pick<RoundRow, 'date' | 'due_at' | 'drill'>,
+    now = new Date(),
+  ): ReportDuePayload {
     return {
       siteId: site.siteId,
       siteName: site.siteName,
@@ -48,7 +52,8 @@ export class DailyReportAlerts {
     if (!this.realtime.ready) return;
     const now = new Date();
     for (const site of sites) {
-      if (!site.leaderId) this.logger.warn({ siteId: site.siteId }, 'daily report overdue: no leader on duty');
+      if (!site.leaderId)
+        this.logger.warn({ siteId: site.siteId }, 'daily report overdue: no leader on duty');
       const rooms = [siteRoom(site.siteId)];
       if (site.leaderId) rooms.push(userRoom(site.leaderId));
       if (site.parentId) rooms.push(siteRoom(site.parentId));

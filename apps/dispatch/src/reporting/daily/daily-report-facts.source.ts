@@ -12,8 +12,13 @@ import {
 } from '../daily-report-facts.js';
 import { DailyReportsRepository } from './daily-reports.repository.js';
 
-/** a late report comes at most this long after its date (a due time ≤ 7 days after, a cut-off ≤ 7 days) */
+/**
+ * A finding's moment (the late report, or the close) lies between a day before its date
+ * (the earliest due time) and 7 days after it plus a cut-off of up to 7 days: dates this far
+ * around [from, to) hold every finding in it.
+ */
 const LOOKBACK_MS = 16 * 86_400_000;
+const LOOKAHEAD_MS = 2 * 86_400_000;
 
 /** A stable id per finding (the same late report is the same finding in every answer), UUID-shaped. */
 function findingId(kind: string, roundId: string, siteId: string): string {
@@ -50,7 +55,7 @@ export class DailyReportFacts implements DailyReportFactsSource, OnModuleInit {
     const rows = await this.rows.findingRows(
       siteIds,
       shanghaiDay(new Date(from.getTime() - LOOKBACK_MS)),
-      shanghaiDay(to),
+      shanghaiDay(new Date(to.getTime() + LOOKAHEAD_MS)),
       includeDrill,
     );
     const out: FindingView[] = [];
@@ -74,7 +79,11 @@ export class DailyReportFacts implements DailyReportFactsSource, OnModuleInit {
     return out.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async monthly(month: string, siteIds: string[], includeDrill: boolean): Promise<Map<string, DailyReportMonthlyFacts>> {
+  async monthly(
+    month: string,
+    siteIds: string[],
+    includeDrill: boolean,
+  ): Promise<Map<string, DailyReportMonthlyFacts>> {
     const { first, last } = monthDays(month);
     const counts = new Map<string, DailyReportMonthlyFacts>();
     for (const r of await this.rows.findingRows(siteIds, first, last, includeDrill)) {

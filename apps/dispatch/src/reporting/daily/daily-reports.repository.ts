@@ -130,7 +130,9 @@ export class DailyReportsRepository {
   }
 
   async round(id: string, db: Queryable = this.dataSource): Promise<RoundRow | undefined> {
-    const [row] = (await db.query(`SELECT ${ROUND} FROM daily_report_rounds WHERE id = $1`, [id])) as RoundRow[];
+    const [row] = (await db.query(`SELECT ${ROUND} FROM daily_report_rounds WHERE id = $1`, [
+      id,
+    ])) as RoundRow[];
     return row;
   }
 
@@ -208,19 +210,20 @@ export class DailyReportsRepository {
     roundId: string,
     step: 'reminded_at' | 'chased_at' | 'closed_at',
   ): Promise<boolean> {
-    const rows = (await tx.query(
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount]
+    const [rows] = (await tx.query(
       `UPDATE daily_report_rounds SET ${step} = now() WHERE id = $1 AND ${step} IS NULL RETURNING id`,
       [roundId],
-    )) as unknown[];
+    )) as [unknown[], number];
     return rows.length === 1;
   }
 
   /** Pending targets of the round become missing; returns them. */
   async markMissing(tx: Queryable, roundId: string): Promise<string[]> {
-    const rows = (await tx.query(
+    const [rows] = (await tx.query(
       `UPDATE daily_report_targets SET state = 'missing' WHERE round_id = $1 AND state = 'pending' RETURNING site_id`,
       [roundId],
-    )) as { site_id: string }[];
+    )) as [{ site_id: string }[], number];
     return rows.map((r) => r.site_id);
   }
 

@@ -66,7 +66,12 @@ export class DailyReportsService {
     jobs.handle<TerminalDailyReportJob>(REPORTING_JOBS.terminalDaily, (job) => this.fromTerminal(job));
   }
 
-  async put(actor: Actor, siteId: string, date: string, req: PutDailyReportRequest): Promise<DailyReportPutView> {
+  async put(
+    actor: Actor,
+    siteId: string,
+    date: string,
+    req: PutDailyReportRequest,
+  ): Promise<DailyReportPutView> {
     const [site] = await this.rows.sites([siteId]);
     if (!site) throw new DomainError('not_found', `site ${siteId} does not exist`);
     refuse(dailyReportAccessDenial(actor, site));
@@ -116,7 +121,8 @@ export class DailyReportsService {
   private async submit(s: Submission, at = new Date()): Promise<DailyReportPutView> {
     return this.dataSource.transaction(async (tx) => {
       const target = await this.rows.target(s.siteId, s.date, tx);
-      if (!target) throw new DomainError('not_found', `site ${s.siteId} has no daily report round for ${s.date}`);
+      if (!target)
+        throw new DomainError('not_found', `site ${s.siteId} has no daily report round for ${s.date}`);
       if (s.dedupKey) {
         const seen = await this.rows.byDedupKey(tx, s.siteId, s.date, s.dedupKey);
         if (seen)

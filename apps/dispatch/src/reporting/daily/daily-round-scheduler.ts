@@ -49,6 +49,9 @@ export class DailyRoundScheduler implements OnApplicationBootstrap, OnModuleDest
     if (!round || (await this.rows.autoClaimed(round.date))) return;
     const opened = await this.rounds.openAutomatic(round.date, round.dueAt);
     if (opened)
-      this.logger.info({ date: opened.date, sites: opened.sites.length }, 'daily reports: the day’s round opened');
+      this.logger.info(
+        { date: opened.date, sites: opened.sites.length },
+        'daily reports: the day’s round opened',
+      );
   }
 }

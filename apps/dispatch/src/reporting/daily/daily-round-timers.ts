@@ -132,7 +132,8 @@ export class DailyRoundTimers implements OnApplicationBootstrap, OnModuleDestroy
       if (!(await this.rows.claimStep(tx, round.id, CLAIM.due))) return null;
       const sites = await this.rows.targetsOfRound(round.id, ['pending'], tx);
       const leaders: Record<string, string | null> = {};
-      for (const s of sites) leaders[s.site_id] = (await this.roster.leaderAt(s.site_id, now, tx))?.userId ?? null;
+      for (const s of sites)
+        leaders[s.site_id] = (await this.roster.leaderAt(s.site_id, now, tx))?.userId ?? null;
       await this.audit.append(
         {
           actorId: null,

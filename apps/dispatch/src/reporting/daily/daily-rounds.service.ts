@@ -59,13 +59,16 @@ export class DailyRoundsService {
   async openAutomatic(date: string, dueAt: Date): Promise<DailyRoundView | null> {
     const all = await this.rows.townshipsUnder('/');
     let sites: SiteRow[] = [];
-    const round = await this.insert({ date, dueAt, drill: false, openedBy: null, scopeSiteId: null }, async (tx, id) => {
-      const taken = new Set(await this.rows.taken(tx, date, ids(all)));
-      sites = all.filter((s) => !taken.has(s.id));
-      if (!(await this.rows.claimAuto(tx, date, sites.length ? id : null))) return null;
-      if (!sites.length) this.logger.info({ date }, 'daily reports: every township already has a round');
-      return sites.length ? sites : null;
-    });
+    const round = await this.insert(
+      { date, dueAt, drill: false, openedBy: null, scopeSiteId: null },
+      async (tx, id) => {
+        const taken = new Set(await this.rows.taken(tx, date, ids(all)));
+        sites = all.filter((s) => !taken.has(s.id));
+        if (!(await this.rows.claimAuto(tx, date, sites.length ? id : null))) return null;
+        if (!sites.length) this.logger.info({ date }, 'daily reports: every township already has a round');
+        return sites.length ? sites : null;
+      },
+    );
     return round ? this.started(round, sites) : null;
   }
 
