@@ -147,4 +147,9 @@ export const enReporting: Record<RepKey, string> = {
   errNotWritten: 'A phone report is not signed off',
   errClosed: 'The incident is closed: no more reports',
   errSignForbidden: "Only the township's leader on duty or a commander may sign off",
+  errConcealForbidden: 'Only commanders record a concealment',
+  errRulesForbidden: 'Only commanders change the reporting limits',
+  errRoundExists: 'A round of this date already names some of these townships',
+  errNoTownship: 'There is no township in your scope',
+  errOtherSite: 'The incident belongs to another township',
 };

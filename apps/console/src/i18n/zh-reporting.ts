@@ -145,6 +145,11 @@ export const zhReporting = {
   errNotWritten: '电话报告无需签发',
   errClosed: '事件已终结，不能再报送',
   errSignForbidden: '只有本乡镇带班领导或指挥长可以签发',
+  errConcealForbidden: '只有指挥长可以登记瞒报',
+  errRulesForbidden: '只有指挥长可以修改报送时限',
+  errRoundExists: '该日期已有包含这些乡镇的报送轮次',
+  errNoTownship: '您的管辖范围内没有乡镇',
+  errOtherSite: '所选事件不属于该乡镇',
 };
 
 export type RepKey = keyof typeof zhReporting;
