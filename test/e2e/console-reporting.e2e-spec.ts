@@ -281,6 +281,16 @@ describe('console: 信息报送', () => {
     const bytes = readFileSync((await file.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8')).toContain('"东山镇","零报告"');
+
+    // the county opens tomorrow's round from the page: 东山镇 is 待报 in it
+    await county.getByRole('button', { name: '后一天' }).click();
+    await county.getByTestId('no-round').waitFor();
+    await county.getByTestId('open-round').getByLabel('截止时间（北京时间）').fill('08:00');
+    await county.getByRole('button', { name: /^开启报送轮次/ }).click();
+    await county
+      .locator('[data-testid="daily-table"] tr[data-site-name="东山镇"][data-state="pending"]')
+      .waitFor();
+    expect(await county.getByTestId('daily-table').innerText()).toContain('待报');
   }, 60_000);
 
   it("the monthly 通报's CSV is the server's bytes; a 瞒报 makes the township due for a 约谈", async () => {
@@ -313,6 +323,14 @@ describe('console: 信息报送', () => {
     await table.locator('tr[data-site-name="东山镇"][data-interview="true"]').waitFor();
     expect(await axeViolations(p)).toEqual([]);
     await screenshot(p, 'reporting-monthly');
+    // 打印: the table and findings alone, black on white, with a printed-at heading
+    await p.emulateMedia({ media: 'print' });
+    expect(await p.locator('.topbar').isVisible()).toBe(false);
+    expect(await p.getByTestId('concealed-form').isVisible()).toBe(false);
+    expect(await p.getByTestId('print-head').isVisible()).toBe(true);
+    expect(await table.isVisible()).toBe(true);
+    await screenshot(p, 'reporting-monthly-print');
+    await p.emulateMedia({ media: 'screen' });
   }, 60_000);
 
   for (const size of SIZES) {

@@ -185,7 +185,14 @@ function OpenRound({ date, onOpened }: { date: string; onOpened: () => void }) {
     >
       <label>
         {r('dueTime')}
-        <input type="time" required value={due} onChange={(e) => setDue(e.target.value)} />
+        <input
+          required
+          inputMode="numeric"
+          pattern={'([01]\\d|2[0-3]):[0-5]\\d'}
+          placeholder="08:00"
+          value={due}
+          onChange={(e) => setDue(e.target.value)}
+        />
       </label>
       <label className="rep-check">
         <input type="checkbox" checked={drill} onChange={(e) => setDrill(e.target.checked)} />
