@@ -110,7 +110,7 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
           onDone={load}
         />
       )}
-      {!township && own && <OpenRound date={date} onOpened={load} />}
+      {!township && own && noRound && <OpenRound date={date} onOpened={load} />}
       {!township && !noRound && (
         <section className="card" aria-labelledby="round-title">
           <div className="rep-board-head">
