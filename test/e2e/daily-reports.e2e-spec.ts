@@ -44,15 +44,17 @@ describe('daily reports end to end', () => {
   let dueAt: Date;
   const consoles: TestConsole[] = [];
   const devices: TestDevice[] = [];
-  const heard = new Map<string, { event: string; p: DuePayload }[]>();
+  const heard = new Map<string, { event: string; p: DuePayload; at: number }[]>();
 
   const listen = async (name: string, token: string) => {
     const c = await openConsole(hub.baseUrl, token);
     consoles.push(c);
-    const got: { event: string; p: DuePayload }[] = [];
+    const got: { event: string; p: DuePayload; at: number }[] = [];
     heard.set(name, got);
-    c.socket.on('report.due', (p: DuePayload) => got.push({ event: 'report.due', p }));
-    c.socket.on('report.overdue', (p: DuePayload) => got.push({ event: 'report.overdue', p }));
+    c.socket.on('report.due', (p: DuePayload) => got.push({ event: 'report.due', p, at: Date.now() }));
+    c.socket.on('report.overdue', (p: DuePayload) =>
+      got.push({ event: 'report.overdue', p, at: Date.now() }),
+    );
     return got;
   };
   const put = (api: Api, siteId: string, body: object, d = date) =>
@@ -208,15 +210,17 @@ describe('daily reports end to end', () => {
     const device = await TestDevice.connect(`mqtt://127.0.0.1:${hub.env.MQTT_PORT}`, terminal);
     devices.push(device);
     const payload = JSON.stringify({ date, kind: 'zero', at: new Date().toISOString() });
-    await device.client.publishAsync(reportsTopic(terminal.id), payload, { qos: 1 });
-    // the same message again, as a device resends it without a PUBACK (past the bridge's 1/s rate)
-    await sleep(1100);
+    const sent = Date.now();
     await device.client.publishAsync(reportsTopic(terminal.id), payload, { qos: 1 });
     await waitFor(
       async () => (await states()).get(towns[2]!)?.state === 'zero',
       20_000,
       'the terminal report',
     );
+    console.log(`a terminal's nil report was visible ${Date.now() - sent} ms after its PUBLISH (polled)`);
+    // the same message again, as a device resends it without a PUBACK (past the bridge's 1/s rate)
+    await sleep(1100);
+    await device.client.publishAsync(reportsTopic(terminal.id), payload, { qos: 1 });
     await sleep(1500);
     expect((await states()).get(towns[2]!)).toMatchObject({ state: 'zero', channel: 'terminal', version: 1 });
   });
@@ -280,7 +284,9 @@ describe('daily reports end to end', () => {
     // 甲镇 reported before the reminder: it is not reminded
     expect(heard.get('jia')!.filter((h) => h.event === 'report.due')).toHaveLength(1);
     await waitFor(() => ding.some((h) => h.event === 'report.overdue'), DUE_IN_MS + 20_000, 'report.overdue');
-    const overdue = ding.find((h) => h.event === 'report.overdue')!.p;
+    const heardAt = ding.find((h) => h.event === 'report.overdue')!;
+    const overdue = heardAt.p;
+    console.log(`report.overdue reached the leader ${heardAt.at - dueAt.getTime()} ms after dueAt`);
     expect(overdue).toMatchObject({ siteId: towns[3], siteName: '丁镇', subject: { type: 'daily', date } });
     expect(overdue.overdueSeconds).toBeGreaterThanOrEqual(0);
     const county = heard.get('county')!;
@@ -323,6 +329,22 @@ describe('daily reports end to end', () => {
     const closed = await put(dispatcher.api, towns[4]!, { kind: 'zero' });
     expect(closed.status).toBe(409);
     expect(JSON.stringify(closed.body)).toMatch(/missing/);
+
+    // the findings of 信息报送: 丁镇 late (迟报) by how long, 戊镇 missed (漏报)
+    const findings = async (siteId: string) =>
+      (await dispatcher.api.get(`/api/v1/reporting/findings?siteId=${siteId}`)).body.sites[0].findings as {
+        kind: string;
+        date: string | null;
+        seconds: number | null;
+      }[];
+    const lateFinding = (await findings(towns[3]!)).find((f) => f.date === date);
+    expect(lateFinding).toMatchObject({ kind: 'late', date });
+    expect(lateFinding!.seconds).toBeGreaterThanOrEqual(1);
+    expect((await findings(towns[4]!)).find((f) => f.date === date)).toMatchObject({
+      kind: 'missed',
+      seconds: null,
+    });
+    expect((await findings(towns[0]!)).filter((f) => f.date === date)).toEqual([]);
   }, 60_000);
 
   it('writes every step into the audit chain', async () => {

@@ -52,7 +52,10 @@ describe('reporting deadlines in a cluster', () => {
     const onA = await openConsole(a.baseUrl, commander.token);
     const onB = await openConsole(b.baseUrl, officer.token);
     consoles.push(onA, onB);
-    const seen: Record<string, { subject: { incidentId: string; kind: string } }[]> = { a: [], b: [] };
+    const seen: Record<string, { subject: { incidentId: string; kind: string }; escalatedTo?: unknown }[]> = {
+      a: [],
+      b: [],
+    };
     onA.socket.on('report.overdue', (p) => seen.a!.push(p));
     onB.socket.on('report.overdue', (p) => seen.b!.push(p));
 
@@ -78,8 +81,13 @@ describe('reporting deadlines in a cluster', () => {
     // the job ran on one instance; each instance's sweep (every 15 s) also tries the step
     // once past the deadline: without the claim row a second alert would arrive meanwhile
     await sleep(16_000);
-    expect(initial(seen.a)).toHaveLength(1);
-    expect(initial(seen.b)).toHaveLength(1);
+    const overdue = (list: typeof seen.a) => initial(list).filter((p) => !p.escalatedTo);
+    const escalated = (list: typeof seen.a) => initial(list).filter((p) => p.escalatedTo);
+    expect(overdue(seen.a)).toHaveLength(1);
+    expect(overdue(seen.b)).toHaveLength(1);
+    // the escalation (4 s later) goes to the county only, once
+    expect(escalated(seen.a)).toHaveLength(1);
+    expect(escalated(seen.b)).toHaveLength(0);
 
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

@@ -245,6 +245,17 @@ describe('incident reporting end to end', () => {
       'finding.made',
     ])
       expect(actions).toContain(a);
+    // the leader on duty each step reached, as resolved (the fixed leaders here)
+    const step = (action: string) =>
+      view.body.timeline.find(
+        (e: { action: string; detail: { slot?: string } }) =>
+          e.action === action && e.detail.slot === 'initial',
+      );
+    expect(step('report.overdue').detail.leaderId).toBe(eastLeader.id);
+    expect(step('report.escalated').detail).toMatchObject({
+      leaderId: countyLeader.id,
+      parentSiteId: county,
+    });
     // the board's list
     const list = await dispatcher.api.get(`/api/v1/incidents?siteId=${east}`);
     expect(list.body[0]).toMatchObject({ id, reports: 2, findings: 1, state: 'open' });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +212,22 @@ describe('daily reports (cluster mode)', () => {
     expect(month.get(towns[2]!)).toEqual({ dailyDue: 2, dailyMissing: 1, dailyLate: 0 });
     expect((await monthly(true)).get(towns[0]!)?.dailyDue).toBe(3);
     expect((await facts.monthly('2030-01', towns, true)).size).toBe(0);
+
+    // registered with the reporting module: its REST answers carry the daily findings and counts
+    const rest = await dispatcher.api.get(`/api/v1/reporting/findings?siteId=${towns[0]}`);
+    expect(rest.status).toBe(200);
+    const restLate = (
+      rest.body.sites[0].findings as { kind: string; date: string | null; seconds: number }[]
+    ).find((f) => f.kind === 'late' && f.date === date);
+    expect(restLate).toMatchObject({ kind: 'late', date, seconds: late!.seconds });
+    const m = date.slice(0, 7);
+    const stats = await dispatcher.api.get(`/api/v1/reporting/stats/monthly?month=${m}`);
+    expect(stats.status).toBe(200);
+    const direct = await facts.monthly(m, towns, false);
+    for (const town of towns) {
+      const r = (stats.body.rows as { siteId: string }[]).find((x) => x.siteId === town);
+      expect(r).toMatchObject(direct.get(town) ?? { dailyDue: 0, dailyMissing: 0, dailyLate: 0 });
+    }
   });
 
   it("opens the day's round by itself, exactly once with two instances", async () => {
@@ -255,5 +272,60 @@ describe('daily reports (cluster mode)', () => {
       )
     ).rows[0].n;
     expect(opened).toBe(1);
+  });
+
+  it('opens, chases and closes a round of 2,000 townships (measured)', async () => {
+    const root = (await sql.query(`SELECT id, path FROM sites WHERE parent_id IS NULL`)).rows[0];
+    const countyId = randomUUID();
+    await sql.query(
+      `INSERT INTO sites (id, name, kind, parent_id, path) VALUES ($1, '大县', 'command', $2, $3)`,
+      [countyId, root.id, `${root.path}${countyId}/`],
+    );
+    const ids = Array.from({ length: 2000 }, () => randomUUID());
+    await sql.query(
+      `INSERT INTO sites (id, name, kind, parent_id, path)
+       SELECT id, '镇' || n, 'township', $2, $3 || id || '/' FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`,
+      [ids, countyId, `${root.path}${countyId}/`],
+    );
+    const big = await createUser(admin, 'dr-int-big', 'dispatcher', countyId);
+    const date = daysAgo(5);
+    const dueAt = new Date(Date.now() + 3000);
+    const t0 = Date.now();
+    let t = t0;
+    const res = await big.api.post('/api/v1/daily-reports/rounds', { date, dueAt: dueAt.toISOString() });
+    const openMs = Date.now() - t;
+    expect(res.status).toBe(201);
+    expect(res.body.sites).toHaveLength(2000);
+    t = Date.now();
+    const list = await big.api.get(`/api/v1/daily-reports?date=${date}`);
+    const listMs = Date.now() - t;
+    expect(list.body).toHaveLength(2000);
+    const [{ id }] = (await sql.query(`SELECT id FROM daily_report_rounds WHERE date = $1`, [date])).rows;
+    const at = async (column: string) =>
+      (await sql.query(`SELECT ${column} AS v FROM daily_report_rounds WHERE id = $1`, [id])).rows[0]
+        .v as Date | null;
+    const auditAt = async (action: string) => {
+      const rows = (
+        await sql.query(`SELECT at FROM audit_log WHERE subject_id = $1 AND action = $2`, [id, action])
+      ).rows;
+      return rows.length ? (rows[0].at as Date).getTime() : null;
+    };
+    await waitFor(async () => (await auditAt('daily.round.overdue')) !== null, 60_000, 'chased');
+    const chasedMs = (await auditAt('daily.round.overdue'))! - dueAt.getTime();
+    const openedAuditMs = (await auditAt('daily.round.open'))! - t0;
+    await waitFor(async () => (await at('closed_at')) !== null, 60_000, 'closed');
+    const closedMs = (await at('closed_at'))!.getTime() - dueAt.getTime() - CUTOFF_SECONDS * 1000;
+    const missing = (
+      await sql.query(
+        `SELECT count(*)::int AS n FROM daily_report_targets WHERE round_id = $1 AND state = 'missing'`,
+        [id],
+      )
+    ).rows[0].n;
+    expect(missing).toBe(2000);
+    console.log(
+      `2,000 townships: opened in ${openMs} ms (committed at ${openedAuditMs} ms), listed in ${listMs} ms, ` +
+        `chased (audited) ${chasedMs} ms after dueAt, ` +
+        `closed ${closedMs} ms after the cut-off`,
+    );
   });
 });

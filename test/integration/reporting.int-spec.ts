@@ -4,10 +4,11 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '#domain';
 import { AuditStore } from '#persistence';
-import { DbJobQueue, type AppConfig } from '#platform';
+import { DbJobQueue, MemoryCounterStore, type AppConfig } from '#platform';
 import { RealtimeServer } from '../../apps/dispatch/src/directives/shared/realtime.js';
 import { DutyRosterRepository } from '../../apps/dispatch/src/duty/roster/duty-roster.repository.js';
 import { DutyRoster } from '../../apps/dispatch/src/duty/roster/duty-roster.service.js';
+import { ExternalRegistrations } from '../../apps/dispatch/src/reporting/external-registrations.js';
 import { FindingsRepository } from '../../apps/dispatch/src/reporting/findings.repository.js';
 import { IncidentAlerts } from '../../apps/dispatch/src/reporting/incident-alerts.js';
 import { OpenItemSources } from '../../apps/dispatch/src/duty/handover/open-items.js';
@@ -19,6 +20,10 @@ import { IncidentsRepository } from '../../apps/dispatch/src/reporting/incidents
 import { IncidentsService } from '../../apps/dispatch/src/reporting/incidents.service.js';
 import { MissedCheck } from '../../apps/dispatch/src/reporting/missed-check.js';
 import { ReportingAccess } from '../../apps/dispatch/src/reporting/reporting-access.js';
+import {
+  REPORTING_WRITES_PER_MINUTE,
+  ReportingBudget,
+} from '../../apps/dispatch/src/reporting/reporting-budget.js';
 import { ReportingRules } from '../../apps/dispatch/src/reporting/reporting-rules.service.js';
 import { waitFor } from '../support/async.js';
 import { ENGINES, openEngine, type OpenEngine } from '../support/engines.js';
@@ -36,6 +41,7 @@ function processOn(ds: DataSource) {
   const roster = new DutyRoster(ds, audit, new DutyRosterRepository(ds));
   const jobs = new DbJobQueue(ds, logger, true);
   const access = new ReportingAccess(incidents);
+  const budget = new ReportingBudget(new MemoryCounterStore());
   const rules = new ReportingRules(ds, findings, audit);
   const alerts = new IncidentAlerts(ds, incidents, findings, audit, roster, new RealtimeServer(), logger);
   const missed = new MissedCheck(ds, incidents, findings, audit, jobs);
@@ -48,11 +54,12 @@ function processOn(ds: DataSource) {
     access,
     deadlines,
     new IncidentTimeline(audit, incidents),
-    missed,
+    budget,
     audit,
   );
-  const reports = new IncidentReports(ds, incidents, findings, access, deadlines, roster, audit);
-  return { jobs, rules, deadlines, service, reports, missed, alerts, incidents };
+  const external = new ExternalRegistrations(ds, incidents, rules, access, deadlines, missed, budget, audit);
+  const reports = new IncidentReports(ds, incidents, findings, access, deadlines, roster, budget, audit);
+  return { jobs, rules, deadlines, service, reports, missed, alerts, incidents, external };
 }
 
 /**
@@ -92,7 +99,7 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
     await engine?.close();
   });
 
-  const open = (p: ReturnType<typeof processOn>, level: 'I' | 'II' | 'III' = 'I', drill = false) =>
+  const open = (p: ReturnType<typeof processOn>, level: 'I' | 'II' | 'III' | 'IV' = 'I', drill = false) =>
     p.service.create(commander, {
       siteId: town,
       title: '火情',
@@ -189,6 +196,32 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
     await second.jobs.onApplicationShutdown();
   });
 
+  it("refuses a person's writes past the minute's budget with a wait", async () => {
+    const budget = new ReportingBudget(new MemoryCounterStore());
+    const p = processOn(ds);
+    const { id } = await open(p, 'IV');
+    const reports = new IncidentReports(
+      ds,
+      p.incidents,
+      new FindingsRepository(ds),
+      new ReportingAccess(p.incidents),
+      p.deadlines,
+      new DutyRoster(ds, new AuditStore(ds), new DutyRosterRepository(ds)),
+      budget,
+      new AuditStore(ds),
+    );
+    for (let i = 0; i < REPORTING_WRITES_PER_MINUTE; i++) await budget.take(commander);
+    await expect(
+      reports.submit(commander, id, { kind: 'followup', content: '第121份' }),
+    ).rejects.toMatchObject({
+      code: 'rate_limited',
+      retryAfterSeconds: expect.any(Number),
+    });
+    expect(await count(`SELECT count(*)::int AS n FROM incident_reports WHERE incident_id = $1`, [id])).toBe(
+      0,
+    );
+  });
+
   it("lists the site's open incidents and the report owed next for a handover, not closed ones", async () => {
     const p = processOn(ds);
     const sources = new OpenItemSources();
@@ -204,7 +237,7 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
 
   it('makes one 漏报 however many checks race, and none for a drill', async () => {
     const p = processOn(ds);
-    const ext = await p.service.registerExternal(commander, {
+    const ext = await p.external.register(commander, {
       siteId: town,
       title: '外部',
       level: 'III',
@@ -219,7 +252,7 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
       ),
     ).toBe(1);
     const drill = await open(p, 'III', true);
-    await p.service.registerExternal(commander, {
+    await p.external.register(commander, {
       siteId: town,
       title: '演练',
       level: 'III',

@@ -121,12 +121,13 @@ export class FindingsRepository {
     return rows.length > 0;
   }
 
-  async alertCount(incidentId: string, stage: string): Promise<number> {
-    const [row] = (await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM report_alerts WHERE incident_id = $1 AND stage = $2`,
-      [incidentId, stage],
-    )) as { n: number }[];
-    return row!.n;
+  /** Whether the step was sent already: the sweep's cheap look before it resolves anyone. */
+  async alertSent(incidentId: string, slot: string, stage: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM report_alerts WHERE incident_id = $1 AND slot = $2 AND stage = $3`,
+      [incidentId, slot, stage],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Reports that answered a deadline falling in [from, to), of sites under the path. */

@@ -40,6 +40,7 @@ export class IncidentAlerts {
     dueAt: Date,
     stage: 'due' | 'overdue' | 'escalated',
   ): Promise<boolean> {
+    if (await this.findings.alertSent(i.id, slotKey(slot, dueAt), stage)) return false;
     const [site] = await this.incidents.sites([i.site_id]);
     if (!site) return false;
     const [parent] = site.parent_id ? await this.incidents.sites([site.parent_id]) : [];

@@ -19,6 +19,7 @@ import { IncidentDeadlines } from './incident-deadlines.js';
 import { FindingsRepository } from './findings.repository.js';
 import { IncidentsRepository, type IncidentRow, type ReportRow } from './incidents.repository.js';
 import { isCommander, ReportingAccess } from './reporting-access.js';
+import { ReportingBudget } from './reporting-budget.js';
 import { factOf, reportView, ruleOf } from './views.js';
 
 /**
@@ -36,11 +37,13 @@ export class IncidentReports {
     private readonly access: ReportingAccess,
     private readonly deadlines: IncidentDeadlines,
     private readonly roster: DutyRoster,
+    private readonly budget: ReportingBudget,
     private readonly audit: AuditStore,
   ) {}
 
   async submit(actor: Actor, incidentId: string, req: CreateReportRequest): Promise<ReportView> {
     await this.access.incident(actor, incidentId);
+    await this.budget.take(actor);
     const { incident, report } = await this.dataSource.transaction(async (tx) => {
       const incident = (await this.incidents.find(incidentId, tx, true))!;
       if (incident.state === 'closed')

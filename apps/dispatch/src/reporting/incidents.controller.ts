@@ -22,6 +22,7 @@ import {
 } from '#contracts';
 import type { Actor } from '#domain';
 import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platform';
+import { ExternalRegistrations } from './external-registrations.js';
 import { IncidentReports } from './incident-reports.service.js';
 import { IncidentsService } from './incidents.service.js';
 
@@ -33,6 +34,7 @@ export class IncidentsController {
   constructor(
     private readonly incidents: IncidentsService,
     private readonly reports: IncidentReports,
+    private readonly external: ExternalRegistrations,
   ) {}
 
   @Post()
@@ -62,7 +64,7 @@ export class IncidentsController {
     @CurrentActor() actor: Actor,
     @ValidBody(RegisterExternalIncidentRequestSchema) body: RegisterExternalIncidentRequest,
   ) {
-    return this.incidents.registerExternal(actor, body);
+    return this.external.register(actor, body);
   }
 
   @Get(':id')

@@ -7,7 +7,6 @@ import type {
   IncidentListQuery,
   IncidentSummaryView,
   IncidentView,
-  RegisterExternalIncidentRequest,
 } from '#contracts';
 import { incidentDeadlines, learnedAtDenial, nextDue, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
@@ -16,9 +15,9 @@ import { FindingsRepository } from './findings.repository.js';
 import { IncidentDeadlines } from './incident-deadlines.js';
 import { IncidentsRepository, type IncidentRow, type ReportRow } from './incidents.repository.js';
 import { ReportingAccess } from './reporting-access.js';
+import { ReportingBudget } from './reporting-budget.js';
 import { ReportingRules } from './reporting-rules.service.js';
 import { IncidentTimeline } from './incident-timeline.js';
-import { MissedCheck } from './missed-check.js';
 import { deadlinesView, factOf, findingView, reportView, ruleOf } from './views.js';
 
 const invalid = (path: string, message: string) =>
@@ -38,7 +37,7 @@ export class IncidentsService {
     private readonly access: ReportingAccess,
     private readonly deadlines: IncidentDeadlines,
     private readonly timeline: IncidentTimeline,
-    private readonly missed: MissedCheck,
+    private readonly budget: ReportingBudget,
     private readonly audit: AuditStore,
   ) {}
 
@@ -48,6 +47,7 @@ export class IncidentsService {
     const denial = learnedAtDenial(occurredAt, learnedAt, new Date());
     if (denial) throw invalid(denial.startsWith('occurredAt') ? 'occurredAt' : 'learnedAt', denial);
     await this.access.site(actor, req.siteId);
+    await this.budget.take(actor);
     const table = await this.rules.table();
     const id = randomUUID();
     const drill = req.drill ?? false;
@@ -168,82 +168,5 @@ export class IncidentsService {
       reports: reports.length,
       findings,
     };
-  }
-
-  /**
-   * The county heard of an incident elsewhere. Linked to the site's own incident, or opened
-   * for the site (which then owes its reports); either way the 漏报 check runs at the
-   * external deadline, or at once when that has passed.
-   */
-  async registerExternal(actor: Actor, req: RegisterExternalIncidentRequest): Promise<IncidentCreatedView> {
-    if (actor.role === 'duty_officer')
-      throw new DomainError('forbidden', 'the county registers external incidents');
-    const learnedAt = new Date(req.learnedAt);
-    if (learnedAt.getTime() > Date.now() + 60_000)
-      throw invalid('learnedAt', 'learnedAt must not be in the future');
-    await this.access.site(actor, req.siteId);
-    const table = await this.rules.table();
-    const rule = table.limits[req.level];
-    const limit = rule.phoneWithinSeconds ?? rule.writtenWithinSeconds;
-    const dueAt = limit === null ? null : new Date(learnedAt.getTime() + limit * 1000);
-    const row = await this.dataSource.transaction(async (tx) => {
-      let id = req.incidentId;
-      if (id) {
-        const linked = await this.incidents.find(id, tx, true);
-        if (!linked) throw new DomainError('not_found', `incident ${id} does not exist`);
-        if (linked.site_id !== req.siteId)
-          throw invalid('incidentId', 'the incident belongs to another site');
-      } else {
-        id = randomUUID();
-        await this.incidents.insertIncident(tx, {
-          id,
-          siteId: req.siteId,
-          title: req.title,
-          category: '外部来源',
-          level: req.level,
-          occurredAt: learnedAt,
-          learnedAt,
-          location: '',
-          summary: req.source,
-          casualties: null,
-          drill: false,
-          rulesVersion: table.version,
-          rule,
-          createdBy: actor.userId,
-          openedExternally: true,
-        });
-      }
-      if (
-        !(await this.incidents.setExternal(tx, id, {
-          source: req.source,
-          by: actor.userId,
-          learnedAt,
-          dueAt,
-        }))
-      )
-        throw new DomainError('conflict', 'this incident is registered as external already');
-      await this.audit.append(
-        {
-          actorId: actor.userId,
-          action: 'incident.register_external',
-          subjectType: 'incident',
-          subjectId: id,
-          data: {
-            siteId: req.siteId,
-            source: req.source,
-            learnedAt: req.learnedAt,
-            dueAt: dueAt?.toISOString() ?? null,
-            linked: !!req.incidentId,
-          },
-        },
-        tx,
-      );
-      return (await this.incidents.find(id, tx))!;
-    });
-    // past its deadline already: the finding is made before the answer (the job would make it too)
-    if (dueAt && dueAt.getTime() <= Date.now()) await this.missed.check(row.id);
-    const reports = await this.incidents.reports([row.id]);
-    await this.deadlines.schedule(row, reports);
-    return { id: row.id, deadlines: deadlinesView(row, reports) };
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DirectivesModule } from '../directives/directives.module.js';
 import { DutyModule } from '../duty/duty.module.js';
 import { DailyReportFactsRegistry } from './daily-report-facts.js';
+import { ExternalRegistrations } from './external-registrations.js';
 import { FindingsRepository } from './findings.repository.js';
 import { FindingsService } from './findings.service.js';
 import { IncidentAlerts } from './incident-alerts.js';
@@ -14,6 +15,7 @@ import { IncidentsRepository } from './incidents.repository.js';
 import { IncidentsService } from './incidents.service.js';
 import { MissedCheck } from './missed-check.js';
 import { ReportingAccess } from './reporting-access.js';
+import { ReportingBudget } from './reporting-budget.js';
 import { ReportingRules } from './reporting-rules.service.js';
 import { ReportingController } from './reporting.controller.js';
 
@@ -30,12 +32,14 @@ import { ReportingController } from './reporting.controller.js';
     IncidentsRepository,
     FindingsRepository,
     ReportingAccess,
+    ReportingBudget,
     ReportingRules,
     IncidentAlerts,
     MissedCheck,
     IncidentDeadlines,
     IncidentTimeline,
     IncidentsService,
+    ExternalRegistrations,
     IncidentReports,
     FindingsService,
     IncidentOpenItems,

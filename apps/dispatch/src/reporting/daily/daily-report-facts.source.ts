@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Logger } from 'pino';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FindingView } from '#contracts';
 import { monthDays, shanghaiDay, toShanghaiIso } from '#domain';
-import { LOGGER } from '#platform';
 import {
   DailyReportFactsRegistry,
   type DailyReportFactsSource,
@@ -30,25 +27,17 @@ function findingId(kind: string, roundId: string, siteId: string): string {
  * Daily reports' findings for 信息报送: a site whose first report came after the due time
  * is `late` (with the seconds), a site still without one at the close is `missed` (at the
  * close). Drills are left out unless asked for. Registered with the reporting module's
- * registry, found through the module graph so neither module imports the other.
+ * registry (ReportingModule exports it), so the incident side needs no knowledge of rounds.
  */
 @Injectable()
 export class DailyReportFacts implements DailyReportFactsSource, OnModuleInit {
   constructor(
     private readonly rows: DailyReportsRepository,
-    private readonly moduleRef: ModuleRef,
-    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: DailyReportFactsRegistry,
   ) {}
 
   onModuleInit(): void {
-    let registry: DailyReportFactsRegistry | undefined;
-    try {
-      registry = this.moduleRef.get(DailyReportFactsRegistry, { strict: false });
-    } catch {
-      registry = undefined;
-    }
-    if (registry) registry.register(this);
-    else this.logger.warn('daily reports: no reporting registry; findings stay out of the 通报');
+    this.registry.register(this);
   }
 
   async findings(siteIds: string[], from: Date, to: Date, includeDrill: boolean): Promise<FindingView[]> {

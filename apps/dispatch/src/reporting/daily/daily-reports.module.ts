@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DirectivesModule } from '../../directives/directives.module.js';
 import { DutyModule } from '../../duty/duty.module.js';
+import { ReportingModule } from '../reporting.module.js';
 import { DailyReportAlerts } from './daily-report-alerts.js';
 import { DailyReportFacts } from './daily-report-facts.source.js';
 import { DailyReportOpenItems } from './daily-report-open-items.js';
@@ -18,7 +19,7 @@ import { DailyRoundsService } from './daily-rounds.service.js';
  * registered with the reporting module's DailyReportFactsRegistry.
  */
 @Module({
-  imports: [DirectivesModule, DutyModule],
+  imports: [DirectivesModule, DutyModule, ReportingModule],
   controllers: [DailyReportsController],
   providers: [
     DailyReportsRepository,
