@@ -254,6 +254,9 @@ describe('console: 信息报送', () => {
     const card = p.getByTestId('daily-card');
     await card.waitFor();
     expect(await card.getAttribute('data-state')).toBe('pending');
+    // the round's due time comes with the report.due a console gets on connect
+    await p.getByTestId('daily-countdown').waitFor({ timeout: 10_000 });
+    expect(await p.getByTestId('daily-countdown').innerText()).toMatch(/^剩余 (09|10):\d\d$/);
     await p.getByTestId('zero-report').click();
     await p.getByTestId('daily-result').waitFor();
     await p.locator('[data-testid="daily-card"][data-state="zero"]').waitFor();
