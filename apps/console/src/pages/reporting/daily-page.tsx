@@ -7,6 +7,7 @@ import { csvName, csvTime, downloadCsv, toCsv } from '../../lib/csv.js';
 import { dailyRows, REP_EV, reportingApi, reportSignals } from '../../lib/reporting-api.js';
 import { formatTime, useNow } from '../../lib/time.js';
 import '../../styles/reporting.css';
+import '../../styles/reporting-records.css';
 import { DailyCard } from './daily-card.js';
 import { DateStep } from './date-step.js';
 import { CHANNEL_KEY, DAILY_KEY } from './labels.js';

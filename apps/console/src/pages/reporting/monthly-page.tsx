@@ -4,6 +4,7 @@ import { PrintHead } from '../../components/output-buttons.js';
 import { useRep } from '../../i18n/reporting.js';
 import { reportingApi } from '../../lib/reporting-api.js';
 import '../../styles/reporting.css';
+import '../../styles/reporting-records.css';
 import { DateStep } from './date-step.js';
 import { ConcealedForm, FindingsList } from './findings.js';
 import { reportingErrorText } from './reporting-errors.js';

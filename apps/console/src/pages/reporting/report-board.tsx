@@ -7,6 +7,7 @@ import { REP_EV, reportingApi } from '../../lib/reporting-api.js';
 import { navigate } from '../../lib/router.js';
 import { formatTime, useNow } from '../../lib/time.js';
 import '../../styles/reporting.css';
+import '../../styles/reporting-records.css';
 import { Countdown } from './countdown.js';
 import { DEADLINE_KEY, LEVEL_KEY } from './labels.js';
 import { reportingErrorText } from './reporting-errors.js';
