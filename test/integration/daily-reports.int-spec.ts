@@ -8,6 +8,7 @@ import { REPORTING_JOBS } from '#contracts';
 import { shanghaiDay } from '#domain';
 import { JobQueue, startApp, type StartedApp } from '#platform';
 import { dispatchApp } from '../../apps/dispatch/src/dispatch.module.js';
+import { OpenItemSources } from '../../apps/dispatch/src/duty/handover/open-items.js';
 import { DailyReportFacts } from '../../apps/dispatch/src/reporting/daily/daily-report-facts.source.js';
 import { DailyRoundTimers } from '../../apps/dispatch/src/reporting/daily/daily-round-timers.js';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
@@ -272,6 +273,13 @@ describe('daily reports (cluster mode)', () => {
       )
     ).rows[0].n;
     expect(opened).toBe(1);
+    // a pending daily report is an open item of the site's handover
+    const items = await hub.app.get(OpenItemSources).collect(towns[1]!);
+    expect(items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'daily_report', id: today, state: 'pending' }),
+      ]),
+    );
   });
 
   it('opens, chases and closes a round of 2,000 townships (measured)', async () => {

@@ -196,6 +196,33 @@ describe.each(ENGINES)('reporting on %s', (kind) => {
     await second.jobs.onApplicationShutdown();
   });
 
+  it('makes a late finding at the signature of a report submitted in time but signed late, once', async () => {
+    // level I is 2 s phone, 3 s written since the test above
+    const p = processOn(ds);
+    const { id } = await open(p);
+    const initial = await p.reports.submit(commander, id, { kind: 'initial', content: '初报' });
+    expect(initial.lateBySeconds).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM report_findings WHERE incident_id = $1`, [id])).toBe(
+      0,
+    );
+    await new Promise((r) => setTimeout(r, 4200));
+    await p.reports.sign(commander, id, initial.id);
+    const late = (await ds.query(`SELECT kind, seconds FROM report_findings WHERE incident_id = $1`, [
+      id,
+    ])) as {
+      kind: string;
+      seconds: number;
+    }[];
+    expect(late).toEqual([{ kind: 'late', seconds: expect.any(Number) }]);
+    expect(late[0]!.seconds).toBeGreaterThanOrEqual(1);
+    // the phone report made late now is a finding of its own deadline
+    const phone = await p.reports.submit(commander, id, { kind: 'phone', content: '补报电话' });
+    expect(phone.lateBySeconds).toBeGreaterThanOrEqual(2);
+    expect(await count(`SELECT count(*)::int AS n FROM report_findings WHERE incident_id = $1`, [id])).toBe(
+      2,
+    );
+  });
+
   it("refuses a person's writes past the minute's budget with a wait", async () => {
     const budget = new ReportingBudget(new MemoryCounterStore());
     const p = processOn(ds);

@@ -25,8 +25,9 @@ import { factOf, reportView, ruleOf } from './views.js';
 /**
  * Reports on an incident, as linked versions (电话报告, 初报, 续报, 终报): appended, never
  * edited. A report answers the deadline owed when it is made; a phone report counts when
- * made, a written one when the site's leader signs it (签发), and a count past its deadline
- * is a `late` finding (drills make none). A signed 终报 closes the incident.
+ * made, a written one when the site's leader signs it (签发). A submission past its deadline,
+ * or a signature past it, is a `late` finding, one per deadline (drills make none). A signed
+ * 终报 closes the incident.
  */
 @Injectable()
 export class IncidentReports {
@@ -86,7 +87,8 @@ export class IncidentReports {
         },
         tx,
       );
-      if (!isWritten(report.kind)) await this.lateFinding(tx, incident, report, now);
+      // a late submission is late whatever follows; one signed late after an on-time submission, at the signature
+      await this.lateFinding(tx, incident, report, now);
       return { incident, report };
     });
     await this.deadlines.schedule(incident, await this.incidents.reports([incidentId]));

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiConflictResponse,
+  ApiExcludeEndpoint,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiTags,
@@ -103,10 +103,13 @@ export class IncidentsController {
     return this.reports.sign(actor, id, reportId);
   }
 
-  /** Reports are append-only: any edit is refused with 409 (a correction is a new report). */
+  /**
+   * Reports are append-only: an edit is refused with 409 and the reason (a correction is a
+   * new report), rather than a bare 404. Not an operation of the API, so not in its document.
+   */
   @Put(':id/reports/:reportId')
   @RequirePermission('directive.ack')
-  @ApiConflictResponse({ description: 'always: a submitted report is never edited' })
+  @ApiExcludeEndpoint()
   replace(
     @CurrentActor() actor: Actor,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -117,7 +120,7 @@ export class IncidentsController {
 
   @Patch(':id/reports/:reportId')
   @RequirePermission('directive.ack')
-  @ApiConflictResponse({ description: 'always: a submitted report is never edited' })
+  @ApiExcludeEndpoint()
   patch(
     @CurrentActor() actor: Actor,
     @Param('id', new ParseUUIDPipe()) id: string,
