@@ -213,7 +213,13 @@ describe('console: 信息报送', () => {
       10_000,
       'the tone repeats',
     );
+    // the tab title blinks while it rings (a console behind another window)
+    await waitFor(async () => (await p.title()).includes('已超时未报'), 5000, 'the title blinks');
     await alert.first().getByRole('button', { name: '知道了' }).click();
+    await waitFor(async () => !(await p.title()).includes('已超时未报'), 5000, 'the title is restored');
+    // and stays so past a blink period (1 s): the blinking stopped, not just its off phase
+    await p.waitForTimeout(1300);
+    expect(await p.title()).not.toContain('已超时未报');
 
     // a late phone report from the county is recorded late, with a 迟报 finding
     const late = await dispatcher.api.post(`/api/v1/incidents/${lateId}/reports`, {

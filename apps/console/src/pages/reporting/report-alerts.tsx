@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import type { ReportDuePayload } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
 import { alarm } from '../../lib/alarm.js';
+import { blinkTitle, notifications } from '../../lib/attention.js';
 import { ANSWERED_EVENT, REP_EV, reportSignals, type AnsweredSubject } from '../../lib/reporting-api.js';
 import { navigate } from '../../lib/router.js';
 import { formatShort } from '../../lib/time.js';
@@ -39,6 +40,8 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [soundOn, setSoundOn] = useState(alarm.unlocked);
   const seen = useRef(new Set<string>());
+  const tRef = useRef(t);
+  tRef.current = t;
   useEffect(() => alarm.subscribe(() => setSoundOn(alarm.unlocked)), []);
 
   useEffect(() => {
@@ -50,6 +53,13 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
       if (seen.current.has(key)) return;
       seen.current.add(key);
       tone(overdue);
+      // a console in a background tab or behind another window: the OS says it too
+      if (overdue)
+        notifications.show(
+          `${p.siteName} ${tRef.current('rep.alertOverdue')}`,
+          p.subject.type === 'incident' ? p.subject.title : `${tRef.current('rep.daily')} ${p.subject.date}`,
+          key,
+        );
       // an overdue alert replaces the "due soon" one for the same report
       setAlerts((list) => [
         ...list.filter((a) => a.key !== keyOf(p, false)),
@@ -88,7 +98,11 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
   useEffect(() => {
     if (!ringing) return;
     const h = setInterval(() => tone(true), REPEAT_MS);
-    return () => clearInterval(h);
+    const stopBlink = blinkTitle(true, `【${tRef.current('rep.alertOverdue')}】`);
+    return () => {
+      clearInterval(h);
+      stopBlink();
+    };
   }, [ringing]);
 
   if (alerts.length === 0) return null;
