@@ -230,6 +230,29 @@ describe('console: 信息报送', () => {
     expect(late.body.lateBySeconds).toBeGreaterThan(0);
   }, 120_000);
 
+  it('the county opens an incident for a township from the form, with 接报时间 typed', async () => {
+    const p = await open('rep-disp', '/board');
+    await go(p, '信息报送');
+    await p.getByTestId('new-incident').click();
+    const form = p.getByTestId('incident-form');
+    await form.getByTestId('incident-site').selectOption({ label: '东山镇' });
+    await form.getByLabel('事件名称').fill('群众来电：林地冒烟');
+    await form.getByLabel('发生地点').fill('北山林场');
+    await form.getByLabel('发生时间').fill(typed(Date.now() - 30 * 60_000));
+    // a 接报时间 before the 发生时间 is refused, in Chinese
+    await form.getByLabel('接报时间').fill(typed(Date.now() - 60 * 60_000));
+    await form.getByRole('button', { name: '登记事件并开始计时' }).click();
+    expect(await form.getByRole('alert').innerText()).toBe('接报时间不能早于发生时间');
+    await form.getByLabel('接报时间').fill(typed(Date.now() - 10 * 60_000));
+    await form.getByRole('button', { name: '登记事件并开始计时' }).click();
+    const incident = p.getByTestId('incident');
+    await incident.waitFor();
+    expect(await incident.innerText()).toContain('东山镇');
+    // 未定级: written within 3,600 s of the typed 接报时间, so about 50 minutes are left
+    expect(await p.getByTestId('deadline-written-countdown').innerText()).toMatch(/^剩余 (4\d|50):\d\d$/);
+    expect(await p.getByTestId('deadline-phone').count()).toBe(0);
+  }, 60_000);
+
   it('a commander signs a written report off with one button', async () => {
     const filed = await officer.api.post(`/api/v1/incidents/${incidentId}/reports`, {
       kind: 'initial',

@@ -81,7 +81,7 @@ export function IncidentForm({
       }}
     >
       <h3 id="incident-form-title">{r('newIncident')}</h3>
-      {sites.length > 1 && (
+      {sites.length > 0 && (
         <label>
           {r('site')}
           <select value={siteId} onChange={(e) => setSiteId(e.target.value)} data-testid="incident-site">
