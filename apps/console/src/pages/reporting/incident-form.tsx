@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { CreateIncidentRequest, IncidentLevel, SiteView } from '#contracts';
 import { useRep } from '../../i18n/reporting.js';
+import { zhReporting } from '../../i18n/zh-reporting.js';
 import { reportingApi, LEVELS } from '../../lib/reporting-api.js';
 import { DATE_TIME_PATTERN, localInputToIso, nowForInput } from '../../lib/time.js';
 import { LEVEL_KEY } from './labels.js';
@@ -51,7 +52,8 @@ export function IncidentForm({
     const req: CreateIncidentRequest = {
       siteId,
       title: title.trim(),
-      category: r(category as (typeof CATEGORIES)[number]),
+      // stored in Chinese whatever the form's language: the record is read by zh-CN users
+      category: zhReporting[category as (typeof CATEGORIES)[number]],
       level,
       occurredAt: occurred,
       learnedAt: learned,
