@@ -16,6 +16,7 @@ import { HandoverPage } from './pages/duty-roster/handover-page.js';
 import { RosterPage } from './pages/duty-roster/roster-page.js';
 import { LoginPage } from './pages/login.js';
 import { MonthlyReportPage } from './pages/spot-checks/monthly-report.js';
+import { ReportAlerts } from './pages/reporting/report-alerts.js';
 import { SpotCheckAlarm } from './pages/spot-checks/spot-check-alarm.js';
 import { SpotChecksPage } from './pages/spot-checks/spot-checks-page.js';
 import { TerminalsPage } from './pages/terminals/terminals-page.js';
@@ -24,6 +25,11 @@ import { TerminalsPage } from './pages/terminals/terminals-page.js';
 const ConsultPage = lazy(() => import('./pages/consult.js'));
 const RadioPage = lazy(() => import('./pages/radio.js'));
 const WarningsPage = lazy(() => import('./pages/warnings/warnings-page.js'));
+// 信息报送 (issue 18): its pages and their texts load when first opened
+const ReportingPage = lazy(() => import('./pages/reporting/reporting-page.js'));
+const ReportBoardPage = lazy(() => import('./pages/reporting/report-board.js'));
+const DailyPage = lazy(() => import('./pages/reporting/daily-page.js'));
+const MonthlyReportingPage = lazy(() => import('./pages/reporting/monthly-page.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -67,6 +73,7 @@ export function App() {
       <ConsultInvitations user={user} hidden={page.id === 'consult'} socket={socket} />
       {user.role === 'duty_officer' && <SpotCheckAlarm socket={socket} />}
       <HandoverAlerts socket={socket} />
+      <ReportAlerts socket={socket} />
       {page.id === 'duty' && <DutyPage user={user} socket={socket} conn={state} />}
       {page.id === 'board' && <BoardPage user={user} socket={socket} conn={state} />}
       {page.id === 'terminals' && <TerminalsPage user={user} />}
@@ -91,6 +98,12 @@ export function App() {
           <WarningsPage user={user} socket={socket} />
         </Suspense>
       )}
+      <Suspense fallback={null}>
+        {page.id === 'reporting' && <ReportingPage user={user} socket={socket} />}
+        {page.id === 'reportboard' && <ReportBoardPage socket={socket} />}
+        {page.id === 'dailyreports' && <DailyPage user={user} socket={socket} />}
+        {page.id === 'reportstats' && <MonthlyReportingPage user={user} />}
+      </Suspense>
     </Layout>
   );
 }

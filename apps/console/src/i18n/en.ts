@@ -1,12 +1,14 @@
 import { enOutput } from './en-output.js';
 import { enRadio } from './en-radio.js';
 import { enWarnings } from './en-warnings.js';
+import { enReportingNav } from './en-reporting-nav.js';
 import type { MessageKey } from './zh.js';
 
 export const en: Record<MessageKey, string> = {
   ...enOutput,
   ...enRadio,
   ...enWarnings,
+  ...enReportingNav,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

@@ -1,12 +1,14 @@
 import { zhOutput } from './zh-output.js';
 import { zhRadio } from './zh-radio.js';
 import { zhWarnings } from './zh-warnings.js';
+import { zhReportingNav } from './zh-reporting-nav.js';
 
 /** zh-CN: the console's first language. Every key here must exist in en.ts (checked by the type). */
 export const zh = {
   ...zhOutput,
   ...zhRadio,
   ...zhWarnings,
+  ...zhReportingNav,
   appName: '一呼 · 应急指挥调度',
   language: '语言',
   switchLanguage: 'English',

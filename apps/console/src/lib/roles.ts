@@ -13,7 +13,11 @@ export type PageId =
   | 'roster'
   | 'handover'
   | 'dutylog'
-  | 'warnings';
+  | 'warnings'
+  | 'reporting'
+  | 'reportboard'
+  | 'dailyreports'
+  | 'reportstats';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
@@ -55,6 +59,15 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   { id: 'handover', path: '/handover', label: 'duty.navHandover', roles: EVERYONE },
   { id: 'dutylog', path: '/duty-log', label: 'duty.navLog', roles: EVERYONE },
   { id: 'warnings', path: '/warnings', label: 'warn.nav', roles: ['admin', 'commander', 'dispatcher'] },
+  { id: 'reporting', path: '/reporting', label: 'rep.navReporting', roles: EVERYONE },
+  {
+    id: 'reportboard',
+    path: '/report-board',
+    label: 'rep.navBoard',
+    roles: ['admin', 'commander', 'dispatcher'],
+  },
+  { id: 'dailyreports', path: '/daily-reports', label: 'rep.navDaily', roles: EVERYONE },
+  { id: 'reportstats', path: '/report-stats', label: 'rep.navMonthly', roles: EVERYONE },
 ];
 
 /** Where each role lands after login. */
