@@ -68,12 +68,21 @@ export function useDutyInbox(socket: Socket | null, events: DutyEvents) {
   const eventsRef = useRef(events);
   eventsRef.current = events;
 
+  /**
+   * Reads overlap (a push, a 签收 and a 反馈 within a second each ask for one); only the
+   * latest started may write, or an older answer arriving late would turn 已办结 back into
+   * 已送达 on the page.
+   */
+  const reads = useRef(0);
   const refresh = useCallback(async () => {
+    const mine = ++reads.current;
     try {
       const list = await api.directives(200);
+      if (mine !== reads.current) return;
       setHistory(list);
       const waiting = list.filter((d) => d.status === 'issued' && (d.counts.acknowledged ?? 0) > 0);
       const views = await Promise.all(waiting.map((d) => api.directive(d.id)));
+      if (mine !== reads.current) return;
       setInbox((cur) => {
         const next = { ...cur };
         for (const v of views) next[v.id] = merge(next[v.id], fromView(v));
@@ -86,7 +95,7 @@ export function useDutyInbox(socket: Socket | null, events: DutyEvents) {
       });
       setLoadError(null);
     } catch (err) {
-      setLoadError(err);
+      if (mine === reads.current) setLoadError(err);
     }
   }, []);
 
@@ -122,12 +131,24 @@ export function useDutyInbox(socket: Socket | null, events: DutyEvents) {
     [socket],
   );
 
-  const markAcked = (id: string, at: string) =>
+  /** the site's own history row moves on at once; the next read confirms it */
+  const advanceHistory = (id: string, state: 'acknowledged' | 'completed') => {
+    reads.current++; // a read already under way predates this; the one that follows is current
+    setHistory((list) =>
+      list.map((d) =>
+        d.id === id ? { ...d, counts: { ...d.counts, [state]: Math.max(1, d.counts[state] ?? 0) } } : d,
+      ),
+    );
+  };
+
+  const markAcked = (id: string, at: string) => {
+    advanceHistory(id, 'acknowledged');
     setInbox((cur) =>
       cur[id]
         ? { ...cur, [id]: merge(cur[id], { ...cur[id]!, state: 'acknowledged', acknowledgedAt: at }) }
         : cur,
     );
+  };
 
   const flushing = useRef(false);
   const flush = useCallback(async () => {
@@ -227,6 +248,7 @@ export function useDutyInbox(socket: Socket | null, events: DutyEvents) {
   const feedback = async (id: string, text: string) => {
     await api.feedback(id, { text });
     setInbox((cur) => ({ ...cur, [id]: { ...cur[id]!, state: 'completed' } }));
+    advanceHistory(id, 'completed');
     refreshSoon();
   };
 
