@@ -337,4 +337,58 @@ describe('directives spoken on the radio, DTMF 签收 and announcements', () => 
     const limited = await dispatcher.post(`/api/v1/talkgroups/${tg.a}/announce`, { text: '测试' });
     expect(limited.status).toBe(429);
   }, 90_000);
+
+  it('speaks a change (with the level tone) and a withdrawal (without) after the directive; neither touches 签收 state', async () => {
+    const d = await issue([townB], { title: '测试', body: '注意。', level: 'orange' });
+    const ended = async (n: number) =>
+      waitFor(
+        async () => {
+          const t = await transmissionsOf(tg.b, d.id);
+          return t.length >= n && t.every((x) => x.endedAt) ? t : null;
+        },
+        120_000,
+        `${n} transmissions on talkgroup B`,
+      );
+    await ended(2);
+    await waitFor(async () => (await recipient(d.id, townB)).state === 'delivered', 20_000, 'delivered');
+    const talkerOf = (id: string) => gw.b.cmdsOf('key').find((c) => c.transmissionId === id)?.talker;
+    const toneFreq = peakFrequency(alertTone('orange').subarray(0, 800));
+
+    const updated = await dispatcher.post(`/api/v1/directives/${d.id}/updates`, {
+      text: '转移范围扩大到沿河两岸。',
+    });
+    expect(updated.status).toBe(201);
+    const [, changeFirst] = (await ended(4))!; // newest first: the change's repeat, then its first
+    expect(talkerOf(changeFirst!.id)).toEqual({ kind: 'system', name: expect.stringMatching(/变更$/) });
+    const change = heard(gw.b, changeFirst!.id);
+    expect(goertzelPower(change.subarray(0, 800), toneFreq, rate)).toBeGreaterThan(0.05);
+    expect(rmsDbfs(change.subarray(alertTone('orange').length + 2400))).toBeGreaterThan(-35);
+    // a change is no delivery: the site stays as it was
+    expect((await recipient(d.id, townB)).state).toBe('delivered');
+
+    const cancelled = await dispatcher.post(`/api/v1/directives/${d.id}/cancel`, { reason: '雨情减弱' });
+    expect(cancelled.status).toBe(200);
+    const [, cancelFirst] = (await ended(6))!;
+    expect(talkerOf(cancelFirst!.id)).toEqual({ kind: 'system', name: expect.stringMatching(/撤销$/) });
+    const withdrawal = heard(gw.b, cancelFirst!.id);
+    expect(goertzelPower(withdrawal.subarray(0, 800), toneFreq, rate)).toBeLessThan(0.01);
+    expect(withdrawal.length / rate).toBeGreaterThan(3);
+    // each settles just after its repeat's play resolves
+    const rows = await waitFor(
+      async () => {
+        const r = await ds.query(
+          `SELECT state, array_length(transmission_ids, 1) AS n FROM radio_broadcasts WHERE directive_id = $1`,
+          [d.id],
+        );
+        return r.some((x: { state: string }) => x.state === 'waiting') ? null : r;
+      },
+      10_000,
+      'three broadcasts settled',
+    );
+    expect(rows).toEqual([
+      { state: 'sent', n: 2 },
+      { state: 'sent', n: 2 },
+      { state: 'sent', n: 2 },
+    ]);
+  }, 300_000);
 });

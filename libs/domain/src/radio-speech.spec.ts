@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  cancelSpeech,
   digitsSpoken,
   directiveSpeech,
   dtmfKeysSpoken,
@@ -7,6 +8,7 @@ import {
   speakableText,
   SPOKEN_BODY_MAX_CHARS,
   SPOKEN_TITLE_MAX_CHARS,
+  updateSpeech,
 } from './radio-speech.js';
 
 describe('what a directive sounds like on air', () => {
@@ -85,5 +87,34 @@ describe('what a directive sounds like on air', () => {
     const emoji = '😀'.repeat(5);
     expect(speakableText(emoji, 5)).toBe(emoji);
     expect(speakableText(emoji, 4).startsWith('😀'.repeat(4) + '……')).toBe(true);
+  });
+});
+
+describe('what a change or a withdrawal sounds like on air', () => {
+  const d = { serial: '2026-0042', level: 'red' as const, title: '防汛', drill: false };
+
+  it('says a change as one, names the order, and asks for no new 签收', () => {
+    expect(updateSpeech(d, '转移范围扩大到沿河两岸。')).toBe(
+      '指令变更。编号 二零二六 杠 零零四二。标题：防汛。变更内容：转移范围扩大到沿河两岸。',
+    );
+    expect(updateSpeech({ ...d, drill: true }, 'x')).toMatch(/^演练，演练。指令变更。/);
+    expect(updateSpeech(d, 'x')).not.toContain('签收');
+  });
+
+  it('says a withdrawal, its reason when given, and that nothing is to be keyed', () => {
+    expect(cancelSpeech(d, '雨情减弱')).toBe(
+      '指令撤销。编号 二零二六 杠 零零四二。标题：防汛。撤销原因：雨情减弱。此指令已撤销，不再执行，无需签收。',
+    );
+    expect(cancelSpeech(d, null)).toBe(
+      '指令撤销。编号 二零二六 杠 零零四二。标题：防汛。此指令已撤销，不再执行，无需签收。',
+    );
+    expect(cancelSpeech(d, '  ')).not.toContain('撤销原因');
+  });
+
+  it('cuts a long change to what fits one transmission', () => {
+    const long = '变'.repeat(SPOKEN_BODY_MAX_CHARS + 50);
+    const text = updateSpeech(d, long);
+    expect([...text].filter((c) => c === '变').length).toBe(SPOKEN_BODY_MAX_CHARS + 2); // 指令变更, 变更内容, the cut text
+    expect(text).toContain('全文请在终端或控制台查看');
   });
 });

@@ -113,3 +113,37 @@ export function directiveSpeech(d: SpokenDirective, code: string, bodyMax = SPOK
     .join('')
     .replace(/([。，：])。/g, '$1');
 }
+
+/**
+ * A change to a directive already on air (变更): said as a change, with the serial and title
+ * that tell the listener which order it changes, then the change itself. The 签收 code is
+ * not repeated: the change does not ask for a new 签收.
+ */
+export function updateSpeech(d: Omit<SpokenDirective, 'body' | 'redelivery'>, text: string): string {
+  return [
+    d.drill ? '演练，演练。' : '',
+    '指令变更。',
+    `编号 ${serialSpoken(d.serial)}。`,
+    `标题：${speakableText(d.title, SPOKEN_TITLE_MAX_CHARS)}。`,
+    `变更内容：${speakableText(text, SPOKEN_BODY_MAX_CHARS)}。`,
+  ]
+    .join('')
+    .replace(/([。，：])。/g, '$1');
+}
+
+/**
+ * A directive withdrawn (撤销): people who heard the order on the radio must hear that it no
+ * longer stands, and that nothing is to be keyed for it.
+ */
+export function cancelSpeech(d: Omit<SpokenDirective, 'body' | 'redelivery'>, reason: string | null): string {
+  return [
+    d.drill ? '演练，演练。' : '',
+    '指令撤销。',
+    `编号 ${serialSpoken(d.serial)}。`,
+    `标题：${speakableText(d.title, SPOKEN_TITLE_MAX_CHARS)}。`,
+    reason?.trim() ? `撤销原因：${speakableText(reason, SPOKEN_BODY_MAX_CHARS)}。` : '',
+    '此指令已撤销，不再执行，无需签收。',
+  ]
+    .join('')
+    .replace(/([。，：])。/g, '$1');
+}

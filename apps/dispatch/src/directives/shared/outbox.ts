@@ -122,10 +122,11 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
     const names: string[] = DELIVERY_CHANNEL_NAMES.filter(
       (c) => declared.includes(c) || this.jobs.hasHandler(DIRECTIVE_JOBS.deliver(c)),
     ).map((c) => DIRECTIVE_JOBS.deliver(c));
-    // the directive itself (not an update or a cancellation) is also spoken on the radio, by
+    // every message (the directive, a change, a withdrawal) is also spoken on the radio, by
     // the process holding the radio media; the row's key makes it once per message
+    const kind = (data as Partial<DirectiveDeliveryJob> | null)?.kind;
     if (
-      (data as Partial<DirectiveDeliveryJob> | null)?.kind === 'directive' &&
+      (kind === 'directive' || kind === 'update' || kind === 'cancel') &&
       (this.config.raw.RADIO_BROADCAST_DECLARED || this.jobs.hasHandler(DIRECTIVE_JOBS.broadcastRadio))
     )
       names.push(DIRECTIVE_JOBS.broadcastRadio);

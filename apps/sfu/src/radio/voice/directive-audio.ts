@@ -58,6 +58,31 @@ export async function directiveAudio(
   };
 }
 
+/**
+ * A change or a withdrawal on air (updateSpeech, cancelSpeech): the level's tone before a
+ * change, so it is heard as part of that order; none before a withdrawal, which must not
+ * sound like a new alarm. Twice, like the directive. The text is bounded by the speech
+ * rules; a synthesis that still overruns is cut, never sent past the transmit timeout.
+ */
+export async function noticeAudio(
+  speech: SpeechEngine,
+  text: string,
+  level: DirectivePushPayload['level'] | null,
+): Promise<DirectiveAudio> {
+  const tone = level ? alertTone(level) : new Int16Array(0);
+  const toneMs = (tone.length * 1000) / SPEECH_RATE;
+  const budgetMs = MAX_TRANSMISSION_MS - toneMs - 2 * LEAD_MS - TAIL_MS;
+  let pcm = await speech.synthesize(text);
+  if (msOf(pcm) > budgetMs) pcm = pcm.subarray(0, Math.floor((budgetMs * SPEECH_RATE) / 1000));
+  return {
+    first: alawFrames(concat([tone, silence(LEAD_MS), pcm, silence(TAIL_MS)])),
+    repeat: alawFrames(concat([silence(LEAD_MS), pcm, silence(TAIL_MS)])),
+    toneMs,
+    speechMs: msOf(pcm),
+    bodyChars: [...text].length,
+  };
+}
+
 /** text spoken as an announcement, as frames: lead-in, speech, tail */
 export function announcementFrames(pcm: Int16Array): Buffer[] {
   return alawFrames(concat([silence(LEAD_MS), pcm, silence(TAIL_MS)]));

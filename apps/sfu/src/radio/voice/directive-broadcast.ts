@@ -8,10 +8,10 @@ import {
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { DIRECTIVE_JOBS, type ChannelReport, type DirectiveDeliveryJob, type RadioTalker } from '#contracts';
-import { isExpired } from '#domain';
+import { cancelSpeech, isExpired, updateSpeech } from '#domain';
 import { AppConfig, JobQueue, LOGGER, Metrics } from '#platform';
 import { RadioAir, type RadioPlayOptions } from '../radio-air.js';
-import { directiveAudio, type DirectiveAudio } from './directive-audio.js';
+import { directiveAudio, noticeAudio, type DirectiveAudio } from './directive-audio.js';
 import { RadioVoiceRepository } from './radio-voice.repository.js';
 import { SpeechEngine } from './speech-engine.js';
 
@@ -22,6 +22,9 @@ export interface RadioBroadcastJob extends DirectiveDeliveryJob {
 
 const SWEEP_MS = 15_000;
 
+/** a change or withdrawal of a directive: spoken, but no delivery state of its own to report */
+const isNotice = (job: RadioBroadcastJob) => job.kind !== 'directive';
+
 /**
  * Directives spoken on the radio (docs/radio-voice.md), the job `directive.broadcast.radio`
  * written beside every `directive.deliver.radio`. For each talkgroup holding a radio gateway
@@ -30,6 +33,10 @@ const SWEEP_MS = 15_000;
  * the first went out whole (reported through `directive.channel-report`). A busy talkgroup,
  * a cut-off transmission or failed speech is tried again with backoff; after
  * RADIO_BROADCAST_RETRIES the sites are reported `failed` with the reason.
+ *
+ * Changes (变更) and withdrawals (撤销) go on air the same way, to the talkgroups of the sites
+ * they are sent to: people who heard an order on the radio must hear it change or stop. They
+ * report nothing to the recipients' state (that belongs to the directive's own delivery).
  *
  * The job returns once the broadcast is claimed and its speech made; the audio then plays
  * on its own (over a minute on air would hold the embedded queue's whole batch, channel
@@ -98,12 +105,19 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
 
   async run(job: RadioBroadcastJob): Promise<void> {
     const d = job.directive;
-    if (job.kind !== 'directive' || isExpired(d.expiresAt, new Date())) return;
-    const waiting = await this.repo.waitingSites(d.id, job.siteIds);
+    if (isExpired(d.expiresAt, new Date())) return;
+    // a directive to the sites still waiting for it; a change while it stands; a withdrawal to all it went to
+    const waiting =
+      job.kind === 'directive'
+        ? await this.repo.waitingSites(d.id, job.siteIds)
+        : job.kind === 'update'
+          ? await this.repo.standingSites(d.id, job.siteIds)
+          : job.siteIds;
     const radioSites = waiting.length ? await this.repo.sitesWithRadios(waiting) : [];
     if (!radioSites.length) return;
     const air = this.air;
     if (!air) {
+      if (isNotice(job)) return this.logger.warn({ directiveId: d.id }, 'no radio server here for a change');
       await this.report(job, radioSites, 'failed', 'no radio server runs in this process');
       return;
     }
@@ -114,7 +128,7 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
       if (!talkgroups.length) unreachable.push(site);
       for (const tg of talkgroups) byTalkgroup.set(tg, [...(byTalkgroup.get(tg) ?? []), site]);
     }
-    if (unreachable.length && !job.retryTalkgroupId)
+    if (unreachable.length && !job.retryTalkgroupId && !isNotice(job))
       await this.report(job, unreachable, 'failed', 'the site has radio gateways but none is in a talkgroup');
     if (job.retryTalkgroupId)
       for (const tg of [...byTalkgroup.keys()]) if (tg !== job.retryTalkgroupId) byTalkgroup.delete(tg);
@@ -123,7 +137,12 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
     let audio: DirectiveAudio | null = null;
     let speechError: Error | null = null;
     try {
-      audio = await directiveAudio(this.speech, d);
+      audio =
+        job.kind === 'update'
+          ? await noticeAudio(this.speech, updateSpeech(d, job.update?.text ?? ''), d.level)
+          : job.kind === 'cancel'
+            ? await noticeAudio(this.speech, cancelSpeech(d, job.cancelled?.reason ?? null), null)
+            : await directiveAudio(this.speech, d);
     } catch (err) {
       speechError = err as Error;
     }
@@ -173,14 +192,16 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
     attempts: number,
   ): Promise<void> {
     const d = job.directive;
-    const talker: RadioTalker = { kind: 'system', id: `directive:${d.id}`, name: `指令 ${d.serial}` };
+    const what = job.kind === 'update' ? ' 变更' : job.kind === 'cancel' ? ' 撤销' : '';
+    const talker: RadioTalker = { kind: 'system', id: `directive:${d.id}`, name: `指令 ${d.serial}${what}` };
     const opts: RadioPlayOptions = { rank: 'directive', directiveId: d.id };
     try {
       if (!audio) throw speechError ?? new Error('no speech');
       const first = await air.play(talkgroupId, audio.first, talker, opts);
       await this.repo.addTransmission(job.messageId, talkgroupId, first.transmissionId);
       if (!first.complete) throw new Error('the broadcast was cut off (pre-empted or timed out)');
-      await this.report(job, siteIds, 'delivered', `spoken on talkgroup ${talkgroupId}`, talkgroupId);
+      if (!isNotice(job))
+        await this.report(job, siteIds, 'delivered', `spoken on talkgroup ${talkgroupId}`, talkgroupId);
       // the repeat is a courtesy: the message already went out whole once
       try {
         const again = await air.play(talkgroupId, audio.repeat, talker, opts);
@@ -213,6 +234,7 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
         { directiveId: job.directiveId, talkgroupId, attempts, reason },
         'directive broadcast failed',
       );
+      if (isNotice(job)) return;
       await this.report(
         job,
         siteIds,

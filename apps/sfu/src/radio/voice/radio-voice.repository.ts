@@ -29,6 +29,17 @@ export class RadioVoiceRepository {
     return rows.map((r) => r.site_id);
   }
 
+  /** of `siteIds`, the recipients of a directive that still stands (issued, not expired), in any state */
+  async standingSites(directiveId: string, siteIds: string[]): Promise<string[]> {
+    const rows = (await this.db.query(
+      `SELECT r.site_id FROM directive_recipients r JOIN directives d ON d.id = r.directive_id
+       WHERE r.directive_id = $1 AND r.site_id = ANY($2::uuid[]) AND d.status = 'issued'
+         AND (d.expires_at IS NULL OR d.expires_at > now())`,
+      [directiveId, siteIds],
+    )) as { site_id: string }[];
+    return rows.map((r) => r.site_id);
+  }
+
   /** of `siteIds`, those with at least one radio gateway that is not revoked */
   async sitesWithRadios(siteIds: string[]): Promise<string[]> {
     const rows = (await this.db.query(
