@@ -59,12 +59,15 @@ describe('DirectiveOutbox fan-out', () => {
     ]);
   });
 
-  it('does not speak an update or a cancellation', async () => {
+  it('speaks an update and a cancellation too, keyed per message', async () => {
     for (const kind of ['update', 'cancel'] as const) {
       const added = await relay(kind, {
         handlers: ['directive.deliver.console', 'directive.broadcast.radio'],
       });
-      expect(added.map((a) => a.name)).toEqual(['directive.deliver.console']);
+      expect(added).toEqual([
+        { name: 'directive.deliver.console', key: 'deliver:m:directive.deliver.console' },
+        { name: 'directive.broadcast.radio', key: 'deliver:m:directive.broadcast.radio' },
+      ]);
     }
   });
 
