@@ -28,3 +28,4 @@ export {
   type FloorState,
 } from './floor.js';
 export { dtmfCodeForSerial, normalizeDtmfCode } from './dtmf-code.js';
+export { OggOpusWriter, oggCrc, oggOpusExtent, oggPage, opusPacketSamples } from './ogg-opus.js';

@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditStore } from '#persistence';
+import { oggOpusExtent } from '#radio';
 import type { RadioStateStore } from './radio-state.store.js';
 import type { TalkgroupsRepository } from './talkgroups.repository.js';
 
@@ -35,8 +36,14 @@ export async function closeAbandoned(deps: {
     // the file is on the disk of the instance that hosted it; elsewhere its length is unknown
     const file = row.audio_path ? join(deps.dataDir, row.audio_path) : null;
     const local = Boolean(file && existsSync(file));
-    const bytes = local ? Math.max(statSync(file!).size - 44, 0) : 0;
-    const durationMs = local ? Math.round(bytes / 8) : null;
+    const { bytes, durationMs } = !local
+      ? { bytes: 0, durationMs: null }
+      : file!.endsWith('.opus')
+        ? oggOpusExtent(readFileSync(file!))
+        : {
+            bytes: Math.max(statSync(file!).size - 44, 0),
+            durationMs: Math.round((statSync(file!).size - 44) / 8),
+          };
     const closed = await deps.repo.closeTransmission(row.id, { bytes, durationMs, interrupted: true });
     if (!closed) continue;
     closedCount += 1;

@@ -3,7 +3,7 @@ import type { RadioTalker } from '#contracts';
 import type { FloorChange } from './radio-floor.service.js';
 import type { TalkgroupMedia } from './talkgroup-media.js';
 import type { TalkgroupRow } from './talkgroups.repository.js';
-import { TransmissionRecorder } from './transmission-recorder.js';
+import { recordingPath, TransmissionRecorder } from './transmission-recorder.js';
 
 /** A talkgroup whose media this instance hosts, and the floor holder it follows. */
 export interface Hosted {
@@ -64,13 +64,14 @@ export async function followHolder(hosted: Hosted, deps: FollowDeps): Promise<vo
       .then(({ bytes }) => deps.setBytes(rec.transmissionId, bytes))
       .catch((err: unknown) => deps.logger.warn({ err }, 'radio recording not closed'));
   }
-  if (h && !hosted.recorder && hosted.media.codec === 'PCMA')
+  if (h && !hosted.recorder)
     hosted.recorder = new TransmissionRecorder(
       h.transmissionId,
       deps.dataDir,
-      `radio/${hosted.row.id}/${h.transmissionId}.wav`,
+      recordingPath(hosted.row.id, h.transmissionId, hosted.media.codec),
       deps.maxBytes,
       deps.logger,
+      hosted.media.codec,
     );
   await hosted.media.setSource(source);
 }

@@ -17,6 +17,7 @@ import { keyTargets, unkeyTargets } from './cmd-targets.js';
 import { RadioStateStore } from './radio-state.store.js';
 import { TalkgroupsRepository } from './talkgroups.repository.js';
 import { floorView } from './views.js';
+import { recordingPath } from './transmission-recorder.js';
 
 export type FloorOutcome =
   { verdict: 'granted' | 'preempted'; holder: FloorHolder } | { verdict: 'busy'; heldBy: FloorHolder };
@@ -164,7 +165,7 @@ export class RadioFloorService {
   ) {
     const { codec, origin, producerId } = opts;
     const directiveId = opts.directiveId ?? null;
-    const audioPath = codec === 'opus' ? null : `radio/${talkgroupId}/${holder.transmissionId}.wav`;
+    const audioPath = recordingPath(talkgroupId, holder.transmissionId, codec === 'opus' ? 'opus' : 'PCMA');
     await this.repo.openTransmission({
       id: holder.transmissionId,
       talkgroupId,

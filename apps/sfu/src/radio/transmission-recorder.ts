@@ -1,18 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { WavWriter } from '#radio';
+import type { RadioCodec } from '#contracts';
+import { OggOpusWriter, WavWriter } from '#radio';
+
+interface AudioWriter {
+  write(payload: Buffer): Promise<void>;
+  close(): Promise<{ bytes: number; durationMs: number }>;
+}
+
+/** the file a transmission on a talkgroup of this codec is recorded to, under DATA_DIR */
+export function recordingPath(talkgroupId: string, transmissionId: string, codec: RadioCodec): string {
+  return `radio/${talkgroupId}/${transmissionId}.${codec === 'opus' ? 'opus' : 'wav'}`;
+}
 
 /**
- * One transmission's WAV (A-law, 8 kHz), written as the packets arrive: WavWriter puts the
- * header first and patches sizes on close, so a hub killed mid-transmission leaves a file
- * that still plays up to the cut. Bounded: past `maxBytes` (the transmit timeout's worth)
+ * One transmission's recording, written as the packets arrive: a WAV (A-law, 8 kHz) whose
+ * header goes first and is patched on close, or Ogg Opus with a page per packet; either
+ * way a hub killed mid-transmission leaves a file that still plays up to the cut. Bounded:
+ * past `maxBytes` (the transmit timeout's worth of A-law, more than Opus ever needs)
  * further audio is dropped.
  */
 export class TransmissionRecorder {
   private queue: Promise<unknown> = Promise.resolve();
   private bytes = 0;
-  private writer: Promise<WavWriter | null>;
+  private writer: Promise<AudioWriter | null>;
 
   constructor(
     readonly transmissionId: string,
@@ -20,10 +32,12 @@ export class TransmissionRecorder {
     readonly relativePath: string,
     private readonly maxBytes: number,
     private readonly logger: Logger,
+    codec: RadioCodec = 'PCMA',
   ) {
     const file = join(dataDir, relativePath);
-    this.writer = (async () => {
+    this.writer = (async (): Promise<AudioWriter> => {
       mkdirSync(dirname(file), { recursive: true });
+      if (codec === 'opus') return OggOpusWriter.open(file);
       return WavWriter.open(file, { format: 'alaw', sampleRate: 8000, channels: 1 });
     })().catch((err: unknown) => {
       this.logger.error({ err, transmissionId }, 'radio recording could not be opened');

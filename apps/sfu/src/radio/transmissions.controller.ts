@@ -8,7 +8,10 @@ import { TalkgroupsService } from './talkgroups.service.js';
 
 const uuid = new ParseUUIDPipe();
 
-/** A transmission's recording: the WAV as written while it happened (A-law, 8 kHz, mono). */
+/**
+ * A transmission's recording as written while it happened: WAV (A-law, 8 kHz, mono) on a
+ * PCMA talkgroup, Ogg Opus (the packets as they came, RFC 7845) on an Opus one.
+ */
 @ApiTags('radio')
 @ApiBearerAuth()
 @Controller('api/v1/transmissions')
@@ -21,8 +24,11 @@ export class TransmissionsController {
   @Get(':id/audio')
   @RequirePermission('radio.read')
   @ApiOkResponse({
-    description: 'the recording, audio/wav (A-law, 8 kHz, mono)',
-    content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } },
+    description: 'the recording: audio/wav (A-law, 8 kHz, mono) or audio/ogg (Opus)',
+    content: {
+      'audio/wav': { schema: { type: 'string', format: 'binary' } },
+      'audio/ogg': { schema: { type: 'string', format: 'binary' } },
+    },
   })
   async audio(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<StreamableFile> {
     const { path } = await this.talkgroups.audio(actor, id);
@@ -30,10 +36,11 @@ export class TransmissionsController {
     const rel = relative(this.config.dataDir, file);
     if (rel.startsWith('..') || isAbsolute(rel) || !existsSync(file))
       throw new DomainError('not_found', `transmission ${id}: its recording file is gone`);
+    const opus = file.endsWith('.opus');
     return new StreamableFile(createReadStream(file), {
-      type: 'audio/wav',
+      type: opus ? 'audio/ogg; codecs=opus' : 'audio/wav',
       length: statSync(file).size,
-      disposition: `inline; filename="${id}.wav"`,
+      disposition: `inline; filename="${id}.${opus ? 'opus' : 'wav'}"`,
     });
   }
 }
