@@ -120,7 +120,13 @@ describe('warnings end to end', () => {
     expect((await editor.api.post(`${path}/approve`, {})).status).toBe(403);
     const approved = await chief.api.post(`${path}/approve`, {});
     expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ state: 'approved', approvedBy: chief.id, createdBy: editor.id });
+    expect(approved.body).toMatchObject({
+      state: 'approved',
+      approvedBy: chief.id,
+      createdBy: editor.id,
+      // the default: a console asks for a second person
+      selfApprovalAllowed: false,
+    });
 
     const publish = await editor.api.post(`${path}/publish`, {});
     expect(publish.status).toBe(200);

@@ -79,6 +79,7 @@ export const WARNING_VIEW: Schema = {
     cancelledAt: nullable(time),
     cancelReason: nullable(str),
     history: list(step),
+    selfApprovalAllowed: bool,
   },
 };
 

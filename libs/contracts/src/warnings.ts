@@ -206,6 +206,11 @@ export interface WarningView {
   cancelReason: string | null;
   /** every step in order, with who did it */
   history: WarningStepView[];
+  /**
+   * Whether this hub lets an editor approve their own warning (WARNINGS_SELF_APPROVAL), so a
+   * console asks for a second person only where the hub will (additive).
+   */
+  selfApprovalAllowed: boolean;
 }
 
 export type WarningSummaryView = Pick<

@@ -26,7 +26,12 @@ export function toWarningSummary(w: WarningRow, now: Date): WarningSummaryView {
   };
 }
 
-export function toWarningView(w: WarningRow, steps: WarningStepRow[], now: Date): WarningView {
+export function toWarningView(
+  w: WarningRow,
+  steps: WarningStepRow[],
+  now: Date,
+  selfApprovalAllowed: boolean,
+): WarningView {
   return {
     ...toWarningSummary(w, now),
     sender: w.sender,
@@ -63,5 +68,6 @@ export function toWarningView(w: WarningRow, steps: WarningStepRow[], now: Date)
       actorName: s.actor_name,
       reason: s.reason,
     })),
+    selfApprovalAllowed,
   };
 }

@@ -151,7 +151,8 @@ export class WarningsService {
 
   async get(actor: Actor, id: string): Promise<WarningView> {
     const w = await this.load(actor, id, 'read');
-    return toWarningView(w, await this.warnings.steps(id), new Date());
+    const steps = await this.warnings.steps(id);
+    return toWarningView(w, steps, new Date(), this.config.raw.WARNINGS_SELF_APPROVAL);
   }
 
   async list(actor: Actor, query: ListWarningsQuery): Promise<WarningSummaryView[]> {

@@ -45,6 +45,16 @@ describe('the buttons each user sees', () => {
     });
   });
 
+  it('lets the editor approve their own where the hub allows self-approval', () => {
+    const mine = { ...w('review', 'editor'), selfApprovalAllowed: true };
+    expect(warningActions(user('commander', 'editor'), mine, NOW)).toEqual({
+      actions: ['approve', 'reject', 'emergency'],
+      selfBlocked: false,
+    });
+    const strict = { ...w('review', 'editor'), selfApprovalAllowed: false };
+    expect(warningActions(user('commander', 'editor'), strict, NOW).selfBlocked).toBe(true);
+  });
+
   it('gives an admin the approver steps but never 紧急发布 (a commander act)', () => {
     expect(warningActions(user('admin'), w('review'), NOW).actions).toEqual(['approve', 'reject']);
     expect(warningActions(user('admin'), w('draft'), NOW).actions).toEqual(['submit']);

@@ -23,11 +23,14 @@ export interface ActionFacts {
   state: WarningState;
   createdBy: string | null;
   expires: string;
+  /** the hub's WARNINGS_SELF_APPROVAL, as it reports it on the warning */
+  selfApprovalAllowed?: boolean;
 }
 
 /**
  * The steps this user may take now. `selfBlocked`: an approver looking at their own draft
- * in review, which the default setting leaves to another person (two pairs of eyes).
+ * in review, which the default setting leaves to another person (two pairs of eyes); where
+ * the hub allows self-approval, the approver may approve their own.
  */
 export function warningActions(
   user: { id: string; role: Role },
@@ -38,7 +41,7 @@ export function warningActions(
   const live = Date.parse(w.expires) > now;
   const editor = mayEditWarnings(user.role);
   const approver = mayApproveWarnings(user.role);
-  const own = w.createdBy !== null && w.createdBy === user.id;
+  const own = w.createdBy !== null && w.createdBy === user.id && w.selfApprovalAllowed !== true;
   const actions: WarningAction[] = [];
   if (editor && state === 'draft') actions.push('submit');
   if (approver && state === 'review' && !own) actions.push('approve');
