@@ -43,7 +43,14 @@ const figures = {
     answered: int,
     answerSeconds: seconds,
   }),
-  spotChecks: object({ sent: int, onTime: int, late: int, missed: int, pending: int, answerSeconds: seconds }),
+  spotChecks: object({
+    sent: int,
+    onTime: int,
+    late: int,
+    missed: int,
+    pending: int,
+    answerSeconds: seconds,
+  }),
   reports: object({ incidents: int, submitted: int, late: int }),
   warnings: object({ sent: int, delivered: int, acknowledged: int }),
 };

@@ -36,8 +36,12 @@ describe('drillLinkDenial', () => {
   });
   it('refuses an unknown drill (404), drill: false (422), an ended drill (409), sites outside (422)', () => {
     expect(drillLinkDenial('x', null, { siteIds: ['a'] }, during)?.code).toBe('not_found');
-    expect(drillLinkDenial('d1', drill, { drill: false, siteIds: ['a'] }, during)?.code).toBe('unprocessable');
-    expect(drillLinkDenial('d1', { ...drill, endedAt: during }, { siteIds: ['a'] }, during)?.code).toBe('conflict');
+    expect(drillLinkDenial('d1', drill, { drill: false, siteIds: ['a'] }, during)?.code).toBe(
+      'unprocessable',
+    );
+    expect(drillLinkDenial('d1', { ...drill, endedAt: during }, { siteIds: ['a'] }, during)?.code).toBe(
+      'conflict',
+    );
     expect(drillLinkDenial('d1', drill, { siteIds: ['a'] }, drill.endsAt)?.code).toBe('conflict');
     const outside = drillLinkDenial('d1', drill, { siteIds: ['a', 'c'] }, during);
     expect(outside?.code).toBe('unprocessable');
@@ -115,7 +119,12 @@ describe('drillReport', () => {
     expect(r.totals.directives).toMatchObject({ sent: 3, acknowledged: 2, answered: 1 });
     expect(r.totals.directives.ackSeconds.values).toEqual([12, 30]);
     expect(r.totals.spotChecks).toMatchObject({ sent: 2, onTime: 1, missed: 1 });
-    expect(r.missed).toEqual({ acknowledgement: ['b'], feedback: ['a', 'b'], spotCheck: ['b'], silent: ['b'] });
+    expect(r.missed).toEqual({
+      acknowledgement: ['b'],
+      feedback: ['a', 'b'],
+      spotCheck: ['b'],
+      silent: ['b'],
+    });
     expect(r.generatedAt).toBe(during.toISOString());
   });
 });

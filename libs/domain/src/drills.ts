@@ -34,7 +34,12 @@ export function drillLinkDenial(
   item: { drill?: boolean; siteIds: string[] },
   now: Date,
 ): RuleDenial | null {
-  if (!drill) return { code: 'not_found', message: `drill ${drillId} does not exist`, fields: [{ path: 'drillId', message: 'no such drill' }] };
+  if (!drill)
+    return {
+      code: 'not_found',
+      message: `drill ${drillId} does not exist`,
+      fields: [{ path: 'drillId', message: 'no such drill' }],
+    };
   if (item.drill === false)
     return {
       code: 'unprocessable',
@@ -42,7 +47,11 @@ export function drillLinkDenial(
       fields: [{ path: 'drill', message: 'must be true (or left out) with a drillId' }],
     };
   if (drillState(drill, now) === 'ended')
-    return { code: 'conflict', message: `drill ${drillId} has ended`, fields: [{ path: 'drillId', message: 'the drill has ended' }] };
+    return {
+      code: 'conflict',
+      message: `drill ${drillId} has ended`,
+      fields: [{ path: 'drillId', message: 'the drill has ended' }],
+    };
   const inDrill = new Set(drill.siteIds);
   const outside = item.siteIds.filter((s) => !inDrill.has(s));
   if (outside.length)
@@ -57,7 +66,8 @@ export function drillLinkDenial(
 /** Ending early: only a drill that has not ended yet (a second end is 409). */
 export function drillEndDenial(drill: DrillFacts, now: Date): RuleDenial | null {
   if (drill.endedAt) return { code: 'conflict', message: `drill ${drill.id} was already ended` };
-  if (now >= drill.endsAt) return { code: 'conflict', message: `drill ${drill.id} is already over (endsAt passed)` };
+  if (now >= drill.endsAt)
+    return { code: 'conflict', message: `drill ${drill.id} is already over (endsAt passed)` };
   return null;
 }
 
@@ -114,7 +124,8 @@ function figuresOf(rows: DrillItemRow[]): Figures {
       else if (r.state === 'late') f.spotChecks.late++;
       else if (r.state === 'missed') f.spotChecks.missed++;
       else f.spotChecks.pending++;
-      if (r.answerSeconds !== null && (r.state === 'answered' || r.state === 'late')) check.push(r.answerSeconds);
+      if (r.answerSeconds !== null && (r.state === 'answered' || r.state === 'late'))
+        check.push(r.answerSeconds);
     } else if (r.kind === 'incident') {
       f.reports.incidents++;
       f.reports.submitted += r.submitted;
@@ -137,7 +148,11 @@ function figuresOf(rows: DrillItemRow[]): Figures {
 function isSilent(f: Figures): boolean {
   const asked = f.directives.sent + f.spotChecks.sent + f.warnings.sent;
   const answered =
-    f.directives.acknowledged + f.directives.answered + f.spotChecks.onTime + f.spotChecks.late + f.warnings.acknowledged;
+    f.directives.acknowledged +
+    f.directives.answered +
+    f.spotChecks.onTime +
+    f.spotChecks.late +
+    f.warnings.acknowledged;
   return asked > 0 && answered === 0;
 }
 

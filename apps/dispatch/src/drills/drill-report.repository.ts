@@ -52,8 +52,18 @@ export class DrillReportRepository {
         ackSeconds: r.ack_s,
         answerSeconds: r.answer_s,
       })),
-      ...checks.map((r) => ({ kind: 'spot_check' as const, siteId: r.site_id, state: r.state, answerSeconds: r.answer_s })),
-      ...incidents.map((r) => ({ kind: 'incident' as const, siteId: r.site_id, submitted: r.submitted, late: r.late })),
+      ...checks.map((r) => ({
+        kind: 'spot_check' as const,
+        siteId: r.site_id,
+        state: r.state,
+        answerSeconds: r.answer_s,
+      })),
+      ...incidents.map((r) => ({
+        kind: 'incident' as const,
+        siteId: r.site_id,
+        submitted: r.submitted,
+        late: r.late,
+      })),
       ...warnings.map((r) => ({
         kind: 'warning' as const,
         siteId: r.site_id,

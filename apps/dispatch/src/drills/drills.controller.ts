@@ -33,7 +33,10 @@ export class DrillsController {
 
   @Get()
   @RequirePermission('directive.read')
-  @ApiOkResponse({ description: 'drills in your scope or reaching a site in it, newest first', schema: { type: 'array', items: DRILL_VIEW } })
+  @ApiOkResponse({
+    description: 'drills in your scope or reaching a site in it, newest first',
+    schema: { type: 'array', items: DRILL_VIEW },
+  })
   list(@CurrentActor() actor: Actor, @ValidQuery(ListDrillsQuerySchema) query: ListDrillsQuery) {
     return this.drills.list(actor, query);
   }

@@ -56,10 +56,17 @@ export class DrillsRepository {
     );
   }
 
-  async find(id: string, tx?: EntityManager, lock: 'share' | 'update' | null = null): Promise<DrillRow | null> {
+  async find(
+    id: string,
+    tx?: EntityManager,
+    lock: 'share' | 'update' | null = null,
+  ): Promise<DrillRow | null> {
     const runner = tx ?? this.dataSource;
     // lock the drill row first (FOR SHARE: items joining; FOR UPDATE: ending), then read it
-    if (lock) await runner.query(`SELECT id FROM drills WHERE id = $1 FOR ${lock === 'share' ? 'SHARE' : 'UPDATE'}`, [id]);
+    if (lock)
+      await runner.query(`SELECT id FROM drills WHERE id = $1 FOR ${lock === 'share' ? 'SHARE' : 'UPDATE'}`, [
+        id,
+      ]);
     const [row] = (await runner.query(`SELECT ${DRILL} FROM drills d WHERE d.id = $1`, [id])) as DrillRow[];
     return row ?? null;
   }

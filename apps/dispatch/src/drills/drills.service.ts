@@ -65,7 +65,13 @@ export class DrillsService {
         siteIds: req.siteIds,
       });
       await this.audit.append(
-        { actorId: actor.userId, action: 'drill.create', subjectType: 'drill', subjectId: id, data: { ...req } },
+        {
+          actorId: actor.userId,
+          action: 'drill.create',
+          subjectType: 'drill',
+          subjectId: id,
+          data: { ...req },
+        },
         tx,
       );
     });
@@ -94,7 +100,13 @@ export class DrillsService {
       refuse(drillEndDenial(factsOfDrill(d), await this.drills.now(tx)));
       await this.drills.end(tx, id, actor.userId);
       await this.audit.append(
-        { actorId: actor.userId, action: 'drill.end', subjectType: 'drill', subjectId: id, data: { name: d.name } },
+        {
+          actorId: actor.userId,
+          action: 'drill.end',
+          subjectType: 'drill',
+          subjectId: id,
+          data: { name: d.name },
+        },
         tx,
       );
     });
@@ -106,13 +118,21 @@ export class DrillsService {
     const now = new Date();
     const sites = this.visibleSites(actor, d);
     const view = toDrillView(d, now, sites);
-    return drillReport(view, await this.reports.items(id, sites.map((s) => s.id)), now);
+    return drillReport(
+      view,
+      await this.reports.items(
+        id,
+        sites.map((s) => s.id),
+      ),
+      now,
+    );
   }
 
   /** Unknown and unreachable drills are both 404. */
   private async load(actor: Actor, id: string): Promise<DrillRow> {
     const d = await this.drills.find(id);
-    if (!d || this.visibleSites(actor, d).length === 0) throw new DomainError('not_found', `drill ${id} does not exist`);
+    if (!d || this.visibleSites(actor, d).length === 0)
+      throw new DomainError('not_found', `drill ${id} does not exist`);
     return d;
   }
 

@@ -185,9 +185,11 @@ export class WarningsService {
   async drillSites(actor: Actor, req: CreateWarningRequest): Promise<string[]> {
     if (!req.drillId) return [];
     if (req.status !== undefined && req.status !== 'Exercise')
-      throw new DomainError('unprocessable', `status: a warning in a drill has CAP status Exercise, not ${req.status}`, [
-        { path: 'status', message: 'must be Exercise (or left out) with a drillId' },
-      ]);
+      throw new DomainError(
+        'unprocessable',
+        `status: a warning in a drill has CAP status Exercise, not ${req.status}`,
+        [{ path: 'status', message: 'must be Exercise (or left out) with a drillId' }],
+      );
     const sites = await this.areas.sitesIn(
       scopePrefix(actor),
       req.areas.regionCodes.map(regionPrefix),
