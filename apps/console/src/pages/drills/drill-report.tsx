@@ -46,9 +46,10 @@ export function DrillReport({ report }: { report: DrillReportView }) {
     </tr>
   );
   return (
-    <section className="drill-report" aria-label={t('drill.report')}>
+    <section className="drill-report">
       <h3>{t('drill.report')}</h3>
-      <div className="drill-table-wrap">
+      {/* focusable: a keyboard user scrolls the wide table on a phone */}
+      <div className="drill-table-wrap" tabIndex={0} role="region" aria-label={t('drill.report')}>
         <table data-testid="drill-report">
           <thead>
             <tr>
