@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
-import type { Actor } from '#domain';
+import { DRILL_WRITES_PER_MINUTE, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
+import { MemoryCounterStore } from '#platform';
+import { DrillBudget } from '../../apps/dispatch/src/drills/drill-budget.js';
 import { DrillLinks } from '../../apps/dispatch/src/drills/drill-links.js';
 import { DrillReportRepository } from '../../apps/dispatch/src/drills/drill-report.repository.js';
 import { DrillsRepository } from '../../apps/dispatch/src/drills/drills.repository.js';
@@ -48,7 +50,13 @@ describe.each(ENGINES)('drills on %s', (kind) => {
     officer = { userId, role: 'duty_officer', siteId: towns[1]!, sitePath: `/${county}/${towns[1]}/` };
     const drills = new DrillsRepository(ds);
     links = new DrillLinks(drills);
-    service = new DrillsService(ds, drills, new DrillReportRepository(ds), new AuditStore(ds));
+    service = new DrillsService(
+      ds,
+      drills,
+      new DrillReportRepository(ds),
+      new AuditStore(ds),
+      new DrillBudget(new MemoryCounterStore()),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -84,6 +92,13 @@ describe.each(ENGINES)('drills on %s', (kind) => {
     await expect(links.check(d.id, undefined, [towns[0]!])).rejects.toMatchObject({ code: 'conflict' });
   });
 
+  it('bounds drills created or ended per user and minute', async () => {
+    const budget = new DrillBudget(new MemoryCounterStore());
+    for (let i = 0; i < DRILL_WRITES_PER_MINUTE; i++) await budget.take(commander);
+    await expect(budget.take(commander)).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(budget.take({ ...commander, userId: randomUUID() })).resolves.toBeUndefined();
+  });
+
   if (kind === 'postgres')
     it('an end waits for an item that is joining the drill, so the item is in before it ends', async () => {
       const d = await create();
@@ -93,6 +108,7 @@ describe.each(ENGINES)('drills on %s', (kind) => {
         new DrillsRepository(other),
         new DrillReportRepository(other),
         new AuditStore(other),
+        new DrillBudget(new MemoryCounterStore()),
       );
       let ended = false;
       let ending: Promise<unknown> = Promise.resolve();

@@ -9,6 +9,9 @@ import type { RuleDenial } from './rule-denial.js';
 
 /** 演练 (docs/drills.md): the rules of a drill and its after-action report, free of I/O. */
 
+/** Drills created or ended per user per minute (DrillBudget). */
+export const DRILL_WRITES_PER_MINUTE = 20;
+
 export interface DrillFacts {
   id: string;
   siteIds: string[];

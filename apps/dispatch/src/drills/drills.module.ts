@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DrillBudget } from './drill-budget.js';
 import { DrillLinksModule } from './drill-links.module.js';
 import { DrillReportRepository } from './drill-report.repository.js';
 import { DrillsController } from './drills.controller.js';
@@ -8,6 +9,6 @@ import { DrillsService } from './drills.service.js';
 @Module({
   imports: [DrillLinksModule],
   controllers: [DrillsController],
-  providers: [DrillsService, DrillReportRepository],
+  providers: [DrillsService, DrillReportRepository, DrillBudget],
 })
 export class DrillsModule {}

@@ -6,6 +6,7 @@ import { drillEndDenial, drillReport, drillState, isInScope, scopePrefix, type A
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
 import { refuse } from '../directives/shared/refuse.js';
+import { DrillBudget } from './drill-budget.js';
 import { factsOfDrill } from './drill-links.js';
 import { DrillReportRepository } from './drill-report.repository.js';
 import { DrillsRepository, type DrillRow } from './drills.repository.js';
@@ -40,6 +41,7 @@ export class DrillsService {
     private readonly drills: DrillsRepository,
     private readonly reports: DrillReportRepository,
     private readonly audit: AuditStore,
+    private readonly budget: DrillBudget,
   ) {}
 
   async create(actor: Actor, req: CreateDrillRequest): Promise<DrillView> {
@@ -51,6 +53,7 @@ export class DrillsService {
       throw new DomainError('forbidden', `siteIds: outside your scope: ${outside.slice(0, 10).join(', ')}`, [
         { path: 'siteIds', message: `outside your scope: ${outside.slice(0, 10).join(', ')}` },
       ]);
+    await this.budget.take(actor);
     const id = randomUUID();
     await this.dataSource.transaction(async (tx) => {
       await this.drills.insert(tx, {
@@ -94,6 +97,7 @@ export class DrillsService {
     const seen = await this.load(actor, id);
     if (!isInScope(actor, seen.creator_site_path))
       throw new DomainError('forbidden', `drill ${id} was created outside your scope: you may only read it`);
+    await this.budget.take(actor);
     await this.dataSource.transaction(async (tx) => {
       const d = await this.drills.find(id, tx, 'update');
       if (!d) throw new DomainError('not_found', `drill ${id} does not exist`);
