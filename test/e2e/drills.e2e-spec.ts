@@ -172,6 +172,10 @@ describe('drills end to end', () => {
     );
     expect(issued.status).toBe(201);
     const directiveId = issued.body.id as string;
+    expect((await dispatcher.api.get(`/api/v1/directives/${directiveId}`)).body).toMatchObject({
+      drill: true,
+      drillId,
+    });
     const got = await waitFor(
       () => eastConsole.directives.find((d) => d.id === directiveId),
       15_000,

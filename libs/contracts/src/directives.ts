@@ -198,6 +198,8 @@ export interface DirectiveView {
   drill: boolean;
   /** the warning (预警) this directive carries, when it carries one (issue 19) */
   warningId?: string;
+  /** the drill it was issued in (additive, docs/drills.md; absent otherwise) */
+  drillId?: string;
   issuedBy: string;
   issuerSiteId: string;
   /** the issuer's display name and call-back number, for the duty room to ring back */
