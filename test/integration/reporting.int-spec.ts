@@ -20,6 +20,8 @@ import { IncidentsRepository } from '../../apps/dispatch/src/reporting/incidents
 import { IncidentsService } from '../../apps/dispatch/src/reporting/incidents.service.js';
 import { MissedCheck } from '../../apps/dispatch/src/reporting/missed-check.js';
 import { ReportingAccess } from '../../apps/dispatch/src/reporting/reporting-access.js';
+import { DrillLinks } from '../../apps/dispatch/src/drills/drill-links.js';
+import { DrillsRepository } from '../../apps/dispatch/src/drills/drills.repository.js';
 import {
   REPORTING_WRITES_PER_MINUTE,
   ReportingBudget,
@@ -56,6 +58,7 @@ function processOn(ds: DataSource) {
     new IncidentTimeline(audit, incidents),
     budget,
     audit,
+    new DrillLinks(new DrillsRepository(ds)),
   );
   const external = new ExternalRegistrations(ds, incidents, rules, access, deadlines, missed, budget, audit);
   const reports = new IncidentReports(ds, incidents, findings, access, deadlines, roster, budget, audit);

@@ -30,6 +30,7 @@ const ReportingPage = lazy(() => import('./pages/reporting/reporting-page.js'));
 const ReportBoardPage = lazy(() => import('./pages/reporting/report-board.js'));
 const DailyPage = lazy(() => import('./pages/reporting/daily-page.js'));
 const MonthlyReportingPage = lazy(() => import('./pages/reporting/monthly-page.js'));
+const DrillsPage = lazy(() => import('./pages/drills/drills-page.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -103,6 +104,7 @@ export function App() {
         {page.id === 'reportboard' && <ReportBoardPage socket={socket} />}
         {page.id === 'dailyreports' && <DailyPage user={user} socket={socket} />}
         {page.id === 'reportstats' && <MonthlyReportingPage user={user} />}
+        {page.id === 'drills' && <DrillsPage user={user} />}
       </Suspense>
     </Layout>
   );

@@ -10,6 +10,7 @@ import { AuthService } from './auth/auth.service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
+import { DrillsModule } from './drills/drills.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
 import { CapModule } from './warnings/cap/cap.module.js';
 import { DutyModule } from './duty/duty.module.js';
@@ -34,6 +35,7 @@ import { WarningsModule } from './warnings/warnings.module.js';
     ReportingModule,
     DailyReportsModule,
     WarningsModule,
+    DrillsModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

@@ -72,6 +72,8 @@ export const IssueDirectiveRequestSchema = z.strictObject({
   ackWithinSeconds: ackWithinSchema.optional(),
   /** 演练: carried to every recipient and channel */
   drill: z.boolean().optional(),
+  /** issued in this drill (docs/drills.md): implies drill: true; every target in the drill's sites */
+  drillId: z.uuid().optional(),
   /**
    * Optional validity (ISO 8601 with offset, in the future): past it, recipients that have
    * not acknowledged become `expired`, 签收 is refused and nothing is delivered late.
@@ -196,6 +198,8 @@ export interface DirectiveView {
   drill: boolean;
   /** the warning (预警) this directive carries, when it carries one (issue 19) */
   warningId?: string;
+  /** the drill it was issued in (additive, docs/drills.md; absent otherwise) */
+  drillId?: string;
   issuedBy: string;
   issuerSiteId: string;
   /** the issuer's display name and call-back number, for the duty room to ring back */

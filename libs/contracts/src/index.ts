@@ -29,3 +29,5 @@ export * from './warnings-openapi.js';
 export * from './cap.js';
 export * from './reporting-openapi.js';
 export * from './daily-reports-openapi.js';
+export * from './drills.js';
+export * from './drills-openapi.js';

@@ -75,6 +75,8 @@ export const CreateIncidentRequestSchema = z
       })
       .optional(),
     drill: z.boolean().optional(),
+    /** opened in this drill (docs/drills.md): implies drill: true; the site within the drill's */
+    drillId: z.uuid().optional(),
   })
   .refine((r) => Date.parse(r.learnedAt) >= Date.parse(r.occurredAt), {
     message: 'learnedAt must not be before occurredAt',

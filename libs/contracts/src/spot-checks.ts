@@ -47,6 +47,8 @@ export const StartSpotCheckRequestSchema = z
     channels,
     /** 演练: marked everywhere, left out of the monthly 通报 unless asked for */
     drill: z.boolean().optional(),
+    /** started in this drill (docs/drills.md): implies drill: true; sites within the drill's */
+    drillId: z.uuid().optional(),
   })
   .refine((r) => (r.siteIds ? 1 : 0) + (r.sample ? 1 : 0) === 1, {
     message: 'give either siteIds or sample',

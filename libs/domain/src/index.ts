@@ -31,3 +31,4 @@ export * from './duty-log.js';
 export * from './reporting.js';
 export * from './daily-reports.js';
 export * from './warnings.js';
+export * from './drills.js';

@@ -5,7 +5,7 @@ import type { FieldIssue } from '#contracts';
  * throwing, so they stay free of the platform; each edge turns `code` into its own answer.
  */
 export interface RuleDenial {
-  code: 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'too_large';
+  code: 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'unprocessable';
   message: string;
   fields?: FieldIssue[];
 }

@@ -1,3 +1,4 @@
+import { enDrills } from './en-drills.js';
 import { enOutput } from './en-output.js';
 import { enRadio } from './en-radio.js';
 import { enWarnings } from './en-warnings.js';
@@ -9,6 +10,7 @@ export const en: Record<MessageKey, string> = {
   ...enRadio,
   ...enWarnings,
   ...enReportingNav,
+  ...enDrills,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

@@ -1,3 +1,4 @@
+import { zhDrills } from './zh-drills.js';
 import { zhOutput } from './zh-output.js';
 import { zhRadio } from './zh-radio.js';
 import { zhWarnings } from './zh-warnings.js';
@@ -9,6 +10,7 @@ export const zh = {
   ...zhRadio,
   ...zhWarnings,
   ...zhReportingNav,
+  ...zhDrills,
   appName: '一呼 · 应急指挥调度',
   language: '语言',
   switchLanguage: 'English',

@@ -17,7 +17,8 @@ export type PageId =
   | 'reporting'
   | 'reportboard'
   | 'dailyreports'
-  | 'reportstats';
+  | 'reportstats'
+  | 'drills';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
@@ -68,6 +69,7 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   },
   { id: 'dailyreports', path: '/daily-reports', label: 'rep.navDaily', roles: EVERYONE },
   { id: 'reportstats', path: '/report-stats', label: 'rep.navMonthly', roles: EVERYONE },
+  { id: 'drills', path: '/drills', label: 'drill.nav', roles: EVERYONE },
 ];
 
 /** Where each role lands after login. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DrillLinksModule } from '../drills/drill-links.module.js';
 import { ConsultInvitations } from './channels/consult-invitations.js';
 import { ConsoleChannel } from './channels/console-channel.js';
 import { DirectivesGateway } from './directives.gateway.js';
@@ -38,6 +39,8 @@ import { DirectiveTemplatesService } from './templates/directive-templates.servi
  * Socket.IO server for other areas that push to consoles (spot checks).
  */
 @Module({
+  // re-exported: every area that issues through directives may join its items to a drill
+  imports: [DrillLinksModule],
   controllers: [
     DirectivesController,
     SiteGroupsController,
@@ -74,6 +77,6 @@ import { DirectiveTemplatesService } from './templates/directive-templates.servi
     DutyLeadersRepository,
     LeaderOnDutyService,
   ],
-  exports: [ChannelReports, RecipientStateService, DirectivesService, RealtimeServer],
+  exports: [ChannelReports, RecipientStateService, DirectivesService, RealtimeServer, DrillLinksModule],
 })
 export class DirectivesModule {}

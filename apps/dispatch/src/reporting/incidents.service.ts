@@ -11,6 +11,7 @@ import type {
 import { incidentDeadlines, learnedAtDenial, nextDue, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
+import { DrillLinks } from '../drills/drill-links.js';
 import { FindingsRepository } from './findings.repository.js';
 import { IncidentDeadlines } from './incident-deadlines.js';
 import { IncidentsRepository, type IncidentRow, type ReportRow } from './incidents.repository.js';
@@ -39,6 +40,7 @@ export class IncidentsService {
     private readonly timeline: IncidentTimeline,
     private readonly budget: ReportingBudget,
     private readonly audit: AuditStore,
+    private readonly drillLinks: DrillLinks,
   ) {}
 
   async create(actor: Actor, req: CreateIncidentRequest): Promise<IncidentCreatedView> {
@@ -47,10 +49,10 @@ export class IncidentsService {
     const denial = learnedAtDenial(occurredAt, learnedAt, new Date());
     if (denial) throw invalid(denial.startsWith('occurredAt') ? 'occurredAt' : 'learnedAt', denial);
     await this.access.site(actor, req.siteId);
+    const drill = await this.drillLinks.check(req.drillId, req.drill, [req.siteId]);
     await this.budget.take(actor);
     const table = await this.rules.table();
     const id = randomUUID();
-    const drill = req.drill ?? false;
     const row = await this.dataSource.transaction(async (tx) => {
       const row = await this.incidents.insertIncident(tx, {
         id,
@@ -69,6 +71,7 @@ export class IncidentsService {
         createdBy: actor.userId,
         openedExternally: false,
       });
+      await this.drillLinks.attach(tx, req.drillId, [req.siteId], { table: 'incidents', id });
       await this.audit.append(
         {
           actorId: actor.userId,
@@ -81,6 +84,7 @@ export class IncidentsService {
             learnedAt: req.learnedAt,
             rulesVersion: table.version,
             ...(drill ? { drill } : {}),
+            ...(req.drillId ? { drillId: req.drillId } : {}),
           },
         },
         tx,

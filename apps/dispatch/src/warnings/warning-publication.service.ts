@@ -16,6 +16,7 @@ import {
 import { AuditStore } from '#persistence';
 import { AppConfig, DomainError, JobQueue } from '#platform';
 import { DirectivesService } from '../directives/issue/directives.service.js';
+import { DrillLinks } from '../drills/drill-links.js';
 import type { DirectiveChange } from '../directives/shared/directive-changes.js';
 import { refuse } from '../directives/shared/refuse.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
@@ -45,6 +46,7 @@ export class WarningPublication {
     private readonly audit: AuditStore,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(JobQueue) jobs: JobQueue,
+    private readonly drillLinks: DrillLinks,
   ) {
     jobs.handle<{ warningId: string }>(WARNING_EXPIRE_JOB, (job) => this.expire(job.warningId));
   }
@@ -62,6 +64,8 @@ export class WarningPublication {
         'conflict',
         `no site in your scope lies in the area ${w.region_codes.join(', ')}`,
       );
+    // a drill's warning goes out only while the drill runs, only to its sites (docs/drills.md)
+    if (w.drill_id) await this.drillLinks.check(w.drill_id, true, siteIds);
     await this.directives.issue(
       actor,
       {

@@ -14,6 +14,7 @@ import {
   effectiveWarningState,
   isInScope,
   regionAncestors,
+  regionPrefix,
   scopePrefix,
   warningApproveDenial,
   warningCoverage,
@@ -27,6 +28,7 @@ import {
 import { AuditStore } from '#persistence';
 import { AppConfig, DomainError } from '#platform';
 import { refuse } from '../directives/shared/refuse.js';
+import { DrillLinks } from '../drills/drill-links.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
 import { WarningCoverageRepository } from './warning-coverage.repository.js';
 import { WarningBudget } from './warning-budget.js';
@@ -59,17 +61,20 @@ export class WarningsService {
     private readonly events: WarningEvents,
     private readonly budget: WarningBudget,
     @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly drillLinks: DrillLinks,
   ) {}
 
   async create(actor: Actor, req: CreateWarningRequest, origin?: ImportOrigin): Promise<WarningCreatedView> {
     refuse(warningDraftDenial(actor));
     refuse(warningTimesDenial(new Date(req.onset), new Date(req.expires)));
     await this.assertAreaInScope(actor, req.areas.regionCodes);
+    const drillSites = await this.drillSites(actor, req);
     const issuer = await this.identifiers.issuer(actor);
     // after validation: a refused request costs nothing
     await this.budget.take(actor);
     const id = randomUUID();
     const identifier = await this.dataSource.transaction(async (tx) => {
+      await this.drillLinks.attach(tx, req.drillId, drillSites);
       const identifier = await this.identifiers.next(tx, issuer.regionCode);
       await this.warnings.insert(tx, {
         id,
@@ -172,6 +177,27 @@ export class WarningsService {
       onset: w.onset,
       publishedAt: w.published_at,
     });
+  }
+
+  /**
+   * A warning in a drill is an exercise (CAP status Exercise) whose area's sites all lie in
+   * the drill (docs/drills.md); the sites, for the check under the drill's lock.
+   */
+  async drillSites(actor: Actor, req: CreateWarningRequest): Promise<string[]> {
+    if (!req.drillId) return [];
+    if (req.status !== undefined && req.status !== 'Exercise')
+      throw new DomainError(
+        'unprocessable',
+        `status: a warning in a drill has CAP status Exercise, not ${req.status}`,
+        [{ path: 'status', message: 'must be Exercise (or left out) with a drillId' }],
+      );
+    const sites = await this.areas.sitesIn(
+      scopePrefix(actor),
+      req.areas.regionCodes.map(regionPrefix),
+      this.config.raw.DIRECTIVE_MAX_RECIPIENTS + 1,
+    );
+    await this.drillLinks.check(req.drillId, undefined, sites);
+    return sites;
   }
 
   /** 403 naming every region code no site in the actor's scope contains. */

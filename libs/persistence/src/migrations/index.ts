@@ -20,6 +20,7 @@ import { SpotChecks1795003500000 } from './1795003500000-spot-checks.js';
 import { Reporting1795003600000 } from './1795003600000-reporting.js';
 import { DailyReports1795003700000 } from './1795003700000-daily-reports.js';
 import { Warnings1795003800000 } from './1795003800000-warnings.js';
+import { Drills1795003900000 } from './1795003900000-drills.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   Reporting1795003600000,
   DailyReports1795003700000,
   Warnings1795003800000,
+  Drills1795003900000,
 ];

@@ -10,7 +10,9 @@ export type DomainErrorCode =
   /** a request asking for more work than a configured limit allows (413) */
   | 'too_large'
   /** a radio talkgroup's floor is held at an equal or higher rank (409) */
-  | 'radio_busy';
+  | 'radio_busy'
+  /** well-formed, but it contradicts what it refers to, e.g. a site outside the drill's (422) */
+  | 'unprocessable';
 
 /**
  * An error the caller can act on. Services throw these; each edge (HTTP, Socket.IO, MQTT)

@@ -16,6 +16,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   rate_limited: 429,
   too_large: 413,
   radio_busy: 409,
+  unprocessable: 422,
 };
 
 const REASON: Record<number, string> = {
@@ -26,6 +27,7 @@ const REASON: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

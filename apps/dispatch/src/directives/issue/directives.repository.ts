@@ -289,6 +289,7 @@ export function toDirectiveView(
     expiresAt: d.expires_at?.toISOString() ?? null,
     drill: d.drill,
     ...(d.warning_id ? { warningId: d.warning_id } : {}),
+    ...(d.drill_id ? { drillId: d.drill_id } : {}),
     issuedBy: d.issued_by,
     issuerSiteId: d.issuer_site_id,
     ...(d.issuer_name !== undefined

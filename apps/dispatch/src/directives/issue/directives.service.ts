@@ -28,6 +28,7 @@ import {
   type Actor,
 } from '#domain';
 import { DomainError } from '#platform';
+import { DrillLinks } from '../../drills/drill-links.js';
 import { BoardService } from '../shared/board.service.js';
 import { ChannelReports } from '../recipients/channel-reports.js';
 import { RecipientStateService } from '../recipients/recipient-state.service.js';
@@ -75,6 +76,7 @@ export class DirectivesService {
     private readonly reports: ChannelReports,
     private readonly board: BoardService,
     private readonly budget: SendBudget,
+    private readonly drillLinks: DrillLinks,
   ) {}
 
   async issue(
@@ -85,6 +87,7 @@ export class DirectivesService {
   ): Promise<IssueDirectiveResponse> {
     const siteIds = await this.targeting.resolve(actor, req.targets);
     refuse(expiryDenial(req.expiresAt, new Date()));
+    const drill = await this.drillLinks.check(req.drillId, req.drill, siteIds);
     // after validation: a refused request sounds no alarm and costs the user nothing
     await this.budget.take(actor);
     const ackWithin = req.ackWithinSeconds ?? defaultAckWithinSeconds(req.level);
@@ -101,7 +104,7 @@ export class DirectivesService {
         body: req.body,
         level: req.level,
         ackWithinSeconds: ackWithin,
-        drill: req.drill ?? false,
+        drill,
         issuedBy: actor.userId,
         issuerSiteId: actor.siteId,
         issuerSitePath: actor.sitePath,
@@ -116,6 +119,7 @@ export class DirectivesService {
         text: null,
         actorId: actor.userId,
       });
+      await this.drillLinks.attach(tx, req.drillId, siteIds, { table: 'directives', id });
       await this.directives.insertRecipients(tx, id, siteIds, row.ack_by);
       const delivery: DirectiveDeliveryJob = {
         kind: 'directive',
@@ -148,7 +152,8 @@ export class DirectivesService {
               body: req.body,
               level: req.level,
               ackWithinSeconds: ackWithin,
-              drill: req.drill ?? false,
+              drill,
+              ...(req.drillId ? { drillId: req.drillId } : {}),
               expiresAt: req.expiresAt,
               siteIds,
               templateId,

@@ -26,6 +26,8 @@ export interface DirectiveRow {
   closed_at: Date | null;
   /** the warning it carries (预警), or null (column added by issue 19) */
   warning_id?: string | null;
+  /** the drill it was issued in (docs/drills.md) */
+  drill_id?: string | null;
 }
 
 export interface RecipientRow {

@@ -11,6 +11,7 @@ import type {
 import { isInScope, sampleSites, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
 import { DomainError, LOGGER } from '#platform';
+import { DrillLinks } from '../../drills/drill-links.js';
 import { SpotCheckBudget } from './spot-check-budget.js';
 import { SpotCheckDelivery } from './spot-check-delivery.js';
 import { SpotCheckSettlement } from './spot-check-settlement.js';
@@ -41,6 +42,7 @@ export class SpotChecksService {
     private readonly settlement: SpotCheckSettlement,
     private readonly budget: SpotCheckBudget,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly drillLinks: DrillLinks,
   ) {}
 
   /** Starts a check; null only when `options.claim` declined it. */
@@ -50,11 +52,11 @@ export class SpotChecksService {
     options: StartOptions = {},
   ): Promise<SpotCheckStartedView | null> {
     const siteIds = await this.targetsOf(actor, req);
+    const drill = await this.drillLinks.check(req.drillId, req.drill, siteIds);
     // a person's checks are rationed; a schedule's slots are its own limit
     if (!options.scheduleId) await this.budget.take(actor);
     const id = randomUUID();
     const channels = req.channels as SpotCheckChannel[];
-    const drill = req.drill ?? false;
     const check = await this.dataSource.transaction(async (tx) => {
       if (options.claim && !(await options.claim(tx, id))) return null;
       const row = await this.checks.insert(tx, {
@@ -67,6 +69,7 @@ export class SpotChecksService {
         windowSeconds: req.windowSeconds,
         siteIds,
       });
+      await this.drillLinks.attach(tx, req.drillId, siteIds, { table: 'spot_checks', id });
       await this.audit.append(
         {
           actorId: actor.userId,
@@ -79,6 +82,7 @@ export class SpotChecksService {
             windowSeconds: req.windowSeconds,
             channels,
             ...(drill ? { drill: true } : {}),
+            ...(req.drillId ? { drillId: req.drillId } : {}),
             ...(options.scheduleId ? { scheduleId: options.scheduleId } : {}),
           },
         },

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { drillLinkDenial, type DrillFacts } from '#domain';
+import { refuse } from '../directives/shared/refuse.js';
+import { DrillsRepository, type DrillItemTable, type DrillRow } from './drills.repository.js';
+
+export const factsOfDrill = (d: DrillRow): DrillFacts => ({
+  id: d.id,
+  siteIds: d.sites.map((s) => s.id),
+  startsAt: d.starts_at,
+  endsAt: d.ends_at,
+  endedAt: d.ended_at,
+});
+
+/**
+ * How a directive, spot check, incident or warning joins a drill (docs/drills.md): `check`
+ * before the item's transaction (the answer to a bad drillId costs nothing), `attach` inside
+ * it, under a share lock on the drill so an end cannot slip between the check and the write.
+ */
+@Injectable()
+export class DrillLinks {
+  constructor(private readonly drills: DrillsRepository) {}
+
+  /** The item's effective `drill` flag: true with a drillId (after the checks), else as given. */
+  async check(drillId: string | undefined, drill: boolean | undefined, siteIds: string[]): Promise<boolean> {
+    if (!drillId) return drill ?? false;
+    const row = await this.drills.find(drillId);
+    refuse(drillLinkDenial(drillId, row && factsOfDrill(row), { drill, siteIds }, new Date()));
+    return true;
+  }
+
+  /** Re-checks under the drill's lock and, for the tables that carry it, writes `drill_id`. */
+  async attach(
+    tx: EntityManager,
+    drillId: string | undefined,
+    siteIds: string[],
+    item?: { table: DrillItemTable; id: string },
+  ): Promise<void> {
+    if (!drillId) return;
+    const row = await this.drills.find(drillId, tx, 'share');
+    refuse(drillLinkDenial(drillId, row && factsOfDrill(row), { siteIds }, await this.drills.now(tx)));
+    if (item) await this.drills.attach(tx, item.table, item.id, drillId);
+  }
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from '@jest/globals';
+import type { DrillView } from '#contracts';
+import {
+  drillEndDenial,
+  drillLinkDenial,
+  drillReport,
+  drillState,
+  secondsOf,
+  type DrillFacts,
+  type DrillItemRow,
+} from './drills.js';
+
+const t = (iso: string) => new Date(iso);
+const drill: DrillFacts = {
+  id: 'd1',
+  siteIds: ['a', 'b'],
+  startsAt: t('2026-12-07T01:00:00Z'),
+  endsAt: t('2026-12-07T03:00:00Z'),
+  endedAt: null,
+};
+const during = t('2026-12-07T02:00:00Z');
+
+describe('drillState', () => {
+  it('is scheduled, running, then ended; an early end ends it', () => {
+    expect(drillState(drill, t('2026-12-07T00:59:59Z'))).toBe('scheduled');
+    expect(drillState(drill, during)).toBe('running');
+    expect(drillState(drill, drill.endsAt)).toBe('ended');
+    expect(drillState({ ...drill, endedAt: during }, during)).toBe('ended');
+  });
+});
+
+describe('drillLinkDenial', () => {
+  it('allows an item whose sites are all in a drill that has not ended', () => {
+    expect(drillLinkDenial('d1', drill, { siteIds: ['a'] }, during)).toBeNull();
+    expect(drillLinkDenial('d1', drill, { drill: true, siteIds: ['a', 'b'] }, during)).toBeNull();
+  });
+  it('refuses an unknown drill (404), drill: false (422), an ended drill (409), sites outside (422)', () => {
+    expect(drillLinkDenial('x', null, { siteIds: ['a'] }, during)?.code).toBe('not_found');
+    expect(drillLinkDenial('d1', drill, { drill: false, siteIds: ['a'] }, during)?.code).toBe(
+      'unprocessable',
+    );
+    expect(drillLinkDenial('d1', { ...drill, endedAt: during }, { siteIds: ['a'] }, during)?.code).toBe(
+      'conflict',
+    );
+    expect(drillLinkDenial('d1', drill, { siteIds: ['a'] }, drill.endsAt)?.code).toBe('conflict');
+    const outside = drillLinkDenial('d1', drill, { siteIds: ['a', 'c'] }, during);
+    expect(outside?.code).toBe('unprocessable');
+    expect(outside?.message).toContain('c');
+  });
+});
+
+describe('drillEndDenial', () => {
+  it('ends a running or scheduled drill once', () => {
+    expect(drillEndDenial(drill, during)).toBeNull();
+    expect(drillEndDenial({ ...drill, endedAt: during }, during)?.code).toBe('conflict');
+    expect(drillEndDenial(drill, drill.endsAt)?.code).toBe('conflict');
+  });
+});
+
+describe('secondsOf', () => {
+  it('gives sorted values, the median and the max', () => {
+    expect(secondsOf([])).toEqual({ values: [], median: null, max: null });
+    expect(secondsOf([30, 10, 20])).toEqual({ values: [10, 20, 30], median: 20, max: 30 });
+    expect(secondsOf([10, 40, 20, 30])).toEqual({ values: [10, 20, 30, 40], median: 25, max: 40 });
+  });
+});
+
+describe('drillReport', () => {
+  const view: DrillView = {
+    id: 'd1',
+    name: '防汛演练',
+    kind: 'functional',
+    state: 'running',
+    sites: [
+      { id: 'a', name: '甲镇' },
+      { id: 'b', name: '乙镇' },
+      { id: 'c', name: '丙镇' },
+    ],
+    startsAt: drill.startsAt.toISOString(),
+    endsAt: drill.endsAt.toISOString(),
+    endedAt: null,
+    endedBy: null,
+    createdAt: drill.startsAt.toISOString(),
+    createdBy: 'u',
+    creatorSiteId: 'root',
+  };
+  const rows: DrillItemRow[] = [
+    { kind: 'directive', siteId: 'a', delivered: true, ackSeconds: 12, answerSeconds: 90 },
+    { kind: 'directive', siteId: 'a', delivered: true, ackSeconds: 30, answerSeconds: null },
+    { kind: 'directive', siteId: 'b', delivered: true, ackSeconds: null, answerSeconds: null },
+    { kind: 'spot_check', siteId: 'a', state: 'answered', answerSeconds: 8 },
+    { kind: 'spot_check', siteId: 'b', state: 'missed', answerSeconds: null },
+    { kind: 'incident', siteId: 'a', submitted: 2, late: 1 },
+    { kind: 'warning', siteId: 'b', delivered: true, acknowledged: false },
+    // a site not in the drill is ignored
+    { kind: 'directive', siteId: 'z', delivered: true, ackSeconds: 1, answerSeconds: 1 },
+  ];
+  const r = drillReport(view, rows, during);
+
+  it('counts per site, in the drill order, with timings', () => {
+    expect(r.sites.map((s) => s.siteId)).toEqual(['a', 'b', 'c']);
+    const a = r.sites[0]!;
+    expect(a.directives).toMatchObject({ sent: 2, delivered: 2, acknowledged: 2, answered: 1 });
+    expect(a.directives.ackSeconds).toEqual({ values: [12, 30], median: 21, max: 30 });
+    expect(a.directives.answerSeconds.max).toBe(90);
+    expect(a.spotChecks).toMatchObject({ sent: 1, onTime: 1, missed: 0 });
+    expect(a.reports).toEqual({ incidents: 1, submitted: 2, late: 1 });
+    expect(a.silent).toBe(false);
+    const b = r.sites[1]!;
+    expect(b.directives).toMatchObject({ sent: 1, delivered: 1, acknowledged: 0 });
+    expect(b.spotChecks.missed).toBe(1);
+    expect(b.warnings).toEqual({ sent: 1, delivered: 1, acknowledged: 0 });
+    expect(b.silent).toBe(true);
+    // c was sent nothing: not silent, just idle
+    expect(r.sites[2]!.silent).toBe(false);
+  });
+
+  it('totals over the drill sites and lists who stands out', () => {
+    expect(r.totals.directives).toMatchObject({ sent: 3, acknowledged: 2, answered: 1 });
+    expect(r.totals.directives.ackSeconds.values).toEqual([12, 30]);
+    expect(r.totals.spotChecks).toMatchObject({ sent: 2, onTime: 1, missed: 1 });
+    expect(r.missed).toEqual({
+      acknowledgement: ['b'],
+      feedback: ['a', 'b'],
+      spotCheck: ['b'],
+      silent: ['b'],
+    });
+    expect(r.generatedAt).toBe(during.toISOString());
+  });
+});
