@@ -8,3 +8,4 @@ export { AuditStore } from './audit-store.js';
 export { AuditAnchorFile } from './audit-anchor-file.js';
 export type { AnchorOutcome, AuditInput, AuditStoreOptions, AuditVerifyResult } from './audit-store.js';
 export { boundPoolQueue, DatabaseBusyError, poolWaiting } from './pool-queue.js';
+export { isDatabaseUnavailable } from './database-unavailable.js';

@@ -96,4 +96,72 @@ describe('Batcher', () => {
     await b.drain();
     expect(seen).toEqual([1, 2]);
   });
+
+  describe('retry while the failure passes', () => {
+    const passing = Object.assign(new Error('Connection terminated unexpectedly'), { passing: true });
+    const retry = {
+      when: (err: unknown) => (err as { passing?: boolean }).passing === true,
+      firstDelayMs: 5,
+      maxDelayMs: 20,
+      maxWaiting: 1000,
+    };
+
+    it('flushes a failed batch again, in front of what came since, until the database answers', async () => {
+      const flushed: number[][] = [];
+      const errors: number[][] = [];
+      let down = 3;
+      const b = new Batcher<number>(
+        async (items) => {
+          if (down-- > 0) throw passing;
+          flushed.push(items);
+        },
+        { delayMs: 1, max: 100 },
+        (_e, items) => void errors.push(items),
+        retry,
+      );
+      b.add(1);
+      b.add(2);
+      await tick(3);
+      b.add(3); // arrives while the first batch is failing
+      await b.drain();
+      expect(errors).toEqual([]);
+      expect(flushed.flat()).toEqual([1, 2, 3]);
+    });
+
+    it('gives a failure that does not pass to onError at once', async () => {
+      const errors: number[][] = [];
+      let calls = 0;
+      const b = new Batcher<number>(
+        async () => {
+          calls++;
+          throw new Error('syntax error');
+        },
+        { delayMs: 1, max: 100 },
+        (_e, items) => void errors.push(items),
+        retry,
+      );
+      b.add(1);
+      await b.drain();
+      expect(calls).toBe(1);
+      expect(errors).toEqual([[1]]);
+    });
+
+    it('gives up the oldest past maxWaiting, and stops retrying at shutdown', async () => {
+      const errors: number[][] = [];
+      const b = new Batcher<number>(
+        async () => {
+          throw passing;
+        },
+        { delayMs: 1, max: 2 },
+        (_e, items) => void errors.push(items),
+        { ...retry, maxWaiting: 3 },
+      );
+      for (let i = 1; i <= 5; i++) b.add(i);
+      await tick(10);
+      expect(errors[0]).toEqual([1, 2]);
+      b.stopRetrying();
+      await b.drain();
+      expect(errors.flat().sort()).toEqual([1, 2, 3, 4, 5]);
+    });
+  });
 });

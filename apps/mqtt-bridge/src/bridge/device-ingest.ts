@@ -21,7 +21,8 @@ import {
   type RecordedAck,
   type Settle,
 } from './ack-store.js';
-import { Batcher } from './batcher.js';
+import { isDatabaseUnavailable } from '#persistence';
+import { Batcher, type BatcherRetry } from './batcher.js';
 import { trace, traceCount } from '#platform';
 import { BridgeMetrics, radioLeafLabel, type RejectReason } from './bridge-metrics.js';
 import { PresenceOwnership } from './presence-ownership.js';
@@ -39,6 +40,19 @@ type PendingAck = AckToRecord;
 
 /** acks recorded by one UPDATE at most */
 const ACKS_PER_STATEMENT = 5000;
+
+/**
+ * A device's 签收 and its `online` are said once: a device on a steady link does not say
+ * them again. Dropped while the database restarted, a 签收 stayed unrecorded and a device
+ * stayed `offline` (so nothing was sent to it) until it happened to reconnect; the chaos
+ * harness found both. They wait and go again until the database answers.
+ */
+const WHILE_DATABASE_AWAY: BatcherRetry = {
+  when: isDatabaseUnavailable,
+  firstDelayMs: 250,
+  maxDelayMs: 5000,
+  maxWaiting: 100_000,
+};
 
 const ackKey = (w: { messageId: string; terminalId: string }) => `${w.messageId}/${w.terminalId}`;
 
@@ -110,7 +124,12 @@ export class DeviceIngest implements OnModuleDestroy {
           done: (rows, items) => this.acksRecorded(rows, items),
           failed,
         })
-      : new Batcher((items) => this.recordAcks(items), { delayMs: 10, max: ACKS_PER_STATEMENT }, failed);
+      : new Batcher(
+          (items) => this.recordAcks(items),
+          { delayMs: 10, max: ACKS_PER_STATEMENT },
+          failed,
+          WHILE_DATABASE_AWAY,
+        );
     this.receiptQueue = new Batcher(
       (items) => this.receipts.report(items),
       { delayMs: 10, max: 5000 },
@@ -131,10 +150,12 @@ export class DeviceIngest implements OnModuleDestroy {
       (items) => this.recordPresence(items),
       { delayMs: 100, max: 2000 },
       (err) => this.logger.error({ err }, 'recording terminal presence failed'),
+      WHILE_DATABASE_AWAY,
     );
   }
 
   async onModuleDestroy(): Promise<void> {
+    for (const b of [this.acks, this.presence]) if (b instanceof Batcher) b.stopRetrying();
     await this.settle();
   }
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ApiErrorBody } from '#contracts';
 import type { Actor } from '#domain';
 import type { DenialAudit } from '../auth/denial-audit.js';
-import { DatabaseBusyError } from '#persistence';
+import { DatabaseBusyError, isDatabaseUnavailable } from '#persistence';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
 
 const STATUS: Record<DomainErrorCode, number> = {
@@ -44,8 +44,16 @@ function bodyParserMessage(err: unknown): string | undefined {
 /** pg-pool's message when a caller waited connectionTimeoutMillis for a connection */
 const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
 
+/**
+ * The database is busy, or cannot be reached for now (restarting, failing over): the
+ * request was not wrong, so the client hears 503 with Retry-After, not 500.
+ */
 function databaseBusy(exception: unknown): boolean {
-  return exception instanceof DatabaseBusyError || (exception as Error)?.message === POOL_WAIT_TIMEOUT;
+  return (
+    exception instanceof DatabaseBusyError ||
+    (exception as Error)?.message === POOL_WAIT_TIMEOUT ||
+    isDatabaseUnavailable(exception)
+  );
 }
 
 /** Every HTTP error leaves in one shape, with the request id to quote to support. */
