@@ -55,13 +55,15 @@ export function faultRunner({
   };
   return {
     faults,
-    /** runs until `until` (epoch ms); the first fault after a quiet `everyMs` */
-    async run(until, everyMs, { stopped }) {
-      // every kind at least once when the run is long enough, then drawn at random
+    /**
+     * Runs until `until` (epoch ms), and past it until every kind ran once (in an order the
+     * seed shuffles, then drawn at random); the first fault after a quiet `everyMs`.
+     */
+    async run(until, everyMs) {
       const order = [...FAULT_KINDS].sort(() => random() - 0.5);
       for (let i = 0; ; i++) {
         await sleep(everyMs * (0.7 + random() * 0.6));
-        if (Date.now() >= until || stopped()) return;
+        if (Date.now() >= until && i >= order.length) return;
         const kind = i < order.length ? order[i] : pick(random, FAULT_KINDS);
         try {
           await inject(kind);

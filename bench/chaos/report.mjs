@@ -41,6 +41,12 @@ export function printReport({ cfg, accepted, refused, faults, result, history, i
     `  during faults (issued in a fault or ≤10 s after)  n=${during.length} p50 ${sec(pct(during, 50))} p99 ${sec(pct(during, 99))}`,
     `  outside faults                                    n=${outside.length} p50 ${sec(pct(outside, 50))} p99 ${sec(pct(outside, 99))}`,
   ];
+  const errors = refused.answers.filter((a) => a.status >= 500);
+  if (errors.length)
+    lines.push(
+      `issue requests answered 5xx: ${errors.length} (${errors.filter((a) => faults.during(a.at, 0)).length} during a fault; each retried on the other dispatch)`,
+      ...errors.slice(0, 3).map((a) => `  ${a.status} ${a.error}`),
+    );
   const total = Object.values(violations).reduce((n, xs) => n + xs.length, 0);
   for (const [k, xs] of Object.entries(violations))
     if (xs.length) lines.push(`${k} examples:`, ...xs.slice(0, 5).map((x) => `  ${x}`));

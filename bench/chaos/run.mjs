@@ -132,23 +132,26 @@ async function main() {
         0,
       ),
   });
-  const until = Date.now() + cfg.minutes * 60_000;
+  const issueStart = Date.now();
+  const until = issueStart + cfg.minutes * 60_000;
   const accepted = [];
-  const refused = { total: 0, byStatus: {} };
-  let stopped = false;
+  const refused = { total: 0, byStatus: {}, answers: [] };
+  let faultsDone = false;
   const issuing = (async () => {
     const every = 60_000 / cfg.rate;
-    for (let next = Date.now(); Date.now() < until; next += every) {
+    // directives keep coming until the last fault healed (every kind runs at least once)
+    for (let next = Date.now(); Date.now() < until || !faultsDone; next += every) {
       await sleep(Math.max(0, next - Date.now()));
       void issueOne(dispatch, admin, data.sites, accepted, refused);
     }
   })();
-  const faulting = faults.run(until, cfg.faultEveryMs, { stopped: () => stopped });
+  const faulting = faults.run(until, cfg.faultEveryMs).finally(() => (faultsDone = true));
   await issuing;
-  stopped = true;
   await faulting;
   await sleep(2000); // the last issue requests answer
-  log(`issued for ${cfg.minutes} min: ${accepted.length} accepted, ${refused.total} not accepted; settling`);
+  log(
+    `issued for ${((Date.now() - issueStart) / 60_000).toFixed(1)} min: ${accepted.length} accepted, ${refused.total} not accepted; settling`,
+  );
 
   // eventual truth: every process running, every terminal back, then the invariants until
   // they hold or the settle time is up
@@ -231,6 +234,7 @@ async function issueOne(dispatch, token, sites, accepted, refused) {
         return;
       }
       refused.byStatus[res.status] = (refused.byStatus[res.status] ?? 0) + 1;
+      refused.answers.push({ status: res.status, at, error: (await res.text()).slice(0, 200) });
     } catch {
       refused.byStatus.network = (refused.byStatus.network ?? 0) + 1;
     }
