@@ -48,12 +48,16 @@ function startTerminal(t) {
   });
   const state = { t, client, seen, connectedOnce: false };
   client.on('error', () => undefined);
-  client.on('connect', () => {
+  client.on('connect', (connack) => {
     state.connectedOnce = true;
+    // for a post-mortem: which connection a terminal was on, and whether the broker kept its session
+    record({ k: 'conn', t: t.id, sp: connack.sessionPresent, at: now() });
     // a broker that restarted forgot the session: subscribe on every connect, then say online
-    client.subscribe(tp.directives, { qos: 1 }, () =>
-      client.publish(tp.status, 'online', { qos: 1, retain: true }, () => undefined),
-    );
+    client.subscribe(tp.directives, { qos: 1 }, (err, granted) => {
+      if (err || granted?.[0]?.qos === 128)
+        record({ k: 'subfail', t: t.id, err: String(err ?? 128), at: now() });
+      client.publish(tp.status, 'online', { qos: 1, retain: true }, () => undefined);
+    });
   });
   client.on('message', (topic, payload) => {
     if (topic !== tp.directives) return;

@@ -93,6 +93,20 @@ describe('chaos invariants (bench/chaos/invariants.mjs)', () => {
     expect(cases.map(([k]) => k).sort()).toEqual(Object.keys(INVARIANTS).sort());
   });
 
+  it('does not count a terminal 签收 the broker took only after the expiry (the hub refuses it by design)', async () => {
+    const w = healthy();
+    w.directives[0].expires = ISSUED + 38_000;
+    Object.assign(w.recipients[0], { state: 'expired', acked: null });
+    w.audit = w.audit.filter((a) => a.action !== 'directive.ack');
+    w.ackEvents = [];
+    // pressed before the expiry, PUBACKed after it (the link was down)
+    Object.assign(w.history[2], { sentAt: ISSUED + 30_000, at: ISSUED + 50_000 });
+    expect(broken(await check(w))).toEqual([]);
+    // but one the broker took in time must be recorded
+    w.history[2].at = ISSUED + 31_000;
+    expect(broken(await check(w))).toEqual(['ackLost']);
+  });
+
   it.each(cases)('reports %s', async (name, breakIt) => {
     const w = healthy();
     breakIt(w);
