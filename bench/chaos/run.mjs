@@ -32,6 +32,8 @@ const cfg = {
   sitesPerDirective: env('CHAOS_SITES_PER_DIRECTIVE', 5),
   settleMs: env('CHAOS_SETTLE_S', 240) * 1000,
   expirySlackMs: env('CHAOS_EXPIRY_SLACK_MS', 2000),
+  /** share of directives with an expiry 30–90 s ahead */
+  expiringShare: env('CHAOS_EXPIRING_SHARE', 0.3),
 };
 const t0 = Date.now();
 const log = (m) => console.log(`[chaos +${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
@@ -209,7 +211,7 @@ async function main() {
 async function issueOne(dispatch, token, sites, accepted, refused) {
   const n = 1 + Math.floor(random() * cfg.sitesPerDirective * 2 - 1);
   const targets = Array.from({ length: Math.max(1, n) }, () => pick(random, sites));
-  const expiring = random() < 0.3;
+  const expiring = random() < cfg.expiringShare;
   const body = {
     title: `混沌演练 ${accepted.length + 1}`,
     body: '故障注入期间的指令',

@@ -5,7 +5,8 @@
  *
  * SQLSTATE class 08 is connection exceptions; 57P01–57P03 an administrator's shutdown, a
  * crash shutdown and "cannot connect now" (starting up); the Node codes are the socket's.
- * pg reports a connection lost mid-query only by message.
+ * pg reports a connection lost mid-query only by message. Redis restarting reads the same
+ * (ioredis: "Connection is closed", "Reached the max retries per request limit").
  */
 const CODES = new Set([
   '57P01',
@@ -18,7 +19,7 @@ const CODES = new Set([
   'EHOSTUNREACH',
 ]);
 const MESSAGES =
-  /Connection terminated|terminating connection|Client has encountered a connection error|connection timeout|the database system is (starting up|shutting down|in recovery mode)|Client was closed|Connection is closed/i;
+  /Connection terminated|terminating connection|Client has encountered a connection error|connection timeout|the database system is (starting up|shutting down|in recovery mode)|Client was closed|Connection is closed|Reached the max retries per request limit/i;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
