@@ -20,6 +20,10 @@ describe('telling an unreachable database from a wrong statement', () => {
       true,
     );
     expect(isDatabaseUnavailable(new Error('outer', { cause: withCode('57P01') }))).toBe(true);
+    // Redis restarting, as ioredis says it
+    expect(isDatabaseUnavailable(new Error('Reached the max retries per request limit (which is 2).'))).toBe(
+      true,
+    );
   });
 
   it('leaves a wrong statement, a constraint and anything else as it is', () => {
