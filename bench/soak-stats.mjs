@@ -35,7 +35,12 @@ export function verdict(points, tolerance) {
 export const SERIES = [
   { key: 'rss', label: 'hub RSS', unit: 'MiB', tolerance: (mean) => Math.max(8, mean * 0.05) },
   { key: 'heap', label: 'hub heap used', unit: 'MiB', tolerance: (mean) => Math.max(4, mean * 0.05) },
-  { key: 'worker', label: 'mediasoup worker RSS', unit: 'MiB', tolerance: (mean) => Math.max(4, mean * 0.05) },
+  {
+    key: 'worker',
+    label: 'mediasoup worker RSS',
+    unit: 'MiB',
+    tolerance: (mean) => Math.max(4, mean * 0.05),
+  },
   { key: 'handles', label: 'active handles', unit: '', tolerance: (mean) => Math.max(5, mean * 0.05) },
   { key: 'db', label: 'database connections', unit: '', tolerance: () => 1 },
 ];
@@ -43,7 +48,16 @@ export const SERIES = [
 const cell = (v, w) => String(v).padStart(w);
 
 export function table(samples) {
-  const head = ['t (s)', 'RSS MiB', 'heap MiB', 'worker MiB', 'handles', 'db conns', 'directives', 'deliveries'];
+  const head = [
+    't (s)',
+    'RSS MiB',
+    'heap MiB',
+    'worker MiB',
+    'handles',
+    'db conns',
+    'directives',
+    'deliveries',
+  ];
   const lines = [head.map((h) => cell(h, 11)).join('')];
   for (const s of samples)
     lines.push(
@@ -67,7 +81,9 @@ export function table(samples) {
 export function judge(samples, warmupSeconds) {
   const after = samples.filter((s) => s.t >= warmupSeconds);
   return SERIES.filter((series) => after.some((s) => s[series.key] != null)).map((series) => {
-    const points = after.filter((s) => s[series.key] != null).map((s) => ({ x: s.t / 3600, y: s[series.key] }));
+    const points = after
+      .filter((s) => s[series.key] != null)
+      .map((s) => ({ x: s.t / 3600, y: s[series.key] }));
     const mean = points.reduce((a, p) => a + p.y, 0) / points.length;
     return { ...series, ...verdict(points, series.tolerance(mean)) };
   });

@@ -76,9 +76,13 @@ class Device {
       if (this.answered.has(m.messageId)) return;
       this.answered.add(m.messageId);
       for (const state of topic.endsWith('notices') ? ['received'] : ['received', 'acknowledged'])
-        c.publish(this.topic('acks'), JSON.stringify({ messageId: m.messageId, state, at: new Date().toISOString() }), {
-          qos: 1,
-        });
+        c.publish(
+          this.topic('acks'),
+          JSON.stringify({ messageId: m.messageId, state, at: new Date().toISOString() }),
+          {
+            qos: 1,
+          },
+        );
       stats.acks += 1;
     });
     await new Promise((resolve, reject) => {
@@ -138,7 +142,8 @@ function childRssMiB(pid) {
   return total;
 }
 
-const metric = (text, name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+const metric = (text, name) =>
+  Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
 
 async function main() {
   const database = DB === 'postgres' ? await createDatabase() : null;
@@ -156,26 +161,36 @@ async function main() {
   const pgClient = database ? new pg.Client({ connectionString: database.url }) : null;
   await pgClient?.connect();
   const base = hub.base;
-  const admin = (await api(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: 'admin-password-1' }))
-    .accessToken;
+  const admin = (
+    await api(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: 'admin-password-1' })
+  ).accessToken;
   const me = await api(base, 'GET', '/api/v1/auth/me', admin);
   const townships = [];
   const devices = [];
   const brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
   for (let t = 0; t < TOWNSHIPS; t += 1) {
-    const site = await api(base, 'POST', '/api/v1/sites', admin, { name: `耐久镇${t}`, kind: 'township', parentId: me.siteId });
+    const site = await api(base, 'POST', '/api/v1/sites', admin, {
+      name: `耐久镇${t}`,
+      kind: 'township',
+      parentId: me.siteId,
+    });
     await api(base, 'POST', '/api/v1/users', admin, {
       username: `soak-duty-${t}`,
       password: PASSWORD,
       role: 'duty_officer',
       siteId: site.id,
     });
-    const token = (await api(base, 'POST', '/api/v1/auth/login', null, { username: `soak-duty-${t}`, password: PASSWORD }))
-      .accessToken;
+    const token = (
+      await api(base, 'POST', '/api/v1/auth/login', null, { username: `soak-duty-${t}`, password: PASSWORD })
+    ).accessToken;
     const seen = new Set();
     townships.push({ id: site.id, token, seen, console: await openConsole(base, token, seen), issued: [] });
     for (let n = 0; n < TERMINALS_PER_TOWNSHIP; n += 1) {
-      const creds = await api(base, 'POST', '/api/v1/terminals', admin, { name: `soak-${t}-${n}`, siteId: site.id, kind: 'push' });
+      const creds = await api(base, 'POST', '/api/v1/terminals', admin, {
+        name: `soak-${t}-${n}`,
+        siteId: site.id,
+        kind: 'push',
+      });
       const d = new Device(brokerUrl, creds, t);
       await d.connect();
       devices.push(d);
@@ -206,7 +221,10 @@ async function main() {
       const d = online[rand(0, online.length - 1)];
       await d.drop(stats.drops % 2 === 0);
       stats.drops += 1;
-      setTimeout(() => void d.connect().catch((err) => fail('terminal reconnect', err.message)), rand(2000, 8000));
+      setTimeout(
+        () => void d.connect().catch((err) => fail('terminal reconnect', err.message)),
+        rand(2000, 8000),
+      );
     }),
     every(20_000, 'console reconnect', async () => {
       const t = townships[stats.consoles % TOWNSHIPS];
@@ -215,7 +233,12 @@ async function main() {
       stats.consoles += 1;
     }),
     every(30_000, 'consultation', async () => {
-      const s = io(`${base}/sfu`, { auth: { token: admin }, transports: ['websocket'], reconnection: false, forceNew: true });
+      const s = io(`${base}/sfu`, {
+        auth: { token: admin },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
       try {
         await new Promise((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)));
         const joined = await call(s, 'sfu:join', { consultationId: consultation.id });
@@ -238,7 +261,9 @@ async function main() {
     every(SAMPLE_MS, 'sample', async () => {
       const health = await fetch(`${base}/api/v1/health`).catch(() => null);
       if (health?.status !== 200) fail('health', health?.status ?? 'no answer');
-      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      const text = await (
+        await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text();
       const db = pgClient
         ? Number(
             (
@@ -258,9 +283,11 @@ async function main() {
         directives: stats.directives,
         deliveries: stats.deliveries,
       };
-      if (![sample.rss, sample.heap, sample.handles].every(Number.isFinite)) fail('metrics', text.slice(0, 200));
+      if (![sample.rss, sample.heap, sample.handles].every(Number.isFinite))
+        fail('metrics', text.slice(0, 200));
       samples.push(sample);
-      if (samples.length % 30 === 0) process.stdout.write(`  ${Math.round(sample.t / 60)} min: ${JSON.stringify(sample)}\n`);
+      if (samples.length % 30 === 0)
+        process.stdout.write(`  ${Math.round(sample.t / 60)} min: ${JSON.stringify(sample)}\n`);
     }),
   ];
   await sleep(MINUTES * 60_000);
@@ -268,7 +295,11 @@ async function main() {
   await Promise.all(loops);
 
   // every device back online; each must have shown every directive sent to its township
-  await Promise.all(devices.filter((d) => !d.client).map((d) => d.connect().catch((e) => fail('terminal reconnect', e.message))));
+  await Promise.all(
+    devices
+      .filter((d) => !d.client)
+      .map((d) => d.connect().catch((e) => fail('terminal reconnect', e.message))),
+  );
   const missing = () =>
     devices.reduce((n, d) => n + townships[d.township].issued.filter((id) => !d.seen.has(id)).length, 0);
   const until = Date.now() + 120_000;

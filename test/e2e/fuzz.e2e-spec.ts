@@ -37,7 +37,8 @@ describe('fuzz: REST from the OpenAPI document, Socket.IO events and frames, raw
 
   beforeAll(async () => {
     // the test signs its own tokens (a forged `sub`) with the hub's secret
-    hub = await startHub({ JWT_SECRET: secret, LOG_LEVEL: 'warn' });
+    // a generous start: `npm run fuzz` often runs beside other work on a small machine
+    hub = await startHub({ JWT_SECRET: secret, LOG_LEVEL: 'warn' }, 'hub', 180_000);
     void hub.exited.then((code) => (hubExit = code));
     const admin = await adminLogin(hub.baseUrl);
     const me = (await admin.get('/api/v1/auth/me')).body as {
@@ -111,7 +112,7 @@ describe('fuzz: REST from the OpenAPI document, Socket.IO events and frames, raw
       ...creds.map((c) => c.id),
     ]);
     ids = [me.siteId, township, issued.body.id as string, consultationId, other.id];
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await goodDevice?.end().catch(() => undefined);
@@ -181,149 +182,171 @@ describe('fuzz: REST from the OpenAPI document, Socket.IO events and frames, raw
     }
   });
 
-  it(`answers ${INPUTS} malformed inputs without a 5xx, a crash or an internal error`, async () => {
-    const rng = new Prng(SEED);
-    const log = new FuzzLog();
-    const doc = (await new Api(hub.baseUrl).get('/api/docs/openapi.json')).body;
-    const ops = operationsOf(doc);
-    expect(ops.length).toBeGreaterThan(30);
-    const check = async () => {
-      if (hubExit !== undefined)
-        throw new Error(`the hub exited with ${hubExit} (seed ${SEED}):\n${hub.output().slice(-4000)}`);
-      const health = await fetch(`${hub.baseUrl}/api/v1/health`).catch(() => undefined);
-      log.note(`health ${health?.status ?? 'no answer'}`);
-      if (health?.status !== 200)
-        log.fail({ surface: 'hub', problem: `health ${health?.status ?? 'no answer'}`, input: '', tags: [] });
-    };
-    // besides the drivers' own checks: /health every 2 s, and a directive to the good device
-    // every 3 s, all through the run
-    let fuzzing = true;
-    const issued: string[] = [];
-    const sideTraffic = (async () => {
-      for (let i = 0; fuzzing; i += 1) {
-        await check();
-        if (i % 3 === 0) {
-          const res = await issuer.post('/api/v1/directives', {
-            title: `守规 ${i}`,
-            body: 'a well-behaved terminal still gets this',
-            level: 'blue',
-            targets: { siteIds: [goodTownship] },
+  it(
+    `answers ${INPUTS} malformed inputs without a 5xx, a crash or an internal error`,
+    async () => {
+      const rng = new Prng(SEED);
+      const log = new FuzzLog();
+      const doc = (await new Api(hub.baseUrl).get('/api/docs/openapi.json')).body;
+      const ops = operationsOf(doc);
+      expect(ops.length).toBeGreaterThan(30);
+      const check = async () => {
+        if (hubExit !== undefined)
+          throw new Error(`the hub exited with ${hubExit} (seed ${SEED}):\n${hub.output().slice(-4000)}`);
+        const health = await fetch(`${hub.baseUrl}/api/v1/health`).catch(() => undefined);
+        log.note(`health ${health?.status ?? 'no answer'}`);
+        if (health?.status !== 200)
+          log.fail({
+            surface: 'hub',
+            problem: `health ${health?.status ?? 'no answer'}`,
+            input: '',
+            tags: [],
           });
-          if (res.status === 201) issued.push(res.body.id as string);
-          else log.fail({ surface: 'hub', problem: `directive to the good device: ${res.status}`, input: JSON.stringify(res.body), tags: [] });
+      };
+      // besides the drivers' own checks: /health every second or so, and a directive to the
+      // good device every 3 s, all through the run
+      let fuzzing = true;
+      const issued: string[] = [];
+      const sideTraffic = (async () => {
+        for (let i = 0; fuzzing; i += 1) {
+          await check();
+          if (i % 3 === 0) {
+            const res = await issuer.post('/api/v1/directives', {
+              title: `守规 ${i}`,
+              body: 'a well-behaved terminal still gets this',
+              level: 'blue',
+              targets: { siteIds: [goodTownship] },
+            });
+            if (res.status === 201) issued.push(res.body.id as string);
+            else
+              log.fail({
+                surface: 'hub',
+                problem: `directive to the good device: ${res.status}`,
+                input: JSON.stringify(res.body),
+                tags: [],
+              });
+          }
+          await new Promise((r) => setTimeout(r, 1_000));
         }
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    })();
-    const cpuSeconds = () => {
-      // utime + stime of the hub, in clock ticks (100/s): what the run costs on a busy machine too
-      const fields = readFileSync(`/proc/${hub.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    };
-    const cpuBefore = cpuSeconds();
-    const started = Date.now();
-    const share = (p: number) => Math.ceil(INPUTS * p);
-    const mqttUrl = new URL(`mqtt://127.0.0.1:${hub.env.MQTT_PORT}`);
-    await Promise.all([
-      fuzzRest(
-        rng.fork(1),
-        { baseUrl: hub.baseUrl, ops, count: share(0.5), concurrency: 6, ids, keep, tokens, check },
-        log,
-      ),
-      fuzzSocketIo(
-        rng.fork(2),
-        {
-          baseUrl: hub.baseUrl,
-          count: share(0.2),
-          ids,
-          clients: [
-            { ns: '/', token: tokens.admin },
-            { ns: '/', token: tokens.lower },
-            { ns: '/sfu', token: tokens.admin },
-            { ns: '/sfu', token: tokens.lower },
-          ],
-          badAuth: [
-            {},
-            { token: 1 },
-            { token: { a: 1 } },
-            { token: '' },
-            { token: 'a.b.c' },
-            { token: `${tokens.admin}x` },
-            { token: signJwt({ ...tokens.adminClaims, sub: 'admin' }, secret) },
-            { token: signJwt({ ...tokens.adminClaims, sub: 'x'.repeat(300) }, secret) },
-            {
-              token: signJwt({ ...tokens.adminClaims, sub: '00000000-0000-4000-8000-000000000000' }, secret),
-            },
-            { token: signJwt({ ...tokens.adminClaims, exp: 1 }, secret) },
-            { token: 'x'.repeat(100_000) },
-            { token: '\u0000' },
-          ],
-          check,
-        },
-        log,
-      ),
-      fuzzRawFrames(
-        rng.fork(3),
-        { baseUrl: hub.baseUrl, count: share(0.1), workers: 2, ids, token: tokens.admin, check },
-        log,
-      ),
-      fuzzMqtt(
-        rng.fork(4),
-        { host: mqttUrl.hostname, port: Number(mqttUrl.port), count: share(0.2), devices, check },
-        log,
-      ),
-    ]);
-    const totalMs = Date.now() - started;
-    const hubCpu = cpuSeconds() - cpuBefore;
-    fuzzing = false;
-    await sideTraffic;
-    // every directive issued during the run reached the device that behaved, and it stayed connected
-    const shown = () => new Set(goodDevice.received.map((m) => m.directiveId));
-    await waitFor(() => issued.every((id) => shown().has(id)), 60_000, 'directives at the good device').catch(
-      () => undefined,
-    );
-    const lost = issued.filter((id) => !shown().has(id));
-    if (lost.length || goodDevice.closed)
-      log.fail({
-        surface: 'mqtt',
-        problem: `good device: ${lost.length} of ${issued.length} directives not shown${goodDevice.closed ? ', disconnected' : ''}`,
-        input: lost.slice(0, 5).join(' '),
-        tags: [],
+      })();
+      const cpuSeconds = () => {
+        // utime + stime of the hub, in clock ticks (100/s): what the run costs on a busy machine too
+        const fields = readFileSync(`/proc/${hub.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      };
+      const cpuBefore = cpuSeconds();
+      const started = Date.now();
+      const share = (p: number) => Math.ceil(INPUTS * p);
+      const mqttUrl = new URL(`mqtt://127.0.0.1:${hub.env.MQTT_PORT}`);
+      await Promise.all([
+        fuzzRest(
+          rng.fork(1),
+          { baseUrl: hub.baseUrl, ops, count: share(0.5), concurrency: 6, ids, keep, tokens, check },
+          log,
+        ),
+        fuzzSocketIo(
+          rng.fork(2),
+          {
+            baseUrl: hub.baseUrl,
+            count: share(0.2),
+            ids,
+            clients: [
+              { ns: '/', token: tokens.admin },
+              { ns: '/', token: tokens.lower },
+              { ns: '/sfu', token: tokens.admin },
+              { ns: '/sfu', token: tokens.lower },
+            ],
+            badAuth: [
+              {},
+              { token: 1 },
+              { token: { a: 1 } },
+              { token: '' },
+              { token: 'a.b.c' },
+              { token: `${tokens.admin}x` },
+              { token: signJwt({ ...tokens.adminClaims, sub: 'admin' }, secret) },
+              { token: signJwt({ ...tokens.adminClaims, sub: 'x'.repeat(300) }, secret) },
+              {
+                token: signJwt(
+                  { ...tokens.adminClaims, sub: '00000000-0000-4000-8000-000000000000' },
+                  secret,
+                ),
+              },
+              { token: signJwt({ ...tokens.adminClaims, exp: 1 }, secret) },
+              { token: 'x'.repeat(100_000) },
+              { token: '\u0000' },
+            ],
+            check,
+          },
+          log,
+        ),
+        fuzzRawFrames(
+          rng.fork(3),
+          { baseUrl: hub.baseUrl, count: share(0.1), workers: 2, ids, token: tokens.admin, check },
+          log,
+        ),
+        fuzzMqtt(
+          rng.fork(4),
+          { host: mqttUrl.hostname, port: Number(mqttUrl.port), count: share(0.2), devices, check },
+          log,
+        ),
+      ]);
+      const totalMs = Date.now() - started;
+      const hubCpu = cpuSeconds() - cpuBefore;
+      fuzzing = false;
+      await sideTraffic;
+      // every directive issued during the run reached the device that behaved, and it stayed connected
+      const shown = () => new Set(goodDevice.received.map((m) => m.directiveId));
+      await waitFor(
+        () => issued.every((id) => shown().has(id)),
+        60_000,
+        'directives at the good device',
+      ).catch(() => undefined);
+      const lost = issued.filter((id) => !shown().has(id));
+      if (lost.length || goodDevice.closed)
+        log.fail({
+          surface: 'mqtt',
+          problem: `good device: ${lost.length} of ${issued.length} directives not shown${goodDevice.closed ? ', disconnected' : ''}`,
+          input: lost.slice(0, 5).join(' '),
+          tags: [],
+        });
+      expect(issued.length).toBeGreaterThan(0);
+
+      // still alive and serving every surface
+      await check();
+      const health = await fetch(`${hub.baseUrl}/api/v1/health`);
+      expect(health.status).toBe(200);
+      const device = await mqtt.connectAsync(mqttUrl.toString(), {
+        clientId: devices[0]!.id,
+        username: devices[0]!.id,
+        password: devices[0]!.secret,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
       });
-    expect(issued.length).toBeGreaterThan(0);
+      await device.publishAsync(topics(devices[0]!.id).status, 'online', { qos: 1 });
+      await device.endAsync();
+      const consoleSocket = io(hub.baseUrl, {
+        auth: { token: tokens.admin },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      const ack = (await consoleSocket
+        .timeout(10_000)
+        .emitWithAck('directive.ack', { directiveId: 'x' })) as {
+        ok: boolean;
+      };
+      consoleSocket.close();
+      expect(ack.ok).toBe(false);
 
-    // still alive and serving every surface
-    await check();
-    const health = await fetch(`${hub.baseUrl}/api/v1/health`);
-    expect(health.status).toBe(200);
-    const device = await mqtt.connectAsync(mqttUrl.toString(), {
-      clientId: devices[0]!.id,
-      username: devices[0]!.id,
-      password: devices[0]!.secret,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
-    await device.publishAsync(topics(devices[0]!.id).status, 'online', { qos: 1 });
-    await device.endAsync();
-    const consoleSocket = io(hub.baseUrl, {
-      auth: { token: tokens.admin },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    const ack = (await consoleSocket.timeout(10_000).emitWithAck('directive.ack', { directiveId: 'x' })) as {
-      ok: boolean;
-    };
-    consoleSocket.close();
-    expect(ack.ok).toBe(false);
-
-    const failures = groupFailures(log, hub.output());
-    process.stdout.write(
-      `${summary(SEED, log, totalMs)}\n  good device: ${issued.length} directives issued during the run, ${issued.length - lost.length} shown\n  hub CPU: ${hubCpu.toFixed(1)} s\n${failures.length ? `failures by class:\n  ${failures.join('\n  ')}\n` : ''}`,
-    );
-    const total = Object.values(log.counts).reduce((a, b) => a + b, 0);
-    expect(total).toBeGreaterThanOrEqual(INPUTS);
-    // the seed is in the message: FUZZ_SEED=<seed> replays the same inputs
-    expect({ seed: SEED, failures }).toEqual({ seed: SEED, failures: [] });
-  }, RUN_TIMEOUT_MS);
+      const failures = groupFailures(log, hub.output());
+      process.stdout.write(
+        `${summary(SEED, log, totalMs)}\n  good device: ${issued.length} directives issued during the run, ${issued.length - lost.length} shown\n  hub CPU: ${hubCpu.toFixed(1)} s\n${failures.length ? `failures by class:\n  ${failures.join('\n  ')}\n` : ''}`,
+      );
+      const total = Object.values(log.counts).reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThanOrEqual(INPUTS);
+      // the seed is in the message: FUZZ_SEED=<seed> replays the same inputs
+      expect({ seed: SEED, failures }).toEqual({ seed: SEED, failures: [] });
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

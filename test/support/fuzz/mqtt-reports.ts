@@ -16,22 +16,37 @@ export function reportPayload(rng: Prng, tags: Tags): Buffer {
       return Buffer.from(JSON.stringify(good));
     case 2:
       tags.add('wrong-type');
-      return Buffer.from(JSON.stringify({ ...good, kind: rng.pick(['normal', 'ZERO', '', 0, null, ['zero']]) }));
+      return Buffer.from(
+        JSON.stringify({ ...good, kind: rng.pick(['normal', 'ZERO', '', 0, null, ['zero']]) }),
+      );
     case 3:
       tags.add('date-edge');
       return Buffer.from(
         JSON.stringify({
           ...good,
-          date: rng.pick(['2026-02-30', '2026-13-01', '0000-01-01', '9999-12-31', '2026-1-1', beijingDate(Date.now() + 86_400_000 * 400)]),
+          date: rng.pick([
+            '2026-02-30',
+            '2026-13-01',
+            '0000-01-01',
+            '9999-12-31',
+            '2026-1-1',
+            beijingDate(Date.now() + 86_400_000 * 400),
+          ]),
           at: dateEdge(rng, tags),
         }),
       );
     case 4:
       tags.add('extra-field');
-      return Buffer.from(JSON.stringify({ ...good, text: hugeString(rng, tags), siteId: 'x', constructor: { prototype: {} } }));
+      return Buffer.from(
+        JSON.stringify({ ...good, text: hugeString(rng, tags), siteId: 'x', constructor: { prototype: {} } }),
+      );
     case 5:
       tags.add('missing-field');
-      return Buffer.from(JSON.stringify(rng.pick([{}, { kind: 'zero' }, { date: good.date }, { date: good.date, kind: 'zero' }])));
+      return Buffer.from(
+        JSON.stringify(
+          rng.pick([{}, { kind: 'zero' }, { date: good.date }, { date: good.date, kind: 'zero' }]),
+        ),
+      );
     case 6:
       tags.add('odd-string');
       return Buffer.from(JSON.stringify({ ...good, date: nastyString(rng, tags) }));
@@ -40,7 +55,17 @@ export function reportPayload(rng: Prng, tags: Tags): Buffer {
       return Buffer.from(JSON.stringify({ ...good, at: deep(rng, tags) }));
     case 8:
       tags.add('malformed-json');
-      return Buffer.from(rng.pick(['{', 'zero', '', '{"date":', '[]', 'null', `{"date":"${good.date}","kind":"zero","at":"\\ud800"}`]));
+      return Buffer.from(
+        rng.pick([
+          '{',
+          'zero',
+          '',
+          '{"date":',
+          '[]',
+          'null',
+          `{"date":"${good.date}","kind":"zero","at":"\\ud800"}`,
+        ]),
+      );
     default:
       tags.add('huge');
       return Buffer.from(JSON.stringify({ ...good, pad: 'x'.repeat(rng.pick([70_000, 300_000])) }));

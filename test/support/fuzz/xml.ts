@@ -84,7 +84,11 @@ export function xmlBody(rng: Prng, tags: Tags): Buffer {
       tags.add('invalid-utf8');
       const text = capAlert(rng);
       const at = rng.int(0, text.length - 1);
-      return Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from(text.slice(at))]);
+      return Buffer.concat([
+        Buffer.from(text.slice(0, at)),
+        Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+        Buffer.from(text.slice(at)),
+      ]);
     }
     case 6: {
       tags.add('malformed-xml');
