@@ -156,7 +156,13 @@ async function main() {
     SFU_WORKERS: '1',
     METRICS_TOKEN,
     DAILY_REPORT_ROUNDS: 'off',
-    ...(database ? { DATABASE_URL: database.url, JWT_SECRET: randomBytes(32).toString('hex') } : {}),
+    ...(database
+      ? {
+          DATABASE_URL: database.url,
+          JWT_SECRET: randomBytes(32).toString('hex'),
+          AUDIT_KEY: randomBytes(32).toString('hex'),
+        }
+      : {}),
   });
   const pgClient = database ? new pg.Client({ connectionString: database.url }) : null;
   await pgClient?.connect();
@@ -308,7 +314,7 @@ async function main() {
 
   const rows = judge(samples, WARMUP_S);
   process.stdout.write(
-    `\nsoak: ${MINUTES} min, ${DB === 'postgres' ? 'hub on PostgreSQL' : 'embedded hub (PGlite)'}, warm-up ${Math.round(WARMUP_S / 60)} min, node ${process.version}\n` +
+    `\nsoak: ${MINUTES} min, ${DB === 'postgres' ? 'hub on PostgreSQL' : 'embedded hub (PGlite)'}, warm-up ${+(WARMUP_S / 60).toFixed(1)} min, node ${process.version}\n` +
       `traffic: ${stats.directives} directives, ${stats.deliveries} terminal displays, ${stats.acks} messages answered, ` +
       `${stats.drops} terminal drops, ${stats.consoles} console reconnects, ${stats.consultations} consultation joins\n\n` +
       `${table(samples)}\n\nslope per hour after warm-up (least squares):\n${formatJudgement(rows)}\n` +
