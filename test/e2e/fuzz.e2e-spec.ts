@@ -148,6 +148,13 @@ describe('fuzz: REST from the OpenAPI document, Socket.IO events and frames, raw
       }
     }
     expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
+    // the routes that read XML say so, or generated clients (and the fuzzer) send them JSON
+    const consumes = (path: string) =>
+      Object.keys(
+        (doc.paths[path]?.post as { requestBody?: { content?: object } }).requestBody?.content ?? {},
+      );
+    expect(consumes('/api/v1/cap/validate')).toContain('application/xml');
+    expect(consumes('/api/v1/warnings/import')).toContain('application/xml');
     expect(missing).toEqual([]);
   });
 
