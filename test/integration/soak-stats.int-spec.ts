@@ -45,8 +45,8 @@ describe('soak verdict', () => {
   });
 
   it('leaves the warm-up out of the fit', () => {
-    // memory that rises for the first 5 minutes, then holds
-    const samples = Array.from({ length: 180 }, (_, i) => ({
+    // memory that rises for the first 5 minutes, then holds, over 40 minutes
+    const samples = Array.from({ length: 240 }, (_, i) => ({
       t: i * 10,
       rss: i < 30 ? 300 + i * 5 : 450 + saw(i),
       heap: 80 + saw(i) / 2,
@@ -62,5 +62,23 @@ describe('soak verdict', () => {
     ]);
     const withWarmup = judge(samples, 0) as { key: string; verdict: string }[];
     expect(withWarmup.find((r) => r.key === 'rss')!.verdict).toBe('growing');
+  });
+
+  it('calls a memory climb in a window shorter than a heap cycle inconclusive, but still judges handles', () => {
+    // 10 minutes: a heap climbing between two major collections looks like a leak
+    const samples = Array.from({ length: 60 }, (_, i) => ({
+      t: i * 10,
+      rss: 150 + i,
+      heap: 70 + i,
+      worker: null,
+      handles: 30 + i,
+      db: null,
+    }));
+    const rows = judge(samples, 0) as { key: string; verdict: string }[];
+    expect(rows.map((r) => [r.key, r.verdict])).toEqual([
+      ['rss', 'inconclusive (window < 30 min)'],
+      ['heap', 'inconclusive (window < 30 min)'],
+      ['handles', 'growing'],
+    ]);
   });
 });
