@@ -69,7 +69,12 @@ export interface RestRun {
   check(): Promise<void>;
 }
 
-async function send(baseUrl: string, input: RestInput): Promise<{ status: number; body: unknown } | Error> {
+// fetch's errors come from Node's own realm, not the test's, so `instanceof Error` is false
+// for them under Jest: an error is returned tagged, never told apart by its class
+async function send(
+  baseUrl: string,
+  input: RestInput,
+): Promise<{ status: number; body: unknown } | { error: Error }> {
   try {
     const res = await fetch(`${baseUrl}${input.url}`, {
       method: input.method,
@@ -86,7 +91,7 @@ async function send(baseUrl: string, input: RestInput): Promise<{ status: number
     }
     return { status: res.status, body };
   } catch (err) {
-    return err as Error;
+    return { error: err as Error };
   }
 }
 
@@ -97,8 +102,8 @@ export async function fuzzRest(rng: Prng, run: RestRun, log: FuzzLog): Promise<v
     const input = restInput(rng, i, op, run.ids, run.tokens);
     const result = await send(run.baseUrl, input);
     log.counts.rest++;
-    if (result instanceof Error) {
-      const reason = (result.cause as Error | undefined)?.message ?? result.message;
+    if ('error' in result) {
+      const reason = (result.error.cause as Error | undefined)?.message ?? result.error.message;
       // a body beyond the limit may be answered 413 while the client is still writing
       if (input.tags.includes('huge') && !/timeout|aborted/i.test(reason))
         return log.note('rest: closed on a huge body');

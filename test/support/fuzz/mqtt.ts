@@ -1,3 +1,4 @@
+import { reportPayload } from './mqtt-reports.js';
 import type { Prng } from './prng.js';
 import { Tags } from './values.js';
 
@@ -298,13 +299,14 @@ function postAuth(rng: Prng, d: DeviceContext, tags: Tags): { kind: string; chun
     case 0:
     case 1:
     case 2: {
-      const leaf = rng.pick(['acks', 'status', 'acks', 'status', 'telemetry']);
+      // reports: a push terminal's 零报告 (issue 18), the newest way in over MQTT
+      const leaf = rng.pick(['acks', 'status', 'acks', 'status', 'telemetry', 'reports', 'reports']);
       return {
         kind: `publish-${leaf}`,
         chunks: [
           publishPacket(
             topic(d.id, leaf),
-            devicePayload(rng, d, tags),
+            leaf === 'reports' ? reportPayload(rng, tags) : devicePayload(rng, d, tags),
             rng.pick([0, 1, 1]),
             id,
             rng.pick([0, 0, 1]),

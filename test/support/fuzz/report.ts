@@ -92,21 +92,39 @@ export function groupFailures(log: FuzzLog, output: string): string[] {
     });
 }
 
+/** the outcome keys each driver notes start with these words */
+const OUTCOME_PREFIX: Record<Surface, string> = {
+  rest: 'rest',
+  'socket.io': 'socket.io',
+  'raw-frames': 'raw',
+  mqtt: 'mqtt',
+};
+
 export function summary(seed: number, log: FuzzLog, totalMs: number): string {
   const surfaces = Object.keys(log.counts) as Surface[];
+  const outcomes = [...log.outcomes.entries()].sort((a, b) => b[1] - a[1]);
+  const of = (prefix: string) =>
+    outcomes
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, n]) => `${k.slice(prefix.length).trim() || k}: ${n}`)
+      .join(', ');
   const rows = surfaces.map((s) => {
     const rate = log.ms[s] ? Math.round((log.counts[s] * 1000) / log.ms[s]) : 0;
-    return `  ${s.padEnd(11)} ${String(log.counts[s]).padStart(6)} inputs in ${(log.ms[s] / 1000).toFixed(1)} s (${rate}/s)`;
+    const failed = log.failures.filter((f) => f.surface === s).length;
+    return (
+      `  ${s.padEnd(11)} ${String(log.counts[s]).padStart(6)} inputs in ${(log.ms[s] / 1000).toFixed(1)} s (${rate}/s), ${failed} failures\n` +
+      `              outcomes: ${of(OUTCOME_PREFIX[s])}`
+    );
   });
   const total = surfaces.reduce((n, s) => n + log.counts[s], 0);
-  const outcomes = [...log.outcomes.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 30)
+  const known = Object.values(OUTCOME_PREFIX);
+  const other = outcomes
+    .filter(([k]) => !known.some((p) => k.startsWith(p)))
     .map(([k, n]) => `${k}: ${n}`)
     .join(', ');
   return [
     `fuzz seed ${seed} (FUZZ_SEED=${seed} replays it): ${total} inputs in ${(totalMs / 1000).toFixed(1)} s, ${log.failures.length} failures`,
     ...rows,
-    `  outcomes: ${outcomes}`,
+    `  checks: ${other}`,
   ].join('\n');
 }

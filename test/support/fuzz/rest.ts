@@ -12,6 +12,7 @@ import {
   Tags,
   toJson,
 } from './values.js';
+import { xmlBody } from './xml.js';
 
 export interface RestOperation {
   method: string;
@@ -20,6 +21,8 @@ export interface RestOperation {
   pathParams: string[];
   query: { name: string; schema?: JsonSchema }[];
   body?: JsonSchema;
+  /** the XML media types the operation takes instead of JSON (CAP), if any */
+  xml?: string[];
 }
 
 export interface RestInput {
@@ -52,12 +55,14 @@ export function operationsOf(doc: OpenApiDoc): RestOperation[] {
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const params = op.parameters ?? [];
+      const xmlTypes = Object.keys(op.requestBody?.content ?? {}).filter((t) => t.includes('xml'));
       ops.push({
         method: method.toUpperCase(),
         path,
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema })),
         body: op.requestBody?.content?.['application/json']?.schema,
+        xml: xmlTypes.length ? xmlTypes : undefined,
       });
     }
   }
@@ -307,6 +312,10 @@ function body(
   tags: Tags,
   headers: Record<string, string>,
 ) {
+  if (op.xml && rng.chance(0.9)) {
+    headers['content-type'] = rng.chance(0.9) ? rng.pick(op.xml) : rng.pick(CONTENT_TYPES) || 'text/xml';
+    return xmlBody(rng, tags);
+  }
   const valid = fromSchema(rng, op.body, ids);
   headers['content-type'] = 'application/json';
   const roll = rng.next();

@@ -1,8 +1,17 @@
 import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { MAX_CAP_BYTES } from '#cap';
 import {
+  CAP_CONTENT_TYPES,
   CancelWarningRequestSchema,
   CreateWarningRequestSchema,
   ListWarningsQuerySchema,
@@ -86,6 +95,9 @@ export class WarningsController {
   /** A CAP 1.2 alert (XML body, at most MAX_CAP_BYTES) as a draft for review. */
   @Post('import')
   @RequirePermission('directive.issue')
+  // the document says the body is XML, so clients (and the fuzzer) send XML, not JSON
+  @ApiConsumes(...CAP_CONTENT_TYPES)
+  @ApiBody({ description: 'a CAP 1.2 alert, UTF-8, at most 256 KiB', schema: { type: 'string' } })
   @ApiCreatedResponse({ description: 'the draft made from the alert', schema: WARNING_CREATED_VIEW })
   async import(@CurrentActor() actor: Actor, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.cap.import(actor, await readXmlBody(req, res, MAX_CAP_BYTES));
