@@ -2,13 +2,25 @@
 // port and data: a PostgreSQL cluster (initdb + pg_ctl), Redis with append-only on, and
 // Mosquitto with the config the bridge documents (its auth files in the run directory).
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { mosquittoConf } from '../../dist/apps/mqtt-bridge/src/broker/mosquitto-config.js';
 import { sleep } from '../hub.mjs';
 
-const PG_BIN = process.env.CHAOS_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's server binaries: CHAOS_PG_BIN, else the newest /usr/lib/postgresql/<version>/bin */
+function pgBin() {
+  if (process.env.CHAOS_PG_BIN) return process.env.CHAOS_PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions.length) throw new Error(`no PostgreSQL server binaries under ${root}; set CHAOS_PG_BIN`);
+  return join(root, versions[0], 'bin');
+}
+const PG_BIN = pgBin();
 // initdb and postgres refuse to run as root: run them as the machine's postgres user then
 const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
 
