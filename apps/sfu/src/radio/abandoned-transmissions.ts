@@ -40,10 +40,7 @@ export async function closeAbandoned(deps: {
       ? { bytes: 0, durationMs: null }
       : file!.endsWith('.opus')
         ? oggOpusExtent(readFileSync(file!))
-        : {
-            bytes: Math.max(statSync(file!).size - 44, 0),
-            durationMs: Math.round((statSync(file!).size - 44) / 8),
-          };
+        : wavExtent(statSync(file!).size);
     const closed = await deps.repo.closeTransmission(row.id, { bytes, durationMs, interrupted: true });
     if (!closed) continue;
     closedCount += 1;
@@ -60,4 +57,10 @@ export async function closeAbandoned(deps: {
     );
   }
   return closedCount;
+}
+
+/** a WAV's audio bytes and length from its size (A-law, 8 kHz: 8 bytes a millisecond) */
+function wavExtent(size: number): { bytes: number; durationMs: number } {
+  const bytes = Math.max(size - 44, 0);
+  return { bytes, durationMs: Math.round(bytes / 8) };
 }
