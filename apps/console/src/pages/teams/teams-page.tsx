@@ -126,15 +126,20 @@ export default function TeamsPage({ user }: { user: UserView }) {
           {t('team.export')}
         </button>
         {mayEdit(user) && (
-          <label className="team-import">
-            {t('team.import')}
+          <>
+            <button type="button" onClick={() => fileInput.current?.click()}>
+              {t('team.import')}
+            </button>
+            {/* the browser's own file picker text is not zh-CN: the button above opens it */}
             <input
               ref={fileInput}
+              hidden
+              name="importCsv"
               type="file"
               accept=".csv,text/csv"
               onChange={(e) => void importCsv(e.target.files?.[0])}
             />
-          </label>
+          </>
         )}
       </div>
       {notice && (
