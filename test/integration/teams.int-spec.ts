@@ -161,6 +161,8 @@ describe('teams (PostgreSQL)', () => {
     expect(foreign.status).toBe(403);
     expect(foreign.body.fields).toEqual([{ path: 'siteId', message: 'outside your scope' }]);
     expect((await commander.api.post('/api/v1/teams', team({ siteId: otherTown }))).status).toBe(403);
+    // an unknown site: the same 403 for an admin, whose scope has no outside (not a 500 from the key)
+    expect((await admin.post('/api/v1/teams', team({ siteId: randomUUID() }))).status).toBe(403);
     expect((await outsider.api.get(`/api/v1/teams/${t.id}`)).status).toBe(404);
     expect((await patch(outsider.api, t.id, { headcount: 3 })).status).toBe(404);
     expect((await outsider.api.get('/api/v1/teams')).body).toEqual([]);
