@@ -262,6 +262,10 @@ describe('teams (PostgreSQL)', () => {
       'deployed',
       'alerted',
     ]);
+    expect((await alerts.forResponse(responseId)).map((x) => [x.teamId, x.status, x.releasedAt])).toEqual([
+      [a.id, 'alerted', null],
+      [b.id, 'deployed', null],
+    ]);
     await alerts.releaseForResponse(responseId);
     expect([await statusOf(a.id), await statusOf(b.id), await statusOf(c.id)]).toEqual([
       'available',
@@ -271,6 +275,8 @@ describe('teams (PostgreSQL)', () => {
     const view = (await commander.api.get(`/api/v1/teams/${a.id}`)).body;
     expect(view.lastAlert).toMatchObject({ responseId, directiveId: sent[0]!.directiveId });
     expect(view.lastAlert.releasedAt).not.toBeNull();
+    expect((await alerts.forResponse(responseId)).map((x) => x.status)).toEqual(['available', 'available']);
+    expect(await alerts.forResponse(randomUUID())).toEqual([]);
     await expect(alerts.alert(actor, [randomUUID()], {})).rejects.toMatchObject({ code: 'not_found' });
   });
 
