@@ -22,6 +22,7 @@ import { DailyReports1795003700000 } from './1795003700000-daily-reports.js';
 import { Warnings1795003800000 } from './1795003800000-warnings.js';
 import { Drills1795003900000 } from './1795003900000-drills.js';
 import { Teams1795004000000 } from './1795004000000-teams.js';
+import { WarningIdentifierPrune1795004300000 } from './1795004300000-warning-identifier-prune.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   Warnings1795003800000,
   Drills1795003900000,
   Teams1795004000000,
+  WarningIdentifierPrune1795004300000,
 ];
