@@ -18,7 +18,7 @@ const FIELD_KEY: Record<string, MessageKey> = {
 /** A refusal in the user's language: the team's own cases first, then the console's general text. */
 export function teamErrorText(err: unknown, t: (k: MessageKey) => string): string {
   if (!(err instanceof ApiError)) return errorText(err);
-  if (document.documentElement.lang === 'en') return err.message;
+  if (typeof document !== 'undefined' && document.documentElement.lang === 'en') return err.message;
   const fields = err.facts?.fields ?? [];
   // an import's refusal names its line; its text is zh-CN unless a REST rule (English) refused the row
   const line = fields.find((f) => f.path.startsWith('line '));
