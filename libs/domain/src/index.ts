@@ -32,4 +32,6 @@ export * from './reporting.js';
 export * from './daily-reports.js';
 export * from './warnings.js';
 export * from './drills.js';
+export * from './teams.js';
 export * from './csv.js';
+export * from './teams-csv.js';

@@ -1,4 +1,5 @@
 import { enDrills } from './en-drills.js';
+import { enTeams } from './en-teams.js';
 import { enOutput } from './en-output.js';
 import { enRadio } from './en-radio.js';
 import { enWarnings } from './en-warnings.js';
@@ -11,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   ...enWarnings,
   ...enReportingNav,
   ...enDrills,
+  ...enTeams,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

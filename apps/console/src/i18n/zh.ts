@@ -1,4 +1,5 @@
 import { zhDrills } from './zh-drills.js';
+import { zhTeams } from './zh-teams.js';
 import { zhOutput } from './zh-output.js';
 import { zhRadio } from './zh-radio.js';
 import { zhWarnings } from './zh-warnings.js';
@@ -11,6 +12,7 @@ export const zh = {
   ...zhWarnings,
   ...zhReportingNav,
   ...zhDrills,
+  ...zhTeams,
   appName: '一呼 · 应急指挥调度',
   language: '语言',
   switchLanguage: 'English',
