@@ -31,3 +31,6 @@ export * from './reporting-openapi.js';
 export * from './daily-reports-openapi.js';
 export * from './drills.js';
 export * from './drills-openapi.js';
+export * from './stock.js';
+export * from './experts.js';
+export * from './stock-experts-openapi.js';

@@ -33,3 +33,4 @@ export * from './daily-reports.js';
 export * from './warnings.js';
 export * from './drills.js';
 export * from './csv.js';
+export * from './stock.js';
