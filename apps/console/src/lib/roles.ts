@@ -18,7 +18,9 @@ export type PageId =
   | 'reportboard'
   | 'dailyreports'
   | 'reportstats'
-  | 'drills';
+  | 'drills'
+  | 'stock'
+  | 'experts';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
@@ -70,6 +72,8 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   { id: 'dailyreports', path: '/daily-reports', label: 'rep.navDaily', roles: EVERYONE },
   { id: 'reportstats', path: '/report-stats', label: 'rep.navMonthly', roles: EVERYONE },
   { id: 'drills', path: '/drills', label: 'drill.nav', roles: EVERYONE },
+  { id: 'stock', path: '/stock', label: 'stock.nav', roles: EVERYONE },
+  { id: 'experts', path: '/experts', label: 'expert.nav', roles: EVERYONE },
 ];
 
 /** Where each role lands after login. */
