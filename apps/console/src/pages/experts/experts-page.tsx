@@ -165,7 +165,7 @@ export default function ExpertsPage({ user }: { user: UserView }) {
             <table className="stock-items">
               <thead>
                 <tr>
-                  {mayInvite(user) && <th />}
+                  {mayInvite(user) && <th>{t('expert.pick')}</th>}
                   <th>{t('expert.name')}</th>
                   <th>{t('expert.category')}</th>
                   <th>{t('expert.specialty')}</th>

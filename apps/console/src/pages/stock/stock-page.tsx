@@ -172,7 +172,7 @@ export default function StockPage({ user }: { user: UserView }) {
                   <th>{t('stock.expiresAt')}</th>
                   <th>{t('stock.minimum')}</th>
                   <th>{t('stock.flags')}</th>
-                  {mayDispatch(user) && <th />}
+                  {mayDispatch(user) && <th>{t('stock.actions')}</th>}
                 </tr>
               </thead>
               <tbody>
