@@ -72,7 +72,7 @@ describe('experts (PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'yihu-experts-'));
-    const env = {
+    const env: Record<string, string> = {
       ...inProcessHubEnv(join(dir, 'data'), await freePort()),
       INSTANCE_ID: 'a',
       DATABASE_URL: db.url,

@@ -77,7 +77,7 @@ describe('stock (PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'yihu-stock-'));
-    const env = {
+    const env: Record<string, string> = {
       ...inProcessHubEnv(join(dir, 'data'), await freePort()),
       INSTANCE_ID: 'a',
       DATABASE_URL: db.url,
@@ -302,5 +302,13 @@ describe('stock (PostgreSQL)', () => {
     );
     expect(good).toEqual({ status: 200, body: { created: 1, updated: 2 } });
     expect((await csvPost(outsider.api, '/api/v1/stock/import', first.text)).status).toBe(400);
+    const json = await commander.api.post('/api/v1/stock/import', { csv: first.text });
+    expect(json.status).toBe(415);
+    const gbk = await fetch(`${admin.baseUrl}/api/v1/stock/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${commander.token}`, 'content-type': 'text/csv' },
+      body: Buffer.from([0xce, 0xef, 0xd7, 0xca, 0x0d, 0x0a, 0xff]),
+    });
+    expect(gbk.status).toBe(400);
   });
 });

@@ -1,5 +1,12 @@
 import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   CreateDepotRequestSchema,
@@ -99,7 +106,12 @@ export class StockController {
   @Post('stock/import')
   @HttpCode(200)
   @RequirePermission('site.update')
+  // the document says the body is CSV, so clients (and the fuzzer) send CSV, not JSON
   @ApiConsumes('text/csv')
+  @ApiBody({
+    description: '应急物资.csv as exported (UTF-8, zh header), at most 2 MiB',
+    schema: { type: 'string' },
+  })
   @ApiOkResponse({
     description: 'rows created and updated; a bad row is 400 naming its line and nothing is imported',
     schema: IMPORT_VIEW,
