@@ -298,9 +298,15 @@ describe('stock (PostgreSQL)', () => {
     const good = await csvPost(
       commander.api,
       '/api/v1/stock/import',
-      first.text + `${d},,1040102,毛毯,5,条,,,\r\n`,
+      first.text + `${d},,1040102,毛毯,5,条,2027-01-01,,\r\n`,
     );
     expect(good).toEqual({ status: 200, body: { created: 1, updated: 2 } });
+    // a bare date is that day in Beijing
+    const blanket = await sql.query(
+      `SELECT expires_at FROM stock_items WHERE depot_id = $1 AND code = '1040102'`,
+      [d],
+    );
+    expect(blanket.rows[0].expires_at.toISOString()).toBe('2026-12-31T16:00:00.000Z');
     expect((await csvPost(outsider.api, '/api/v1/stock/import', first.text)).status).toBe(400);
     const json = await commander.api.post('/api/v1/stock/import', { csv: first.text });
     expect(json.status).toBe(415);

@@ -1,4 +1,4 @@
-import { csvField, type TableSpec } from '#domain';
+import { csvField, type FieldResult, type TableSpec } from '#domain';
 
 /** One row of 应急物资.csv: an item with its depot (the depot's name is for people; import keys on the id). */
 export interface StockCsvRow {
@@ -15,6 +15,14 @@ export interface StockCsvRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const date = (v: string | null) => v ?? '';
+
+/** A bare date typed in a spreadsheet is that day in Beijing, as the console's date fields are. */
+function beijingDate(raw: string): FieldResult<string | null> {
+  const r = csvField.optionalDate(raw);
+  return r.ok && r.value && /^\d{4}-\d{2}-\d{2}$/.test(r.value)
+    ? { ok: true, value: `${r.value}T00:00:00+08:00` }
+    : r;
+}
 
 export const STOCK_CSV: TableSpec<StockCsvRow> = {
   columns: [
@@ -42,7 +50,7 @@ export const STOCK_CSV: TableSpec<StockCsvRow> = {
       format: (r) => String(r.quantity),
     },
     { header: '单位', key: 'unit', parse: csvField.text(20), format: (r) => r.unit },
-    { header: '有效期至', key: 'expiresAt', parse: csvField.optionalDate, format: (r) => date(r.expiresAt) },
+    { header: '有效期至', key: 'expiresAt', parse: beijingDate, format: (r) => date(r.expiresAt) },
     {
       header: '储备下限',
       key: 'minimum',
@@ -52,7 +60,7 @@ export const STOCK_CSV: TableSpec<StockCsvRow> = {
     {
       header: '最近检查',
       key: 'lastInspectedAt',
-      parse: csvField.optionalDate,
+      parse: beijingDate,
       format: (r) => date(r.lastInspectedAt),
     },
   ],
