@@ -25,6 +25,7 @@ describe('console: stock and experts (应急物资, 专家库)', () => {
   let admin: Api;
   let towns: string[];
   let commander: { api: Api };
+  let dispatcher: { api: Api };
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
@@ -40,7 +41,8 @@ describe('console: stock and experts (应急物资, 专家库)', () => {
   };
 
   beforeAll(async () => {
-    hub = await startHub({ SFU_ENABLED: 'false' }, 'hub', 180_000);
+    // the SFU is on (one worker): the experts page invites to a real consultation
+    hub = await startHub({ SFU_WORKERS: '1' }, 'hub', 180_000);
     admin = await adminLogin(hub.baseUrl);
     const root = (await admin.get('/api/v1/auth/me')).body.siteId as string;
     const county = await createSite(admin, '物资县', 'command', root);
@@ -49,7 +51,7 @@ describe('console: stock and experts (应急物资, 专家库)', () => {
       await createSite(admin, '西镇', 'township', county),
     ];
     commander = await createUser(admin, 'cs-commander', 'commander', county);
-    await createUser(admin, 'cs-dispatcher', 'dispatcher', county);
+    dispatcher = await createUser(admin, 'cs-dispatcher', 'dispatcher', county);
     const depot = await commander.api.post('/api/v1/depots', {
       siteId: county,
       name: '县应急物资储备库',
@@ -75,7 +77,7 @@ describe('console: stock and experts (应急物资, 专家库)', () => {
       category: 'natural',
       specialty: '地质灾害',
       organisation: '省地质环境监测院',
-      phones: ['13800000001'],
+      phones: ['13800000001', '0571-87654321'],
     });
     browser = await launchChromium();
   }, 240_000);
@@ -139,5 +141,25 @@ describe('console: stock and experts (应急物资, 专家库)', () => {
     await p.getByLabel('类别').selectOption({ label: '公共卫生' });
     await p.getByText('暂无专家').waitFor();
     expect(await axeViolations(p)).toEqual([]);
+  }, 120_000);
+
+  it('invites an expert to a consultation from the experts page and shows the phones to call', async () => {
+    const consultation = await dispatcher.api.post('/api/v1/consultations', {
+      title: '山体滑坡会商',
+      siteIds: towns,
+    });
+    expect(consultation.status).toBe(201);
+    const p = await page('cs-dispatcher', '/board');
+    await p.goto(`${hub.baseUrl}/experts`);
+    await p.getByRole('checkbox', { name: '李工', exact: true }).check();
+    const form = p.getByRole('form', { name: '邀请参加会商' });
+    await form.getByLabel('视频会商').selectOption({ label: '山体滑坡会商' });
+    await form.getByRole('button', { name: '邀请并显示电话' }).click();
+    const invited = p.getByRole('region', { name: '已邀请，请逐一电话通知：' });
+    await invited.waitFor();
+    expect(await invited.getByRole('link').allInnerTexts()).toEqual(['13800000001', '0571-87654321']);
+    expect(await invited.getByRole('link').first().getAttribute('href')).toBe('tel:13800000001');
+    expect(await axeViolations(p)).toEqual([]);
+    await screenshot(p, 'experts-invite');
   }, 120_000);
 });

@@ -70,6 +70,7 @@ export const enStock: Record<keyof typeof zhStock, string> = {
   'expert.consultation': 'Consultation',
   'expert.noConsultation': 'No open consultation',
   'expert.pickExperts': 'Tick the experts to invite',
+  'expert.chosen': 'Chosen experts',
   'expert.inviteSend': 'Invite and show phones',
   'expert.invited': 'Invited; call each of them:',
   'expert.err.ended': 'The consultation has ended',

@@ -67,6 +67,7 @@ export const zhStock = {
   'expert.consultation': '视频会商',
   'expert.noConsultation': '暂无进行中的会商',
   'expert.pickExperts': '请勾选要邀请的专家',
+  'expert.chosen': '已选专家',
   'expert.inviteSend': '邀请并显示电话',
   'expert.invited': '已邀请，请逐一电话通知：',
   'expert.err.ended': '该会商已结束',

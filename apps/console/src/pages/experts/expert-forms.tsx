@@ -45,7 +45,7 @@ export function ExpertForm({
     e.preventDefault();
     try {
       const phones = f.phones.split(/[;；,，\s]+/).filter(Boolean);
-      await expertApi.create({ ...f, siteId: f.siteId || undefined, phones, available });
+      await expertApi.create({ ...f, siteId: f.siteId || sites[0]?.id, phones, available });
       onDone();
     } catch (err) {
       setError(stockErrorText(err, t, lang));
@@ -56,7 +56,7 @@ export function ExpertForm({
       <h2>{t('expert.new')}</h2>
       <label>
         {t('stock.site')}
-        <select value={f.siteId} onChange={set('siteId')}>
+        <select value={f.siteId || sites[0]?.id} onChange={set('siteId')}>
           {sites.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}
@@ -154,7 +154,7 @@ export function InviteForm({
         </label>
       )}
       <p>
-        {t('expert.pickExperts')}：{experts.map((x) => x.name).join('、')}
+        {t('expert.chosen')}：{experts.map((x) => x.name).join('、')}
       </p>
       <div className="stock-actions">
         <button type="submit" className="primary" disabled={!chosen}>

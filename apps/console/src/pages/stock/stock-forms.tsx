@@ -74,7 +74,8 @@ export function DepotForm({
     setF({ ...f, [k]: e.target.value });
   const submit = async () => {
     try {
-      await stockApi.createDepot(f);
+      // the sites may arrive after the form opened: the first one is the default
+      await stockApi.createDepot({ ...f, siteId: f.siteId || (sites[0]?.id ?? '') });
       onDone();
     } catch (err) {
       setError(stockErrorText(err, t, lang));
@@ -83,7 +84,7 @@ export function DepotForm({
   return (
     <Form title={t('stock.newDepot')} onSubmit={submit} onClose={onClose} error={error}>
       <Field label={t('stock.site')}>
-        <select value={f.siteId} onChange={set('siteId')}>
+        <select value={f.siteId || sites[0]?.id} onChange={set('siteId')}>
           {sites.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}
@@ -130,9 +131,10 @@ export function ItemForm({
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) =>
     setF({ ...f, [k]: e.target.value });
   const submit = async () => {
-    if (!f.depotId) return setError(t('stock.err.noDepot'));
+    const depotId = f.depotId || depots[0]?.id;
+    if (!depotId) return setError(t('stock.err.noDepot'));
     try {
-      await stockApi.addItem(f.depotId, {
+      await stockApi.addItem(depotId, {
         code: f.code.trim(),
         name: f.name,
         quantity: Number(f.quantity),
@@ -148,7 +150,7 @@ export function ItemForm({
   return (
     <Form title={t('stock.newItem')} onSubmit={submit} onClose={onClose} error={error}>
       <Field label={t('stock.depot')}>
-        <select value={f.depotId} onChange={set('depotId')}>
+        <select value={f.depotId || depots[0]?.id} onChange={set('depotId')}>
           {depots.map((d) => (
             <option key={d.id} value={d.id}>
               {d.name}
@@ -203,7 +205,13 @@ export function DispatchForm({
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     try {
-      onDone(await stockApi.dispatch({ itemId: item.id, quantity: Number(quantity), toSiteId }));
+      onDone(
+        await stockApi.dispatch({
+          itemId: item.id,
+          quantity: Number(quantity),
+          toSiteId: toSiteId || (sites[0]?.id ?? ''),
+        }),
+      );
     } catch (err) {
       setError(stockErrorText(err, t, lang));
     }
@@ -226,7 +234,7 @@ export function DispatchForm({
         />
       </Field>
       <Field label={t('stock.toSite')}>
-        <select value={toSiteId} onChange={(e) => setToSiteId(e.target.value)}>
+        <select value={toSiteId || sites[0]?.id} onChange={(e) => setToSiteId(e.target.value)}>
           {sites.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}
