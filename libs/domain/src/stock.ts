@@ -20,6 +20,7 @@ export const ITEM_CODE_RULE =
  * tables assign the lower levels, so only the shape and the class are checked here.
  */
 export function itemCodeProblem(code: string): string | null {
+  if (code === '') return `${ITEM_CODE_RULE}；编码为空`;
   if (!/^\d+$/.test(code)) return `${ITEM_CODE_RULE}；“${code.slice(0, 20)}”含有非数字字符`;
   if (code.length !== 7) return `${ITEM_CODE_RULE}；“${code.slice(0, 20)}”是${code.length}位`;
   if (!(code[0]! in ITEM_CLASSES)) return `${ITEM_CODE_RULE}；首位是${code[0]}`;

@@ -20,9 +20,9 @@ import {
 } from '#domain';
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
+import { csvError } from '../stock/csv-body.js';
 import { readScope } from '../stock/read-scope.js';
 import { StockBudget } from '../stock/stock-budget.js';
-import { csvError } from '../stock/stock.service.js';
 import { EXPERTS_CSV } from './experts-csv.js';
 import { ExpertsRepository, type ExpertRow, type InvitationRow } from './experts.repository.js';
 

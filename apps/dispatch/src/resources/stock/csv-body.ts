@@ -51,3 +51,13 @@ export async function readCsvBody(req: Request): Promise<string> {
   if (text.includes('\u0000')) throw new DomainError('invalid', 'the CSV contains NUL characters (U+0000)');
   return text;
 }
+
+/** A CSV refused at a line (and column): 400 naming them, in the words of the table spec. */
+export function csvError(issue: { line: number; column?: number; message: string }): DomainError {
+  return new DomainError('invalid', issue.message, [
+    {
+      path: issue.column ? `line ${issue.line}, column ${issue.column}` : `line ${issue.line}`,
+      message: issue.message,
+    },
+  ]);
+}

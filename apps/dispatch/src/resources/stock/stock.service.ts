@@ -25,6 +25,7 @@ import {
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
 import { refuse } from '../../directives/shared/refuse.js';
+import { csvError } from './csv-body.js';
 import { readScope } from './read-scope.js';
 import { STOCK_CSV, type StockCsvRow } from './stock-csv.js';
 import { StockBudget } from './stock-budget.js';
@@ -321,13 +322,4 @@ export class StockService {
         { path, message: 'outside your scope' },
       ]);
   }
-}
-
-export function csvError(issue: { line: number; column?: number; message: string }): DomainError {
-  return new DomainError('invalid', issue.message, [
-    {
-      path: issue.column ? `line ${issue.line}, column ${issue.column}` : `line ${issue.line}`,
-      message: issue.message,
-    },
-  ]);
 }
