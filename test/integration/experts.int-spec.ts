@@ -7,7 +7,7 @@ import pg from 'pg';
 import { startApp, type StartedApp } from '#platform';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
 import { Api } from '../support/api.js';
-import { createUser } from '../support/directives.js';
+import { adminLogin, createUser } from '../support/directives.js';
 import { freePort } from '../support/ports.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
 import { inProcessHubEnv } from '../support/terminals.js';
@@ -83,7 +83,8 @@ describe('experts (PostgreSQL)', () => {
       MQTT_PORT: String(await freePort()),
     };
     hub = await startApp('hub', hubApp, env);
-    admin = await new Api(`http://127.0.0.1:${env.PORT}`).login('admin', 'admin-password-1');
+    // the bootstrap admin may be created just after listen: adminLogin waits for it
+    admin = await adminLogin(`http://127.0.0.1:${env.PORT}`);
     const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
     county = await site('专家县', 'command', root);
     town = await site('专家镇', 'township', county);
