@@ -32,6 +32,8 @@ const DailyPage = lazy(() => import('./pages/reporting/daily-page.js'));
 const MonthlyReportingPage = lazy(() => import('./pages/reporting/monthly-page.js'));
 const DrillsPage = lazy(() => import('./pages/drills/drills-page.js'));
 const TeamsPage = lazy(() => import('./pages/teams/teams-page.js'));
+const StockPage = lazy(() => import('./pages/stock/stock-page.js'));
+const ExpertsPage = lazy(() => import('./pages/experts/experts-page.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -107,6 +109,8 @@ export function App() {
         {page.id === 'reportstats' && <MonthlyReportingPage user={user} />}
         {page.id === 'drills' && <DrillsPage user={user} />}
         {page.id === 'teams' && <TeamsPage user={user} />}
+        {page.id === 'stock' && <StockPage user={user} />}
+        {page.id === 'experts' && <ExpertsPage user={user} />}
       </Suspense>
     </Layout>
   );

@@ -11,6 +11,8 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
 import { DrillsModule } from './drills/drills.module.js';
+import { ExpertsModule } from './resources/experts/experts.module.js';
+import { StockModule } from './resources/stock/stock.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
 import { CapModule } from './warnings/cap/cap.module.js';
 import { DutyModule } from './duty/duty.module.js';
@@ -38,6 +40,8 @@ import { WarningsModule } from './warnings/warnings.module.js';
     WarningsModule,
     DrillsModule,
     TeamsModule,
+    StockModule,
+    ExpertsModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

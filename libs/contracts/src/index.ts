@@ -33,3 +33,6 @@ export * from './drills.js';
 export * from './drills-openapi.js';
 export * from './teams.js';
 export * from './teams-openapi.js';
+export * from './stock.js';
+export * from './experts.js';
+export * from './stock-experts-openapi.js';

@@ -1,3 +1,4 @@
+import { enStock } from './en-stock.js';
 import { enDrills } from './en-drills.js';
 import { enTeams } from './en-teams.js';
 import { enOutput } from './en-output.js';
@@ -13,6 +14,7 @@ export const en: Record<MessageKey, string> = {
   ...enReportingNav,
   ...enDrills,
   ...enTeams,
+  ...enStock,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

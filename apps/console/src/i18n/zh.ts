@@ -1,3 +1,4 @@
+import { zhStock } from './zh-stock.js';
 import { zhDrills } from './zh-drills.js';
 import { zhTeams } from './zh-teams.js';
 import { zhOutput } from './zh-output.js';
@@ -13,6 +14,7 @@ export const zh = {
   ...zhReportingNav,
   ...zhDrills,
   ...zhTeams,
+  ...zhStock,
   appName: '一呼 · 应急指挥调度',
   language: '语言',
   switchLanguage: 'English',

@@ -19,7 +19,9 @@ export type PageId =
   | 'dailyreports'
   | 'reportstats'
   | 'drills'
-  | 'teams';
+  | 'teams'
+  | 'stock'
+  | 'experts';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
@@ -72,6 +74,8 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   { id: 'reportstats', path: '/report-stats', label: 'rep.navMonthly', roles: EVERYONE },
   { id: 'drills', path: '/drills', label: 'drill.nav', roles: EVERYONE },
   { id: 'teams', path: '/teams', label: 'team.nav', roles: EVERYONE },
+  { id: 'stock', path: '/stock', label: 'stock.nav', roles: EVERYONE },
+  { id: 'experts', path: '/experts', label: 'expert.nav', roles: EVERYONE },
 ];
 
 /** Where each role lands after login. */
