@@ -31,3 +31,4 @@ export * from './reporting-openapi.js';
 export * from './daily-reports-openapi.js';
 export * from './drills.js';
 export * from './drills-openapi.js';
+export * from './plans.js';

@@ -32,3 +32,4 @@ export * from './reporting.js';
 export * from './daily-reports.js';
 export * from './warnings.js';
 export * from './drills.js';
+export * from './plans.js';
