@@ -11,6 +11,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DirectivesModule } from './directives/directives.module.js';
 import { DrillsModule } from './drills/drills.module.js';
+import { PlansModule } from './plans/plans.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
 import { CapModule } from './warnings/cap/cap.module.js';
 import { DutyModule } from './duty/duty.module.js';
@@ -36,6 +37,7 @@ import { WarningsModule } from './warnings/warnings.module.js';
     DailyReportsModule,
     WarningsModule,
     DrillsModule,
+    PlansModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

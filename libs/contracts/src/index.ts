@@ -32,3 +32,4 @@ export * from './daily-reports-openapi.js';
 export * from './drills.js';
 export * from './drills-openapi.js';
 export * from './plans.js';
+export * from './plans-openapi.js';

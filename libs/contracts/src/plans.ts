@@ -14,7 +14,15 @@ export const ResponseLevelSchema = z.enum(RESPONSE_LEVELS, { error: 'must be one
 export type ResponseLevel = z.infer<typeof ResponseLevelSchema>;
 
 /** 防汛, 森林防火, 地质灾害, 危化, 地震, 气象灾害, 其他 */
-export const HAZARDS = ['flood', 'forest-fire', 'geologic', 'hazmat', 'earthquake', 'weather', 'other'] as const;
+export const HAZARDS = [
+  'flood',
+  'forest-fire',
+  'geologic',
+  'hazmat',
+  'earthquake',
+  'weather',
+  'other',
+] as const;
 export const HazardSchema = z.enum(HAZARDS, { error: `must be one of ${HAZARDS.join(', ')}` });
 export type Hazard = z.infer<typeof HazardSchema>;
 
@@ -41,6 +49,14 @@ export const PlanDirectiveActionSchema = z
   })
   .refine((a) => (a.templateId ? !a.title && !a.body && !a.level : !!a.title && !!a.body && !!a.level), {
     message: 'give templateId, or title, body and level (not both)',
+  })
+  .refine((a) => (a.targets.siteIds?.length ?? 0) <= MAX_PLAN_ACTION_SITES, {
+    message: `at most ${MAX_PLAN_ACTION_SITES} sites`,
+    path: ['targets', 'siteIds'],
+  })
+  .refine((a) => (a.targets.groupIds?.length ?? 0) <= 20, {
+    message: 'at most 20 groups',
+    path: ['targets', 'groupIds'],
   });
 
 export const PlanConsultationActionSchema = z.strictObject({
@@ -200,6 +216,8 @@ export interface StartResponseView {
 
 /** pending: written, not yet run (a crash left it, or it runs now); started; failed (with reason) */
 export type ResponseActionState = 'pending' | 'started' | 'failed';
+/** on the board: a pending action past RESPONSE_ACTION_STALL_SECONDS was cut short (a crash) */
+export type ResponseBoardActionState = ResponseActionState | 'interrupted';
 /** the kinds of a plan, plus the notices a level change or the end sends */
 export type ResponseActionKind = PlanActionKind | 'level-change' | 'end';
 
@@ -214,7 +232,7 @@ export interface ResponseActionView {
   id: string;
   level: ResponseLevel;
   kind: ResponseActionKind;
-  state: ResponseActionState;
+  state: ResponseBoardActionState;
   reason: string | null;
   /** what the action does, in a line (a title, the invited sites' count …) */
   title: string;
@@ -261,4 +279,3 @@ export interface ResponseSummaryView {
   startedAt: string;
   endedAt: string | null;
 }
-

@@ -1,10 +1,4 @@
-import type {
-  Hazard,
-  PlanAction,
-  PlanLevel,
-  ResponseActionState,
-  ResponseLevel,
-} from '#contracts';
+import type { Hazard, PlanAction, PlanLevel, ResponseActionState, ResponseLevel } from '#contracts';
 import type { Actor } from './access-policy.js';
 import type { RuleDenial } from './rule-denial.js';
 
@@ -56,7 +50,10 @@ export function planEditDenial(actor: Actor): RuleDenial | null {
 export function responseCommandDenial(actor: Actor): RuleDenial | null {
   return actor.role === 'admin' || actor.role === 'commander'
     ? null
-    : { code: 'forbidden', message: `role ${actor.role} may follow responses but not start, change or end them` };
+    : {
+        code: 'forbidden',
+        message: `role ${actor.role} may follow responses but not start, change or end them`,
+      };
 }
 
 export function responseChangeDenial(
@@ -128,7 +125,9 @@ export function boardActionState(
   now: Date,
 ): ResponseActionState | 'interrupted' {
   if (a.state !== 'pending') return a.state;
-  return now.getTime() - a.createdAt.getTime() > RESPONSE_ACTION_STALL_SECONDS * 1000 ? 'interrupted' : 'pending';
+  return now.getTime() - a.createdAt.getTime() > RESPONSE_ACTION_STALL_SECONDS * 1000
+    ? 'interrupted'
+    : 'pending';
 }
 
 /** 加强值守: the directive a duty action sends to its sites' duty rooms. */

@@ -29,14 +29,7 @@ import {
   RollCallEntity,
   SiteEntity,
 } from '#persistence';
-import {
-  announceConsultation,
-  DomainError,
-  EventBus,
-  JobQueue,
-  LOGGER,
-  recordConsultation,
-} from '#platform';
+import { announceConsultation, DomainError, EventBus, JobQueue, LOGGER, recordConsultation } from '#platform';
 import { attendanceView, consultationView, recordingView, rollCallView } from './views.js';
 
 export interface LoadedConsultation {

@@ -4,7 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * 预案 and 启动响应 (issue 23, docs/plans.md). A plan's versions are immutable rows; a
  * response pins one. Every action a response starts is a `response_actions` row written
  * before it runs (pending), then marked started or failed: a crash mid-start leaves pending
- * rows that the board shows and a retry finishes. Consultations gain `drill_id` (演练).
+ * rows that the board shows and a retry finishes. directive_id is checked at commit: the
+ * action is marked in the directive's own transaction, before the directive row is written.
+ * Consultations gain `drill_id` (演练).
  */
 export class Plans1795004200000 implements MigrationInterface {
   name = 'Plans1795004200000';
@@ -73,15 +75,17 @@ export class Plans1795004200000 implements MigrationInterface {
         seq int NOT NULL,
         level varchar(3) NOT NULL,
         kind varchar(20) NOT NULL,
+        title varchar(200) NOT NULL,
         spec jsonb NOT NULL,
         state varchar(8) NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'started', 'failed')),
         reason text,
-        directive_id uuid REFERENCES directives(id),
+        directive_id uuid REFERENCES directives(id) DEFERRABLE INITIALLY DEFERRED,
         consultation_id uuid,
         warning_id uuid,
         site_ids uuid[] NOT NULL DEFAULT '{}',
         team_alerts jsonb,
         created_at timestamptz NOT NULL DEFAULT now(),
+        attempted_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz,
         UNIQUE (response_id, seq)
       )`);

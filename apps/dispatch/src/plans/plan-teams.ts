@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { TeamAlertResultView } from '#contracts';
+import { isInScope, type Actor } from '#domain';
+import { DomainError } from '#platform';
+
+/**
+ * The teams area's alerting as a response uses it (TeamAlertsService, docs/resources.md):
+ * one directive per team to its site, recorded as a team alert of the response.
+ */
+export abstract class TeamAlerts {
+  abstract alert(
+    actor: Actor,
+    teamIds: string[],
+    opts: { responseId?: string; drillId?: string; incidentId?: string; drill?: boolean },
+  ): Promise<TeamAlertResultView[]>;
+  /** the response ended: its teams still alerted or deployed are available again */
+  abstract releaseForResponse(responseId: string): Promise<void>;
+}
+
+export interface ResponseTeamRow {
+  team_id: string;
+  name: string;
+  site_id: string;
+  /** the response's latest alert of this team */
+  directive_id: string;
+  released_at: Date | null;
+  recipient_state: string | null;
+}
+
+/**
+ * The teams a plan names and a response alerted (SQL only here; the alerting itself is
+ * TeamAlertsService of the teams area, docs/resources.md).
+ */
+@Injectable()
+export class PlanTeams {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A plan's teams must exist (400) and lie in the author's scope (403). */
+  async check(actor: Actor, ids: string[]): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT t.id, s.path FROM teams t JOIN sites s ON s.id = t.site_id WHERE t.id = ANY($1::uuid[])`,
+      [ids],
+    )) as { id: string; path: string }[];
+    const found = new Map(rows.map((r) => [r.id, r.path]));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length)
+      throw new DomainError('invalid', `teamIds: no such team: ${missing.slice(0, 10).join(', ')}`, [
+        { path: 'teamIds', message: `no such team: ${missing.slice(0, 10).join(', ')}` },
+      ]);
+    const outside = ids.filter((id) => !isInScope(actor, found.get(id)!));
+    if (outside.length)
+      throw new DomainError('forbidden', `teamIds: outside your scope: ${outside.slice(0, 10).join(', ')}`, [
+        { path: 'teamIds', message: `outside your scope: ${outside.slice(0, 10).join(', ')}` },
+      ]);
+  }
+
+  /** Teams this response already alerted: a retry or a level change does not alert them twice. */
+  async alerted(responseId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT team_id FROM team_alerts WHERE response_id = $1`,
+      [responseId],
+    )) as { team_id: string }[];
+    return rows.map((r) => r.team_id);
+  }
+
+  /** Each alerted team with its alert's directive recipient (签收 → deployed, 反馈 → available). */
+  async ofResponse(responseId: string): Promise<ResponseTeamRow[]> {
+    return (await this.dataSource.query(
+      `SELECT DISTINCT ON (a.team_id) a.team_id, t.name, t.site_id, a.directive_id, a.released_at,
+              r.state AS recipient_state
+       FROM team_alerts a JOIN teams t ON t.id = a.team_id
+       LEFT JOIN directive_recipients r ON r.directive_id = a.directive_id AND r.site_id = a.site_id
+       WHERE a.response_id = $1
+       ORDER BY a.team_id, a.created_at DESC`,
+      [responseId],
+    )) as ResponseTeamRow[];
+  }
+}
