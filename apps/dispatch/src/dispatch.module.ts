@@ -16,6 +16,7 @@ import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
 import { CapModule } from './warnings/cap/cap.module.js';
 import { DutyModule } from './duty/duty.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
+import { TeamsModule } from './resources/teams/teams.module.js';
 import { DailyReportsModule } from './reporting/daily/daily-reports.module.js';
 import { SitesController } from './sites/sites.controller.js';
 import { SitesService } from './sites/sites.service.js';
@@ -37,6 +38,7 @@ import { WarningsModule } from './warnings/warnings.module.js';
     DailyReportsModule,
     WarningsModule,
     DrillsModule,
+    TeamsModule,
     PlansModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],

@@ -31,5 +31,7 @@ export * from './reporting-openapi.js';
 export * from './daily-reports-openapi.js';
 export * from './drills.js';
 export * from './drills-openapi.js';
+export * from './teams.js';
+export * from './teams-openapi.js';
 export * from './plans.js';
 export * from './plans-openapi.js';

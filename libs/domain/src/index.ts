@@ -32,4 +32,5 @@ export * from './reporting.js';
 export * from './daily-reports.js';
 export * from './warnings.js';
 export * from './drills.js';
+export * from './teams.js';
 export * from './plans.js';

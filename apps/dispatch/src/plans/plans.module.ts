@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DirectivesModule } from '../directives/directives.module.js';
+import { TeamAlertsService } from '../resources/teams/team-alerts.service.js';
+import { TeamsModule } from '../resources/teams/teams.module.js';
 import { WarningsModule } from '../warnings/warnings.module.js';
 import { PlanBudget } from './plan-budget.js';
 import { PlanChecks } from './plan-checks.js';
@@ -12,11 +14,10 @@ import { ResponseRunner } from './responses/response-runner.js';
 import { ResponsesController } from './responses/responses.controller.js';
 import { ResponsesRepository } from './responses/responses.repository.js';
 import { ResponsesService } from './responses/responses.service.js';
-import { DomainError } from '#platform';
 
 /** 预案 and 启动响应 (issue 23, docs/plans.md). */
 @Module({
-  imports: [DirectivesModule, WarningsModule],
+  imports: [DirectivesModule, WarningsModule, TeamsModule],
   controllers: [PlansController, ResponsesController],
   providers: [
     PlansRepository,
@@ -28,13 +29,8 @@ import { DomainError } from '#platform';
     ResponseRunner,
     ResponseBoard,
     ResponsesService,
-    {
-      provide: TeamAlerts,
-      useValue: {
-        alert: () => Promise.reject(new DomainError('unprocessable', 'teams are not available yet')),
-        releaseForResponse: () => Promise.resolve(),
-      },
-    },
+    // the teams area's service, behind the small seam responses use (plan-teams.ts)
+    { provide: TeamAlerts, useExisting: TeamAlertsService },
   ],
 })
 export class PlansModule {}

@@ -21,6 +21,7 @@ import { Reporting1795003600000 } from './1795003600000-reporting.js';
 import { DailyReports1795003700000 } from './1795003700000-daily-reports.js';
 import { Warnings1795003800000 } from './1795003800000-warnings.js';
 import { Drills1795003900000 } from './1795003900000-drills.js';
+import { Teams1795004000000 } from './1795004000000-teams.js';
 import { Plans1795004200000 } from './1795004200000-plans.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
@@ -48,5 +49,6 @@ export const MIGRATIONS = [
   DailyReports1795003700000,
   Warnings1795003800000,
   Drills1795003900000,
+  Teams1795004000000,
   Plans1795004200000,
 ];

@@ -248,6 +248,7 @@ export class ResponsesRepository {
          SELECT r.site_id FROM response_actions a JOIN directive_recipients r ON r.directive_id = a.directive_id
          WHERE a.response_id = $1
          UNION SELECT unnest(a.site_ids) FROM response_actions a WHERE a.response_id = $1
+         UNION SELECT t.site_id FROM team_alerts t WHERE t.response_id = $1
        ) x ORDER BY site_id`,
       [responseId],
     )) as { site_id: string }[];

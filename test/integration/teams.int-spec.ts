@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { startApp, type StartedApp } from '#platform';
+import { hubApp } from '../../apps/hub/src/hub.module.js';
+import { TeamAlertsService } from '../../apps/dispatch/src/resources/teams/team-alerts.service.js';
+import { Api } from '../support/api.js';
+import { createSite, createUser } from '../support/directives.js';
+import { freePort } from '../support/ports.js';
+import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
+import { inProcessHubEnv } from '../support/terminals.js';
+
+(globalThis as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(60_000);
+
+type User = { id: string; api: Api; token: string };
+
+/**
+ * 应急队伍 on one hub over PostgreSQL (cluster drivers: BullMQ on Redis): CRUD and scope,
+ * the 村级突击队 headcount rule, and an alert's directive moving the team's status with its
+ * site's 签收 and 反馈, and with the end of a response (TeamAlertsService, as the plans
+ * area calls it).
+ */
+describe('teams (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let hub: StartedApp;
+  let admin: Api;
+  let sql: pg.Client;
+  let county: string;
+  let town: string;
+  let village: string;
+  let otherTown: string;
+  let commander: User;
+  let dispatcher: User;
+  let officer: User;
+  let villageOfficer: User;
+  let outsider: User;
+  const dir = mkdtempSync(join(tmpdir(), 'yihu-teams-'));
+
+  const team = (over: Record<string, unknown> = {}) => ({
+    name: `防汛队${randomUUID().slice(0, 6)}`,
+    kind: 'flood',
+    siteId: town,
+    leaderName: '王强',
+    leaderPhone: '138 0000 1111',
+    headcount: 12,
+    equipment: ['冲锋舟', '救生衣'],
+    assembleMinutes: 30,
+    ...over,
+  });
+  const create = async (user: User, over: Record<string, unknown> = {}) => {
+    const res = await user.api.post('/api/v1/teams', team(over));
+    if (res.status !== 201) throw new Error(`create team: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { id: string; name: string; status: string };
+  };
+  const patch = (api: Api, id: string, body: unknown) => api.request('PATCH', `/api/v1/teams/${id}`, body);
+  const statusOf = async (id: string) =>
+    (await commander.api.get(`/api/v1/teams/${id}`)).body.status as string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env: Record<string, string> = {
+      ...inProcessHubEnv(join(dir, 'data'), await freePort()),
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_PREFIX: uniquePrefix(),
+      JWT_SECRET: 'teams-test-secret-0123456789-abcdefghijklmnop',
+      AUDIT_KEY: 'teams-audit-key-of-every-instance-0123456789',
+      MQTT_PORT: String(await freePort()),
+    };
+    hub = await startApp('hub', hubApp, env);
+    admin = await new Api(`http://127.0.0.1:${env.PORT}`).login('admin', 'admin-password-1');
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
+    county = await createSite(admin, '清溪县', 'command', root);
+    town = await createSite(admin, '上游镇', 'township', county);
+    village = await createSite(admin, '溪口村', 'village', town);
+    const otherCounty = await createSite(admin, '邻县', 'command', root);
+    otherTown = await createSite(admin, '邻县镇', 'township', otherCounty);
+    commander = await createUser(admin, 'tm-commander', 'commander', county);
+    dispatcher = await createUser(admin, 'tm-dispatcher', 'dispatcher', county);
+    officer = await createUser(admin, 'tm-officer', 'duty_officer', town);
+    villageOfficer = await createUser(admin, 'tm-village', 'duty_officer', village);
+    outsider = await createUser(admin, 'tm-outsider', 'commander', otherCounty);
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await hub?.stop();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates, reads, lists with filters and edits a team; audits both', async () => {
+    const created = await commander.api.post(
+      '/api/v1/teams',
+      team({
+        name: '上游镇防汛抢险队',
+        leaderUserId: officer.id,
+        lastVerifiedAt: '2026-12-01T08:00:00+08:00',
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: '上游镇防汛抢险队',
+      kind: 'flood',
+      siteId: town,
+      siteName: '上游镇',
+      leaderPhone: '138 0000 1111',
+      leaderUserId: officer.id,
+      headcount: 12,
+      equipment: ['冲锋舟', '救生衣'],
+      assembleMinutes: 30,
+      status: 'available',
+      lastVerifiedAt: '2026-12-01T00:00:00.000Z',
+      lastAlert: null,
+    });
+    const id = created.body.id as string;
+    const shock = await create(commander, { kind: 'village-shock', headcount: 30, siteId: village });
+
+    const byKind = await dispatcher.api.get('/api/v1/teams?kind=village-shock');
+    expect(byKind.status).toBe(200);
+    expect(byKind.body.map((t: { id: string }) => t.id)).toEqual([shock.id]);
+    const bySite = await dispatcher.api.get(`/api/v1/teams?siteId=${town}&status=available`);
+    expect(bySite.body.map((t: { id: string }) => t.id)).toContain(id);
+    expect(bySite.body.map((t: { id: string }) => t.id)).not.toContain(shock.id);
+    expect((await dispatcher.api.get('/api/v1/teams?limit=1')).body).toHaveLength(1);
+
+    const edited = await patch(commander.api, id, {
+      headcount: 15,
+      equipment: ['冲锋舟'],
+      leaderUserId: null,
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({
+      headcount: 15,
+      equipment: ['冲锋舟'],
+      leaderUserId: null,
+      name: '上游镇防汛抢险队',
+    });
+    const off = await patch(commander.api, id, { status: 'unavailable' });
+    expect(off.body.status).toBe('unavailable');
+    expect(
+      (await dispatcher.api.get('/api/v1/teams?status=unavailable')).body.map((t: { id: string }) => t.id),
+    ).toEqual([id]);
+
+    const { rows } = await sql.query(`SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY seq`, [id]);
+    expect(rows.map((r) => r.action)).toEqual(['team.create', 'team.update', 'team.update']);
+  });
+
+  it('keeps scope: dispatchers and duty officers only read, a duty officer only their own site, others see nothing', async () => {
+    const t = await create(commander);
+    const v = await create(commander, { siteId: village });
+    expect((await dispatcher.api.post('/api/v1/teams', team())).status).toBe(403);
+    expect((await officer.api.post('/api/v1/teams', team())).status).toBe(403);
+    expect((await patch(dispatcher.api, t.id, { headcount: 3 })).status).toBe(403);
+    const foreign = await outsider.api.post('/api/v1/teams', team());
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.fields).toEqual([{ path: 'siteId', message: 'outside your scope' }]);
+    expect((await commander.api.post('/api/v1/teams', team({ siteId: otherTown }))).status).toBe(403);
+    expect((await outsider.api.get(`/api/v1/teams/${t.id}`)).status).toBe(404);
+    expect((await patch(outsider.api, t.id, { headcount: 3 })).status).toBe(404);
+    expect((await outsider.api.get('/api/v1/teams')).body).toEqual([]);
+    const mine = (await villageOfficer.api.get('/api/v1/teams')).body.map((x: { id: string }) => x.id);
+    expect(mine).toContain(v.id);
+    expect(mine).not.toContain(t.id);
+    expect((await villageOfficer.api.get(`/api/v1/teams/${t.id}`)).status).toBe(404);
+    expect((await villageOfficer.api.post(`/api/v1/teams/${v.id}/alert`, {})).status).toBe(403);
+  });
+
+  it('refuses bad input with 400 naming the field', async () => {
+    const bad = async (over: Record<string, unknown>, field: string) => {
+      const res = await commander.api.post('/api/v1/teams', team(over));
+      expect(res.status).toBe(400);
+      expect(res.body.fields.map((f: { path: string }) => f.path)).toContain(field);
+      return res.body;
+    };
+    const shock = await bad({ kind: 'village-shock', headcount: 29, siteId: village }, 'headcount');
+    expect(shock.message).toContain('30');
+    await bad({ leaderPhone: 'call me' }, 'leaderPhone');
+    await bad({ kind: 'navy' }, 'kind');
+    await bad({ headcount: 0 }, 'headcount');
+    await bad({ equipment: Array.from({ length: 51 }, (_, i) => `件${i}`) }, 'equipment');
+    await bad({ status: 'deployed' }, 'status');
+    await bad({ leaderUserId: villageOfficer.id }, 'leaderUserId');
+    await bad({ name: '' }, 'name');
+    const t = await create(commander, { kind: 'village-shock', headcount: 40, siteId: village });
+    const lower = await patch(commander.api, t.id, { headcount: 20 });
+    expect(lower.status).toBe(400);
+    expect(lower.body.fields).toEqual([expect.objectContaining({ path: 'headcount' })]);
+    const twice = await commander.api.post('/api/v1/teams', team({ name: t.name, siteId: village }));
+    expect(twice.status).toBe(409);
+  });
+
+  it('alerts a team: a directive to its site naming it; 签收 → deployed, 反馈 → available; unavailable refuses', async () => {
+    const t = await create(commander, {
+      name: '溪口村应急突击队',
+      kind: 'village-shock',
+      headcount: 32,
+      siteId: village,
+    });
+    const alerted = await dispatcher.api.post(`/api/v1/teams/${t.id}/alert`, {
+      title: '立即转移沿河群众',
+      level: 'red',
+    });
+    expect(alerted.status).toBe(201);
+    const directiveId = alerted.body.directiveId as string;
+    expect(alerted.body.teamId).toBe(t.id);
+    const d = (await dispatcher.api.get(`/api/v1/directives/${directiveId}`)).body;
+    expect(d.title).toBe('【溪口村应急突击队】立即转移沿河群众');
+    expect(d.body).toContain('溪口村应急突击队');
+    expect(d.level).toBe('red');
+    expect(d.recipients.map((r: { siteId: string }) => r.siteId)).toEqual([village]);
+    expect(await statusOf(t.id)).toBe('alerted');
+    expect(
+      (await dispatcher.api.get('/api/v1/teams?status=alerted')).body.map((x: { id: string }) => x.id),
+    ).toEqual([t.id]);
+
+    expect((await villageOfficer.api.post(`/api/v1/directives/${directiveId}/ack`, {})).status).toBe(200);
+    expect(await statusOf(t.id)).toBe('deployed');
+    const answered = await villageOfficer.api.post(`/api/v1/directives/${directiveId}/feedback`, {
+      text: '32人已到位，转移完毕',
+    });
+    expect(answered.status).toBe(200);
+    expect(await statusOf(t.id)).toBe('available');
+
+    await patch(commander.api, t.id, { status: 'unavailable' });
+    const refused = await dispatcher.api.post(`/api/v1/teams/${t.id}/alert`, {});
+    expect(refused.status).toBe(409);
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM team_alerts WHERE team_id = $1`, [t.id]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('releaseForResponse: the teams a response alerted are available again; others keep their status', async () => {
+    const alerts = hub.app.get(TeamAlertsService, { strict: false });
+    const a = await create(commander);
+    const b = await create(commander, { siteId: village });
+    const c = await create(commander);
+    const actor = {
+      userId: commander.id,
+      role: 'commander' as const,
+      siteId: county,
+      sitePath: await pathOf(county),
+    };
+    const responseId = randomUUID();
+    const sent = await alerts.alert(actor, [a.id, b.id], {
+      responseId,
+      body: '启动Ⅲ级应急响应，请集结待命。',
+    });
+    expect(sent.map((s) => s.teamId)).toEqual([a.id, b.id]);
+    await alerts.alert(actor, [c.id], { responseId: randomUUID() });
+    expect((await villageOfficer.api.post(`/api/v1/directives/${sent[1]!.directiveId}/ack`, {})).status).toBe(
+      200,
+    );
+    expect([await statusOf(a.id), await statusOf(b.id), await statusOf(c.id)]).toEqual([
+      'alerted',
+      'deployed',
+      'alerted',
+    ]);
+    await alerts.releaseForResponse(responseId);
+    expect([await statusOf(a.id), await statusOf(b.id), await statusOf(c.id)]).toEqual([
+      'available',
+      'available',
+      'alerted',
+    ]);
+    const view = (await commander.api.get(`/api/v1/teams/${a.id}`)).body;
+    expect(view.lastAlert).toMatchObject({ responseId, directiveId: sent[0]!.directiveId });
+    expect(view.lastAlert.releasedAt).not.toBeNull();
+    await expect(alerts.alert(actor, [randomUUID()], {})).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  const pathOf = async (siteId: string) =>
+    ((await sql.query(`SELECT path FROM sites WHERE id = $1`, [siteId])).rows[0] as { path: string }).path;
+});
