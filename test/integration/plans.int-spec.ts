@@ -34,6 +34,7 @@ describe('plans and responses', () => {
   let officer: User;
   let templateId: string;
   let incidentId: string;
+  let teamId: string;
   const dirs: string[] = [];
   const prefix = uniquePrefix();
 
@@ -48,6 +49,7 @@ describe('plans and responses', () => {
     { kind: 'directive', templateId, targets: { siteIds: [towns[1]] } },
     { kind: 'consultation', siteIds: [towns[0], towns[1]] },
     { kind: 'duty', siteIds: [towns[0]], note: '每小时报告水情。' },
+    { kind: 'alert-teams', teamIds: [teamId] },
   ];
   const plan = (extra: Record<string, unknown> = {}) => ({
     name: '山洪灾害防御预案',
@@ -114,6 +116,18 @@ describe('plans and responses', () => {
     });
     expect(t.status).toBe(201);
     templateId = t.body.id;
+    const team = await commander.api.post('/api/v1/teams', {
+      name: '上游镇防汛突击队',
+      kind: 'flood',
+      siteId: towns[0],
+      leaderName: '王强',
+      leaderPhone: '138 0000 1111',
+      headcount: 30,
+      equipment: ['冲锋舟'],
+      assembleMinutes: 30,
+    });
+    expect(team.status).toBe(201);
+    teamId = team.body.id;
     const inc = await commander.api.post('/api/v1/incidents', {
       siteId: towns[0],
       title: '山洪',
@@ -147,6 +161,13 @@ describe('plans and responses', () => {
     expect(forbidden.status).toBe(403);
     expect(JSON.stringify(forbidden.body)).toContain('levels[1].actions[2]');
     expect((await dispatcher.api.post('/api/v1/plans', plan())).status).toBe(403);
+    const noTeam = plan();
+    (noTeam.levels[0]!.actions[4] as { teamIds: string[] }).teamIds = [
+      '00000000-0000-4000-8000-000000000001',
+    ];
+    const unknownTeam = await commander.api.post('/api/v1/plans', noTeam);
+    expect(unknownTeam.status).toBe(400);
+    expect(JSON.stringify(unknownTeam.body)).toContain('levels[0].actions[4]');
     const twice = plan({
       levels: [
         { level: 'III', actions: [] },
@@ -197,6 +218,7 @@ describe('plans and responses', () => {
     expect(started.body.failed).toEqual([]);
     expect(started.body.directiveIds).toHaveLength(3);
     expect(started.body.consultationId).toEqual(expect.any(String));
+    expect(started.body.teamAlerts).toEqual([{ teamId, directiveId: expect.any(String) }]);
     const again = await commander.api.post('/api/v1/responses', { planId, level: 'III', incidentId });
     expect(again.status).toBe(409);
     const id = started.body.id as string;
@@ -222,9 +244,17 @@ describe('plans and responses', () => {
       'directive',
       'consultation',
       'duty',
+      'alert-teams',
     ]);
     expect(board.actions[0].counts).toMatchObject({ sent: 1, acknowledged: 1 });
     expect(board.actions[2].consultation).toMatchObject({ state: 'scheduled' });
+    expect(board.actions[4].teams).toEqual([{ id: teamId, name: '上游镇防汛突击队', status: 'alerted' }]);
+    // the team's duty officer 签收s the alert: the team is deployed
+    const alertDirective = started.body.teamAlerts[0].directiveId as string;
+    expect((await officer.api.post(`/api/v1/directives/${alertDirective}/ack`, {})).status).toBe(200);
+    const deployed = (await dispatcher.api.get(`/api/v1/responses/${id}`)).body;
+    expect(deployed.actions[4].teams[0].status).toBe('deployed');
+    expect(deployed.actions[4].counts).toMatchObject({ sent: 1, acknowledged: 1 });
     const mine = (await officer.api.get(`/api/v1/responses/${id}`)).body;
     expect(mine.actions.map((a: { id: string }) => a.id)).not.toContain(board.actions[1].id);
 
@@ -232,7 +262,7 @@ describe('plans and responses', () => {
     expect(raised.status).toBe(200);
     expect(raised.body.level).toBe('II');
     expect(raised.body.levels.map((l: { level: string }) => l.level)).toEqual(['III', 'II']);
-    const added = raised.body.actions.slice(4);
+    const added = raised.body.actions.slice(5);
     // the linked notice to every involved site, and only the new level's new directive
     expect(added.map((a: { kind: string }) => a.kind)).toEqual(['level-change', 'directive']);
     const notice = await directive(added[0].directiveId);
@@ -249,6 +279,9 @@ describe('plans and responses', () => {
     expect(end.kind).toBe('end');
     expect((await directive(end.directiveId)).body).toContain('水位回落');
     expect((await commander.api.post(`/api/v1/responses/${id}/end`, { summary: '再次' })).status).toBe(409);
+    // the end released the team
+    expect(ended.body.actions[4].teams[0].status).toBe('available');
+    expect((await commander.api.get(`/api/v1/teams/${teamId}`)).body.status).toBe('available');
     // ended: the incident may have a Ⅲ response again
     const restarted = await commander.api.post('/api/v1/responses', { planId, level: 'III', incidentId });
     expect(restarted.status).toBe(201);
@@ -274,7 +307,12 @@ describe('plans and responses', () => {
     });
     expect(started.status).toBe(201);
     expect(started.body.failed).toEqual([]);
-    for (const d of await Promise.all(started.body.directiveIds.map(directive))) expect(d.drill).toBe(true);
+    const all = [
+      ...started.body.directiveIds,
+      ...started.body.teamAlerts.map((t: { directiveId: string }) => t.directiveId),
+    ];
+    expect(all).toHaveLength(4);
+    for (const d of await Promise.all(all.map(directive))) expect(d.drill).toBe(true);
     const [c] = (
       await sql.query(`SELECT title, drill_id FROM consultations WHERE id = $1`, [
         started.body.consultationId,

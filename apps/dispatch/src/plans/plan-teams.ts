@@ -25,6 +25,8 @@ export interface ResponseTeamRow {
   /** the response's latest alert of this team */
   directive_id: string;
   released_at: Date | null;
+  base: 'available' | 'unavailable';
+  directive_status: string;
   recipient_state: string | null;
 }
 
@@ -68,8 +70,8 @@ export class PlanTeams {
   async ofResponse(responseId: string): Promise<ResponseTeamRow[]> {
     return (await this.dataSource.query(
       `SELECT DISTINCT ON (a.team_id) a.team_id, t.name, t.site_id, a.directive_id, a.released_at,
-              r.state AS recipient_state
-       FROM team_alerts a JOIN teams t ON t.id = a.team_id
+              t.status AS base, d.status AS directive_status, r.state AS recipient_state
+       FROM team_alerts a JOIN teams t ON t.id = a.team_id JOIN directives d ON d.id = a.directive_id
        LEFT JOIN directive_recipients r ON r.directive_id = a.directive_id AND r.site_id = a.site_id
        WHERE a.response_id = $1
        ORDER BY a.team_id, a.created_at DESC`,

@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { ResponseActionView, ResponseView } from '#contracts';
-import { boardActionState, isInScope, scopePrefix, type Actor } from '#domain';
+import { boardActionState, isInScope, scopePrefix, teamStatus, type Actor } from '#domain';
 import { PlanTeams, type ResponseTeamRow } from '../plan-teams.js';
 import { ResponsesRepository, type ResponseRow } from './responses.repository.js';
 
-/** A team's status as the response sees it: 签收 → deployed, 反馈 or the end → available. */
-function teamStatus(t: ResponseTeamRow): string {
-  if (t.released_at) return 'available';
-  if (t.recipient_state === 'acknowledged') return 'deployed';
-  if (t.recipient_state === 'completed') return 'available';
-  return 'alerted';
-}
+/** A team's status by this response's alert (the teams area's rule): 签收 → deployed … */
+const statusOf = (t: ResponseTeamRow) =>
+  teamStatus({
+    base: t.base,
+    alert: {
+      released: !!t.released_at,
+      directiveStatus: t.directive_status,
+      recipientState: t.recipient_state ?? 'pending',
+    },
+  });
 
 /**
  * The response board (GET /responses/:id): each action with its state and counts, the
@@ -65,7 +68,7 @@ export class ResponseBoard {
           ? { id: a.consultation_id, state: consultations.get(a.consultation_id) ?? 'scheduled' }
           : null,
         warningId: a.warning_id,
-        teams: own.map((t) => ({ id: t.team_id, name: t.name, status: teamStatus(t) })),
+        teams: own.map((t) => ({ id: t.team_id, name: t.name, status: statusOf(t) })),
         createdAt: new Date(a.created_at).toISOString(),
       };
       const reachesScope =
