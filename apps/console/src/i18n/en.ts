@@ -1,3 +1,4 @@
+import { enPlans } from './en-plans.js';
 import { enDrills } from './en-drills.js';
 import { enOutput } from './en-output.js';
 import { enRadio } from './en-radio.js';
@@ -11,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   ...enWarnings,
   ...enReportingNav,
   ...enDrills,
+  ...enPlans,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

@@ -1,3 +1,4 @@
+import { zhPlans } from './zh-plans.js';
 import { zhDrills } from './zh-drills.js';
 import { zhOutput } from './zh-output.js';
 import { zhRadio } from './zh-radio.js';
@@ -11,6 +12,7 @@ export const zh = {
   ...zhWarnings,
   ...zhReportingNav,
   ...zhDrills,
+  ...zhPlans,
   appName: '一呼 · 应急指挥调度',
   language: '语言',
   switchLanguage: 'English',

@@ -18,7 +18,8 @@ export type PageId =
   | 'reportboard'
   | 'dailyreports'
   | 'reportstats'
-  | 'drills';
+  | 'drills'
+  | 'plans';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
@@ -70,6 +71,7 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   { id: 'dailyreports', path: '/daily-reports', label: 'rep.navDaily', roles: EVERYONE },
   { id: 'reportstats', path: '/report-stats', label: 'rep.navMonthly', roles: EVERYONE },
   { id: 'drills', path: '/drills', label: 'drill.nav', roles: EVERYONE },
+  { id: 'plans', path: '/plans', label: 'plan.nav', roles: EVERYONE },
 ];
 
 /** Where each role lands after login. */
