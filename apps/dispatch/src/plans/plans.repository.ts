@@ -49,12 +49,14 @@ export class PlansRepository {
     planId: string,
     v: { name: string; hazard: Hazard; levels: PlanLevel[]; createdBy: string },
   ): Promise<number> {
+    // a CTE, so every driver answers rows (a bare UPDATE … RETURNING answers [rows, count] on pg)
     const [row] = (await tx.query(
-      `UPDATE plans SET latest_version = latest_version + 1, updated_at = now() WHERE id = $1
-       RETURNING latest_version`,
+      `WITH u AS (UPDATE plans SET latest_version = latest_version + 1, updated_at = now() WHERE id = $1
+                  RETURNING latest_version)
+       SELECT latest_version FROM u`,
       [planId],
-    )) as [{ latest_version: number }[], number];
-    const version = row[0]!.latest_version;
+    )) as { latest_version: number }[];
+    const version = row!.latest_version;
     await tx.query(
       `INSERT INTO plan_versions (plan_id, version, name, hazard, levels, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
       [planId, version, v.name, v.hazard, JSON.stringify(v.levels), v.createdBy],

@@ -163,12 +163,14 @@ export class ResponsesRepository {
    * crash mid-start). Two retries at once: one wins the row, the other skips it.
    */
   async claim(actionId: string, stallSeconds: number): Promise<boolean> {
-    const [rows] = (await this.dataSource.query(
-      `UPDATE response_actions SET state = 'pending', attempted_at = now()
-       WHERE id = $1 AND (state = 'failed' OR (state = 'pending' AND attempted_at < now() - make_interval(secs => $2)))
-       RETURNING id`,
+    const rows = (await this.dataSource.query(
+      `WITH u AS (UPDATE response_actions SET state = 'pending', attempted_at = now()
+                  WHERE id = $1 AND (state = 'failed'
+                    OR (state = 'pending' AND attempted_at < now() - make_interval(secs => $2)))
+                  RETURNING id)
+       SELECT id FROM u`,
       [actionId, stallSeconds],
-    )) as [unknown[], number];
+    )) as unknown[];
     return rows.length > 0;
   }
 
