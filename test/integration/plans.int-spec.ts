@@ -365,3 +365,83 @@ describe('plans and responses', () => {
     });
   });
 });
+
+describe('plans: a warning action', () => {
+  let db: TestDatabase;
+  let hub: StartedApp;
+  let commander: Api;
+  let county: string;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'yihu-plans-warn-'));
+    dirs.push(dir);
+    const port = await freePort();
+    hub = await startApp('hub', hubApp, {
+      ...inProcessHubEnv(join(dir, 'data'), port),
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_PREFIX: uniquePrefix(),
+      JWT_SECRET: 'plans-warn-secret-0123456789-abcdefghijklmn',
+      AUDIT_KEY: 'plans-warn-audit-key-of-every-instance-012345',
+      MQTT_PORT: String(await freePort()),
+    });
+    const admin = await new Api(`http://127.0.0.1:${port}`).login('admin', 'admin-password-1');
+    const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
+    const site = async (name: string, kind: string, parentId: string, regionCode: string) =>
+      (await admin.post('/api/v1/sites', { name, kind, parentId, regionCode })).body.id as string;
+    county = await site('雨县', 'command', root, '330108');
+    await site('雨镇', 'township', county, '330108001');
+    commander = (await createUser(admin, 'pw-cmd', 'commander', county)).api;
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+    await db?.drop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('drafts the warning (it stays a draft for review); a drill drafts it with CAP status Exercise', async () => {
+    const warning = {
+      kind: 'warning',
+      event: '暴雨',
+      level: 'orange',
+      headline: '雨县暴雨橙色预警',
+      description: '未来6小时降雨量将达80毫米以上。',
+      instruction: '停止户外作业，转移低洼地带群众。',
+      areas: { regionCodes: ['330108001'] },
+      validHours: 12,
+    };
+    const created = await commander.post('/api/v1/plans', {
+      name: '暴雨预案',
+      hazard: 'weather',
+      siteId: county,
+      levels: [{ level: 'IV', actions: [warning] }],
+    });
+    expect(created.status).toBe(201);
+    const outside = await commander.post('/api/v1/plans', {
+      name: '暴雨预案',
+      hazard: 'weather',
+      siteId: county,
+      levels: [{ level: 'IV', actions: [{ ...warning, areas: { regionCodes: ['330199'] } }] }],
+    });
+    expect(outside.status).toBe(403);
+    expect(JSON.stringify(outside.body)).toContain('levels[0].actions[0]');
+    for (const drill of [false, true]) {
+      const started = await commander.post('/api/v1/responses', {
+        planId: created.body.id,
+        level: 'IV',
+        drill,
+      });
+      expect(started.status).toBe(201);
+      expect(started.body.failed).toEqual([]);
+      const board = (await commander.get(`/api/v1/responses/${started.body.id}`)).body;
+      const w = (await commander.get(`/api/v1/warnings/${board.actions[0].warningId}`)).body;
+      expect(w).toMatchObject({ state: 'draft', status: drill ? 'Exercise' : 'Actual' });
+      expect(w.headline).toBe(drill ? '【演练】雨县暴雨橙色预警' : '雨县暴雨橙色预警');
+      const hours = (Date.parse(w.expires) - Date.parse(w.onset)) / 3600_000;
+      expect(Math.round(hours)).toBe(12);
+    }
+  });
+});
