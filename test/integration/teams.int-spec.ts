@@ -275,3 +275,57 @@ describe('teams (PostgreSQL)', () => {
   const pathOf = async (siteId: string) =>
     ((await sql.query(`SELECT path FROM sites WHERE id = $1`, [siteId])).rows[0] as { path: string }).path;
 });
+
+/** The same alert loop on the embedded engine (PGlite: the migration's deferred key, the status SQL). */
+describe('teams (embedded PGlite)', () => {
+  let hub: StartedApp;
+  let admin: Api;
+  const dir = mkdtempSync(join(tmpdir(), 'yihu-teams-embedded-'));
+
+  beforeAll(async () => {
+    const env: Record<string, string> = {
+      ...inProcessHubEnv(join(dir, 'data'), await freePort()),
+      MQTT_PORT: String(await freePort()),
+    };
+    hub = await startApp('hub', hubApp, env);
+    admin = await new Api(`http://127.0.0.1:${env.PORT}`).login('admin', 'admin-password-1');
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('alerts a team; 签收 → deployed, 反馈 → available, and ?status= agrees', async () => {
+    const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
+    const town = await createSite(admin, '岭下镇', 'township', root);
+    const village = await createSite(admin, '岭下村', 'village', town);
+    const officer = await createUser(admin, 'tm-embedded', 'duty_officer', village);
+    const created = await admin.post('/api/v1/teams', {
+      name: '岭下村应急突击队',
+      kind: 'village-shock',
+      siteId: village,
+      leaderName: '陈林',
+      leaderPhone: '13700000000',
+      headcount: 30,
+      assembleMinutes: 15,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const ids = async (status: string) =>
+      (await admin.get(`/api/v1/teams?status=${status}`)).body.map((t: { id: string }) => t.id);
+    const { directiveId } = (await admin.post(`/api/v1/teams/${id}/alert`, {})).body as {
+      directiveId: string;
+    };
+    expect((await admin.get(`/api/v1/directives/${directiveId}`)).body.title).toBe(
+      '【岭下村应急突击队】应急出动通知',
+    );
+    expect(await ids('alerted')).toEqual([id]);
+    expect((await officer.api.post(`/api/v1/directives/${directiveId}/ack`, {})).status).toBe(200);
+    expect(await ids('deployed')).toEqual([id]);
+    expect(
+      (await officer.api.post(`/api/v1/directives/${directiveId}/feedback`, { text: '已集结' })).status,
+    ).toBe(200);
+    expect(await ids('available')).toEqual([id]);
+  });
+});

@@ -31,6 +31,7 @@ const ReportBoardPage = lazy(() => import('./pages/reporting/report-board.js'));
 const DailyPage = lazy(() => import('./pages/reporting/daily-page.js'));
 const MonthlyReportingPage = lazy(() => import('./pages/reporting/monthly-page.js'));
 const DrillsPage = lazy(() => import('./pages/drills/drills-page.js'));
+const TeamsPage = lazy(() => import('./pages/teams/teams-page.js'));
 const PlansPage = lazy(() => import('./pages/plans/plans-page.js'));
 
 export function App() {
@@ -106,6 +107,7 @@ export function App() {
         {page.id === 'dailyreports' && <DailyPage user={user} socket={socket} />}
         {page.id === 'reportstats' && <MonthlyReportingPage user={user} />}
         {page.id === 'drills' && <DrillsPage user={user} />}
+        {page.id === 'teams' && <TeamsPage user={user} />}
         {page.id === 'plans' && <PlansPage user={user} />}
       </Suspense>
     </Layout>

@@ -1,5 +1,6 @@
 import { enPlans } from './en-plans.js';
 import { enDrills } from './en-drills.js';
+import { enTeams } from './en-teams.js';
 import { enOutput } from './en-output.js';
 import { enRadio } from './en-radio.js';
 import { enWarnings } from './en-warnings.js';
@@ -12,6 +13,7 @@ export const en: Record<MessageKey, string> = {
   ...enWarnings,
   ...enReportingNav,
   ...enDrills,
+  ...enTeams,
   ...enPlans,
   appName: 'yihu · Emergency command',
   language: 'Language',

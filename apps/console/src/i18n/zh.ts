@@ -1,5 +1,6 @@
 import { zhPlans } from './zh-plans.js';
 import { zhDrills } from './zh-drills.js';
+import { zhTeams } from './zh-teams.js';
 import { zhOutput } from './zh-output.js';
 import { zhRadio } from './zh-radio.js';
 import { zhWarnings } from './zh-warnings.js';
@@ -12,6 +13,7 @@ export const zh = {
   ...zhWarnings,
   ...zhReportingNav,
   ...zhDrills,
+  ...zhTeams,
   ...zhPlans,
   appName: '一呼 · 应急指挥调度',
   language: '语言',

@@ -19,6 +19,7 @@ export type PageId =
   | 'dailyreports'
   | 'reportstats'
   | 'drills'
+  | 'teams'
   | 'plans';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
@@ -71,6 +72,7 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   { id: 'dailyreports', path: '/daily-reports', label: 'rep.navDaily', roles: EVERYONE },
   { id: 'reportstats', path: '/report-stats', label: 'rep.navMonthly', roles: EVERYONE },
   { id: 'drills', path: '/drills', label: 'drill.nav', roles: EVERYONE },
+  { id: 'teams', path: '/teams', label: 'team.nav', roles: EVERYONE },
   { id: 'plans', path: '/plans', label: 'plan.nav', roles: EVERYONE },
 ];
 
