@@ -194,4 +194,33 @@ describe('plans: a response from the console', () => {
     expect(got!.drill).toBe(true);
     await screenshot(cmd, 'plans-drill-board');
   }, 60_000);
+
+  it('writes a plan in the editor and revises it into a new version', async () => {
+    const cmd = await page('pe-cmd', '/board');
+    await cmd.goto(`${hub.baseUrl}/plans`);
+    await cmd.getByRole('button', { name: '新建预案' }).click();
+    const form = cmd.getByRole('form', { name: '新建预案' });
+    await form.getByLabel('预案名称').fill('森林火灾预案');
+    await form.getByLabel('灾种').selectOption({ label: '森林防火' });
+    await form.getByLabel('Ⅳ级 · 设此级别').check();
+    await form.getByLabel('新增动作类型').selectOption({ label: '加强值守' });
+    await form.getByRole('button', { name: '添加动作：加强值守' }).click();
+    await form.locator('.plan-action[data-kind="duty"]').getByLabel('东镇').check();
+    expect(await axeViolations(cmd)).toEqual([]);
+    await form.getByRole('button', { name: '保存' }).click();
+    await cmd.getByTestId('plan-notice').filter({ hasText: '预案已保存' }).waitFor();
+    const detail = cmd.getByTestId('plan-detail');
+    await detail.filter({ hasText: '森林火灾预案' }).waitFor();
+    expect(await detail.innerText()).toContain('Ⅳ级：加强值守');
+
+    await detail.getByRole('button', { name: '修订（新版本）' }).click();
+    const revise = cmd.getByRole('form', { name: '修订（新版本）' });
+    await revise.getByLabel('预案名称').fill('森林火灾预案（修订）');
+    await revise.getByRole('button', { name: '保存' }).click();
+    await detail.filter({ hasText: '版本 2' }).waitFor();
+    const id = (await detail.getAttribute('data-plan-id'))!;
+    const first = (await commander.get(`/api/v1/plans/${id}?version=1`)).body;
+    expect(first.name).toBe('森林火灾预案');
+    expect(first.levels[0].actions[0]).toMatchObject({ kind: 'duty', siteIds: [towns[0]] });
+  }, 60_000);
 });

@@ -18,6 +18,7 @@ export const enPlans: Record<keyof typeof zhPlans, string> = {
   'plan.levels': 'Response levels',
   'plan.levelIncluded': 'Has this level',
   'plan.addAction': 'Add action',
+  'plan.actionKind': 'Kind of action to add',
   'plan.removeAction': 'Remove',
   'plan.noActions': 'No actions at this level',
   'plan.hazard.flood': 'Flood',

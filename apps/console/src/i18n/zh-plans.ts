@@ -16,6 +16,7 @@ export const zhPlans = {
   'plan.levels': '响应级别',
   'plan.levelIncluded': '设此级别',
   'plan.addAction': '添加动作',
+  'plan.actionKind': '新增动作类型',
   'plan.removeAction': '删除',
   'plan.noActions': '此级别暂无动作',
   'plan.hazard.flood': '防汛',

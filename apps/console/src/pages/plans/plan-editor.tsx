@@ -23,7 +23,9 @@ export function PlanEditor({
   const { t } = useI18n();
   const [name, setName] = useState(plan?.name ?? '');
   const [hazard, setHazard] = useState<Hazard>(plan?.hazard ?? 'flood');
-  const [siteId, setSiteId] = useState(plan?.siteId ?? choices.sites[0]?.id ?? '');
+  const [chosenSite, setSiteId] = useState(plan?.siteId ?? '');
+  // the sites may arrive after the editor opens: the select then shows (and means) the first
+  const siteId = chosenSite || choices.sites[0]?.id || '';
   const [levels, setLevels] = useState<Partial<Record<ResponseLevel, PlanAction[]>>>(() =>
     Object.fromEntries((plan?.levels ?? []).map((l) => [l.level, l.actions])),
   );
@@ -87,7 +89,7 @@ export function PlanEditor({
         </select>
       </label>
       <label>
-        {t('plan.addAction')}
+        {t('plan.actionKind')}
         <select value={adding} onChange={(e) => setAdding(e.target.value as PlanAction['kind'])}>
           {ACTION_KINDS.map((k) => (
             <option key={k} value={k}>
