@@ -231,6 +231,45 @@ describe('MQTT bridge restarted on Mosquitto', () => {
     await h?.stop();
   });
 
+  it('takes a 签收 pressed before the expiry that reaches the bridge after it, not one pressed after', async () => {
+    const creds = await provision(h.api, h.siteId, 'late ack');
+    const device = await connectDevice(h, creds);
+    const [inTime, tooLate] = [await testCall(h, 'in time'), await testCall(h, 'too late')];
+    await waitFor(
+      () => [inTime, tooLate].every((id) => device.received.some((m) => m.directiveId === id)),
+      'two calls',
+    );
+    const message = (directiveId: string) =>
+      unique(device.received).find((m) => m.directiveId === directiveId)!;
+    // as a bridge frozen past the expiry finds them: expired by time while the 签收 waited
+    const ds = h.app.app.get(DataSource);
+    await ds.query(
+      `UPDATE terminal_messages SET expires_at = now() - interval '3 seconds', state = 'expired', expired_at = now()
+       WHERE terminal_id = $1 AND directive_id = ANY($2::text[])`,
+      [creds.id, [inTime, tooLate]],
+    );
+    const [{ expires }] = (await ds.query(
+      `SELECT expires_at AS expires FROM terminal_messages WHERE terminal_id = $1 AND directive_id = $2`,
+      [creds.id, inTime],
+    )) as { expires: Date }[];
+    const ackAt = async (messageId: string, at: Date) =>
+      device.client.publishAsync(
+        topics(creds.id).acks,
+        JSON.stringify({ messageId, state: 'acknowledged', at: at.toISOString() }),
+        { qos: 1 },
+      );
+    const expiredAcks = () => counter(h.baseUrl, 'yihu_mqtt_rejected_total', 'reason="expired_message"');
+    const refusedBefore = await expiredAcks();
+    await ackAt(message(inTime).messageId, new Date(new Date(expires).getTime() - 2000));
+    await ackAt(message(tooLate).messageId, new Date(new Date(expires).getTime() + 1000));
+    await waitFor(async () => (await expiredAcks()) === refusedBefore + 1, 'the late-pressed one refused');
+    const states = async () =>
+      Object.fromEntries((await terminalMessages(h, creds.id)).map((m) => [m.directiveId, m.state]));
+    await waitFor(async () => (await states())[inTime] === 'acknowledged', 'the in-time one recorded');
+    expect((await states())[tooLate]).toBe('expired');
+    await device.end();
+  });
+
   it('replays to every device after a restart, even where a replay claim from before it is still fresh', async () => {
     const creds = await provision(h.api, h.siteId, 'claimed-before-restart');
     const device = await connectDevice(h, creds);

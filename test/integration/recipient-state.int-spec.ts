@@ -190,6 +190,41 @@ describe.each(['postgres', 'pglite'] as const)('recipient state machine on %s', 
     expect(await audit(expired)).toEqual([]);
   });
 
+  it("takes a device's 签收 pressed before the expiry that arrives after it, and refuses one pressed after", async () => {
+    const [inTime, tooLate] = [towns[4]!, towns[5]!];
+    const expiresAt = new Date(Date.now() - 5000);
+    const id = await directive([inTime, tooLate], { expiresAt });
+    await engine.ds.query(`UPDATE directives SET issued_at = now() - interval '1 minute' WHERE id = $1`, [
+      id,
+    ]);
+    await engine.ds.query(`UPDATE directive_recipients SET state = 'expired' WHERE directive_id = $1`, [id]);
+    const deviceAck = (siteId: string, pressedAt: Date) =>
+      state.acknowledge({
+        directiveId: id,
+        siteId,
+        actorId: null,
+        via: 'terminal',
+        deviceId: 'T-1',
+        device: { pressedAt, receivedAt: new Date() },
+      });
+    const pressed = new Date(expiresAt.getTime() - 3000);
+    const outcomes = await Promise.all([
+      deviceAck(inTime, pressed),
+      deviceAck(tooLate, new Date(expiresAt.getTime() + 1000)),
+    ]);
+    expect(outcomes.map((o) => (o.ok ? o.state : o.error.message))).toEqual([
+      'acknowledged',
+      expect.stringMatching(/expired/),
+    ]);
+    const row = await recipient(id, inTime);
+    expect(row.state).toBe('acknowledged');
+    expect(new Date(row.acknowledged_pressed_at).getTime()).toBe(pressed.getTime());
+    expect((await recipient(id, tooLate)).state).toBe('expired');
+    expect((await history(id)).map((h) => [h.site_id, h.from_state, h.to_state])).toEqual([
+      [inTime, 'expired', 'acknowledged'],
+    ]);
+  });
+
   it('takes a storm of receipts and acks from 300 sites in a few batches, each recorded once, chain intact', async () => {
     const sites = towns.slice(0, 300);
     const id = await directive(sites);

@@ -172,6 +172,7 @@ describe('StatementLane on PGlite', () => {
       ['t00000000000000000001', 't00000000000000000001'],
       [a, b],
       [a, b].map((state) => (state === 'acknowledged' ? pressedAt : null)),
+      [300, 300],
     ]);
     expect(rows.map((r) => r.state)).toEqual(['acknowledged']);
     const [stored] = await q(

@@ -34,3 +34,4 @@ export * from './warnings.js';
 export * from './drills.js';
 export * from './teams.js';
 export * from './plans.js';
+export * from './csv.js';

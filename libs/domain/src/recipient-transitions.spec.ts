@@ -124,4 +124,71 @@ describe('recipient transitions', () => {
     expect(plan.rows[0]?.press).toEqual({ at: issuedAt, skew: 'behind' });
     expect(plan.transitions[0]?.press).toEqual({ at: issuedAt, skew: 'behind' });
   });
+
+  describe('a device 签收 pressed before the expiry that reaches the hub after it', () => {
+    const expiresAt = new Date('2026-07-01T00:10:00Z');
+    const pressedAt = new Date('2026-07-01T00:09:40Z');
+    const at = (iso: string) => new Date(iso);
+    const deviceAck = (pressed: Date | null, receivedAt: Date) =>
+      ack({ via: 'terminal', actorId: null, device: { pressedAt: pressed, receivedAt } });
+    const late = (over: Partial<RecipientSnapshot> = {}) =>
+      found(snap({ state: 'expired', expired: true, expiresAt, ...over }));
+    const GRACE = 300_000;
+
+    it('counts within the grace, recorded at its press time, even once the recipient was marked expired', () => {
+      const plan = planReceipts([deviceAck(pressedAt, at('2026-07-01T00:10:18Z'))], late(), 120_000, GRACE);
+      expect(plan.verdicts[0]).toMatchObject({ kind: 'acknowledged', duplicate: false });
+      expect(plan.transitions.map((t) => [t.from, t.to])).toEqual([['expired', 'acknowledged']]);
+      expect(plan.rows[0]?.press).toEqual({ at: pressedAt, skew: null });
+      // not yet swept: still delivered, the validity passed
+      const swept = planReceipts(
+        [deviceAck(pressedAt, at('2026-07-01T00:10:18Z'))],
+        late({ state: 'delivered' }),
+        120_000,
+        GRACE,
+      );
+      expect(swept.transitions.map((t) => [t.from, t.to])).toEqual([['delivered', 'acknowledged']]);
+      // a closed directive (every site had expired) takes it too: the record tells the truth
+      expect(
+        planReceipts(
+          [deviceAck(pressedAt, at('2026-07-01T00:11:00Z'))],
+          late({ directiveStatus: 'closed' }),
+          120_000,
+          GRACE,
+        ).verdicts[0],
+      ).toMatchObject({ kind: 'acknowledged', duplicate: false });
+    });
+
+    it('is refused past the grace, pressed after the expiry, with a skewed or missing clock, or by a console', () => {
+      const refused = (receipt: Receipt, over: Partial<RecipientSnapshot> = {}, grace = GRACE) =>
+        planReceipts([receipt], late(over), 120_000, grace).verdicts[0];
+      // arrived 5 min 1 s after the expiry
+      expect(refused(deviceAck(pressedAt, at('2026-07-01T00:15:01Z')))).toMatchObject({ kind: 'refused' });
+      // pressed after the expiry
+      expect(refused(deviceAck(at('2026-07-01T00:10:01Z'), at('2026-07-01T00:10:05Z')))).toMatchObject({
+        kind: 'refused',
+        code: 'conflict',
+      });
+      // a clock far ahead of the hub's receipt is clamped to the receipt (after the expiry) and flagged
+      expect(refused(deviceAck(at('2026-07-01T03:00:00Z'), at('2026-07-01T00:10:05Z')))).toMatchObject({
+        kind: 'refused',
+      });
+      // a clock far behind (before the issue) cannot vouch for anything
+      expect(refused(deviceAck(at('2026-06-30T00:00:00Z'), at('2026-07-01T00:10:05Z')))).toMatchObject({
+        kind: 'refused',
+      });
+      // no press time at all: judged by arrival
+      expect(refused(deviceAck(null, at('2026-07-01T00:10:05Z')))).toMatchObject({ kind: 'refused' });
+      // a console's 签收 has no device time: judged by arrival
+      expect(refused(ack())).toMatchObject({ kind: 'refused', code: 'conflict' });
+      // grace 0 turns it off
+      expect(refused(deviceAck(pressedAt, at('2026-07-01T00:10:01Z')), {}, 0)).toMatchObject({
+        kind: 'refused',
+      });
+      // a withdrawn directive is never 签收'd
+      expect(
+        refused(deviceAck(pressedAt, at('2026-07-01T00:10:01Z')), { directiveStatus: 'cancelled' }),
+      ).toMatchObject({ kind: 'refused', message: expect.stringContaining('cancelled') });
+    });
+  });
 });

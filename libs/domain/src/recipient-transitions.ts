@@ -9,6 +9,7 @@ import { ACKABLE_STATES } from './directives.js';
  *   pending ─failed→ failed ─delivered→ delivered     (failed: only from pending, only while issued;
  *                                                     applied in one conditional UPDATE, RecipientsRepository.markFailed)
  *   pending | delivered | failed ─(validity passes)→ expired
+ *   expired ─acknowledged→ acknowledged              (only a device's 签收 pressed in time: lateDeviceAck)
  *
  * A channel's receipts arrive late, twice and out of order; the rules below say what each
  * one does given the state left by the receipts before it in the same batch.
@@ -21,6 +22,8 @@ export interface RecipientSnapshot {
   /** the directive's validity has passed */
   expired: boolean;
   issuedAt: Date;
+  /** the directive's validity (null: none) */
+  expiresAt?: Date | null;
   acknowledgedAt: Date | null;
 }
 
@@ -98,19 +101,25 @@ export interface ReceiptPlan {
 
 export const recipientKey = (directiveId: string, siteId: string): string => `${directiveId}/${siteId}`;
 
-/** Whether a 签收 is taken, is a repeat, or is refused with a reason. */
+/**
+ * Whether a 签收 is taken, is a repeat, or is refused with a reason. `pressedInTime`: a
+ * device's 签收 that was pressed before the expiry and reached the hub late (lateDeviceAck)
+ * is taken although the validity has passed.
+ */
 export function ackVerdict(
   directiveId: string,
   siteId: string,
   found: RecipientSnapshot | undefined,
   current: RecipientState | undefined,
+  pressedInTime = false,
 ): 'accept' | 'duplicate' | { code: 'forbidden' | 'conflict'; message: string } {
   if (!found || !current)
     return { code: 'forbidden', message: `directive ${directiveId} is not addressed to site ${siteId}` };
   if (found.directiveStatus === 'cancelled')
     return { code: 'conflict', message: `directive ${directiveId} was cancelled` };
-  if (current === 'expired' || (found.expired && ACKABLE_STATES.includes(current)))
-    return { code: 'conflict', message: `directive ${directiveId} has expired` };
+  const expiredNow = current === 'expired' || (found.expired && ACKABLE_STATES.includes(current));
+  if (expiredNow && pressedInTime) return 'accept';
+  if (expiredNow) return { code: 'conflict', message: `directive ${directiveId} has expired` };
   if (!ACKABLE_STATES.includes(current) || found.directiveStatus === 'closed') return 'duplicate';
   return 'accept';
 }
@@ -132,6 +141,24 @@ export function deliveryApplies(
 }
 
 /**
+ * A device's 签收 that reaches the hub after the directive's expiry still counts when the
+ * person pressed it in time: its press time (the device's clock, bounded and not flagged as
+ * skewed) is before the expiry, and the hub's receipt (the bridge's reading time; a frozen
+ * or restarted bridge, a broker that held it, a job queue that waited) is at most `graceMs`
+ * after the expiry. Judging by arrival alone told the county a township never answered when
+ * its duty officer had; the grace bounds what a device with a lying clock could back-date.
+ */
+export function lateDeviceAck(
+  press: PressTime | null,
+  receivedAt: Date | null,
+  expiresAt: Date | null | undefined,
+  graceMs: number,
+): boolean {
+  if (!press || !receivedAt || !expiresAt || press.skew !== null || graceMs <= 0) return false;
+  return press.at.getTime() < expiresAt.getTime() && receivedAt.getTime() - expiresAt.getTime() <= graceMs;
+}
+
+/**
  * Plans a batch of receipts against the locked rows, in arrival order: each receipt is
  * checked against the state the ones before it left (a receipt and the 签收 right after it
  * fold into one row change).
@@ -140,6 +167,7 @@ export function planReceipts(
   receipts: readonly Receipt[],
   found: ReadonlyMap<string, RecipientSnapshot>,
   clockToleranceMs: number,
+  lateAckGraceMs = 0,
 ): ReceiptPlan {
   const changes = new Map<string, RowChange>();
   const transitions: TakenTransition[] = [];
@@ -166,7 +194,17 @@ export function planReceipts(
       transitions.push({ receipt, from: current!, to: 'delivered', press: null });
       return { kind: 'delivered', changed: true };
     }
-    const verdict = ackVerdict(receipt.directiveId, receipt.siteId, row, current);
+    // the device's time, never before the directive was issued nor after the hub had it
+    const press =
+      receipt.device && row
+        ? pressTime(
+            receipt.device.pressedAt,
+            { issuedAt: row.issuedAt, receivedAt: receipt.device.receivedAt },
+            clockToleranceMs,
+          )
+        : null;
+    const inTime = lateDeviceAck(press, receipt.device?.receivedAt ?? null, row?.expiresAt, lateAckGraceMs);
+    const verdict = ackVerdict(receipt.directiveId, receipt.siteId, row, current, inTime);
     if (verdict === 'duplicate') {
       const inBatch = change?.ack != null;
       return {
@@ -181,14 +219,7 @@ export function planReceipts(
     const c = open(current!);
     c.state = 'acknowledged';
     c.ack = receipt;
-    // the device's time, never before the directive was issued nor after the hub had it
-    c.press = receipt.device
-      ? pressTime(
-          receipt.device.pressedAt,
-          { issuedAt: row!.issuedAt, receivedAt: receipt.device.receivedAt },
-          clockToleranceMs,
-        )
-      : null;
+    c.press = press;
     changes.set(k, c);
     transitions.push({ receipt, from: current!, to: 'acknowledged', press: c.press });
     return {

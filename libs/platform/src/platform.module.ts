@@ -62,7 +62,8 @@ export class PlatformModule {
     const queueImports = redisUrl
       ? [
           BullModule.forRoot({
-            connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+            // BullMQ's queues and workers log connection errors (BullJobQueue.connectionError)
+            connection: new Redis(redisUrl, { maxRetriesPerRequest: null }).on('error', () => undefined),
             prefix: config.raw.REDIS_PREFIX,
           }),
           BullModule.registerQueue({ name: BULL_QUEUE_NAME }),

@@ -31,9 +31,16 @@ export class WarningsRepository {
    * The next sequence digit for an identifier prefix (region, org and Beijing second): the
    * counter row's lock makes it unique across a cluster; 0 first.
    */
+  /**
+   * The next sequence digit for an identifier prefix (region, org, second). Rows of seconds
+   * long past are never read again: each call prunes those older than ten minutes (a prefix
+   * is at most a minute ahead of the database's clock).
+   */
   async takeSequence(tx: EntityManager, prefix: string): Promise<number> {
     const [row] = (await tx.query(
-      `INSERT INTO warning_identifier_seq (prefix, last_value) VALUES ($1, 0)
+      `WITH pruned AS (
+         DELETE FROM warning_identifier_seq WHERE taken_at < now() - interval '10 minutes' AND prefix <> $1)
+       INSERT INTO warning_identifier_seq (prefix, last_value) VALUES ($1, 0)
        ON CONFLICT (prefix) DO UPDATE SET last_value = warning_identifier_seq.last_value + 1
        RETURNING last_value`,
       [prefix],

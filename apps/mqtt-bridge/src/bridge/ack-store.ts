@@ -21,12 +21,18 @@ export const RECORD_ACKS_SQL = `
     acknowledged_device_at = CASE WHEN v.state = 'acknowledged' THEN v.at ELSE m.acknowledged_device_at END
   FROM (
     SELECT id, sender, CASE WHEN bool_or(state = 'acknowledged') THEN 'acknowledged' ELSE 'received' END AS state,
-      max(at) AS at
-    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, sender, state, at)
+      max(at) AS at, max(grace) AS grace
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[]) AS u(id, sender, state, at, grace)
     GROUP BY id, sender
   ) v
-  WHERE m.id = v.id AND m.terminal_id = v.sender AND m.state IN ('queued', 'sent', 'received')
-    AND (m.state <> 'received' OR v.state = 'acknowledged')
+  WHERE m.id = v.id AND m.terminal_id = v.sender
+    AND ((m.state IN ('queued', 'sent', 'received') AND (m.state <> 'received' OR v.state = 'acknowledged'))
+      -- a 签收 pressed (device time) before the expiry that reached the bridge after it, within
+      -- the grace: the hub decides with the device's clock checked (lateDeviceAck, docs/directives.md).
+      -- Only a message expired by time (expired_at >= expires_at), not one withdrawn by a cancel.
+      OR (m.state = 'expired' AND v.state = 'acknowledged' AND m.expires_at IS NOT NULL
+        AND m.expired_at >= m.expires_at AND v.at < m.expires_at
+        AND now() <= m.expires_at + make_interval(secs => v.grace)))
   -- received_at = now(): set by this statement, so this is the message's first receipt
   RETURNING m.id, m.terminal_id, m.directive_id, m.topic, m.state, m.received_at = now() AS first_receipt,
     m.received_at, m.acknowledged_at, m.acknowledged_device_at`;
@@ -59,8 +65,17 @@ export interface AckToRecord {
   at: string | null;
 }
 
-/** RECORD_ACKS_SQL's parameters for one ack, a column each */
-export const ackColumns = (w: AckToRecord): unknown[] => [w.messageId, w.terminalId, w.state, w.at];
+/**
+ * RECORD_ACKS_SQL's parameters for one ack, a column each; `lateGraceSeconds` is
+ * TERMINAL_LATE_ACK_GRACE_SECONDS (the same for every row).
+ */
+export const ackColumns = (w: AckToRecord, lateGraceSeconds: number): unknown[] => [
+  w.messageId,
+  w.terminalId,
+  w.state,
+  w.at,
+  lateGraceSeconds,
+];
 
 export interface RecordedAck {
   id: string;
@@ -91,6 +106,8 @@ export class AckStore {
     private readonly db: DataSource,
     /** the embedded engine's own thread, when it is the database */
     private readonly lane: Runtime['lane'],
+    /** TERMINAL_LATE_ACK_GRACE_SECONDS */
+    private readonly lateGraceSeconds: number,
   ) {}
 
   /** One UPDATE for the batch: the acks it moved forward. */
@@ -100,6 +117,7 @@ export class AckStore {
       list.map((w) => w.terminalId),
       list.map((w) => w.state),
       list.map((w) => w.at),
+      list.map(() => this.lateGraceSeconds),
     ])) as [RecordedAck[], number];
     return updated;
   }

@@ -23,7 +23,7 @@ import {
 } from './ack-store.js';
 import { isDatabaseUnavailable } from '#persistence';
 import { Batcher, type BatcherRetry } from './batcher.js';
-import { trace, traceCount } from '#platform';
+import { AppConfig, trace, traceCount } from '#platform';
 import { BridgeMetrics, radioLeafLabel, type RejectReason } from './bridge-metrics.js';
 import { PresenceOwnership } from './presence-ownership.js';
 import { RadioIngest } from './radio-ingest.js';
@@ -105,7 +105,9 @@ export class DeviceIngest implements OnModuleDestroy {
     private readonly ownership: PresenceOwnership,
     private readonly radio: RadioIngest,
     private readonly reports: ReportsIngest,
+    @Inject(AppConfig) config: AppConfig,
   ) {
+    const lateGrace = config.raw.TERMINAL_LATE_ACK_GRACE_SECONDS;
     const failed = (err: unknown, items: PendingAck[]) =>
       this.logger.error(
         { err, count: items.length },
@@ -119,7 +121,7 @@ export class DeviceIngest implements OnModuleDestroy {
           // read as it is posted: from here on, a later ack for the message is a new item
           columns: (w) => {
             this.pendingAcks.delete(ackKey(w));
-            return ackColumns(w);
+            return ackColumns(w, lateGrace);
           },
           done: (rows, items) => this.acksRecorded(rows, items),
           failed,
@@ -136,7 +138,7 @@ export class DeviceIngest implements OnModuleDestroy {
       (err, items) =>
         this.logger.error({ err, count: items.length }, 'reporting terminal receipts to directives failed'),
     );
-    this.store = new AckStore(dataSource, runtime.lane);
+    this.store = new AckStore(dataSource, runtime.lane, lateGrace);
     this.settles = new Batcher(
       (items) => this.store.settleDirectives(items),
       { delayMs: 50, max: 5000 },

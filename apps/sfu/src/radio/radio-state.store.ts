@@ -79,6 +79,9 @@ export class RedisRadioStateStore extends RadioStateStore {
   ) {
     super();
     this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // Redis away: each command fails on its own (the caller answers 503, health reports
+    // Redis); without a listener ioredis prints every failed reconnect past the log
+    this.redis.on('error', () => undefined);
   }
 
   private key(kind: string, id: string): string {
@@ -94,6 +97,7 @@ export class RedisRadioStateStore extends RadioStateStore {
     const key = this.key('floor', talkgroupId);
     // a dedicated connection: WATCH is per connection, and the shared one serves other calls
     const conn = this.redis.duplicate();
+    conn.on('error', () => undefined);
     try {
       for (let attempt = 0; attempt < MAX_RACES; attempt++) {
         await conn.watch(key);

@@ -23,6 +23,7 @@ import { Warnings1795003800000 } from './1795003800000-warnings.js';
 import { Drills1795003900000 } from './1795003900000-drills.js';
 import { Teams1795004000000 } from './1795004000000-teams.js';
 import { Plans1795004200000 } from './1795004200000-plans.js';
+import { WarningIdentifierPrune1795004300000 } from './1795004300000-warning-identifier-prune.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   Drills1795003900000,
   Teams1795004000000,
   Plans1795004200000,
+  WarningIdentifierPrune1795004300000,
 ];

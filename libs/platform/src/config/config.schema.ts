@@ -127,6 +127,17 @@ export const ConfigSchema = z.object({
    * the time is bounded by the directive's issue and the hub's receipt either way
    */
   TERMINAL_CLOCK_SKEW_SECONDS: positiveInt(120),
+  /**
+   * a device's 签收 pressed before a directive's expiry (by its clock, not flagged as skewed)
+   * still counts when the hub receives it up to this many seconds after the expiry (a bridge
+   * or broker that held it); 0 judges by arrival alone
+   */
+  TERMINAL_LATE_ACK_GRACE_SECONDS: z.coerce
+    .number({ error: 'expected a non-negative integer' })
+    .int()
+    .min(0, 'expected a non-negative integer')
+    .max(3600, 'expected at most 3600 (an hour)')
+    .default(300),
   MQTT_HTTP_AUTH_TOKEN: z.string().min(24, 'expected at least 24 characters').optional(),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   JWT_TTL_SECONDS: positiveInt(12 * 3600),

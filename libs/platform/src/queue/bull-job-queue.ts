@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Queue, Worker, type Job, type QueueOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ComponentHealth } from '#contracts';
@@ -45,13 +45,24 @@ export class BullJobQueue extends JobQueue implements OnApplicationShutdown {
   ) {
     super();
     this.options = { connection: legacy.opts.connection, prefix: legacy.opts.prefix };
+    legacy.on('error', (err) => this.connectionError(err, legacy.name));
+  }
+
+  /**
+   * Redis away: BullMQ retries by itself (health reports Redis). A queue or worker with no
+   * 'error' listener printed each failed reconnect to stderr past the log, so log it here.
+   */
+  connectionError(err: Error, queue: string): void {
+    this.logger?.warn({ err: err.message, queue }, 'job queue connection error');
   }
 
   /** The queue that holds jobs of this name (created on first use). */
   queueFor(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(bullQueueNameFor(name), this.options);
+      const created = new Queue(bullQueueNameFor(name), this.options);
+      created.on('error', (err) => this.connectionError(err, created.name));
+      queue = created;
       this.queues.set(name, queue);
     }
     return queue;
@@ -65,9 +76,7 @@ export class BullJobQueue extends JobQueue implements OnApplicationShutdown {
         concurrency: CONCURRENCY,
       });
       // BullMQ retries connection errors itself (health reports Redis): log them, never swallow them
-      worker.on('error', (err) =>
-        this.logger?.warn({ err: err.message, queue: worker.name }, 'job worker error'),
-      );
+      worker.on('error', (err) => this.connectionError(err, worker.name));
       worker.on('failed', (job, err) =>
         this.logger?.warn(
           { job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message },
@@ -123,5 +132,10 @@ export class BullJobHost extends WorkerHost {
 
   async process(job: Job): Promise<void> {
     await (this.jobs as BullJobQueue).process(job);
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    (this.jobs as BullJobQueue).connectionError(err, BULL_QUEUE_NAME);
   }
 }

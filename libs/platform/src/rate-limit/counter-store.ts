@@ -59,6 +59,9 @@ export class RedisCounterStore extends CounterStore implements OnApplicationShut
   ) {
     super();
     this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // Redis away: each command fails on its own (the caller answers 503, health reports
+    // Redis); without a listener ioredis prints every failed reconnect past the log
+    this.redis.on('error', () => undefined);
   }
 
   async hit(key: string, windowSeconds: number) {

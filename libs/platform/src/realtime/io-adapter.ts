@@ -42,8 +42,10 @@ export class YihuIoAdapter extends IoAdapter {
       res.writeHead(405, { allow: 'GET, POST', 'content-type': 'text/plain' }).end('method not allowed');
     });
     if (this.redisUrl && this.clients.length === 0) {
-      const pub = new Redis(this.redisUrl);
+      const pub = quietPublishes(new Redis(this.redisUrl));
       const sub = pub.duplicate();
+      // ioredis reconnects by itself; without a listener each failed attempt is printed
+      for (const client of [pub, sub]) client.on('error', () => undefined);
       this.clients.push(pub, sub);
       server.adapter(createAdapter(pub, sub, { key: `${this.namespace}:socket.io` }));
     }
@@ -58,4 +60,21 @@ export class YihuIoAdapter extends IoAdapter {
     // flight, and a hard disconnect can reject them as unhandled "Connection is closed".
     await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
   }
+}
+
+/**
+ * The Redis adapter publishes without waiting for the answer. While Redis restarts, such a
+ * publish rejects ("Connection is closed"), and an unhandled rejection ends the process:
+ * a Redis blip during a broadcast took the dispatch instance down with it. The broadcast is
+ * lost, as any Socket.IO packet may be: consoles are caught up on reconnect and a directive
+ * no console acked is re-delivered by escalation.
+ */
+function quietPublishes(client: Redis): Redis {
+  const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
+  (client as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args) => {
+    const sent = publish(...args);
+    sent.catch(() => undefined);
+    return sent;
+  };
+  return client;
 }

@@ -50,6 +50,9 @@ export class RedisSocketCountStore extends SocketCountStore {
   ) {
     super();
     this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // Redis away: each command fails on its own (the caller answers 503, health reports
+    // Redis); without a listener ioredis prints every failed reconnect past the log
+    this.redis.on('error', () => undefined);
   }
 
   private k(key: string) {

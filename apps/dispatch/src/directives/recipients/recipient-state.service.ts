@@ -100,6 +100,7 @@ function base(r: Receipt, t: TakenTransition) {
 export class RecipientStateService {
   private readonly batches: GroupCommit<Receipt, TransitionResult>;
   private readonly clockToleranceMs: number;
+  private readonly lateAckGraceMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -113,6 +114,7 @@ export class RecipientStateService {
     // order and the audit lock is taken last, so they cannot deadlock); PGlite has one connection
     const inFlight = config?.mode === 'cluster' ? 2 : 1;
     this.clockToleranceMs = (config?.raw.TERMINAL_CLOCK_SKEW_SECONDS ?? 120) * 1000;
+    this.lateAckGraceMs = (config?.raw.TERMINAL_LATE_ACK_GRACE_SECONDS ?? 300) * 1000;
     this.batches = new GroupCommit((items) => this.flush(items), MAX_TRANSITION_BATCH, inFlight);
   }
 
@@ -166,7 +168,7 @@ export class RecipientStateService {
     let changed: { directiveId: string; siteId: string }[] = [];
     await this.dataSource.transaction(async (tx) => {
       const found = await this.recipients.lockForReceipts(tx, items);
-      const plan = planReceipts(items, found, this.clockToleranceMs);
+      const plan = planReceipts(items, found, this.clockToleranceMs, this.lateAckGraceMs);
       const records = plan.transitions.map(recordsOf);
       // the batch's commit time is the recorded 签收 time, known only once the rows are written
       const at = plan.rows.length

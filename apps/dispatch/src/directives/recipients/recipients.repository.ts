@@ -30,6 +30,7 @@ interface SnapshotRow {
   status: RecipientSnapshot['directiveStatus'];
   expired: boolean;
   issued_at: Date;
+  expires_at: Date | null;
 }
 
 /** `directive_recipients`: one row per site a directive is addressed to, with its state. */
@@ -44,7 +45,7 @@ export class RecipientsRepository {
   ): Promise<Map<string, RecipientSnapshot>> {
     const list = [...new Map(pairs.map((p) => [recipientKey(p.directiveId, p.siteId), p])).values()];
     const rows = (await tx.query(
-      `SELECT r.directive_id, r.site_id, r.state, r.acknowledged_at, d.status, d.issued_at,
+      `SELECT r.directive_id, r.site_id, r.state, r.acknowledged_at, d.status, d.issued_at, d.expires_at,
               (d.expires_at IS NOT NULL AND d.expires_at <= now()) AS expired
        FROM directive_recipients r
        JOIN unnest($1::uuid[], $2::uuid[]) AS q(directive_id, site_id)
@@ -62,6 +63,7 @@ export class RecipientsRepository {
           directiveStatus: r.status,
           expired: r.expired,
           issuedAt: r.issued_at,
+          expiresAt: r.expires_at,
           acknowledgedAt: r.acknowledged_at,
         },
       ]),
