@@ -255,6 +255,7 @@ describe('plans and responses', () => {
     const deployed = (await dispatcher.api.get(`/api/v1/responses/${id}`)).body;
     expect(deployed.actions[4].teams[0].status).toBe('deployed');
     expect(deployed.actions[4].counts).toMatchObject({ sent: 1, acknowledged: 1 });
+    expect((await officer.api.get('/api/v1/responses')).body.map((x: { id: string }) => x.id)).toContain(id);
     const mine = (await officer.api.get(`/api/v1/responses/${id}`)).body;
     expect(mine.actions.map((a: { id: string }) => a.id)).not.toContain(board.actions[1].id);
 

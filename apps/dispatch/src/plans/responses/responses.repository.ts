@@ -196,8 +196,13 @@ export class ResponsesRepository {
     return (await this.dataSource.query(
       `SELECT ${RESPONSE}
        WHERE (r.starter_site_path LIKE $1 || '%' OR EXISTS (
-               SELECT 1 FROM response_actions a JOIN sites s ON s.id = ANY(a.site_ids)
-               WHERE a.response_id = r.id AND s.path LIKE $1 || '%'))
+               -- the sites it reached, as GET /responses/:id decides (involvedSites)
+               SELECT 1 FROM (
+                 SELECT dr.site_id FROM response_actions a
+                 JOIN directive_recipients dr ON dr.directive_id = a.directive_id WHERE a.response_id = r.id
+                 UNION ALL SELECT unnest(a.site_ids) FROM response_actions a WHERE a.response_id = r.id
+                 UNION ALL SELECT t.site_id FROM team_alerts t WHERE t.response_id = r.id
+               ) x JOIN sites s ON s.id = x.site_id WHERE s.path LIKE $1 || '%'))
          AND ($2::text IS NULL OR ($2 = 'active') = (r.ended_at IS NULL))
        ORDER BY r.started_at DESC, r.id LIMIT $3`,
       [scope, state ?? null, limit],
