@@ -9,6 +9,7 @@ import { PlanTeams, TeamAlerts } from './plan-teams.js';
 import { PlansController } from './plans.controller.js';
 import { PlansRepository } from './plans.repository.js';
 import { PlansService } from './plans.service.js';
+import { NewActions } from './responses/new-actions.js';
 import { ResponseBoard } from './responses/response-board.js';
 import { ResponseRunner } from './responses/response-runner.js';
 import { ResponsesController } from './responses/responses.controller.js';
@@ -26,6 +27,7 @@ import { ResponsesService } from './responses/responses.service.js';
     PlanBudget,
     PlansService,
     ResponsesRepository,
+    NewActions,
     ResponseRunner,
     ResponseBoard,
     ResponsesService,

@@ -6,7 +6,6 @@ import type {
   EndResponseRequest,
   ListResponsesQuery,
   PlanAction,
-  ResponseLevel,
   ResponseSummaryView,
   ResponseView,
   StartResponseRequest,
@@ -29,13 +28,13 @@ import {
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
 import { refuse } from '../../directives/shared/refuse.js';
-import { DirectiveTemplatesRepository } from '../../directives/templates/directive-templates.repository.js';
 import { DrillLinks } from '../../drills/drill-links.js';
 import { PlanBudget } from '../plan-budget.js';
 import { PlanChecks } from '../plan-checks.js';
 import { PlanTeams, TeamAlerts } from '../plan-teams.js';
 import { PlansRepository } from '../plans.repository.js';
 import { PlansService } from '../plans.service.js';
+import { NewActions } from './new-actions.js';
 import { ResponseBoard } from './response-board.js';
 import { ResponseRunner, type NoticeSpec } from './response-runner.js';
 import { ResponsesRepository, type NewResponseAction, type ResponseRow } from './responses.repository.js';
@@ -53,7 +52,7 @@ export class ResponsesService {
     private readonly plans: PlansRepository,
     private readonly planService: PlansService,
     private readonly checks: PlanChecks,
-    private readonly templates: DirectiveTemplatesRepository,
+    private readonly newActions: NewActions,
     private readonly runner: ResponseRunner,
     private readonly board: ResponseBoard,
     private readonly teams: PlanTeams,
@@ -85,7 +84,7 @@ export class ResponsesService {
     await this.budget.take(actor, 'response');
     const id = randomUUID();
     const drill = !!req.drillId || !!req.drill;
-    const rows = await this.toNewActions(req.level, actions, version.name);
+    const rows = await this.newActions.of(req.level, actions, version.name);
     await this.dataSource.transaction(async (tx) => {
       const inserted = await this.responses.insert(tx, {
         id,
@@ -156,8 +155,8 @@ export class ResponsesService {
       siteIds: involved,
     };
     const rows: NewResponseAction[] = [
-      ...(involved.length ? [this.notice(req.level, 'level-change', notice)] : []),
-      ...(await this.toNewActions(req.level, next, version.name)),
+      ...(involved.length ? [this.newActions.notice(req.level, 'level-change', notice)] : []),
+      ...(await this.newActions.of(req.level, next, version.name)),
     ];
     await this.dataSource.transaction(async (tx) => {
       const r = (await this.responses.find(id, tx, true))!;
@@ -195,7 +194,7 @@ export class ResponsesService {
       level: 'blue',
       siteIds: involved,
     };
-    const rows = involved.length ? [this.notice(seen.level, 'end', notice)] : [];
+    const rows = involved.length ? [this.newActions.notice(seen.level, 'end', notice)] : [];
     await this.dataSource.transaction(async (tx) => {
       const r = (await this.responses.find(id, tx, true))!;
       refuse(responseEndDenial({ endedAt: r.ended_at }));
@@ -264,42 +263,6 @@ export class ResponsesService {
       r,
       (await this.responses.actions(id)).filter((a) => ids.has(a.id)),
     );
-  }
-
-  private notice(level: ResponseLevel, kind: 'level-change' | 'end', spec: NoticeSpec): NewResponseAction {
-    return { id: randomUUID(), level, kind, title: spec.title, spec };
-  }
-
-  private async toNewActions(
-    level: ResponseLevel,
-    actions: PlanAction[],
-    planName: string,
-  ): Promise<NewResponseAction[]> {
-    const out: NewResponseAction[] = [];
-    for (const a of actions)
-      out.push({
-        id: randomUUID(),
-        level,
-        kind: a.kind,
-        title: await this.titleOf(a, planName, level),
-        spec: a,
-      });
-    return out;
-  }
-
-  private async titleOf(a: PlanAction, planName: string, level: ResponseLevel): Promise<string> {
-    switch (a.kind) {
-      case 'directive':
-        return (a.templateId ? (await this.templates.find(a.templateId))?.title : a.title) ?? '指令';
-      case 'consultation':
-        return a.title ?? `${planName}${levelLabel(level)}应急响应会商`.slice(0, 200);
-      case 'alert-teams':
-        return `调集应急队伍（${a.teamIds.length}支）`;
-      case 'warning':
-        return a.headline;
-      case 'duty':
-        return `加强值班值守（${levelLabel(level)}响应）`;
-    }
   }
 
   /** Unknown responses and responses that reached nothing in the actor's scope are both 404. */
