@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Api } from '../support/api.js';
 import { waitFor } from '../support/async.js';
 import {
@@ -28,6 +29,7 @@ describe('console: teams (应急队伍)', () => {
   let browser: Browser;
   let villageConsole: TestConsole;
   const contexts: BrowserContext[] = [];
+  let p: Page;
 
   beforeAll(async () => {
     hub = await startHub({ SFU_ENABLED: 'false' }, 'hub', 180_000);
@@ -52,7 +54,7 @@ describe('console: teams (应急队伍)', () => {
   it('creates a village shock team, lists it in Chinese, alerts it, and shows it deployed after the 签收', async () => {
     const ctx = await browser.newContext({ locale: 'zh-CN', viewport: SIZES[0] });
     contexts.push(ctx);
-    const p = await ctx.newPage();
+    p = await ctx.newPage();
     await loginThroughForm(p, hub.baseUrl, 'ct-commander', PASSWORD, '/board');
     await p.getByRole('link', { name: '应急队伍', exact: true }).click();
     await p.waitForURL('**/teams');
@@ -108,4 +110,29 @@ describe('console: teams (应急队伍)', () => {
     expect(await sidewaysScroll(p)).toEqual([]);
     await screenshot(p, 'teams');
   }, 120_000);
+
+  it('exports the list as CSV and imports it back edited; a bad line is refused in Chinese', async () => {
+    await p.locator('select[name="filterStatus"]').selectOption({ label: '全部' });
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('button', { name: '导出 CSV' }).click(),
+    ]);
+    const bytes = readFileSync((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.toString('utf8');
+    expect(csv).toContain('柳树村应急突击队,村级突击队,');
+    const edited = csv.replace(',32,冲锋舟、救生衣,', ',35,冲锋舟、救生衣,');
+    const input = p.locator('input[name="importCsv"]');
+    await input.setInputFiles({ name: 'teams.csv', mimeType: 'text/csv', buffer: Buffer.from(edited) });
+    await p.getByTestId('team-notice').filter({ hasText: '导入完成：新增 0 支，更新 1 支' }).waitFor();
+    await p.locator('.team-table tbody tr', { hasText: '35 人' }).waitFor();
+
+    const bad = edited.replace(',35,冲锋舟、救生衣,', ',20,冲锋舟、救生衣,');
+    await input.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await p
+      .getByRole('alert')
+      .filter({ hasText: '第 2 行有误，未导入任何数据：第2行：村级突击队人数不少于30人' })
+      .waitFor();
+    expect(await p.locator('.team-table tbody tr', { hasText: '35 人' }).count()).toBe(1);
+  }, 60_000);
 });

@@ -207,8 +207,12 @@ describe('drills end to end', () => {
       drillId,
     });
     expect(check.status).toBe(201);
-    expect(check.body.drill).toBe(true);
+    expect(check.body).toMatchObject({ drill: true, drillId });
     const checkId = check.body.id as string;
+    expect((await dispatcher.api.get(`/api/v1/spot-checks/${checkId}`)).body).toMatchObject({
+      drill: true,
+      drillId,
+    });
     await waitFor(() => checks.find((c) => c.checkId === checkId), 15_000, 'the 查岗 alarm');
     expect(checks.find((c) => c.checkId === checkId)!.drill).toBe(true);
     expect((await eastConsole.call('spotcheck.answer', { checkId })).ok).toBe(true);
@@ -218,7 +222,10 @@ describe('drills end to end', () => {
     const opened = await east.api.post('/api/v1/incidents', incident(towns[0]!, drillId));
     expect(opened.status).toBe(201);
     const incidentId = opened.body.id as string;
-    expect((await east.api.get(`/api/v1/incidents/${incidentId}`)).body.drill).toBe(true);
+    expect((await east.api.get(`/api/v1/incidents/${incidentId}`)).body).toMatchObject({
+      drill: true,
+      drillId,
+    });
     const phoned = await east.api.post(`/api/v1/incidents/${incidentId}/reports`, {
       kind: 'phone',
       content: '演练：电话报告',

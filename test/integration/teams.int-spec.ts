@@ -161,6 +161,8 @@ describe('teams (PostgreSQL)', () => {
     expect(foreign.status).toBe(403);
     expect(foreign.body.fields).toEqual([{ path: 'siteId', message: 'outside your scope' }]);
     expect((await commander.api.post('/api/v1/teams', team({ siteId: otherTown }))).status).toBe(403);
+    // an unknown site: the same 403 for an admin, whose scope has no outside (not a 500 from the key)
+    expect((await admin.post('/api/v1/teams', team({ siteId: randomUUID() }))).status).toBe(403);
     expect((await outsider.api.get(`/api/v1/teams/${t.id}`)).status).toBe(404);
     expect((await patch(outsider.api, t.id, { headcount: 3 })).status).toBe(404);
     expect((await outsider.api.get('/api/v1/teams')).body).toEqual([]);
@@ -260,6 +262,10 @@ describe('teams (PostgreSQL)', () => {
       'deployed',
       'alerted',
     ]);
+    expect((await alerts.forResponse(responseId)).map((x) => [x.teamId, x.status, x.releasedAt])).toEqual([
+      [a.id, 'alerted', null],
+      [b.id, 'deployed', null],
+    ]);
     await alerts.releaseForResponse(responseId);
     expect([await statusOf(a.id), await statusOf(b.id), await statusOf(c.id)]).toEqual([
       'available',
@@ -269,7 +275,83 @@ describe('teams (PostgreSQL)', () => {
     const view = (await commander.api.get(`/api/v1/teams/${a.id}`)).body;
     expect(view.lastAlert).toMatchObject({ responseId, directiveId: sent[0]!.directiveId });
     expect(view.lastAlert.releasedAt).not.toBeNull();
+    expect((await alerts.forResponse(responseId)).map((x) => x.status)).toEqual(['available', 'available']);
+    expect(await alerts.forResponse(randomUUID())).toEqual([]);
     await expect(alerts.alert(actor, [randomUUID()], {})).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('exports CSV (BOM, zh header) and imports it back: unchanged, edited and new rows; a bad line imports nothing', async () => {
+    const csvAs = async (user: User, path: string, body?: string) => {
+      const res = await fetch(`${commander.api.baseUrl}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: `Bearer ${user.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'text/csv; charset=utf-8' }),
+        },
+        body,
+      });
+      // Buffer keeps the BOM (res.text() would drop it)
+      const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        text,
+        json: () => JSON.parse(text),
+      };
+    };
+    const t = await create(commander, {
+      name: '上游镇医疗救护队',
+      kind: 'medical',
+      equipment: ['担架', '急救箱'],
+    });
+    const exported = await csvAs(commander, '/api/v1/teams.csv');
+    expect(exported.status).toBe(200);
+    expect(exported.type).toMatch(/^text\/csv/);
+    expect(exported.text.startsWith('\uFEFF队伍名称,类型,单位编号,单位名称,队长,队长电话,')).toBe(true);
+    const lines = exported.text.slice(1).split('\r\n').filter(Boolean);
+    const mine = lines.find((l) => l.startsWith('上游镇医疗救护队,'))!;
+    expect(mine).toContain(`,医疗,${town},上游镇,王强,138 0000 1111,,12,担架、急救箱,30,待命,`);
+    const count = async () => (await sql.query(`SELECT count(*)::int AS n FROM teams`)).rows[0].n as number;
+    const before = await count();
+
+    const same = await csvAs(commander, '/api/v1/teams/import', exported.text);
+    expect(same.status).toBe(200);
+    expect(same.json()).toEqual({ created: 0, updated: 0 });
+
+    const edited = exported.text.replace(
+      mine,
+      mine.replace(',12,担架、急救箱,', ',14,担架、急救箱、氧气瓶,'),
+    );
+    const added = `${edited}上游镇搜救队,综合,${town},上游镇,刘洋,13800001234,,8,绳索,45,不可用,2026-12-01\r\n`;
+    const imported = await csvAs(commander, '/api/v1/teams/import', added);
+    expect(imported.json()).toEqual({ created: 1, updated: 1 });
+    expect(await count()).toBe(before + 1);
+    const back = (await commander.api.get(`/api/v1/teams/${t.id}`)).body;
+    expect(back).toMatchObject({ headcount: 14, equipment: ['担架', '急救箱', '氧气瓶'] });
+    const rescue = (await commander.api.get(`/api/v1/teams?siteId=${town}&status=unavailable`)).body;
+    expect(rescue.find((x: { name: string }) => x.name === '上游镇搜救队')).toMatchObject({
+      lastVerifiedAt: '2026-11-30T16:00:00.000Z',
+      status: 'unavailable',
+    });
+
+    // line 3 is a 村级突击队 of 20: 400 naming line 3, and line 2 (valid) is not imported either
+    const header = exported.text.slice(0, exported.text.indexOf('\r\n') + 2);
+    const bad =
+      `${header}新建队伍甲,综合,${town},,张三,13800000001,,5,,10,待命,\r\n` +
+      `新建队伍乙,村级突击队,${village},,李四,13800000002,,20,,10,待命,\r\n`;
+    const refused = await csvAs(commander, '/api/v1/teams/import', bad);
+    expect(refused.status).toBe(400);
+    expect(refused.json().message).toMatch(/^line 3: /);
+    expect(refused.json().fields).toEqual([{ path: 'line 3', message: '第3行：村级突击队人数不少于30人' }]);
+    const phone = await csvAs(commander, '/api/v1/teams/import', bad.replace('13800000001', 'call me'));
+    expect(phone.json().fields[0].path).toBe('line 2');
+    expect(await count()).toBe(before + 1);
+    const wrongHeader = await csvAs(commander, '/api/v1/teams/import', 'name,kind\r\nx,y\r\n');
+    expect(wrongHeader.status).toBe(400);
+    expect(wrongHeader.json().fields[0].path).toBe('line 1');
+    expect((await csvAs(dispatcher, '/api/v1/teams/import', exported.text)).status).toBe(403);
+    const json = await commander.api.post('/api/v1/teams/import', { rows: [] });
+    expect(json.status).toBe(400);
   });
 
   const pathOf = async (siteId: string) =>

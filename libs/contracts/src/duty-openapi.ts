@@ -98,6 +98,7 @@ const checkHead = {
   windowSeconds: int,
   channels: list(channel),
   drill: bool,
+  drillId: nullable(uuid),
   scheduleId: nullable(uuid),
 };
 

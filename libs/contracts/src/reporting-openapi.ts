@@ -81,6 +81,7 @@ export const INCIDENT_VIEW = object({
   summary: str(),
   casualties: nullable({ type: 'object' }),
   drill: bool,
+  drillId: nullable(uuid),
   state,
   external: nullable(object({ source: str(), registeredAt: time })),
   createdAt: time,

@@ -159,6 +159,8 @@ export interface IncidentView {
   summary: string;
   casualties: { dead?: number; missing?: number; injured?: number; trapped?: number } | null;
   drill: boolean;
+  /** the drill it was opened in (additive; null when none) */
+  drillId: string | null;
   /** open until a signed 终报 */
   state: 'open' | 'closed';
   /** externally registered (the county learned of it elsewhere) */

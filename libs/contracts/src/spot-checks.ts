@@ -113,6 +113,8 @@ export interface SpotCheckStartedView {
   windowSeconds: number;
   channels: SpotCheckChannel[];
   drill: boolean;
+  /** the drill it was started in (additive; null when none) */
+  drillId: string | null;
   scheduleId: string | null;
   targets: { siteId: string; state: 'pending' }[];
 }
@@ -124,6 +126,8 @@ export interface SpotCheckView {
   windowSeconds: number;
   channels: SpotCheckChannel[];
   drill: boolean;
+  /** the drill it was started in (additive; null when none) */
+  drillId: string | null;
   scheduleId: string | null;
   targets: SpotCheckTargetView[];
 }

@@ -172,6 +172,19 @@ export interface TeamView {
   updatedAt: string;
 }
 
+/** A response's alert of one team, with the team's status now (TeamAlertsService.forResponse). */
+export interface TeamResponseAlertView {
+  teamId: string;
+  teamName: string;
+  siteId: string;
+  siteName: string;
+  directiveId: string;
+  /** the team's status now: its latest alert decides, which may be a newer one than this */
+  status: TeamStatus;
+  alertedAt: string;
+  releasedAt: string | null;
+}
+
 export interface TeamImportResult {
   created: number;
   updated: number;

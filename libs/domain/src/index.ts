@@ -35,3 +35,4 @@ export * from './drills.js';
 export * from './teams.js';
 export * from './plans.js';
 export * from './csv.js';
+export * from './teams-csv.js';

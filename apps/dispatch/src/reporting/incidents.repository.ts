@@ -25,6 +25,8 @@ export interface IncidentRow {
   summary: string;
   casualties: Record<string, number> | null;
   drill: boolean;
+  /** the drill it was opened in (docs/drills.md) */
+  drill_id: string | null;
   rules_version: number;
   phone_within_s: number | null;
   written_within_s: number | null;
@@ -84,7 +86,7 @@ export interface NewReport {
 }
 
 const INCIDENT = `id, site_id, title, category, level, occurred_at, learned_at, location, summary, casualties,
-  drill, rules_version, phone_within_s, written_within_s, followup_every_s, state, external_source,
+  drill, drill_id, rules_version, phone_within_s, written_within_s, followup_every_s, state, external_source,
   external_registered_at, external_due_at, opened_externally, created_by, created_at`;
 const REPORT = `id, incident_id, seq, kind, content, corrects, submitted_at, submitted_by, due_at, late_by_s, signed_at, signed_by`;
 

@@ -112,6 +112,7 @@ export class IncidentsService {
       summary: i.summary,
       casualties: i.casualties,
       drill: i.drill,
+      drillId: i.drill_id,
       state: i.state,
       external:
         i.external_source && i.external_registered_at

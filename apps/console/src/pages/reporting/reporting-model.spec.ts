@@ -58,6 +58,7 @@ const incident = (over: Partial<IncidentView>): IncidentView => ({
   learnedAt: at(-600),
   location: '石门村',
   summary: '',
+  drillId: null,
   casualties: null,
   drill: false,
   state: 'open',

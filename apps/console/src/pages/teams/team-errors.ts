@@ -18,11 +18,15 @@ const FIELD_KEY: Record<string, MessageKey> = {
 /** A refusal in the user's language: the team's own cases first, then the console's general text. */
 export function teamErrorText(err: unknown, t: (k: MessageKey) => string): string {
   if (!(err instanceof ApiError)) return errorText(err);
-  if (document.documentElement.lang === 'en') return err.message;
-  const line = /line (\d+)/.exec(err.message);
-  if (err.status === 400 && /header/i.test(err.message) && !line) return t('team.err.header');
-  if (err.status === 400 && line) return t('team.err.line').replace('{line}', line[1]!);
+  if (typeof document !== 'undefined' && document.documentElement.lang === 'en') return err.message;
   const fields = err.facts?.fields ?? [];
+  // an import's refusal names its line; its text is zh-CN unless a REST rule (English) refused the row
+  const line = fields.find((f) => f.path.startsWith('line '));
+  if (err.status === 400 && line) {
+    if (line.path === 'line 1' && line.message.includes('表头')) return t('team.err.header');
+    const head = t('team.err.line').replace('{line}', line.path.slice(5));
+    return /[A-Za-z]{4,}/.test(line.message) ? head : `${head}：${line.message}`;
+  }
   if (fields.some((f) => f.path === 'headcount' && /village/.test(f.message))) return t('team.err.shock');
   if (fields.some((f) => f.path === 'leaderUserId')) return t('team.err.leaderUser');
   if (err.status === 403 && fields.some((f) => f.path === 'siteId')) return t('team.err.scope');

@@ -11,6 +11,8 @@ export interface SpotCheckRow {
   schedule_id: string | null;
   channels: SpotCheckChannel[];
   drill: boolean;
+  /** the drill it was started in (docs/drills.md) */
+  drill_id: string | null;
   window_seconds: number;
   created_at: Date;
   deadline: Date;
@@ -61,7 +63,7 @@ export interface AnswerWrite {
   onRoster: boolean | null;
 }
 
-const CHECK_COLUMNS = `id, issued_by, issuer_site_id, schedule_id, channels, drill, window_seconds, created_at, deadline, settled_at`;
+const CHECK_COLUMNS = `id, issued_by, issuer_site_id, schedule_id, channels, drill, drill_id, window_seconds, created_at, deadline, settled_at`;
 
 /** The spot-check tables: checks, targets, escalations. Schedules are SpotCheckSchedulesRepository's. */
 @Injectable()

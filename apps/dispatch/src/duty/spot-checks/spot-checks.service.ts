@@ -102,7 +102,8 @@ export class SpotChecksService {
       );
     await this.delivery.deliver(check, siteIds);
     // built from what was written, not read back: 2,000 targets are answering meanwhile
-    const { targets: _none, ...rest } = checkView(check, []);
+    // drill_id is written after the row (under the drill's lock): the insert did not return it
+    const { targets: _none, ...rest } = checkView({ ...check, drill_id: req.drillId ?? null }, []);
     return { ...rest, targets: siteIds.map((siteId) => ({ siteId, state: 'pending' as const })) };
   }
 

@@ -22,6 +22,7 @@ export function checkView(c: SpotCheckRow, targets: TargetRow[]): SpotCheckView 
     windowSeconds: c.window_seconds,
     channels: c.channels,
     drill: c.drill,
+    drillId: c.drill_id,
     scheduleId: c.schedule_id,
     targets: targets.map(targetView),
   };

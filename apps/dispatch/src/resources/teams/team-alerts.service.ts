@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { TeamAlertOptions, TeamAlertResult } from '#contracts';
+import type { TeamAlertOptions, TeamAlertResult, TeamResponseAlertView } from '#contracts';
 import { hasPermission, isInScope, teamAlertDenial, teamAlertText, type Actor } from '#domain';
 import { DomainError } from '#platform';
 import { DirectivesService } from '../../directives/issue/directives.service.js';
@@ -71,6 +71,29 @@ export class TeamAlertsService {
    */
   async releaseForResponse(responseId: string): Promise<void> {
     await this.teams.releaseResponse(responseId);
+  }
+
+  /**
+   * For a response's board: each team the response alerted, with the team's status now.
+   * No scope check here: the caller (the response's own access rule) decides who sees it.
+   */
+  async forResponse(responseId: string): Promise<TeamResponseAlertView[]> {
+    const alerts = await this.teams.alertsOfResponse(responseId);
+    if (alerts.length === 0) return [];
+    const teams = new Map((await this.teams.findMany(alerts.map((a) => a.team_id))).map((t) => [t.id, t]));
+    return alerts.map((a) => {
+      const t = teams.get(a.team_id)!;
+      return {
+        teamId: t.id,
+        teamName: t.name,
+        siteId: t.site_id,
+        siteName: t.site_name,
+        directiveId: a.directive_id,
+        status: t.status,
+        alertedAt: new Date(a.created_at).toISOString(),
+        releasedAt: a.released_at ? new Date(a.released_at).toISOString() : null,
+      };
+    });
   }
 
   private async one(

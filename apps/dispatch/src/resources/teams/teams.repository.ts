@@ -44,6 +44,14 @@ export interface TeamFields {
   lastVerifiedAt: string | null;
 }
 
+export interface AlertRow {
+  id: string;
+  team_id: string;
+  directive_id: string;
+  created_at: Date;
+  released_at: Date | null;
+}
+
 export interface NewTeamAlert {
   id: string;
   teamId: string;
@@ -235,6 +243,15 @@ export class TeamsRepository {
        SELECT id, team_id FROM u`,
       [responseId],
     )) as { team_id: string; id: string }[];
+  }
+
+  /** The alerts a response made, oldest first. */
+  async alertsOfResponse(responseId: string): Promise<AlertRow[]> {
+    return (await this.dataSource.query(
+      `SELECT id, team_id, directive_id, created_at, released_at FROM team_alerts
+       WHERE response_id = $1 ORDER BY created_at, id`,
+      [responseId],
+    )) as AlertRow[];
   }
 
   async incidentExists(id: string): Promise<boolean> {

@@ -86,8 +86,12 @@ export class TeamsService {
   /** The rules every write checks before it costs anything (scope, headcount, leader account). */
   async check(actor: Actor, siteId: string, f: TeamFields, leaderChanged = true): Promise<void> {
     const site = await this.teams.site(siteId);
-    // an unknown site and one outside the scope get the same answer
-    refuse(teamWriteDenial(actor, site?.path ?? '\u0000'));
+    refuse(teamWriteDenial(actor, site?.path ?? ''));
+    // an unknown site gets the answer of one outside the scope (an admin's scope has no outside)
+    if (!site)
+      throw new DomainError('forbidden', 'siteId: outside your scope', [
+        { path: 'siteId', message: 'outside your scope' },
+      ]);
     refuse(teamHeadcountDenial(f.kind, f.headcount));
     if (leaderChanged && f.leaderUserId && !(await this.teams.isUserOfSite(f.leaderUserId, siteId)))
       throw new DomainError('invalid', "leaderUserId: not an enabled user of the team's site", [
