@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { TeamAlertResultView } from '#contracts';
+import type { TeamAlertResultView, TeamResponseAlertView } from '#contracts';
 import { isInScope, type Actor } from '#domain';
 import { DomainError } from '#platform';
 
@@ -16,18 +16,8 @@ export abstract class TeamAlerts {
   ): Promise<TeamAlertResultView[]>;
   /** the response ended: its teams still alerted or deployed are available again */
   abstract releaseForResponse(responseId: string): Promise<void>;
-}
-
-export interface ResponseTeamRow {
-  team_id: string;
-  name: string;
-  site_id: string;
-  /** the response's latest alert of this team */
-  directive_id: string;
-  released_at: Date | null;
-  base: 'available' | 'unavailable';
-  directive_status: string;
-  recipient_state: string | null;
+  /** each alert of the response, with its team's status now (the teams area's rule) */
+  abstract forResponse(responseId: string): Promise<TeamResponseAlertView[]>;
 }
 
 /**
@@ -64,18 +54,5 @@ export class PlanTeams {
       [responseId],
     )) as { team_id: string }[];
     return rows.map((r) => r.team_id);
-  }
-
-  /** Each alerted team with its alert's directive recipient (签收 → deployed, 反馈 → available). */
-  async ofResponse(responseId: string): Promise<ResponseTeamRow[]> {
-    return (await this.dataSource.query(
-      `SELECT DISTINCT ON (a.team_id) a.team_id, t.name, t.site_id, a.directive_id, a.released_at,
-              t.status AS base, d.status AS directive_status, r.state AS recipient_state
-       FROM team_alerts a JOIN teams t ON t.id = a.team_id JOIN directives d ON d.id = a.directive_id
-       LEFT JOIN directive_recipients r ON r.directive_id = a.directive_id AND r.site_id = a.site_id
-       WHERE a.response_id = $1
-       ORDER BY a.team_id, a.created_at DESC`,
-      [responseId],
-    )) as ResponseTeamRow[];
   }
 }

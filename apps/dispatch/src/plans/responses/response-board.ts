@@ -1,19 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ResponseActionView, ResponseView } from '#contracts';
-import { boardActionState, isInScope, scopePrefix, teamStatus, type Actor } from '#domain';
-import { PlanTeams, type ResponseTeamRow } from '../plan-teams.js';
+import { boardActionState, isInScope, scopePrefix, type Actor } from '#domain';
+import { TeamAlerts } from '../plan-teams.js';
 import { ResponsesRepository, type ResponseRow } from './responses.repository.js';
-
-/** A team's status by this response's alert (the teams area's rule): 签收 → deployed … */
-const statusOf = (t: ResponseTeamRow) =>
-  teamStatus({
-    base: t.base,
-    alert: {
-      released: !!t.released_at,
-      directiveStatus: t.directive_status,
-      recipientState: t.recipient_state ?? 'pending',
-    },
-  });
 
 /**
  * The response board (GET /responses/:id): each action with its state and counts, the
@@ -25,7 +14,7 @@ const statusOf = (t: ResponseTeamRow) =>
 export class ResponseBoard {
   constructor(
     private readonly responses: ResponsesRepository,
-    private readonly teams: PlanTeams,
+    private readonly teamAlerts: TeamAlerts,
   ) {}
 
   async view(actor: Actor, r: ResponseRow): Promise<ResponseView> {
@@ -40,16 +29,18 @@ export class ResponseBoard {
     const consultations = await this.responses.consultations(
       rows.flatMap((a) => (a.consultation_id ? [a.consultation_id] : [])),
     );
-    const teams = await this.teams.ofResponse(r.id);
+    const alerts = await this.teamAlerts.forResponse(r.id);
+    // the latest alert of each team (a retry or a level change never alerts a team twice)
+    const teams = [...new Map(alerts.map((a) => [a.teamId, a])).values()];
     const sitePaths = full
       ? null
-      : await this.responses.sitePaths(rows.flatMap((a) => a.site_ids).concat(teams.map((t) => t.site_id)));
+      : await this.responses.sitePaths(rows.flatMap((a) => a.site_ids).concat(teams.map((t) => t.siteId)));
     const inScope = (siteId: string) => !sitePaths || isInScope(actor, sitePaths.get(siteId) ?? '\u0000');
     const now = new Date();
     const actions: ResponseActionView[] = [];
     for (const a of rows) {
       const alerted = new Set((a.team_alerts ?? []).map((t) => t.teamId));
-      const own = teams.filter((t) => alerted.has(t.team_id) && inScope(t.site_id));
+      const own = teams.filter((t) => alerted.has(t.teamId) && inScope(t.siteId));
       const c = a.directive_id ? (counts.get(a.directive_id) ?? null) : null;
       const view: ResponseActionView = {
         id: a.id,
@@ -68,7 +59,7 @@ export class ResponseBoard {
           ? { id: a.consultation_id, state: consultations.get(a.consultation_id) ?? 'scheduled' }
           : null,
         warningId: a.warning_id,
-        teams: own.map((t) => ({ id: t.team_id, name: t.name, status: statusOf(t) })),
+        teams: own.map((t) => ({ id: t.teamId, name: t.teamName, status: t.status })),
         createdAt: new Date(a.created_at).toISOString(),
       };
       const reachesScope =
