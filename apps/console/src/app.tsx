@@ -34,6 +34,7 @@ const DrillsPage = lazy(() => import('./pages/drills/drills-page.js'));
 const TeamsPage = lazy(() => import('./pages/teams/teams-page.js'));
 const StockPage = lazy(() => import('./pages/stock/stock-page.js'));
 const ExpertsPage = lazy(() => import('./pages/experts/experts-page.js'));
+const PlansPage = lazy(() => import('./pages/plans/plans-page.js'));
 
 export function App() {
   const [user, setUser] = useState<UserView | null>(null);
@@ -111,6 +112,7 @@ export function App() {
         {page.id === 'teams' && <TeamsPage user={user} />}
         {page.id === 'stock' && <StockPage user={user} />}
         {page.id === 'experts' && <ExpertsPage user={user} />}
+        {page.id === 'plans' && <PlansPage user={user} />}
       </Suspense>
     </Layout>
   );

@@ -13,6 +13,7 @@ import { DirectivesModule } from './directives/directives.module.js';
 import { DrillsModule } from './drills/drills.module.js';
 import { ExpertsModule } from './resources/experts/experts.module.js';
 import { StockModule } from './resources/stock/stock.module.js';
+import { PlansModule } from './plans/plans.module.js';
 import { SpotChecksModule } from './duty/spot-checks/spot-checks.module.js';
 import { CapModule } from './warnings/cap/cap.module.js';
 import { DutyModule } from './duty/duty.module.js';
@@ -42,6 +43,7 @@ import { WarningsModule } from './warnings/warnings.module.js';
     TeamsModule,
     StockModule,
     ExpertsModule,
+    PlansModule,
   ],
   controllers: [AuthController, SitesController, UsersController, AuditController],
   providers: [AuthService, AuthAudit, LoginThrottle, SitesService, UsersService, AdminBootstrapService],

@@ -45,6 +45,8 @@ export interface ConsultationView {
   createdBy: string;
   siteIds: string[];
   directiveId: string | null;
+  /** 演练: opened by a drill's response (additive, docs/plans.md) */
+  drillId: string | null;
   scheduledAt: string | null;
   createdAt: string;
   endedAt: string | null;

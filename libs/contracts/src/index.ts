@@ -36,3 +36,5 @@ export * from './teams-openapi.js';
 export * from './stock.js';
 export * from './experts.js';
 export * from './stock-experts-openapi.js';
+export * from './plans.js';
+export * from './plans-openapi.js';

@@ -33,6 +33,7 @@ export * from './daily-reports.js';
 export * from './warnings.js';
 export * from './drills.js';
 export * from './teams.js';
+export * from './plans.js';
 export * from './csv.js';
 export * from './teams-csv.js';
 export * from './stock.js';

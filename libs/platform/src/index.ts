@@ -31,3 +31,9 @@ export { CounterStore, MemoryCounterStore, RedisCounterStore } from './rate-limi
 export { PlatformModule } from './platform.module.js';
 export { LOGGER, RUNTIME, type Runtime } from './runtime.js';
 export { startApp, main, redactUrl, type StartedApp } from './bootstrap.js';
+export {
+  announceConsultation,
+  consultationView,
+  recordConsultation,
+  type NewConsultation,
+} from './consultations/consultation-records.js';

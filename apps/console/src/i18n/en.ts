@@ -1,4 +1,5 @@
 import { enStock } from './en-stock.js';
+import { enPlans } from './en-plans.js';
 import { enDrills } from './en-drills.js';
 import { enTeams } from './en-teams.js';
 import { enOutput } from './en-output.js';
@@ -15,6 +16,7 @@ export const en: Record<MessageKey, string> = {
   ...enDrills,
   ...enTeams,
   ...enStock,
+  ...enPlans,
   appName: 'yihu · Emergency command',
   language: 'Language',
   switchLanguage: '中文',

@@ -1,4 +1,5 @@
 import { zhStock } from './zh-stock.js';
+import { zhPlans } from './zh-plans.js';
 import { zhDrills } from './zh-drills.js';
 import { zhTeams } from './zh-teams.js';
 import { zhOutput } from './zh-output.js';
@@ -15,6 +16,7 @@ export const zh = {
   ...zhDrills,
   ...zhTeams,
   ...zhStock,
+  ...zhPlans,
   appName: '一呼 · 应急指挥调度',
   language: '语言',
   switchLanguage: 'English',

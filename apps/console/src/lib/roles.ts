@@ -21,7 +21,8 @@ export type PageId =
   | 'drills'
   | 'teams'
   | 'stock'
-  | 'experts';
+  | 'experts'
+  | 'plans';
 
 const EVERYONE: Role[] = ['admin', 'commander', 'dispatcher', 'duty_officer'];
 
@@ -76,6 +77,7 @@ export const PAGES: { id: PageId; path: string; label: MessageKey; roles: Role[]
   { id: 'teams', path: '/teams', label: 'team.nav', roles: EVERYONE },
   { id: 'stock', path: '/stock', label: 'stock.nav', roles: EVERYONE },
   { id: 'experts', path: '/experts', label: 'expert.nav', roles: EVERYONE },
+  { id: 'plans', path: '/plans', label: 'plan.nav', roles: EVERYONE },
 ];
 
 /** Where each role lands after login. */

@@ -77,6 +77,15 @@ import { DirectiveTemplatesService } from './templates/directive-templates.servi
     DutyLeadersRepository,
     LeaderOnDutyService,
   ],
-  exports: [ChannelReports, RecipientStateService, DirectivesService, RealtimeServer, DrillLinksModule],
+  exports: [
+    ChannelReports,
+    RecipientStateService,
+    DirectivesService,
+    RealtimeServer,
+    DrillLinksModule,
+    // plans check a plan's directive targets as an issue would (docs/plans.md)
+    TargetingService,
+    DirectiveTemplatesRepository,
+  ],
 })
 export class DirectivesModule {}

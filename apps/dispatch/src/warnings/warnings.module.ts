@@ -26,5 +26,7 @@ import { WarningsService } from './warnings.service.js';
     WarningPublication,
     WarningCap,
   ],
+  // a response (plans) drafts its warnings through the normal flow
+  exports: [WarningsService],
 })
 export class WarningsModule {}

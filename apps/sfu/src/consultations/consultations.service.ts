@@ -3,7 +3,6 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import {
-  CONSULTATION_INVITED_CHANNEL,
   SPOT_CHECK_JOBS,
   type SpotCheckVideoAnswerJob,
   type ConsultationDetailView,
@@ -30,7 +29,7 @@ import {
   RollCallEntity,
   SiteEntity,
 } from '#persistence';
-import { DomainError, EventBus, JobQueue, LOGGER } from '#platform';
+import { announceConsultation, DomainError, EventBus, JobQueue, LOGGER, recordConsultation } from '#platform';
 import { attendanceView, consultationView, recordingView, rollCallView } from './views.js';
 
 export interface LoadedConsultation {
@@ -115,41 +114,17 @@ export class ConsultationsService implements OnApplicationBootstrap {
         `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`,
       );
     if (req.directiveId) await this.assertDirectiveVisible(actor, req.directiveId);
-    const entity = this.dataSource.getRepository(ConsultationEntity).create({
-      id: randomUUID(),
-      title: req.title,
-      state: 'scheduled',
-      hostSiteId: actor.siteId,
-      createdBy: actor.userId,
-      siteIds: req.siteIds,
-      directiveId: req.directiveId ?? null,
-      scheduledAt: req.scheduledAt ? new Date(req.scheduledAt) : null,
-      createdAt: new Date(),
-      endedAt: null,
-    });
-    await this.dataSource.transaction(async (tx) => {
-      await tx.getRepository(ConsultationEntity).insert(entity);
-      await this.record(
+    const entity = await this.dataSource.transaction((tx) =>
+      recordConsultation(tx, this.audit, {
         actor,
-        'create',
-        entity.id,
-        {
-          title: req.title,
-          siteIds: req.siteIds,
-          directiveId: entity.directiveId,
-          scheduledAt: req.scheduledAt,
-        },
-        tx,
-      );
-    });
+        title: req.title,
+        siteIds: req.siteIds,
+        directiveId: req.directiveId,
+        scheduledAt: req.scheduledAt,
+      }),
+    );
     const view = consultationView(entity);
-    // the invited duty consoles hear of it at once (dispatch forwards it on their socket);
-    // a lost message only costs the console's fallback poll
-    this.bus
-      .publish(CONSULTATION_INVITED_CHANNEL, view)
-      .catch((err: unknown) =>
-        this.logger.warn({ err, id: view.id }, 'consultation invitation not published'),
-      );
+    announceConsultation(this.bus, this.logger, view);
     return view;
   }
 

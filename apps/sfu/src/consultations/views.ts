@@ -1,8 +1,7 @@
-import type { AttendanceView, ConsultationView, RecordingView, RollCallView } from '#contracts';
+import type { AttendanceView, RecordingView, RollCallView } from '#contracts';
 import { missingRollCallSites } from '#domain';
 import type {
   ConsultationAttendanceEntity,
-  ConsultationEntity,
   RecordingEntity,
   RollCallAnswerEntity,
   RollCallEntity,
@@ -10,20 +9,8 @@ import type {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function consultationView(c: ConsultationEntity): ConsultationView {
-  return {
-    id: c.id,
-    title: c.title,
-    state: c.state,
-    hostSiteId: c.hostSiteId,
-    createdBy: c.createdBy,
-    siteIds: c.siteIds,
-    directiveId: c.directiveId,
-    scheduledAt: iso(c.scheduledAt),
-    createdAt: c.createdAt.toISOString(),
-    endedAt: iso(c.endedAt),
-  };
-}
+/** shared with the dispatch app's responses (docs/plans.md) */
+export { consultationView } from '#platform';
 
 export function attendanceView(a: ConsultationAttendanceEntity): AttendanceView {
   return {

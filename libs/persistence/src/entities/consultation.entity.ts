@@ -30,6 +30,10 @@ export class ConsultationEntity {
   @Column({ name: 'directive_id', type: 'uuid', nullable: true })
   directiveId!: string | null;
 
+  /** 演练: opened by a drill's response (docs/plans.md) */
+  @Column({ name: 'drill_id', type: 'uuid', nullable: true })
+  drillId!: string | null;
+
   @Column({ name: 'scheduled_at', type: 'timestamptz', nullable: true })
   scheduledAt!: Date | null;
 

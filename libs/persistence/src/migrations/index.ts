@@ -22,6 +22,7 @@ import { DailyReports1795003700000 } from './1795003700000-daily-reports.js';
 import { Warnings1795003800000 } from './1795003800000-warnings.js';
 import { Drills1795003900000 } from './1795003900000-drills.js';
 import { Teams1795004000000 } from './1795004000000-teams.js';
+import { Plans1795004200000 } from './1795004200000-plans.js';
 import { WarningIdentifierPrune1795004300000 } from './1795004300000-warning-identifier-prune.js';
 import { StockExperts1795004100000 } from './1795004100000-stock-experts.js';
 
@@ -52,5 +53,6 @@ export const MIGRATIONS = [
   Drills1795003900000,
   Teams1795004000000,
   StockExperts1795004100000,
+  Plans1795004200000,
   WarningIdentifierPrune1795004300000,
 ];
