@@ -10,6 +10,7 @@ export * from './login-throttle.js';
 export * from './rule-denial.js';
 export * from './targeting.js';
 export * from './directive-access.js';
+export * from './directive-extension.js';
 export * from './leader-on-duty.js';
 export * from './recipient-transitions.js';
 export * from './escalation-ladder.js';

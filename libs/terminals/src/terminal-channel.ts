@@ -56,6 +56,7 @@ export class TerminalChannel {
         },
         job.messageId,
         kind,
+        job.siteIds,
       );
     } else if (job.kind === 'cancel') {
       const at = job.cancelled?.at ? new Date(job.cancelled.at) : new Date();

@@ -73,6 +73,8 @@ export class TerminalOutboxRepository {
   /**
    * A notice (update or cancellation) for every live terminal of the kind that was sent
    * the directive, its messageId spliced into `notice`; none twice per (terminal, source).
+   * `siteIds`: only terminals of these sites (an update's recipients when it was made: a
+   * site added in the same change gets the directive as it now stands instead).
    */
   async insertNotices(
     tx: Queryable,
@@ -80,19 +82,36 @@ export class TerminalOutboxRepository {
     sourceId: string,
     notice: object,
     kind: 'push' | 'radio',
+    siteIds: string[] | null = null,
   ): Promise<TerminalMessageRow[]> {
     return (await tx.query(
       `WITH targets AS (
          SELECT DISTINCT m.terminal_id FROM terminal_messages m JOIN terminals t ON t.id = m.terminal_id
-         WHERE m.directive_id = $1 AND m.topic = 'directives' AND t.kind = $4 AND t.revoked_at IS NULL),
+         WHERE m.directive_id = $1 AND m.topic = 'directives' AND t.kind = $4 AND t.revoked_at IS NULL
+           AND ($5::uuid[] IS NULL OR t.site_id = ANY($5::uuid[]))),
        ids AS (SELECT terminal_id, gen_random_uuid() AS message_id FROM targets)
        INSERT INTO terminal_messages (id, terminal_id, directive_id, source_id, topic, payload)
        SELECT message_id, terminal_id, $1, $2, 'notices', (jsonb_build_object('messageId', message_id) || $3::jsonb)::text
        FROM ids ORDER BY terminal_id
        ON CONFLICT (terminal_id, source_id) DO NOTHING
        RETURNING id, terminal_id, topic, payload, expires_at`,
-      [directiveId, sourceId, JSON.stringify(notice), kind],
+      [directiveId, sourceId, JSON.stringify(notice), kind, siteIds],
     )) as TerminalMessageRow[];
+  }
+
+  /**
+   * The directive's validity moved (a warning's update): its messages not yet expired get
+   * the new expiry, in the column the bridge's expiry sweep reads and in the payload a
+   * replay sends. Returns how many.
+   */
+  async moveExpiry(tx: Queryable, directiveId: string, expiresAt: string | null): Promise<number> {
+    const [, n] = (await tx.query(
+      `UPDATE terminal_messages SET expires_at = $2::timestamptz,
+         payload = (payload::jsonb || jsonb_build_object('expiresAt', $3::text))::text
+       WHERE directive_id = $1 AND topic = 'directives' AND state <> 'expired'`,
+      [directiveId, expiresAt, expiresAt],
+    )) as [unknown, number];
+    return n;
   }
 
   /** The directive's messages to terminals of the kind not yet acknowledged end as `expired`. */

@@ -177,6 +177,7 @@ export class TerminalOutbox {
     input: TerminalNoticeInput,
     sourceId: string,
     kind: 'push' | 'radio',
+    siteIds: string[] | null = null,
   ): Promise<TerminalMessageRow[]> {
     return this.dataSource.transaction(async (tx) => {
       const base = {
@@ -186,10 +187,15 @@ export class TerminalOutbox {
         text: input.text,
         at: input.at.toISOString(),
       };
-      const rows = await this.rows.insertNotices(tx, input.directiveId, sourceId, base, kind);
+      const rows = await this.rows.insertNotices(tx, input.directiveId, sourceId, base, kind, siteIds);
       if (input.kind === 'cancel') await this.rows.withdrawUnacknowledged(tx, input.directiveId, kind);
       return rows;
     });
+  }
+
+  /** The directive's validity moved: its unexpired messages follow, in the caller's transaction. */
+  moveExpiry(tx: EntityManager, directiveId: string, expiresAt: Date | null): Promise<number> {
+    return this.rows.moveExpiry(tx, directiveId, expiresAt?.toISOString() ?? null);
   }
 
   /**

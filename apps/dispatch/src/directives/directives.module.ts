@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TerminalsModule } from '#terminals';
 import { DrillLinksModule } from '../drills/drill-links.module.js';
 import { ConsultInvitations } from './channels/consult-invitations.js';
 import { ConsoleChannel } from './channels/console-channel.js';
@@ -7,6 +8,7 @@ import { EscalationRepository } from './escalation/escalation.repository.js';
 import { EscalationService } from './escalation/escalation.service.js';
 import { DirectivesController } from './issue/directives.controller.js';
 import { DirectivesRepository } from './issue/directives.repository.js';
+import { DirectiveRevisions } from './issue/directive-revisions.js';
 import { DirectivesService } from './issue/directives.service.js';
 import { SendBudget } from './issue/send-budget.js';
 import { DutyLeadersRepository } from './leader-on-duty/duty-leaders.repository.js';
@@ -40,7 +42,8 @@ import { DirectiveTemplatesService } from './templates/directive-templates.servi
  */
 @Module({
   // re-exported: every area that issues through directives may join its items to a drill
-  imports: [DrillLinksModule],
+  // TerminalsModule: a moved validity reaches the terminal outbox in the same transaction
+  imports: [DrillLinksModule, TerminalsModule],
   controllers: [
     DirectivesController,
     SiteGroupsController,
@@ -61,6 +64,7 @@ import { DirectiveTemplatesService } from './templates/directive-templates.servi
     ChannelReports,
     TargetingService,
     DirectivesService,
+    DirectiveRevisions,
     EscalationRepository,
     EscalationService,
     ConsoleChannel,

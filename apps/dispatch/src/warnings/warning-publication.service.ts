@@ -114,9 +114,25 @@ export class WarningPublication {
     };
     refuse(warningTimesDenial(new Date(next.onset), new Date(next.expires)));
     if (changes.areas) await this.service.assertAreaInScope(actor, changes.areas.regionCodes);
+    // a widened area: its sites in the actor's scope that are not recipients yet are added
+    // (resolved as publish does); sites a narrowed area leaves keep the directive
+    const siteIds = changes.areas
+      ? await this.areas.sitesIn(
+          scopePrefix(actor),
+          next.areas.regionCodes.map(regionPrefix),
+          this.config.raw.DIRECTIVE_MAX_RECIPIENTS + 1,
+        )
+      : [];
     const newId = randomUUID();
     const issuer = await this.identifiers.issuer(actor);
     await this.directives.update(actor, w.directive_id!, warningUpdateText(next), {
+      revise: {
+        // the directive's validity follows the warning's (recipients, escalation, terminals)
+        ...(changes.expires ? { expiresAt: new Date(next.expires).toISOString() } : {}),
+        addSiteIds: siteIds,
+        // a site added now sees the warning as it now stands, not as first published
+        shown: { title: next.headline, body: warningDirectiveBody(next), level: next.level },
+      },
       within: (tx) =>
         this.follow(tx, actor, issuer, w, newId, 'Update', next, async (locked) => {
           refuse(warningChangeDenial(actor, factsOf(locked), 'update', new Date()));

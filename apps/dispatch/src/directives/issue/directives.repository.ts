@@ -257,6 +257,23 @@ export class DirectivesRepository {
     return rows[0]!.cancelled_at;
   }
 
+  /** The directive row, locked until the transaction ends (recipients added, validity moved). */
+  async lock(tx: EntityManager, id: string): Promise<DirectiveRow | undefined> {
+    const [row] = (await tx.query('SELECT * FROM directives WHERE id = $1 FOR UPDATE', [
+      id,
+    ])) as DirectiveRow[];
+    return row;
+  }
+
+  /** A new validity; returns the row as it now is. */
+  async setExpiry(tx: EntityManager, id: string, expiresAt: string | null): Promise<DirectiveRow> {
+    const [[row]] = (await tx.query('UPDATE directives SET expires_at = $2 WHERE id = $1 RETURNING *', [
+      id,
+      expiresAt,
+    ])) as [DirectiveRow[], number];
+    return row!;
+  }
+
   /** The directive's status, its row locked so a cancel or close waits for the 续发 under way. */
   async lockStatus(tx: EntityManager, id: string): Promise<DirectiveRow['status']> {
     const [locked] = (await tx.query('SELECT status FROM directives WHERE id = $1 FOR UPDATE', [id])) as {

@@ -40,6 +40,7 @@ import { toPushPayload, toRecipientView, type DirectiveRow } from '../shared/vie
 import { SiteTargetsRepository } from '../targeting/site-targets.repository.js';
 import { TargetingService } from '../targeting/targeting.service.js';
 import { directiveEvent, escalationChecks } from './directive-records.js';
+import { DirectiveRevisions, type ShownAs } from './directive-revisions.js';
 import { DirectivesRepository, toDirectiveSummaryView, toDirectiveView } from './directives.repository.js';
 import { SendBudget } from './send-budget.js';
 
@@ -51,16 +52,25 @@ import { SendBudget } from './send-budget.js';
 export interface DirectiveLink {
   warningId?: string;
   within?: (tx: EntityManager, directiveId: string) => Promise<DirectiveChange | void>;
+  /**
+   * With an update (a warning's 变更), in the same transaction: a new validity, and sites
+   * to add as recipients (those that are not yet), shown the directive as it now stands.
+   */
+  revise?: { expiresAt?: string | null; addSiteIds?: string[]; shown?: ShownAs };
 }
 
-const merged = (a: DirectiveChange, b: DirectiveChange | void): DirectiveChange =>
-  b
-    ? {
-        events: [...(a.events ?? []), ...(b.events ?? [])],
-        jobs: [...(a.jobs ?? []), ...(b.jobs ?? [])],
-        audit: [...(a.audit ?? []), ...(b.audit ?? [])],
-      }
-    : a;
+const merged = (a: DirectiveChange, ...rest: (DirectiveChange | void)[]): DirectiveChange =>
+  rest.reduce<DirectiveChange>(
+    (acc, b) =>
+      b
+        ? {
+            events: [...(acc.events ?? []), ...(b.events ?? [])],
+            jobs: [...(acc.jobs ?? []), ...(b.jobs ?? [])],
+            audit: [...(acc.audit ?? []), ...(b.audit ?? [])],
+          }
+        : acc,
+    a,
+  );
 
 /** The directive use cases: issue, read, update, cancel, 签收 (REST), 反馈. */
 @Injectable()
@@ -77,6 +87,7 @@ export class DirectivesService {
     private readonly board: BoardService,
     private readonly budget: SendBudget,
     private readonly drillLinks: DrillLinks,
+    private readonly revisions: DirectiveRevisions,
   ) {}
 
   async issue(
@@ -325,7 +336,7 @@ export class DirectivesService {
     const { directive, fullView } = await this.load(actor, id);
     refuse(changeDenial(id, fullView));
     const messageId = randomUUID();
-    await this.dataSource.transaction(async (tx) => {
+    const added = await this.dataSource.transaction(async (tx) => {
       const joined = await link.within?.(tx, id);
       refuse(updateDenial(id, await this.directives.lockStatus(tx, id)));
       const at = await this.directives.insertMessage(tx, {
@@ -335,7 +346,9 @@ export class DirectivesService {
         text,
         actorId: actor.userId,
       });
+      // the notice goes to the recipients so far; sites added below get the directive itself
       const siteIds = await this.directives.recipientSiteIds(tx, id);
+      const revised = await this.revise(tx, actor, id, link.revise);
       const job: DirectiveDeliveryJob = {
         kind: 'update',
         directiveId: id,
@@ -357,10 +370,57 @@ export class DirectivesService {
           },
         ],
       };
-      await this.changes.record(tx, merged(own, joined));
+      await this.changes.record(tx, merged(own, joined, revised.change));
+      return revised.added;
     });
     this.outbox.kick();
+    if (added.length) this.board.changed(id, added);
     return this.get(actor, id);
+  }
+
+  /**
+   * Adds recipients to an issued directive (internal: a warning's widened area; no REST
+   * route): the sites not yet recipients become `pending`, with their 签收 deadline and
+   * escalation from now, and get the directive on every channel. 409 once cancelled,
+   * closed or expired; 413 past DIRECTIVE_MAX_RECIPIENTS.
+   */
+  async extend(
+    actor: Actor,
+    id: string,
+    siteIds: string[],
+    link: DirectiveLink = {},
+  ): Promise<DirectiveView> {
+    const { fullView } = await this.load(actor, id);
+    refuse(changeDenial(id, fullView));
+    const added = await this.dataSource.transaction(async (tx) => {
+      const joined = await link.within?.(tx, id);
+      const revised = await this.revise(tx, actor, id, { ...link.revise, addSiteIds: siteIds });
+      await this.changes.record(tx, merged(revised.change, joined));
+      return revised.added;
+    });
+    this.outbox.kick();
+    if (added.length) this.board.changed(id, added);
+    return this.get(actor, id);
+  }
+
+  /** The validity first, so recipients added after it are checked against and sent the new one. */
+  private async revise(
+    tx: EntityManager,
+    actor: Actor,
+    id: string,
+    revise: DirectiveLink['revise'],
+  ): Promise<{ added: string[]; change: DirectiveChange }> {
+    if (!revise) return { added: [], change: {} };
+    let row = await this.directives.lock(tx, id);
+    if (!row) throw new DomainError('not_found', `directive ${id} does not exist`);
+    let moved: DirectiveChange = {};
+    if (revise.expiresAt !== undefined) {
+      refuse(updateDenial(id, row.status));
+      ({ row, change: moved } = await this.revisions.moveExpiry(tx, actor, row, revise.expiresAt));
+    }
+    if (!revise.addSiteIds?.length) return { added: [], change: moved };
+    const grown = await this.revisions.addRecipients(tx, actor, row, revise.addSiteIds, revise.shown);
+    return { added: grown.added, change: merged(moved, grown.change) };
   }
 
   /** The live board is for those who issued within their scope (not duty officers). */

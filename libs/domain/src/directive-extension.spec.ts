@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { extensionDenial, sitesToAdd, type ExtensionFacts } from './directive-extension.js';
+
+const now = new Date('2026-07-01T00:00:00Z');
+const live: ExtensionFacts = {
+  status: 'issued',
+  expiresAt: null,
+  recipients: 3,
+  adding: 2,
+  maxRecipients: 5,
+};
+
+describe('directive extension rules', () => {
+  it('adds only sites that are not recipients yet, once each, in order', () => {
+    expect(sitesToAdd(['a', 'b'], ['c', 'a', 'd', 'c', 'b'])).toEqual(['c', 'd']);
+    expect(sitesToAdd(new Set(['a']), ['a'])).toEqual([]);
+    expect(sitesToAdd([], [])).toEqual([]);
+  });
+
+  it('lets a live directive grow up to the recipient bound', () => {
+    expect(extensionDenial('d', live, now)).toBeNull();
+    expect(extensionDenial('d', { ...live, expiresAt: new Date('2026-07-01T00:00:01Z') }, now)).toBeNull();
+  });
+
+  it('refuses a cancelled, closed or expired directive with 409', () => {
+    expect(extensionDenial('d', { ...live, status: 'cancelled' }, now)).toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('cancelled'),
+    });
+    expect(extensionDenial('d', { ...live, status: 'closed' }, now)?.code).toBe('conflict');
+    expect(extensionDenial('d', { ...live, expiresAt: now }, now)).toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('expired'),
+    });
+  });
+
+  it('refuses going past DIRECTIVE_MAX_RECIPIENTS, counting the recipients it has', () => {
+    expect(extensionDenial('d', { ...live, adding: 3 }, now)).toMatchObject({
+      code: 'too_large',
+      message: expect.stringContaining('DIRECTIVE_MAX_RECIPIENTS'),
+    });
+  });
+});
