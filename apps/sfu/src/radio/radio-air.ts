@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RADIO_CODEC_RTP, type FloorRank, type RadioTalker } from '#contracts';
-import { DomainError } from '#platform';
+import { AppConfig, DomainError } from '#platform';
 import { RtpSender } from '#radio';
 import { RadioFloorService } from './radio-floor.service.js';
 import { RadioHubService } from './radio-hub.service.js';
+import { RadioStateStore } from './radio-state.store.js';
 import { TalkgroupsRepository } from './talkgroups.repository.js';
 
 const FRAME_MS = 20;
@@ -32,6 +33,11 @@ export abstract class RadioAir {
   ): Promise<{ transmissionId: string; complete: boolean }>;
   /** talkgroups that include a radio gateway of this site (for directives to a site) */
   abstract talkgroupsOfSite(siteId: string): Promise<string[]>;
+  /**
+   * The instance whose media carries the talkgroup now (its lease), or null when none does
+   * (this instance may take it). Only that instance can put audio on the air.
+   */
+  abstract hostOf(talkgroupId: string): Promise<string | null>;
 }
 
 @Injectable()
@@ -40,12 +46,19 @@ export class RadioAirService extends RadioAir {
     private readonly hub: RadioHubService,
     private readonly floor: RadioFloorService,
     private readonly repo: TalkgroupsRepository,
+    private readonly state: RadioStateStore,
+    @Inject(AppConfig) private readonly config: AppConfig,
   ) {
     super();
   }
 
   talkgroupsOfSite(siteId: string): Promise<string[]> {
     return this.repo.ofSite(siteId);
+  }
+
+  async hostOf(talkgroupId: string): Promise<string | null> {
+    if (this.hub.hosted.has(talkgroupId)) return this.config.instanceId;
+    return this.state.leaseOwner(talkgroupId);
   }
 
   async play(

@@ -7,18 +7,16 @@ import {
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { DIRECTIVE_JOBS, type ChannelReport, type DirectiveDeliveryJob, type RadioTalker } from '#contracts';
+import { DIRECTIVE_JOBS, type ChannelReport, type RadioTalker } from '#contracts';
 import { cancelSpeech, isExpired, updateSpeech } from '#domain';
 import { AppConfig, JobQueue, LOGGER, Metrics } from '#platform';
 import { RadioAir, type RadioPlayOptions } from '../radio-air.js';
+import { BroadcastForwarding, broadcastJobFor, type RadioBroadcastJob } from './broadcast-forwarding.js';
 import { directiveAudio, noticeAudio, type DirectiveAudio } from './directive-audio.js';
 import { RadioVoiceRepository } from './radio-voice.repository.js';
 import { SpeechEngine } from './speech-engine.js';
 
-/** the job's data: a directive delivery, or the retry of one talkgroup's broadcast */
-export interface RadioBroadcastJob extends DirectiveDeliveryJob {
-  retryTalkgroupId?: string;
-}
+export type { RadioBroadcastJob } from './broadcast-forwarding.js';
 
 const SWEEP_MS = 15_000;
 
@@ -48,6 +46,7 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
   private readonly outcomes: Counter<'outcome'>;
   private readonly onAir = new Set<Promise<void>>();
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly forwarding: BroadcastForwarding;
 
   constructor(
     private readonly jobs: JobQueue,
@@ -65,6 +64,9 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
       registers: [metrics.registry],
     });
     jobs.handle<RadioBroadcastJob>(DIRECTIVE_JOBS.broadcastRadio, (job) => this.run(job));
+    // broadcasts for the talkgroups this instance's media carries, handed over by the others
+    jobs.handle<RadioBroadcastJob>(broadcastJobFor(config.instanceId), (job) => this.run(job));
+    this.forwarding = new BroadcastForwarding(jobs, config.instanceId);
   }
 
   onApplicationBootstrap(): void {
@@ -132,6 +134,7 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
       await this.report(job, unreachable, 'failed', 'the site has radio gateways but none is in a talkgroup');
     if (job.retryTalkgroupId)
       for (const tg of [...byTalkgroup.keys()]) if (tg !== job.retryTalkgroupId) byTalkgroup.delete(tg);
+    await this.forwarding.route(air, job, byTalkgroup);
     if (!byTalkgroup.size) return;
 
     let audio: DirectiveAudio | null = null;
@@ -252,9 +255,11 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
       { directiveId: job.directiveId, talkgroupId, attempts, delayMs, reason },
       'directive broadcast retried',
     );
+    // the retry may land on any instance and be handed to the host again (forwards start over:
+    // the attempts, counted by the claim, bound the retries)
     await this.jobs.add<RadioBroadcastJob>(
       DIRECTIVE_JOBS.broadcastRadio,
-      { ...job, retryTalkgroupId: talkgroupId },
+      { ...job, retryTalkgroupId: talkgroupId, forwards: 0 },
       { delayMs, key: `radio-broadcast:${job.messageId}:${talkgroupId}:${attempts}` },
     );
   }
