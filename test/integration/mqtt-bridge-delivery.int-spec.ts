@@ -276,7 +276,13 @@ describe('MQTT bridge restarted on Mosquitto', () => {
     const directiveId = randomUUID();
     await h.app.app.get(TerminalChannel).deliver(deliveryJob(h.siteId, directiveId, randomUUID()), 'push');
     const copies = () => device.received.filter((m) => m.directiveId === directiveId);
-    await waitFor(() => copies().length === 1, 'the first send');
+    // Usually well under a second. Once in CI (2026-12-07, Mosquitto, under load) it took
+    // over 10 s, as a returning terminal's replay once did in terminals-cluster.e2e-spec: the
+    // straggler sweep's fallback (10–20 s) delivered it. Not reproduced alone; the cause is
+    // open (docs/reliability.md). What this test asserts is the replay after the restart.
+    const t0 = Date.now();
+    await waitFor(() => copies().length === 1, 'the first send', 30_000);
+    if (Date.now() - t0 > 5000) console.warn(`first send to a new terminal took ${Date.now() - t0} ms`);
     // As a bridge killed mid-fan-out leaves it: the device's 签收 was PUBACKed but never
     // recorded (the message stays `sent`), and the bridge's own claim on replaying the
     // device is fresh (here for a minute, so the restart cannot outlast it).
