@@ -311,6 +311,29 @@ describe('TerminalSendQueue', () => {
     expect(link.published).toHaveLength(3);
   });
 
+  it('sends a message queued after a replay read when the device says `online` again in the same batch', async () => {
+    // an external broker: the device's `online` comes twice (its retained one and a live
+    // one, seconds apart under load); the second finds this bridge's own claim fresh
+    const { queue, outbox, link } = setup({ connectionEvents: () => false });
+    link.auto = true;
+    const held = new Set<string>();
+    outbox.claimReplays = async (ids) => {
+      const won = ids.filter((id) => !held.has(id));
+      for (const id of won) held.add(id);
+      return new Set(won);
+    };
+    queue.replay('t1'); // the first `online`: claimed, read, nothing there yet
+    await afterFlush();
+    expect(outbox.reads).toEqual(['replay:t1']);
+    outbox.add('t1', 'a1'); // a directive committed just after that read
+    queue.replay('t1'); // the second `online`, not claimed (the first claim is fresh)
+    queue.sendQueued('t1'); // and the outbox notice of a1, in the same batch
+    await afterFlush();
+    // the notice's read was dropped with the unclaimed replay: a1 waited for the straggler
+    // sweep (10–20 s), and the follow-up skipped the terminal (nothing had been sent)
+    expect(link.published).toEqual(['a1']);
+  });
+
   it('stop waits for the sends under way', async () => {
     const { queue, outbox, link } = setup();
     queue.queued([outbox.add('t1', 'a1')]);

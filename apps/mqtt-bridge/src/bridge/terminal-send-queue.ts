@@ -267,7 +267,11 @@ export class TerminalSendQueue {
       else online.add(r.terminalId);
     }
     // An external broker gives every bridge the same `online`: one of them replays. The
-    // others drop the request altogether (the replay covers the queued rows too).
+    // others drop the replay request (the replay covers the queued rows too), but not an
+    // outbox notice's read of the same terminal in the batch: an unclaimed `online` may be
+    // the device's second (retained, then live), whose claim is this bridge's own replay
+    // that read before the notice's row was committed. Dropped, that row waited for the
+    // straggler sweep (10–20 s; seen in CI). A duplicate send instead is dropped by the device.
     if (online.size) {
       const dueAt = Date.now() + this.options.followUpMs;
       for (const id of await this.options.outbox.claimReplays([...online])) {
@@ -276,7 +280,6 @@ export class TerminalSendQueue {
       }
     }
     for (const id of replay) unconfirmed.delete(id);
-    for (const id of online) fresh.delete(id);
     for (const id of replay) fresh.delete(id);
     for (const id of unconfirmed) fresh.delete(id);
     const rows: SendItem[] = [];
