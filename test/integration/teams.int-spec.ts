@@ -314,6 +314,15 @@ describe('teams (PostgreSQL)', () => {
     const count = async () => (await sql.query(`SELECT count(*)::int AS n FROM teams`)).rows[0].n as number;
     const before = await count();
 
+    // the same upload rules as stock and experts: another type or charset is 415, nothing read
+    for (const type of ['text/plain', 'text/csv; charset=gbk']) {
+      const res = await fetch(`${commander.api.baseUrl}/api/v1/teams/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${commander.token}`, 'content-type': type },
+        body: exported.text,
+      });
+      expect(res.status).toBe(415);
+    }
     const same = await csvAs(commander, '/api/v1/teams/import', exported.text);
     expect(same.status).toBe(200);
     expect(same.json()).toEqual({ created: 0, updated: 0 });
@@ -351,7 +360,7 @@ describe('teams (PostgreSQL)', () => {
     expect(wrongHeader.json().fields[0].path).toBe('line 1');
     expect((await csvAs(dispatcher, '/api/v1/teams/import', exported.text)).status).toBe(403);
     const json = await commander.api.post('/api/v1/teams/import', { rows: [] });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(415);
   });
 
   const pathOf = async (siteId: string) =>

@@ -23,7 +23,7 @@ import {
 } from '#contracts';
 import type { Actor } from '#domain';
 import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platform';
-import { readCsvBody } from '../stock/csv-body.js';
+import { readCsvBody } from '../csv-body.js';
 import { ExpertsService } from './experts.service.js';
 
 /**

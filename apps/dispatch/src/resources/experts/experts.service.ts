@@ -20,7 +20,7 @@ import {
 } from '#domain';
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
-import { csvError } from '../stock/csv-body.js';
+import { csvError } from '../csv-body.js';
 import { readScope } from '../stock/read-scope.js';
 import { StockBudget } from '../stock/stock-budget.js';
 import { EXPERTS_CSV } from './experts-csv.js';

@@ -26,7 +26,7 @@ import {
 } from '#contracts';
 import type { Actor } from '#domain';
 import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platform';
-import { readCsvBody } from './csv-body.js';
+import { readCsvBody } from '../csv-body.js';
 import { StockService } from './stock.service.js';
 
 const id = () => Param('id', new ParseUUIDPipe());

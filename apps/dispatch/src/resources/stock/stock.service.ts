@@ -25,7 +25,7 @@ import {
 import { AuditStore } from '#persistence';
 import { DomainError } from '#platform';
 import { refuse } from '../../directives/shared/refuse.js';
-import { csvError } from './csv-body.js';
+import { csvError } from '../csv-body.js';
 import { readScope } from './read-scope.js';
 import { STOCK_CSV, type StockCsvRow } from './stock-csv.js';
 import { StockBudget } from './stock-budget.js';

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { TEAM_IMPORT_RESULT } from '#contracts';
 import type { Actor } from '#domain';
 import { CurrentActor, RequirePermission } from '#platform';
-import { readCsvBody } from './csv-body.js';
+import { readCsvBody } from '../csv-body.js';
 import { TeamImport } from './team-import.service.js';
 
 /** 应急队伍 as CSV (issue 23): UTF-8 with a BOM and a zh-CN header row; the import reads it back. */
