@@ -266,12 +266,9 @@ export class TerminalSendQueue {
       else if (r.retry || this.options.connectionEvents()) replay.add(r.terminalId);
       else online.add(r.terminalId);
     }
-    // An external broker gives every bridge the same `online`: one of them replays. The
-    // others drop the replay request (the replay covers the queued rows too), but not an
-    // outbox notice's read of the same terminal in the batch: an unclaimed `online` may be
-    // the device's second (retained, then live), whose claim is this bridge's own replay
-    // that read before the notice's row was committed. Dropped, that row waited for the
-    // straggler sweep (10–20 s; seen in CI). A duplicate send instead is dropped by the device.
+    // An external broker gives every bridge the same `online`: one replays, the others drop
+    // the request, but keep a notice's read in the batch (an unclaimed `online` may be the
+    // device's second, after this bridge's own replay read too early; docs/reliability.md).
     if (online.size) {
       const dueAt = Date.now() + this.options.followUpMs;
       for (const id of await this.options.outbox.claimReplays([...online])) {
