@@ -1,18 +1,10 @@
-import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Get, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   CreateExpertRequestSchema,
   EXPERT_INVITATION_VIEW,
   EXPERT_VIEW,
-  IMPORT_VIEW,
   InviteExpertsRequestSchema,
   ListExpertsQuerySchema,
   UpdateExpertRequestSchema,
@@ -24,6 +16,7 @@ import {
 import type { Actor } from '#domain';
 import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platform';
 import { readCsvBody } from '../csv-body.js';
+import { CsvExport, CsvImport, IMPORTED } from '../csv-endpoints.js';
 import { ExpertsService } from './experts.service.js';
 
 /**
@@ -54,31 +47,12 @@ export class ExpertsController {
     return this.experts.list(actor, query);
   }
 
-  @Get('experts.csv')
-  @RequirePermission('site.read')
-  @Header('content-type', 'text/csv; charset=utf-8')
-  @Header('content-disposition', 'attachment; filename="experts.csv"')
-  @ApiOkResponse({
-    description: 'experts of your scope, UTF-8 with a BOM, zh header',
-    content: { 'text/csv': { schema: { type: 'string' } } },
-  })
+  @CsvExport('experts.csv', 'experts.csv', 'experts of your scope, UTF-8 with a BOM, zh header')
   csv(@CurrentActor() actor: Actor) {
     return this.experts.csv(actor);
   }
 
-  @Post('experts/import')
-  @HttpCode(200)
-  @RequirePermission('site.update')
-  // the document says the body is CSV, so clients (and the fuzzer) send CSV, not JSON
-  @ApiConsumes('text/csv')
-  @ApiBody({
-    description: '专家库.csv as exported (UTF-8, zh header), at most 2 MiB',
-    schema: { type: 'string' },
-  })
-  @ApiOkResponse({
-    description: 'rows created and updated; a bad row is 400 naming its line and nothing is imported',
-    schema: IMPORT_VIEW,
-  })
+  @CsvImport('experts/import', IMPORTED, '专家库.csv as exported (UTF-8, zh header), at most 2 MiB')
   async import(@CurrentActor() actor: Actor, @Req() req: Request) {
     return this.experts.importCsv(actor, await readCsvBody(req));
   }

@@ -1,19 +1,11 @@
-import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Get, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   CreateDepotRequestSchema,
   CreateStockDispatchRequestSchema,
   CreateStockItemRequestSchema,
   DEPOT_VIEW,
-  IMPORT_VIEW,
   ListStockDispatchesQuerySchema,
   ListStockQuerySchema,
   STOCK_DISPATCH_VIEW,
@@ -27,6 +19,7 @@ import {
 import type { Actor } from '#domain';
 import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platform';
 import { readCsvBody } from '../csv-body.js';
+import { CsvExport, CsvImport, IMPORTED } from '../csv-endpoints.js';
 import { StockService } from './stock.service.js';
 
 const id = () => Param('id', new ParseUUIDPipe());
@@ -91,31 +84,12 @@ export class StockController {
     return this.stock.items(actor, query);
   }
 
-  @Get('stock.csv')
-  @RequirePermission('site.read')
-  @Header('content-type', 'text/csv; charset=utf-8')
-  @Header('content-disposition', 'attachment; filename="stock.csv"')
-  @ApiOkResponse({
-    description: 'items in your scope, UTF-8 with a BOM, zh header',
-    content: { 'text/csv': { schema: { type: 'string' } } },
-  })
+  @CsvExport('stock.csv', 'stock.csv', 'items in your scope, UTF-8 with a BOM, zh header')
   csv(@CurrentActor() actor: Actor) {
     return this.stock.csv(actor);
   }
 
-  @Post('stock/import')
-  @HttpCode(200)
-  @RequirePermission('site.update')
-  // the document says the body is CSV, so clients (and the fuzzer) send CSV, not JSON
-  @ApiConsumes('text/csv')
-  @ApiBody({
-    description: '应急物资.csv as exported (UTF-8, zh header), at most 2 MiB',
-    schema: { type: 'string' },
-  })
-  @ApiOkResponse({
-    description: 'rows created and updated; a bad row is 400 naming its line and nothing is imported',
-    schema: IMPORT_VIEW,
-  })
+  @CsvImport('stock/import', IMPORTED, '应急物资.csv as exported (UTF-8, zh header), at most 2 MiB')
   async import(@CurrentActor() actor: Actor, @Req() req: Request) {
     return this.stock.importCsv(actor, await readCsvBody(req));
   }

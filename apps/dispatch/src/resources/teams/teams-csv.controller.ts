@@ -1,10 +1,11 @@
-import { Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { TEAM_IMPORT_RESULT } from '#contracts';
 import type { Actor } from '#domain';
-import { CurrentActor, RequirePermission } from '#platform';
+import { CurrentActor } from '#platform';
 import { readCsvBody } from '../csv-body.js';
+import { CsvExport, CsvImport } from '../csv-endpoints.js';
 import { TeamImport } from './team-import.service.js';
 
 /** 应急队伍 as CSV (issue 23): UTF-8 with a BOM and a zh-CN header row; the import reads it back. */
@@ -14,23 +15,12 @@ import { TeamImport } from './team-import.service.js';
 export class TeamsCsvController {
   constructor(private readonly csv: TeamImport) {}
 
-  @Get('teams.csv')
-  @RequirePermission('site.read')
-  @Header('content-type', 'text/csv; charset=utf-8')
-  @Header('content-disposition', 'attachment; filename="teams.csv"')
-  @ApiOkResponse({
-    description: 'the teams in your scope as CSV',
-    content: { 'text/csv': { schema: { type: 'string' } } },
-  })
+  @CsvExport('teams.csv', 'teams.csv', 'the teams in your scope as CSV')
   export(@CurrentActor() actor: Actor) {
     return this.csv.exportCsv(actor);
   }
 
-  @Post('teams/import')
-  @HttpCode(200)
-  @RequirePermission('site.update')
-  @ApiConsumes('text/csv')
-  @ApiOkResponse({
+  @CsvImport('teams/import', {
     description:
       'teams created and updated; a wrong header or a bad row is 400 naming its line, nothing imported',
     schema: TEAM_IMPORT_RESULT,
