@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { startApp, type StartedApp } from '#platform';
-import { hubApp } from '../../apps/hub/src/hub.module.js';
-import { Api } from '../support/api.js';
-import { adminLogin, createUser } from '../support/directives.js';
-import { freePort } from '../support/ports.js';
-import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
-import { inProcessHubEnv } from '../support/terminals.js';
+import type pg from 'pg';
+import type { Api } from '../support/api.js';
+import { createSite, createUser } from '../support/directives.js';
+import {
+  csvRequest,
+  startResourceHub,
+  type ResourceHub,
+  type TestUser as User,
+} from '../support/resource-hub.js';
 
 (globalThis as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(120_000);
-
-type User = { id: string; api: Api; token: string };
 
 /**
  * 专家库 over REST against PostgreSQL: experts belong to a site and are kept within scope,
@@ -22,9 +18,7 @@ type User = { id: string; api: Api; token: string };
  * the SFU's table) with their phones in the answer, and exported and imported as CSV.
  */
 describe('experts (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let hub: StartedApp | undefined;
-  let dir: string;
+  let hub: ResourceHub | undefined;
   let sql: pg.Client;
   let admin: Api;
   let county: string;
@@ -35,11 +29,6 @@ describe('experts (PostgreSQL)', () => {
   let officer: User;
   let outsider: User;
 
-  const site = async (name: string, kind: string, parentId: string) => {
-    const res = await admin.post('/api/v1/sites', { name, kind, parentId });
-    if (res.status !== 201) throw new Error(`site ${name}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.id as string;
-  };
   const expert = (body: Record<string, unknown> = {}, api = commander.api) =>
     api.post('/api/v1/experts', {
       name: '李工',
@@ -59,49 +48,23 @@ describe('experts (PostgreSQL)', () => {
     return id;
   };
   const csvPost = (user: User, text: string) =>
-    fetch(`${admin.baseUrl}/api/v1/experts/import`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'text/csv; charset=utf-8' },
-      body: text,
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
-  const csvGet = (user: User) =>
-    fetch(`${admin.baseUrl}/api/v1/experts.csv`, { headers: { authorization: `Bearer ${user.token}` } }).then(
-      async (r) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await r.arrayBuffer()),
-    );
+    csvRequest(user, '/api/v1/experts/import', text).then((r) => ({ status: r.status, body: r.json() }));
+  const csvGet = async (user: User) => (await csvRequest(user, '/api/v1/experts.csv')).text;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'yihu-experts-'));
-    const env: Record<string, string> = {
-      ...inProcessHubEnv(join(dir, 'data'), await freePort()),
-      INSTANCE_ID: 'a',
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_PREFIX: uniquePrefix(),
-      JWT_SECRET: 'experts-test-secret-0123456789-abcdefghijklmno',
-      AUDIT_KEY: 'experts-audit-key-of-every-instance-012345678',
-      MQTT_PORT: String(await freePort()),
-    };
-    hub = await startApp('hub', hubApp, env);
-    // the bootstrap admin may be created just after listen: adminLogin waits for it
-    admin = await adminLogin(`http://127.0.0.1:${env.PORT}`);
-    const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
-    county = await site('专家县', 'command', root);
-    town = await site('专家镇', 'township', county);
-    neighbour = await site('别县', 'command', root);
+    hub = await startResourceHub('experts');
+    ({ admin, sql } = hub);
+    county = await createSite(admin, '专家县', 'command', hub.root);
+    town = await createSite(admin, '专家镇', 'township', county);
+    neighbour = await createSite(admin, '别县', 'command', hub.root);
     commander = await createUser(admin, 'ex-cmd', 'commander', county);
     dispatcher = await createUser(admin, 'ex-disp', 'dispatcher', county);
     officer = await createUser(admin, 'ex-duty', 'duty_officer', town);
     outsider = await createUser(admin, 'ex-out', 'commander', neighbour);
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
   });
 
   afterAll(async () => {
-    await sql?.end();
     await hub?.stop();
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('creates experts within scope, lists them by category, and changes them by PATCH', async () => {

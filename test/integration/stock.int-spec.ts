@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { startApp, type StartedApp } from '#platform';
-import { hubApp } from '../../apps/hub/src/hub.module.js';
-import { Api } from '../support/api.js';
-import { adminLogin, createUser } from '../support/directives.js';
-import { freePort } from '../support/ports.js';
-import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
-import { inProcessHubEnv } from '../support/terminals.js';
+import type pg from 'pg';
+import type { Api } from '../support/api.js';
+import { createSite, createUser } from '../support/directives.js';
+import {
+  csvRequest,
+  startResourceHub,
+  type ResourceHub,
+  type TestUser as User,
+} from '../support/resource-hub.js';
 
 (globalThis as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(120_000);
 
-type User = { id: string; api: Api; token: string };
 const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
 
 /**
@@ -22,9 +19,7 @@ const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
  * quantity under a row lock (concurrent dispatches never overdraw), and the CSV round trip.
  */
 describe('stock (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let hub: StartedApp | undefined;
-  let dir: string;
+  let hub: ResourceHub | undefined;
   let sql: pg.Client;
   let admin: Api;
   let county: string;
@@ -35,11 +30,6 @@ describe('stock (PostgreSQL)', () => {
   let officer: User;
   let outsider: User;
 
-  const site = async (name: string, kind: string, parentId: string) => {
-    const res = await admin.post('/api/v1/sites', { name, kind, parentId });
-    if (res.status !== 201) throw new Error(`site ${name}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.id as string;
-  };
   const depot = async (siteId: string, name = '县物资储备库', api = commander.api) =>
     api.post('/api/v1/depots', {
       siteId,
@@ -56,44 +46,19 @@ describe('stock (PostgreSQL)', () => {
       unit: '顶',
       ...body,
     });
-  const csvPost = (api: Api, path: string, text: string) =>
-    fetch(`${api.baseUrl}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${(api as unknown as { token: string }).token}`,
-        'content-type': 'text/csv; charset=utf-8',
-      },
-      body: text,
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
-  const csvGet = (user: User, path: string) =>
-    fetch(`${admin.baseUrl}${path}`, { headers: { authorization: `Bearer ${user.token}` } }).then(
-      async (r) => ({
-        status: r.status,
-        type: r.headers.get('content-type'),
-        text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await r.arrayBuffer()),
-      }),
-    );
+  const csvPost = (user: User, path: string, text: string) =>
+    csvRequest(user, path, text).then((r) => ({ status: r.status, body: r.json() }));
+  const csvGet = (user: User, path: string) => csvRequest(user, path);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'yihu-stock-'));
-    const env: Record<string, string> = {
-      ...inProcessHubEnv(join(dir, 'data'), await freePort()),
-      INSTANCE_ID: 'a',
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_PREFIX: uniquePrefix(),
-      JWT_SECRET: 'stock-test-secret-0123456789-abcdefghijklmnop',
-      AUDIT_KEY: 'stock-audit-key-of-every-instance-0123456789',
-      MQTT_PORT: String(await freePort()),
-    };
-    hub = await startApp('hub', hubApp, env);
-    // the bootstrap admin may be created just after listen: adminLogin waits for it
-    admin = await adminLogin(`http://127.0.0.1:${env.PORT}`);
-    const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
-    county = await site('物资县', 'command', root);
-    towns = [await site('东镇', 'township', county), await site('西镇', 'township', county)];
-    neighbour = await site('邻县', 'command', root);
+    hub = await startResourceHub('stock');
+    ({ admin, sql } = hub);
+    county = await createSite(admin, '物资县', 'command', hub.root);
+    towns = [
+      await createSite(admin, '东镇', 'township', county),
+      await createSite(admin, '西镇', 'township', county),
+    ];
+    neighbour = await createSite(admin, '邻县', 'command', hub.root);
     commander = await createUser(admin, 'st-cmd', 'commander', county);
     dispatchers = [
       await createUser(admin, 'st-disp1', 'dispatcher', county),
@@ -101,15 +66,10 @@ describe('stock (PostgreSQL)', () => {
     ];
     officer = await createUser(admin, 'st-duty', 'duty_officer', towns[0]!);
     outsider = await createUser(admin, 'st-out', 'commander', neighbour);
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
   });
 
   afterAll(async () => {
-    await sql?.end();
     await hub?.stop();
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps depots in scope: a commander outside is 403, a dispatcher may not create, a duty officer reads only their own site', async () => {
@@ -282,22 +242,22 @@ describe('stock (PostgreSQL)', () => {
       ),
     ).toBe(true);
     expect(first.text).toContain(`"'=HYPERLINK(""x"")"`);
-    const back = await csvPost(commander.api, '/api/v1/stock/import', first.text);
+    const back = await csvPost(commander, '/api/v1/stock/import', first.text);
     expect(back).toEqual({ status: 200, body: { created: 0, updated: 2 } });
     expect((await csvGet(officer, '/api/v1/stock.csv')).text).toBe(first.text);
     const more = first.text + `${d},,1040102,毛毯,5,条,,,\r\n${d},,5010101,坏编码,1,个,,,\r\n`;
-    const bad = await csvPost(commander.api, '/api/v1/stock/import', more);
+    const bad = await csvPost(commander, '/api/v1/stock/import', more);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('第5行');
     expect(bad.body.message).toContain('物资编码应为7位数字');
     expect(
       (await sql.query(`SELECT count(*)::int AS n FROM stock_items WHERE depot_id = $1`, [d])).rows[0].n,
     ).toBe(2);
-    const header = await csvPost(commander.api, '/api/v1/stock/import', '\uFEFF编码,名称\r\n1,2\r\n');
+    const header = await csvPost(commander, '/api/v1/stock/import', '\uFEFF编码,名称\r\n1,2\r\n');
     expect(header.status).toBe(400);
     expect(header.body.message).toContain('第1行表头应为');
     const good = await csvPost(
-      commander.api,
+      commander,
       '/api/v1/stock/import',
       first.text + `${d},,1040102,毛毯,5,条,2027-01-01,,\r\n`,
     );
@@ -308,7 +268,7 @@ describe('stock (PostgreSQL)', () => {
       [d],
     );
     expect(blanket.rows[0].expires_at.toISOString()).toBe('2026-12-31T16:00:00.000Z');
-    expect((await csvPost(outsider.api, '/api/v1/stock/import', first.text)).status).toBe(400);
+    expect((await csvPost(outsider, '/api/v1/stock/import', first.text)).status).toBe(400);
     const json = await commander.api.post('/api/v1/stock/import', { csv: first.text });
     expect(json.status).toBe(415);
     const gbk = await fetch(`${admin.baseUrl}/api/v1/stock/import`, {

@@ -3,19 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { startApp, type StartedApp } from '#platform';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
 import { TeamAlertsService } from '../../apps/dispatch/src/resources/teams/team-alerts.service.js';
 import { Api } from '../support/api.js';
 import { createSite, createUser } from '../support/directives.js';
 import { freePort } from '../support/ports.js';
-import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
+import {
+  csvRequest,
+  startResourceHub,
+  type ResourceHub,
+  type TestUser as User,
+} from '../support/resource-hub.js';
 import { inProcessHubEnv } from '../support/terminals.js';
 
 (globalThis as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(60_000);
-
-type User = { id: string; api: Api; token: string };
 
 /**
  * 应急队伍 on one hub over PostgreSQL (cluster drivers: BullMQ on Redis): CRUD and scope,
@@ -24,8 +27,7 @@ type User = { id: string; api: Api; token: string };
  * area calls it).
  */
 describe('teams (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let hub: StartedApp;
+  let hub: ResourceHub | undefined;
   let admin: Api;
   let sql: pg.Client;
   let county: string;
@@ -37,7 +39,6 @@ describe('teams (PostgreSQL)', () => {
   let officer: User;
   let villageOfficer: User;
   let outsider: User;
-  const dir = mkdtempSync(join(tmpdir(), 'yihu-teams-'));
 
   const team = (over: Record<string, unknown> = {}) => ({
     name: `防汛队${randomUUID().slice(0, 6)}`,
@@ -60,21 +61,9 @@ describe('teams (PostgreSQL)', () => {
     (await commander.api.get(`/api/v1/teams/${id}`)).body.status as string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env: Record<string, string> = {
-      ...inProcessHubEnv(join(dir, 'data'), await freePort()),
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_PREFIX: uniquePrefix(),
-      JWT_SECRET: 'teams-test-secret-0123456789-abcdefghijklmnop',
-      AUDIT_KEY: 'teams-audit-key-of-every-instance-0123456789',
-      MQTT_PORT: String(await freePort()),
-    };
-    hub = await startApp('hub', hubApp, env);
-    admin = await new Api(`http://127.0.0.1:${env.PORT}`).login('admin', 'admin-password-1');
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
+    hub = await startResourceHub('teams');
+    ({ admin, sql } = hub);
+    const root = hub.root;
     county = await createSite(admin, '清溪县', 'command', root);
     town = await createSite(admin, '上游镇', 'township', county);
     village = await createSite(admin, '溪口村', 'village', town);
@@ -88,10 +77,7 @@ describe('teams (PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    await sql?.end();
     await hub?.stop();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('creates, reads, lists with filters and edits a team; audits both', async () => {
@@ -237,7 +223,7 @@ describe('teams (PostgreSQL)', () => {
   });
 
   it('releaseForResponse: the teams a response alerted are available again; others keep their status', async () => {
-    const alerts = hub.app.get(TeamAlertsService, { strict: false });
+    const alerts = hub!.app.get(TeamAlertsService, { strict: false });
     const a = await create(commander);
     const b = await create(commander, { siteId: village });
     const c = await create(commander);
@@ -281,24 +267,7 @@ describe('teams (PostgreSQL)', () => {
   });
 
   it('exports CSV (BOM, zh header) and imports it back: unchanged, edited and new rows; a bad line imports nothing', async () => {
-    const csvAs = async (user: User, path: string, body?: string) => {
-      const res = await fetch(`${commander.api.baseUrl}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: {
-          authorization: `Bearer ${user.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'text/csv; charset=utf-8' }),
-        },
-        body,
-      });
-      // Buffer keeps the BOM (res.text() would drop it)
-      const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
-      return {
-        status: res.status,
-        type: res.headers.get('content-type'),
-        text,
-        json: () => JSON.parse(text),
-      };
-    };
+    const csvAs = (user: User, path: string, body?: string) => csvRequest(user, path, body);
     const t = await create(commander, {
       name: '上游镇医疗救护队',
       kind: 'medical',
