@@ -311,4 +311,46 @@ describe('console: 代签收 on the record, localisation, terminals and audit', 
       await expectAccessible(page);
     }
   });
+
+  it('audit: the resources areas and log-ins read as sentences; no entry is "another operation"', async () => {
+    const made = await Promise.all([
+      admin.post('/api/v1/teams', {
+        name: '审计防汛队',
+        kind: 'flood',
+        siteId: townA,
+        leaderName: '王强',
+        leaderPhone: '13800001111',
+        headcount: 12,
+        assembleMinutes: 30,
+      }),
+      admin.post('/api/v1/depots', {
+        siteId: townA,
+        name: '审计储备库',
+        place: '仓库路1号',
+        keeper: '王库管',
+        phone: '0571-12345678',
+      }),
+      admin.post('/api/v1/experts', {
+        siteId: townA,
+        name: '审计专家',
+        category: 'natural',
+        specialty: '地质灾害',
+        organisation: '监测院',
+        phones: ['13800000001'],
+      }),
+    ]);
+    expect(made.map((r) => r.status)).toEqual([201, 201, 201]);
+    const page = await newPage();
+    await loginThroughForm(page, hub.baseUrl, 'admin', 'admin-password-1', '/audit');
+    const rows = page.getByTestId('audit-row');
+    await rows.first().waitFor();
+    for (const sentence of [
+      '新建应急队伍 审计防汛队',
+      '新建物资库点 审计储备库',
+      '新增专家 审计专家',
+      'admin 登录',
+    ])
+      expect(await rows.filter({ hasText: sentence }).count()).toBeGreaterThan(0);
+    expect(await rows.filter({ hasText: '执行了其他操作' }).count()).toBe(0);
+  });
 });

@@ -49,3 +49,14 @@ describe('audit entries as sentences', () => {
     expect(odd).toBe('#abcdef12 执行了其他操作');
   });
 });
+
+describe('the resources and plans areas', () => {
+  it('names a team, a stock import and a failed login in words', () => {
+    const team = entry('team.create', { name: '上游镇防汛抢险队' }, { subjectType: 'team', subjectId: 't1' });
+    expect(auditSentence(team, names, t)).toBe('李调度 新建应急队伍 上游镇防汛抢险队');
+    const stock = entry('stock.import', { rows: 12, created: 3 }, { subjectType: 'depot' });
+    expect(auditSentence(stock, names, t)).toBe('李调度 导入物资表，共 12 行');
+    const login = entry('auth.login_failed', { username: 'wang' }, { actorId: null, subjectType: 'address' });
+    expect(auditSentence(login, names, t)).toBe('账号 wang 登录失败');
+  });
+});

@@ -35,7 +35,12 @@ export function kindsOf(e: AuditEntryView): AuditKind[] {
   return ['admin'];
 }
 
-const SENTENCES: Record<string, MessageKey> = {
+/**
+ * The sentence of each action the server records; audit-actions.spec.ts greps the server for
+ * the actions it writes and fails on one missing here.
+ */
+export const AUDIT_SENTENCES: Record<string, MessageKey> = {
+  'directive.ack': 'record.audit.directive.ack',
   'directive.issue': 'record.audit.directive.issue',
   'directive.delivered': 'record.audit.directive.delivered',
   'directive.delivery_failed': 'record.audit.directive.failed',
@@ -72,6 +77,85 @@ const SENTENCES: Record<string, MessageKey> = {
   'consultation.remove': 'record.audit.consult.remove',
   'consultation.recording.start': 'record.audit.consult.recordingStart',
   'consultation.recording.stop': 'record.audit.consult.recordingStop',
+  'auth.login': 'record.audit.auth.login',
+  'auth.login_failed': 'record.audit.auth.login_failed',
+  'auth.login_throttled': 'record.audit.auth.login_throttled',
+  'auth.login_slowed': 'record.audit.auth.login_slowed',
+  'user.update': 'record.audit.user.update',
+  'user.disable': 'record.audit.user.disable',
+  'user.enable': 'record.audit.user.enable',
+  'directive.ack.refused': 'record.audit.directive.ack.refused',
+  'directive.expiry_moved': 'record.audit.directive.expiry_moved',
+  'directive.extend': 'record.audit.directive.extend',
+  'daily.round.open': 'record.audit.daily.round.open',
+  'daily.report.submit': 'record.audit.daily.report.submit',
+  'daily.round.remind': 'record.audit.daily.round.remind',
+  'daily.round.overdue': 'record.audit.daily.round.overdue',
+  'daily.round.close': 'record.audit.daily.round.close',
+  'incident.open': 'record.audit.incident.open',
+  'incident.register_external': 'record.audit.incident.register_external',
+  'incident.close': 'record.audit.incident.close',
+  'report.submit': 'record.audit.report.submit',
+  'report.sign': 'record.audit.report.sign',
+  'report.due': 'record.audit.report.due',
+  'report.overdue': 'record.audit.report.overdue',
+  'report.escalated': 'record.audit.report.escalated',
+  'reporting.rules.update': 'record.audit.reporting.rules.update',
+  'finding.made': 'record.audit.finding.made',
+  'finding.concealed': 'record.audit.finding.concealed',
+  'duty.shift.create': 'record.audit.duty.shift.create',
+  'duty.shift.delete': 'record.audit.duty.shift.delete',
+  'duty.rotation.create': 'record.audit.duty.rotation.create',
+  'duty.handover.create': 'record.audit.duty.handover.create',
+  'duty.handover.confirm': 'record.audit.duty.handover.confirm',
+  'duty.handover.overdue': 'record.audit.duty.handover.overdue',
+  'duty.log.append': 'record.audit.duty.log.append',
+  'spotcheck.start': 'record.audit.spotcheck.start',
+  'spotcheck.answer': 'record.audit.spotcheck.answer',
+  'spotcheck.settled': 'record.audit.spotcheck.settled',
+  'spotcheck.escalated': 'record.audit.spotcheck.escalated',
+  'spotcheck.schedule': 'record.audit.spotcheck.schedule',
+  'spotcheck.schedule.disable': 'record.audit.spotcheck.schedule.disable',
+  'warning.created': 'record.audit.warning.created',
+  'warning.imported': 'record.audit.warning.imported',
+  'warning.submitted': 'record.audit.warning.submitted',
+  'warning.approved': 'record.audit.warning.approved',
+  'warning.rejected': 'record.audit.warning.rejected',
+  'warning.published': 'record.audit.warning.published',
+  'warning.emergency_published': 'record.audit.warning.emergency_published',
+  'warning.publish': 'record.audit.warning.publish',
+  'warning.emergency_publish': 'record.audit.warning.emergency_publish',
+  'warning.updated': 'record.audit.warning.updated',
+  'warning.cancelled': 'record.audit.warning.cancelled',
+  'warning.expired': 'record.audit.warning.expired',
+  'plan.create': 'record.audit.plan.create',
+  'plan.version': 'record.audit.plan.version',
+  'response.start': 'record.audit.response.start',
+  'response.level': 'record.audit.response.level',
+  'response.end': 'record.audit.response.end',
+  'response.retry': 'record.audit.response.retry',
+  'drill.create': 'record.audit.drill.create',
+  'drill.end': 'record.audit.drill.end',
+  'team.create': 'record.audit.team.create',
+  'team.update': 'record.audit.team.update',
+  'team.alert': 'record.audit.team.alert',
+  'depot.create': 'record.audit.depot.create',
+  'stock.item.create': 'record.audit.stock.item.create',
+  'stock.dispatch': 'record.audit.stock.dispatch',
+  'stock.import': 'record.audit.stock.import',
+  'expert.create': 'record.audit.expert.create',
+  'expert.update': 'record.audit.expert.update',
+  'expert.invite': 'record.audit.expert.invite',
+  'expert.import': 'record.audit.expert.import',
+  'radio.emergency': 'record.audit.radio.emergency',
+  'radio.emergency.ack': 'record.audit.radio.emergency.ack',
+  'radio.transmission': 'record.audit.radio.transmission',
+  'radio.talkgroup.create': 'record.audit.radio.talkgroup.create',
+  'radio.talkgroup.update': 'record.audit.radio.talkgroup.update',
+  'radio.talkgroup.delete': 'record.audit.radio.talkgroup.delete',
+  'radio.talkgroup.patch': 'record.audit.radio.talkgroup.patch',
+  'radio.talkgroup.unpatch': 'record.audit.radio.talkgroup.unpatch',
+  'radio.gateway.inhibit': 'record.audit.radio.gateway.inhibit',
 };
 
 /** How a delivery or 签收 came, in the reader's words (channels, 代签收, the system). */
@@ -118,6 +202,10 @@ export function auditSentence(e: AuditEntryView, names: AuditNames, t: T): strin
     text: str(d.text) ?? '',
     reason: str(d.reason) ? `：${str(d.reason)}` : '',
     user: names.user(str(d.userId)) ?? short(str(d.userId)),
+    subjectUser: names.user(e.subjectId) ?? short(e.subjectId),
+    date: str(d.date) ?? '',
+    code: str(d.code) ?? '',
+    rows: String(d.rows ?? ''),
   };
   if (e.action === 'directive.ack') {
     if (d.via === 'on_behalf') {
@@ -126,6 +214,6 @@ export function auditSentence(e: AuditEntryView, names: AuditNames, t: T): strin
     }
     return fill(t('record.audit.directive.ack'), vars);
   }
-  const key = SENTENCES[e.action];
+  const key = AUDIT_SENTENCES[e.action];
   return key ? fill(t(key), vars) : fill(t('record.audit.other'), vars);
 }
