@@ -1,11 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
 import { WARNING_STEPS } from '#contracts';
 import { zh } from '../i18n/zh.js';
 import { en } from '../i18n/en.js';
 import { AUDIT_SENTENCES } from './audit-sentence.js';
 
 const root = new URL('../../../../', import.meta.url);
+
+/** node:fs, reached without node's types: the console's type check knows only the browser. */
+interface Fs {
+  readdirSync(dir: URL): string[];
+  readdirSync(dir: URL, o: { withFileTypes: true }): { name: string; isDirectory(): boolean }[];
+  readFileSync(file: URL, encoding: 'utf8'): string;
+}
+const { readdirSync, readFileSync } = (
+  globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } }
+).process.getBuiltinModule('node:fs') as Fs;
 
 /** The server's sources: the apps but the console, and the libs; specs and migrations are not. */
 function serverSources(): Map<string, string> {

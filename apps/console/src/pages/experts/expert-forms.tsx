@@ -10,6 +10,7 @@ import {
 import { useI18n } from '../../i18n/index.js';
 import { expertApi } from '../stock/stock-api.js';
 import { stockErrorText } from '../stock/stock-errors.js';
+import { Field, FormCard, PickOne, useFields } from '../stock/stock-forms.js';
 
 export const CATEGORY_KEY = {
   natural: 'expert.cat.natural',
@@ -28,9 +29,9 @@ export function ExpertForm({
   onDone: () => void;
   onClose: () => void;
 }) {
-  const { t, lang } = useI18n();
-  const [f, setF] = useState({
-    siteId: sites[0]?.id ?? '',
+  const { t } = useI18n();
+  const { f, set, put } = useFields({
+    siteId: '',
     name: '',
     category: 'natural' as ExpertCategory,
     specialty: '',
@@ -38,38 +39,19 @@ export function ExpertForm({
     phones: '',
   });
   const [available, setAvailable] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) =>
-    setF({ ...f, [k]: e.target.value });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      const phones = f.phones.split(/[;；,，\s]+/).filter(Boolean);
-      await expertApi.create({ ...f, siteId: f.siteId || sites[0]?.id, phones, available });
-      onDone();
-    } catch (err) {
-      setError(stockErrorText(err, t, lang));
-    }
+  const submit = async () => {
+    const phones = f.phones.split(/[;；,，\s]+/).filter(Boolean);
+    // no site listed: the server files the expert under the caller's own site
+    await expertApi.create({ ...f, siteId: f.siteId || sites[0]?.id, phones, available });
+    onDone();
   };
   return (
-    <form className="card stock-form" aria-label={t('expert.new')} onSubmit={(e) => void submit(e)}>
-      <h2>{t('expert.new')}</h2>
-      <label>
-        {t('stock.site')}
-        <select value={f.siteId || sites[0]?.id} onChange={set('siteId')}>
-          {sites.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('expert.name')}
+    <FormCard title={t('expert.new')} onSubmit={submit} onClose={onClose}>
+      <PickOne label={t('stock.site')} value={f.siteId} options={sites} onChange={put('siteId')} />
+      <Field label={t('expert.name')}>
         <input value={f.name} required maxLength={100} onChange={set('name')} />
-      </label>
-      <label>
-        {t('expert.category')}
+      </Field>
+      <Field label={t('expert.category')}>
         <select value={f.category} onChange={set('category')}>
           {EXPERT_CATEGORIES.map((c) => (
             <option key={c} value={c}>
@@ -77,37 +59,21 @@ export function ExpertForm({
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        {t('expert.specialty')}
+      </Field>
+      <Field label={t('expert.specialty')}>
         <input value={f.specialty} required maxLength={200} onChange={set('specialty')} />
-      </label>
-      <label>
-        {t('expert.organisation')}
+      </Field>
+      <Field label={t('expert.organisation')}>
         <input value={f.organisation} required maxLength={200} onChange={set('organisation')} />
-      </label>
-      <label>
-        {t('expert.phones')}
+      </Field>
+      <Field label={t('expert.phones')}>
         <input value={f.phones} required inputMode="tel" onChange={set('phones')} />
-      </label>
+      </Field>
       <label>
         <input type="checkbox" checked={available} onChange={(e) => setAvailable(e.target.checked)} />
         {t('expert.available')}
       </label>
-      <div className="stock-actions">
-        <button type="submit" className="primary">
-          {t('stock.save')}
-        </button>
-        <button type="button" onClick={onClose}>
-          {t('stock.cancel')}
-        </button>
-      </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-    </form>
+    </FormCard>
   );
 }
 

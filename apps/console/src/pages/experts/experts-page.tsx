@@ -9,8 +9,9 @@ import {
   type UserView,
 } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
+import { CsvButtons, importedText, PageMessages, usePageMessages } from '../../components/resource-list.js';
 import { api } from '../../lib/api.js';
-import { csvName, downloadCsv } from '../../lib/csv.js';
+import { csvName } from '../../lib/csv.js';
 import '../../styles/stock.css';
 import { expertApi } from '../stock/stock-api.js';
 import { stockErrorText } from '../stock/stock-errors.js';
@@ -32,9 +33,7 @@ export default function ExpertsPage({ user }: { user: UserView }) {
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [creating, setCreating] = useState(false);
   const [invited, setInvited] = useState<ExpertInvitationView[]>([]);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const fail = useCallback((err: unknown) => setError(stockErrorText(err, t, lang)), [t, lang]);
+  const { notice, error, fail, say } = usePageMessages((err) => stockErrorText(err, t, lang));
 
   const load = useCallback(() => {
     expertApi.list(category || undefined).then(setExperts, fail);
@@ -60,27 +59,6 @@ export default function ExpertsPage({ user }: { user: UserView }) {
       fail(err);
     }
   };
-  const importFile = async (file: File | undefined) => {
-    if (!file) return;
-    try {
-      const r = await expertApi.importCsv(await file.text());
-      setError(null);
-      setNotice(
-        t('stock.imported').replace('{created}', String(r.created)).replace('{updated}', String(r.updated)),
-      );
-      load();
-    } catch (err) {
-      fail(err);
-    }
-  };
-  const exportCsv = async () => {
-    try {
-      downloadCsv(csvName(t('expert.title')), await expertApi.exportCsv());
-    } catch (err) {
-      fail(err);
-    }
-  };
-
   return (
     <div className="stock-page">
       <div className="stock-top">
@@ -98,34 +76,26 @@ export default function ExpertsPage({ user }: { user: UserView }) {
           ))}
         </select>
         {mayKeep(user) && <button onClick={() => setCreating(true)}>{t('expert.new')}</button>}
-        <button onClick={() => void exportCsv()}>{t('stock.export')}</button>
-        {mayKeep(user) && (
-          <label className="stock-file">
-            {t('stock.import')}
-            <input
-              type="file"
-              accept=".csv,text/csv"
-              onChange={(e) => void importFile(e.target.files?.[0])}
-            />
-          </label>
-        )}
+        <CsvButtons
+          exportLabel={t('stock.export')}
+          importLabel={t('stock.import')}
+          fileName={() => csvName(t('expert.title'))}
+          canImport={mayKeep(user)}
+          api={expertApi}
+          onImported={(r) => {
+            say(importedText(t('stock.imported'), r));
+            load();
+          }}
+          onError={fail}
+        />
       </div>
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <PageMessages notice={notice} error={error} />
       {creating && (
         <ExpertForm
           sites={sites}
           onDone={() => {
             setCreating(false);
-            setNotice(t('stock.saved'));
+            say(t('stock.saved'));
             load();
           }}
           onClose={() => setCreating(false)}

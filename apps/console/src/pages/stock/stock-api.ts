@@ -13,35 +13,8 @@ import type {
   StockItemView,
   UpdateExpertRequest,
 } from '#contracts';
-import { ApiError, call, session } from '../../lib/api.js';
-
-/** A CSV the server serves or takes (UTF-8 with a BOM), with the same error shape as `call`. */
-async function csv(method: 'GET' | 'POST', path: string, body?: string): Promise<string> {
-  const headers: Record<string, string> = {};
-  if (session.token) headers.authorization = `Bearer ${session.token}`;
-  if (body !== undefined) headers['content-type'] = 'text/csv; charset=utf-8';
-  const res = await fetch(`/api/v1${path}`, { method, headers, body });
-  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
-  if (!res.ok) {
-    const data = (() => {
-      try {
-        return JSON.parse(text) as {
-          message?: string;
-          code?: string;
-          fields?: { path: string; message: string }[];
-        };
-      } catch {
-        return {};
-      }
-    })();
-    throw new ApiError(res.status, data.message ?? `HTTP ${res.status}`, {
-      path,
-      code: data.code,
-      fields: data.fields,
-    });
-  }
-  return text;
-}
+import { call } from '../../lib/api.js';
+import { csvCall as csv } from '../../lib/csv-api.js';
 
 /** 应急物资 and 专家库 endpoints: docs/stock-and-experts.md. */
 export const stockApi = {

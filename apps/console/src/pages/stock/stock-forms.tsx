@@ -10,25 +10,33 @@ export const beijingDay = (v: string) => (v ? `${v}T00:00:00+08:00` : undefined)
 export const beijingDate = (iso: string | null) =>
   iso ? new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10) : '';
 
-function Form({
+/**
+ * A form card of the stock and expert pages: title, fields, 保存 (off while sending) and 取消.
+ * `onSubmit` sends; a refusal it throws, or a sentence it returns, shows under the buttons.
+ */
+export function FormCard({
   title,
   onSubmit,
   onClose,
-  error,
   children,
 }: {
   title: string;
-  onSubmit: () => Promise<void>;
+  onSubmit: () => Promise<string | void>;
   onClose: () => void;
-  error: string | null;
   children: ReactNode;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    void onSubmit().finally(() => setBusy(false));
+    void onSubmit()
+      .then(
+        (refused) => setError(refused ?? null),
+        (err: unknown) => setError(stockErrorText(err, t, lang)),
+      )
+      .finally(() => setBusy(false));
   };
   return (
     <form className="card stock-form" aria-label={title} onSubmit={submit}>
@@ -51,12 +59,49 @@ function Form({
   );
 }
 
-const Field = ({ label, children }: { label: string; children: ReactNode }) => (
+export const Field = ({ label, children }: { label: string; children: ReactNode }) => (
   <label>
     {label}
     {children}
   </label>
 );
+
+/**
+ * One of `options` (sites, depots) by name. The list may arrive after the form opened: until
+ * one is picked, the first is shown, and `orFirst` sends it.
+ */
+export function PickOne({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  options: { id: string; name: string }[];
+  onChange: (id: string) => void;
+}) {
+  return (
+    <Field label={label}>
+      <select value={value || options[0]?.id} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+export const orFirst = (id: string, options: { id: string }[]) => id || (options[0]?.id ?? '');
+
+/** A form's text fields as one record: `set('name')` is the input's onChange. */
+export function useFields<F extends Record<string, string>>(initial: F) {
+  const [f, setF] = useState(initial);
+  const set = (k: keyof F) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const put = (k: keyof F) => (v: string) => setF({ ...f, [k]: v });
+  return { f, set, put };
+}
 
 export function DepotForm({
   sites,
@@ -67,31 +112,15 @@ export function DepotForm({
   onDone: () => void;
   onClose: () => void;
 }) {
-  const { t, lang } = useI18n();
-  const [f, setF] = useState({ siteId: sites[0]?.id ?? '', name: '', place: '', keeper: '', phone: '' });
-  const [error, setError] = useState<string | null>(null);
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) =>
-    setF({ ...f, [k]: e.target.value });
+  const { t } = useI18n();
+  const { f, set, put } = useFields({ siteId: '', name: '', place: '', keeper: '', phone: '' });
   const submit = async () => {
-    try {
-      // the sites may arrive after the form opened: the first one is the default
-      await stockApi.createDepot({ ...f, siteId: f.siteId || (sites[0]?.id ?? '') });
-      onDone();
-    } catch (err) {
-      setError(stockErrorText(err, t, lang));
-    }
+    await stockApi.createDepot({ ...f, siteId: orFirst(f.siteId, sites) });
+    onDone();
   };
   return (
-    <Form title={t('stock.newDepot')} onSubmit={submit} onClose={onClose} error={error}>
-      <Field label={t('stock.site')}>
-        <select value={f.siteId || sites[0]?.id} onChange={set('siteId')}>
-          {sites.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+    <FormCard title={t('stock.newDepot')} onSubmit={submit} onClose={onClose}>
+      <PickOne label={t('stock.site')} value={f.siteId} options={sites} onChange={put('siteId')} />
       <Field label={t('stock.depotName')}>
         <input value={f.name} required maxLength={200} onChange={set('name')} />
       </Field>
@@ -104,7 +133,7 @@ export function DepotForm({
       <Field label={t('stock.phone')}>
         <input value={f.phone} required maxLength={32} inputMode="tel" onChange={set('phone')} />
       </Field>
-    </Form>
+    </FormCard>
   );
 }
 
@@ -117,9 +146,9 @@ export function ItemForm({
   onDone: () => void;
   onClose: () => void;
 }) {
-  const { t, lang } = useI18n();
-  const [f, setF] = useState({
-    depotId: depots[0]?.id ?? '',
+  const { t } = useI18n();
+  const { f, set, put } = useFields({
+    depotId: '',
     code: '',
     name: '',
     quantity: '',
@@ -127,37 +156,22 @@ export function ItemForm({
     expiresAt: '',
     minimum: '',
   });
-  const [error, setError] = useState<string | null>(null);
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) =>
-    setF({ ...f, [k]: e.target.value });
   const submit = async () => {
-    const depotId = f.depotId || depots[0]?.id;
-    if (!depotId) return setError(t('stock.err.noDepot'));
-    try {
-      await stockApi.addItem(depotId, {
-        code: f.code.trim(),
-        name: f.name,
-        quantity: Number(f.quantity),
-        unit: f.unit,
-        expiresAt: beijingDay(f.expiresAt),
-        minimum: f.minimum === '' ? undefined : Number(f.minimum),
-      });
-      onDone();
-    } catch (err) {
-      setError(stockErrorText(err, t, lang));
-    }
+    const depotId = orFirst(f.depotId, depots);
+    if (!depotId) return t('stock.err.noDepot');
+    await stockApi.addItem(depotId, {
+      code: f.code.trim(),
+      name: f.name,
+      quantity: Number(f.quantity),
+      unit: f.unit,
+      expiresAt: beijingDay(f.expiresAt),
+      minimum: f.minimum === '' ? undefined : Number(f.minimum),
+    });
+    onDone();
   };
   return (
-    <Form title={t('stock.newItem')} onSubmit={submit} onClose={onClose} error={error}>
-      <Field label={t('stock.depot')}>
-        <select value={f.depotId || depots[0]?.id} onChange={set('depotId')}>
-          {depots.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+    <FormCard title={t('stock.newItem')} onSubmit={submit} onClose={onClose}>
+      <PickOne label={t('stock.depot')} value={f.depotId} options={depots} onChange={put('depotId')} />
       <Field label={t('stock.code')}>
         <input
           value={f.code}
@@ -184,7 +198,7 @@ export function ItemForm({
       <Field label={t('stock.minimum')}>
         <input value={f.minimum} type="number" min={0} step={1} onChange={set('minimum')} />
       </Field>
-    </Form>
+    </FormCard>
   );
 }
 
@@ -199,49 +213,27 @@ export function DispatchForm({
   onDone: (d: StockDispatchView) => void;
   onClose: () => void;
 }) {
-  const { t, lang } = useI18n();
-  const [quantity, setQuantity] = useState('1');
-  const [toSiteId, setToSiteId] = useState(sites[0]?.id ?? '');
-  const [error, setError] = useState<string | null>(null);
+  const { t } = useI18n();
+  const { f, set, put } = useFields({ quantity: '1', toSiteId: '' });
   const submit = async () => {
-    try {
-      onDone(
-        await stockApi.dispatch({
-          itemId: item.id,
-          quantity: Number(quantity),
-          toSiteId: toSiteId || (sites[0]?.id ?? ''),
-        }),
-      );
-    } catch (err) {
-      setError(stockErrorText(err, t, lang));
-    }
+    onDone(
+      await stockApi.dispatch({
+        itemId: item.id,
+        quantity: Number(f.quantity),
+        toSiteId: orFirst(f.toSiteId, sites),
+      }),
+    );
   };
   return (
-    <Form
+    <FormCard
       title={`${t('stock.dispatchTitle')}：${item.name}（${item.quantity}${item.unit}）`}
       onSubmit={submit}
       onClose={onClose}
-      error={error}
     >
       <Field label={t('stock.quantity')}>
-        <input
-          value={quantity}
-          required
-          type="number"
-          min={1}
-          step={1}
-          onChange={(e) => setQuantity(e.target.value)}
-        />
+        <input value={f.quantity} required type="number" min={1} step={1} onChange={set('quantity')} />
       </Field>
-      <Field label={t('stock.toSite')}>
-        <select value={toSiteId || sites[0]?.id} onChange={(e) => setToSiteId(e.target.value)}>
-          {sites.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-      </Field>
-    </Form>
+      <PickOne label={t('stock.toSite')} value={f.toSiteId} options={sites} onChange={put('toSiteId')} />
+    </FormCard>
   );
 }

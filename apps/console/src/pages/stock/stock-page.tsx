@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DepotView, SiteView, StockItemView, UserView } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
+import { CsvButtons, importedText, PageMessages, usePageMessages } from '../../components/resource-list.js';
 import { api } from '../../lib/api.js';
-import { csvName, downloadCsv } from '../../lib/csv.js';
+import { csvName } from '../../lib/csv.js';
 import '../../styles/stock.css';
 import { stockApi } from './stock-api.js';
 import { stockErrorText } from './stock-errors.js';
@@ -36,9 +37,7 @@ export default function StockPage({ user }: { user: UserView }) {
   const [within, setWithin] = useState(30);
   const [onlyFlagged, setOnlyFlagged] = useState(false);
   const [form, setForm] = useState<'depot' | 'item' | StockItemView | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const fail = useCallback((err: unknown) => setError(stockErrorText(err, t, lang)), [t, lang]);
+  const { notice, error, fail, say } = usePageMessages((err) => stockErrorText(err, t, lang));
 
   const load = useCallback(() => {
     stockApi.depots().then(setDepots, fail);
@@ -61,57 +60,26 @@ export default function StockPage({ user }: { user: UserView }) {
 
   const done = (text: string) => {
     setForm(null);
-    setError(null);
-    setNotice(text);
+    say(text);
     load();
   };
-  const importFile = async (file: File | undefined) => {
-    if (!file) return;
-    try {
-      const r = await stockApi.importCsv(await file.text());
-      done(
-        t('stock.imported').replace('{created}', String(r.created)).replace('{updated}', String(r.updated)),
-      );
-    } catch (err) {
-      fail(err);
-    }
-  };
-  const exportCsv = async () => {
-    try {
-      downloadCsv(csvName(t('stock.title')), await stockApi.exportCsv());
-    } catch (err) {
-      fail(err);
-    }
-  };
-
   return (
     <div className="stock-page">
       <div className="stock-top">
         <h1>{t('stock.title')}</h1>
         {mayKeep(user) && <button onClick={() => setForm('depot')}>{t('stock.newDepot')}</button>}
         {mayKeep(user) && <button onClick={() => setForm('item')}>{t('stock.newItem')}</button>}
-        <button onClick={() => void exportCsv()}>{t('stock.export')}</button>
-        {mayKeep(user) && (
-          <label className="stock-file">
-            {t('stock.import')}
-            <input
-              type="file"
-              accept=".csv,text/csv"
-              onChange={(e) => void importFile(e.target.files?.[0])}
-            />
-          </label>
-        )}
+        <CsvButtons
+          exportLabel={t('stock.export')}
+          importLabel={t('stock.import')}
+          fileName={() => csvName(t('stock.title'))}
+          canImport={mayKeep(user)}
+          api={stockApi}
+          onImported={(r) => done(importedText(t('stock.imported'), r))}
+          onError={fail}
+        />
       </div>
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <PageMessages notice={notice} error={error} />
       {form === 'depot' && (
         <DepotForm sites={sites} onDone={() => done(t('stock.saved'))} onClose={() => setForm(null)} />
       )}

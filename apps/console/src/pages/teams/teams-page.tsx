@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { SiteView, TeamKind, TeamStatus, TeamView, UserView } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
+import { CsvButtons, importedText, PageMessages, usePageMessages } from '../../components/resource-list.js';
 import { api } from '../../lib/api.js';
 import '../../styles/teams.css';
 import { teamApi } from './team-api.js';
@@ -24,10 +25,7 @@ export default function TeamsPage({ user }: { user: UserView }) {
   const [kind, setKind] = useState<TeamKind | ''>('');
   const [status, setStatus] = useState<TeamStatus | ''>('');
   const [editing, setEditing] = useState<TeamView | 'new' | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const fileInput = useRef<HTMLInputElement>(null);
-  const fail = useCallback((err: unknown) => setError(teamErrorText(err, t)), [t]);
+  const { notice, error, fail, say, clearNotice } = usePageMessages((err) => teamErrorText(err, t));
 
   const load = useCallback(() => {
     teamApi.list({ kind, status }).then(setTeams, fail);
@@ -42,8 +40,7 @@ export default function TeamsPage({ user }: { user: UserView }) {
   }, [user, fail]);
 
   const done = (text: string) => {
-    setError(null);
-    setNotice(text);
+    say(text);
     load();
   };
   const alert = async (team: TeamView) => {
@@ -55,35 +52,6 @@ export default function TeamsPage({ user }: { user: UserView }) {
       fail(err);
     }
   };
-  const exportCsv = async () => {
-    try {
-      const url = URL.createObjectURL(await teamApi.exportCsv());
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = 'teams.csv';
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (err) {
-      fail(err);
-    }
-  };
-  const importCsv = async (file: File | undefined) => {
-    if (!file) return;
-    try {
-      const r = await teamApi.importCsv(await file.text());
-      done(
-        `${t('team.imported')}：${t('team.importedCounts')
-          .replace('{created}', String(r.created))
-          .replace('{updated}', String(r.updated))}`,
-      );
-    } catch (err) {
-      setNotice(null);
-      fail(err);
-    } finally {
-      if (fileInput.current) fileInput.current.value = '';
-    }
-  };
-
   return (
     <div className="teams-page">
       <div className="team-top">
@@ -122,36 +90,20 @@ export default function TeamsPage({ user }: { user: UserView }) {
         <button type="button" onClick={load}>
           {t('team.refresh')}
         </button>
-        <button type="button" onClick={() => void exportCsv()}>
-          {t('team.export')}
-        </button>
-        {mayEdit(user) && (
-          <>
-            <button type="button" onClick={() => fileInput.current?.click()}>
-              {t('team.import')}
-            </button>
-            {/* the browser's own file picker text is not zh-CN: the button above opens it */}
-            <input
-              ref={fileInput}
-              hidden
-              name="importCsv"
-              type="file"
-              accept=".csv,text/csv"
-              onChange={(e) => void importCsv(e.target.files?.[0])}
-            />
-          </>
-        )}
+        <CsvButtons
+          exportLabel={t('team.export')}
+          importLabel={t('team.import')}
+          fileName={() => 'teams.csv'}
+          canImport={mayEdit(user)}
+          api={teamApi}
+          onImported={(r) => done(`${t('team.imported')}：${importedText(t('team.importedCounts'), r)}`)}
+          onError={(err) => {
+            clearNotice();
+            fail(err);
+          }}
+        />
       </div>
-      {notice && (
-        <p role="status" className="ok" data-testid="team-notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <PageMessages notice={notice} error={error} noticeClass="ok" noticeTestId="team-notice" />
       {editing && (
         <TeamFormCard
           key={editing === 'new' ? 'new' : editing.id}
