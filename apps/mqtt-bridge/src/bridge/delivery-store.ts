@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { ClaimedRow, OutboxRead, OutboxRow, SendQueueOutbox } from './terminal-send-queue.js';
+import type { ClaimedRow, OutboxRead, OutboxRow, SendQueueOutbox } from './send-queue-outbox.js';
 
 /**
  * How long a bridge's claim on replaying a terminal keeps the other bridges off it. Every

@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import {
-  RETRY_FIRST_MS,
-  TerminalSendQueue,
-  type ClaimedRow,
-  type OutboxRead,
-  type OutboxRow,
-  type SendQueueOptions,
-} from './terminal-send-queue.js';
+import { RETRY_FIRST_MS } from './publish-retries.js';
+import type { ClaimedRow, OutboxRead, OutboxRow } from './send-queue-outbox.js';
+import { TerminalSendQueue, type SendQueueOptions } from './terminal-send-queue.js';
 
 type State = 'queued' | 'sent' | 'received';
 type Stored = ClaimedRow & { state: State };

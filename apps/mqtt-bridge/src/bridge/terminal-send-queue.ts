@@ -3,34 +3,8 @@ import { TOPIC_ROOT } from '#contracts';
 import type { BrokerLink } from '../broker/broker-link.js';
 import { Batcher } from './batcher.js';
 import { trace, traceCount } from '#platform';
-
-/** A terminal outbox message, as the sender reads it. */
-export interface OutboxRow {
-  id: string;
-  terminal_id: string;
-  topic: 'directives' | 'notices';
-  /** JSON text as stored: sent as is, never parsed and re-serialised */
-  payload: string;
-  expires_at: Date | null;
-}
-
-/** A row a sweep's UPDATE claimed, with its seq (a bigint, as text) for the order. */
-export type ClaimedRow = OutboxRow & { seq: string };
-
-/**
- * What an outbox read takes: `replay` everything not acknowledged, `unconfirmed` what the
- * device has not said `received` for, `fresh` what was never sent.
- */
-export type OutboxRead = 'replay' | 'unconfirmed' | 'fresh';
-
-/** The outbox as the queue sees it: the database in the bridge (DeliveryStore), an array in tests. */
-export interface SendQueueOutbox {
-  /** the terminals this bridge takes on replaying (the others are another bridge's) */
-  claimReplays(terminalIds: string[]): Promise<Set<string>>;
-  /** the terminals' rows in `which`, unexpired, by terminal and in seq order */
-  read(which: OutboxRead, terminalIds: string[]): Promise<OutboxRow[]>;
-  markSent(ids: string[]): Promise<void>;
-}
+import { PublishRetries } from './publish-retries.js';
+import type { ClaimedRow, OutboxRead, OutboxRow, SendQueueOutbox } from './send-queue-outbox.js';
 
 export type PublishLink = Pick<BrokerLink, 'publish'>;
 
@@ -58,10 +32,6 @@ interface FlushRequest {
 }
 
 type SendItem = OutboxRow & { replay: boolean };
-
-/** after a failed publish, the terminal's outbox is replayed in order after this, doubling to the max */
-export const RETRY_FIRST_MS = 5000;
-export const RETRY_MAX_MS = 300_000;
 
 const expired = (row: OutboxRow) => row.expires_at !== null && row.expires_at.getTime() <= Date.now();
 
@@ -118,12 +88,10 @@ export class TerminalSendQueue {
    * almost no mark is written at all: 10,000 fewer row updates on the one database session.
    */
   private readonly unmarked = new Map<string, string>();
-  /**
-   * Terminals whose last publish failed, until their retry: nothing is sent to them
-   * meanwhile (a later message must not overtake the one that failed); the retry replays
-   * everything unacknowledged in order. The delay doubles while publishes keep failing.
-   */
-  private readonly retries = new Map<string, { timer: NodeJS.Timeout | undefined; delayMs: number }>();
+  /** terminals whose last publish failed: nothing overtakes the failed message (see PublishRetries) */
+  private readonly retries = new PublishRetries((terminalId) =>
+    this.flushes.add({ terminalId, replay: true, retry: true }),
+  );
   /** per terminal, the message being published right now (out of its queue, not yet acked) */
   private readonly publishing = new Map<string, string>();
 
@@ -168,8 +136,7 @@ export class TerminalSendQueue {
   /** Gone offline: its reconnect replays everything, so no retry and no follow-up meanwhile. */
   offline(terminalId: string): void {
     this.followUps.delete(terminalId);
-    clearTimeout(this.retries.get(terminalId)?.timer);
-    this.retries.delete(terminalId);
+    this.retries.cancel(terminalId);
   }
 
   /** the broker link was down: every terminal's `online` that follows replays anew */
@@ -208,7 +175,7 @@ export class TerminalSendQueue {
     const todo = rows
       .filter(
         (row) =>
-          this.options.canSend(row.terminal_id) && !this.retries.has(row.terminal_id) && !this.holds(row),
+          this.options.canSend(row.terminal_id) && !this.retries.failing(row.terminal_id) && !this.holds(row),
       )
       .map(({ id, terminal_id, topic, payload, expires_at }) => ({
         id,
@@ -245,7 +212,7 @@ export class TerminalSendQueue {
 
   /** No more retries; resolves once the reads, the sends and the `sent` marks under way are done. */
   async stop(): Promise<void> {
-    for (const r of this.retries.values()) clearTimeout(r.timer);
+    this.retries.stop();
     await this.flushes.drain();
     await this.sendsDone();
     await this.sent.drain();
@@ -306,7 +273,7 @@ export class TerminalSendQueue {
    */
   private send(terminalId: string, rows: SendItem[]): void {
     if (!this.link) return;
-    if (this.retries.get(terminalId)?.timer) {
+    if (this.retries.waiting(terminalId)) {
       // its retry replays these too, in order
       for (const row of rows) if (!row.replay) this.inFlight.delete(row.id);
       return;
@@ -340,7 +307,7 @@ export class TerminalSendQueue {
       .then(
         () => {
           this.publishing.delete(terminalId);
-          this.retries.delete(terminalId);
+          this.retries.succeeded(terminalId);
           traceCount('delivery.puback', 2000);
           this.options.published(sending.replay);
           // only what went out before the follow-up was due (the sweep may come up to 1 s late)
@@ -358,22 +325,9 @@ export class TerminalSendQueue {
           if (!sending.replay) this.inFlight.delete(sending.id);
           for (const rest of queue.splice(0)) if (!rest.replay) this.inFlight.delete(rest.id);
           this.finished(terminalId);
-          this.retryLater(terminalId);
+          this.retries.failed(terminalId);
         },
       );
-  }
-
-  private retryLater(terminalId: string): void {
-    const previous = this.retries.get(terminalId);
-    if (previous?.timer) return;
-    const delayMs = previous ? Math.min(previous.delayMs * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
-    const retry = { timer: undefined as NodeJS.Timeout | undefined, delayMs };
-    retry.timer = setTimeout(() => {
-      retry.timer = undefined; // sending again; the delay stays for a next failure
-      this.flushes.add({ terminalId, replay: true, retry: true });
-    }, delayMs);
-    retry.timer.unref();
-    this.retries.set(terminalId, retry);
   }
 
   private finished(terminalId: string): void {
