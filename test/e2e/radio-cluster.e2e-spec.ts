@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { TalkgroupView, TransmissionView } from '#contracts';
 import { RedisEventBus } from '#platform';
-import { readWav } from '#radio';
+import { readWav, ToneDetector } from '#radio';
 import { Api } from '../support/api.js';
 import { sleep, waitFor } from '../support/async.js';
 import { adminLogin } from '../support/directives.js';
@@ -134,16 +134,20 @@ describe('radio in a cluster: one host per talkgroup, shared floor, kill -9 mid-
     );
     const t = closed![0];
     expect(t).toMatchObject({ interrupted: true, talker: { id: a.terminalId } });
-    // the recording is on the disk of the instance that hosted the talkgroup
-    const elsewhere = await fetch(`${other.baseUrl}${t!.audioUrl}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(elsewhere.status).toBe(404);
     const res = await fetch(`${hubs[host]!.baseUrl}${t!.audioUrl}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(200);
-    const wav = readWav(Buffer.from(await res.arrayBuffer()));
+    const file = Buffer.from(await res.arrayBuffer());
+    // the recording is on the disk of the instance that hosted the talkgroup (DATA_DIR not
+    // shared); the other instance serves it too, asking the host (it used to answer 404)
+    const elsewhere = await fetch(`${other.baseUrl}${t!.audioUrl}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.headers.get('content-type')).toBe('audio/wav');
+    expect(Buffer.from(await elsewhere.arrayBuffer()).equals(file)).toBe(true);
+    const wav = readWav(file);
     const seconds = wav.samples.length / 8000;
     console.log(
       `kill -9: the interrupted transmission kept ${seconds.toFixed(2)} s of audio (durationMs ${t!.durationMs})`,

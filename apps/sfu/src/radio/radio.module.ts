@@ -10,6 +10,7 @@ import { RadioFloorService } from './radio-floor.service.js';
 import { RadioHubService } from './radio-hub.service.js';
 import { MemoryRadioStateStore, RadioStateStore, RedisRadioStateStore } from './radio-state.store.js';
 import { RadioRetention } from './radio-retention.js';
+import { RecordingShare } from './recording-share.js';
 import { TalkgroupGatewaysController } from './talkgroup-gateways.controller.js';
 import { TalkgroupsController } from './talkgroups.controller.js';
 import { TalkgroupsRepository } from './talkgroups.repository.js';
@@ -48,6 +49,7 @@ import { TransmissionsController } from './transmissions.controller.js';
     RadioEmergencies,
     RadioHubService,
     RadioRetention,
+    RecordingShare,
     { provide: RadioAir, useClass: RadioAirService },
     RadioBrowserService,
     RadioBrowserGateway,
