@@ -207,4 +207,84 @@ describe('radio in a cluster: one host per talkgroup, shared floor, kill -9 mid-
     expect(spoken!.map((t) => t.interrupted)).toEqual([false, false]);
     expect((await retries()) - before).toBe(0);
   });
+
+  /** the host, the other instance, and a REST client on the other one */
+  async function hostAndOther() {
+    const media = b.cmdsOf('media').length;
+    await a.join();
+    await b.join();
+    const host = (await waitFor(async () => redis.get(`${prefix}:radio:host:${tg.id}`), 10_000, 'a host'))!;
+    const other = hubs[host === 'one' ? 'two' : 'one']!;
+    await waitFor(() => b.cmdsOf('media').length > media, 10_000, 'B has media');
+    return { host, api2: new Api(other.baseUrl, token) };
+  }
+
+  /** 440 Hz (the fake speech engine's tone) in what the gateway heard since `since` */
+  const heard440 = (gw: RadioGatewayDouble, since: number) => {
+    const det = new ToneDetector({ freqHz: 440, minMs: 100 });
+    const { pcm } = gw.pcm(since);
+    for (let i = 0; i < pcm.length; i += 160) det.push(pcm.subarray(i, i + 160));
+    return det.onsetMs !== null;
+  };
+
+  it('speaks a typed announcement received by the instance that does not host the talkgroup', async () => {
+    const { api2 } = await hostAndOther();
+    await sleep(500);
+    const t0 = performance.now();
+    // it used to answer 409 there: "its media is hosted by another instance"
+    const res = await api2.post<{ transmissionId: string }>(`/api/v1/talkgroups/${tg.id}/announce`, {
+      text: '集群播报',
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.transmissionId;
+    await waitFor(() => b.cmdsOf('key').some((k) => k.transmissionId === id), 5000, 'B keyed');
+    expect(a.cmdsOf('key').some((k) => k.transmissionId === id)).toBe(true);
+    await waitFor(() => heard440(b, t0), 5000, 'the speech at B');
+    const row = await waitFor(
+      async () => {
+        const list = (await api2.get<TransmissionView[]>(`/api/v1/talkgroups/${tg.id}/transmissions`)).body;
+        return list.find((t) => t.id === id && t.endedAt) ?? null;
+      },
+      10_000,
+      'the announcement closed',
+    );
+    expect(row).toMatchObject({ interrupted: false, talker: { kind: 'user' } });
+    expect(b.cmdsOf('unkey').find((u) => u.transmissionId === id)?.reason).toBe('ended');
+    expect((await api2.get(`/api/v1/talkgroups/${tg.id}`)).body.floor).toBeNull();
+  });
+
+  it('frees the floor and closes the row when the host stops mid-announcement', async () => {
+    const { host, api2 } = await hostAndOther();
+    await sleep(500);
+    const res = await api2.post<{ transmissionId: string }>(`/api/v1/talkgroups/${tg.id}/announce`, {
+      text: '长播报 [6 s]',
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.transmissionId;
+    await waitFor(() => b.cmdsOf('key').some((k) => k.transmissionId === id), 5000, 'B keyed');
+    // the host frozen (its lease still held): it neither plays nor reports any more
+    process.kill(hubs[host]!.pid, 'SIGSTOP');
+    const stoppedAt = performance.now();
+    try {
+      await waitFor(() => b.cmdsOf('unkey').some((u) => u.transmissionId === id), 6000, 'B unkeyed');
+      const unkeyMs = performance.now() - stoppedAt;
+      const unkey = b.cmdsOf('unkey').find((u) => u.transmissionId === id)!;
+      expect(unkey.reason).toBe('shutdown');
+      const row = await waitFor(
+        async () => {
+          const list = (await api2.get<TransmissionView[]>(`/api/v1/talkgroups/${tg.id}/transmissions`)).body;
+          return list.find((t) => t.id === id && t.endedAt) ?? null;
+        },
+        3000,
+        'the row closed',
+      );
+      expect(row).toMatchObject({ interrupted: true });
+      // well before the 6 s of speech would have ended, and long before the floor key's expiry
+      expect(unkeyMs).toBeLessThan(5000);
+      expect((await api2.get(`/api/v1/talkgroups/${tg.id}`)).body.floor).toBeNull();
+      console.log(`announcement host frozen: floor freed, B unkeyed ${Math.round(unkeyMs)} ms later`);
+    } finally {
+      process.kill(hubs[host]!.pid, 'SIGCONT');
+    }
+  });
 });

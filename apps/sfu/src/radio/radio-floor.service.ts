@@ -112,14 +112,22 @@ export class RadioFloorService {
     return Boolean(released);
   }
 
-  /** Ends this transmission if it still holds the floor (timeout, inhibit, gateway gone, shutdown). */
-  async cut(talkgroupId: string, transmissionId: string, reason: RadioUnkeyReason): Promise<boolean> {
+  /**
+   * Ends this transmission if it still holds the floor (timeout, inhibit, gateway gone,
+   * shutdown); `interrupted` marks its row so when its media host is gone mid-way.
+   */
+  async cut(
+    talkgroupId: string,
+    transmissionId: string,
+    reason: RadioUnkeyReason,
+    interrupted = false,
+  ): Promise<boolean> {
     const cutHolder = await this.state.updateFloor(talkgroupId, (s) => {
       if (s.holder?.transmissionId !== transmissionId) return { state: s, result: null };
       const r = releaseFloor(s, s.holder.talker.id, Date.now(), this.hangMs);
       return { state: r.state, result: r.released };
     });
-    if (cutHolder) await this.ended(talkgroupId, cutHolder, reason);
+    if (cutHolder) await this.ended(talkgroupId, cutHolder, reason, interrupted);
     return Boolean(cutHolder);
   }
 
@@ -189,7 +197,12 @@ export class RadioFloorService {
     });
   }
 
-  private async ended(talkgroupId: string, holder: FloorHolder, reason: RadioUnkeyReason): Promise<void> {
+  private async ended(
+    talkgroupId: string,
+    holder: FloorHolder,
+    reason: RadioUnkeyReason,
+    interrupted = false,
+  ): Promise<void> {
     const relays = this.relays.get(holder.transmissionId) ?? [];
     this.relays.delete(holder.transmissionId);
     for (const r of relays) await this.cut(r.talkgroupId, r.transmissionId, reason);
@@ -199,7 +212,7 @@ export class RadioFloorService {
     const row = await this.repo.closeTransmission(holder.transmissionId, {
       bytes: 0,
       durationMs,
-      interrupted: false,
+      interrupted,
     });
     await this.publish(talkgroupId, null);
     await this.audit

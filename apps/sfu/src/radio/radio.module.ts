@@ -11,6 +11,7 @@ import { RadioHubService } from './radio-hub.service.js';
 import { MemoryRadioStateStore, RadioStateStore, RedisRadioStateStore } from './radio-state.store.js';
 import { RadioRetention } from './radio-retention.js';
 import { RecordingShare } from './recording-share.js';
+import { RemoteAir } from './remote-air.js';
 import { TalkgroupGatewaysController } from './talkgroup-gateways.controller.js';
 import { TalkgroupsController } from './talkgroups.controller.js';
 import { TalkgroupsRepository } from './talkgroups.repository.js';
@@ -50,6 +51,7 @@ import { TransmissionsController } from './transmissions.controller.js';
     RadioHubService,
     RadioRetention,
     RecordingShare,
+    RemoteAir,
     { provide: RadioAir, useClass: RadioAirService },
     RadioBrowserService,
     RadioBrowserGateway,
