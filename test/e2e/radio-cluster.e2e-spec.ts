@@ -227,6 +227,65 @@ describe('radio in a cluster: one host per talkgroup, shared floor, kill -9 mid-
     return det.onsetMs !== null;
   };
 
+  it('carries a patch between talkgroups hosted on the two instances (a pipe over UDP)', async () => {
+    const { host, api2 } = await hostAndOther();
+    const otherId = host === 'one' ? 'two' : 'one';
+    const gC = await provision(api2, root, '丙', 'radio');
+    const tg2 = (
+      await api2.post<TalkgroupView>('/api/v1/talkgroups', {
+        name: '集群乙组',
+        siteId: root,
+        gatewayIds: [gC.id],
+      })
+    ).body;
+    expect((await api2.post(`/api/v1/talkgroups/${tg.id}/patch`, { with: tg2.id })).status).toBe(200);
+    // the other instance hosts the second talkgroup: its lease is taken for it before C joins
+    await redis.set(`${prefix}:radio:host:${tg2.id}`, otherId, 'PX', 10_000);
+    const c = await new RadioGatewayDouble(bus, gC.id, root).start();
+    try {
+      await c.join();
+      await waitFor(() => c.cmdsOf('media').length === 1, 10_000, 'C has media');
+      expect(await redis.get(`${prefix}:radio:host:${tg2.id}`)).toBe(otherId);
+      expect(await redis.get(`${prefix}:radio:host:${tg.id}`)).toBe(host);
+      await sleep(500);
+      const t0 = performance.now();
+      await a.state(true);
+      await waitFor(() => c.cmdsOf('key').length > 0, 5000, 'C keyed through the patch');
+      await a.sendFrames(tone(800));
+      await a.state(false);
+      // it used to be keyed and hear nothing: relay_unavailable
+      await waitFor(() => onset(c, t0).onsetMs !== null, 3000, 'C heard A across the instances');
+      await waitFor(() => c.cmdsOf('unkey').length > 0, 3000, 'C unkeyed');
+      const relayed = await waitFor(
+        async () => {
+          const list = (await api2.get<TransmissionView[]>(`/api/v1/talkgroups/${tg2.id}/transmissions`))
+            .body;
+          return list[0]?.endedAt ? list[0] : null;
+        },
+        5000,
+        'the relayed transmission closed',
+      );
+      expect(relayed).toMatchObject({ talker: { kind: 'gateway', id: a.terminalId } });
+      // recorded on the other instance, with A's tone in it
+      await sleep(300);
+      const res = await fetch(`${hubs[host]!.baseUrl}${relayed!.audioUrl}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      const { samples } = readWav(Buffer.from(await res.arrayBuffer()));
+      const det = new ToneDetector({ freqHz: 1000, minMs: 100 });
+      for (let i = 0; i < samples.length; i += 160) det.push(samples.subarray(i, i + 160));
+      expect(det.onsetMs).not.toBeNull();
+      console.log(
+        `cross-instance patch: C heard A's tone ${Math.round(onset(c, t0).first! - t0)} ms after A keyed; relayed recording ${(samples.length / 8000).toFixed(2)} s`,
+      );
+    } finally {
+      await api2.request('DELETE', `/api/v1/talkgroups/${tg.id}/patch/${tg2.id}`);
+      await c.stop();
+      await sleep(500);
+    }
+  });
+
   it('speaks a typed announcement received by the instance that does not host the talkgroup', async () => {
     const { api2 } = await hostAndOther();
     await sleep(500);
