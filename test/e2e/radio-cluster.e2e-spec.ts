@@ -279,6 +279,25 @@ describe('radio in a cluster: one host per talkgroup, shared floor, kill -9 mid-
       console.log(
         `cross-instance patch: C heard A's tone ${Math.round(onset(c, t0).first! - t0)} ms after A keyed; relayed recording ${(samples.length / 8000).toFixed(2)} s`,
       );
+
+      // the relay bookkeeping is shared: an emergency decided by the instance that does not
+      // host A's talkgroup (its host frozen a moment) is relayed into the patched one from
+      // there, and A's carrier dropping on the host ends that relay too (it used to stay on
+      // air there until the transmit timeout: the host did not know of the relay)
+      await sleep(500);
+      const keys = c.cmdsOf('key').length;
+      const unkeys = c.cmdsOf('unkey').length;
+      process.kill(hubs[host]!.pid, 'SIGSTOP');
+      try {
+        await a.emergency();
+        await waitFor(() => c.cmdsOf('key').length > keys, 5000, 'C keyed by the emergency');
+      } finally {
+        process.kill(hubs[host]!.pid, 'SIGCONT');
+      }
+      await a.state(true);
+      await sleep(500);
+      await a.state(false);
+      await waitFor(() => c.cmdsOf('unkey').length > unkeys, 3000, 'C unkeyed when A let go');
     } finally {
       await api2.request('DELETE', `/api/v1/talkgroups/${tg.id}/patch/${tg2.id}`);
       await c.stop();

@@ -38,9 +38,6 @@ export interface FloorChange extends RadioFloorMessage {
  */
 @Injectable()
 export class RadioFloorService {
-  /** a transmission → its relays into patched talkgroups (on the deciding instance) */
-  private readonly relays = new Map<string, { talkgroupId: string; transmissionId: string }[]>();
-
   constructor(
     private readonly state: RadioStateStore,
     private readonly repo: TalkgroupsRepository,
@@ -96,9 +93,12 @@ export class RadioFloorService {
         origin: talkgroupId,
       });
       if (out.verdict === 'busy') continue;
-      const list = this.relays.get(holder.transmissionId) ?? [];
-      list.push({ talkgroupId: other, transmissionId: out.holder.transmissionId });
-      this.relays.set(holder.transmissionId, list);
+      // shared: the transmission may end on another instance than the one that granted it
+      // (a gateway's carrier on its host after an emergency decided elsewhere)
+      await this.state.addRelay(holder.transmissionId, {
+        talkgroupId: other,
+        transmissionId: out.holder.transmissionId,
+      });
     }
   }
 
@@ -203,9 +203,8 @@ export class RadioFloorService {
     reason: RadioUnkeyReason,
     interrupted = false,
   ): Promise<void> {
-    const relays = this.relays.get(holder.transmissionId) ?? [];
-    this.relays.delete(holder.transmissionId);
-    for (const r of relays) await this.cut(r.talkgroupId, r.transmissionId, reason);
+    for (const r of await this.state.takeRelays(holder.transmissionId))
+      await this.cut(r.talkgroupId, r.transmissionId, reason);
     const told = unkeyTargets(await this.targets(talkgroupId), holder.talker, reason);
     await this.cmd(told, { type: 'unkey', transmissionId: holder.transmissionId, reason });
     const durationMs = Date.now() - holder.since;
