@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { TalkgroupView, TransmissionView } from '#contracts';
 import { RedisEventBus } from '#platform';
-import { readWav } from '#radio';
+import { readWav, ToneDetector } from '#radio';
 import { Api } from '../support/api.js';
 import { sleep, waitFor } from '../support/async.js';
 import { adminLogin } from '../support/directives.js';
@@ -134,16 +134,20 @@ describe('radio in a cluster: one host per talkgroup, shared floor, kill -9 mid-
     );
     const t = closed![0];
     expect(t).toMatchObject({ interrupted: true, talker: { id: a.terminalId } });
-    // the recording is on the disk of the instance that hosted the talkgroup
-    const elsewhere = await fetch(`${other.baseUrl}${t!.audioUrl}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(elsewhere.status).toBe(404);
     const res = await fetch(`${hubs[host]!.baseUrl}${t!.audioUrl}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(200);
-    const wav = readWav(Buffer.from(await res.arrayBuffer()));
+    const file = Buffer.from(await res.arrayBuffer());
+    // the recording is on the disk of the instance that hosted the talkgroup (DATA_DIR not
+    // shared); the other instance serves it too, asking the host (it used to answer 404)
+    const elsewhere = await fetch(`${other.baseUrl}${t!.audioUrl}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.headers.get('content-type')).toBe('audio/wav');
+    expect(Buffer.from(await elsewhere.arrayBuffer()).equals(file)).toBe(true);
+    const wav = readWav(file);
     const seconds = wav.samples.length / 8000;
     console.log(
       `kill -9: the interrupted transmission kept ${seconds.toFixed(2)} s of audio (durationMs ${t!.durationMs})`,
@@ -202,5 +206,163 @@ describe('radio in a cluster: one host per talkgroup, shared floor, kill -9 mid-
     );
     expect(spoken!.map((t) => t.interrupted)).toEqual([false, false]);
     expect((await retries()) - before).toBe(0);
+  });
+
+  /** the host, the other instance, and a REST client on the other one */
+  async function hostAndOther() {
+    const media = b.cmdsOf('media').length;
+    await a.join();
+    await b.join();
+    const host = (await waitFor(async () => redis.get(`${prefix}:radio:host:${tg.id}`), 10_000, 'a host'))!;
+    const other = hubs[host === 'one' ? 'two' : 'one']!;
+    await waitFor(() => b.cmdsOf('media').length > media, 10_000, 'B has media');
+    return { host, api2: new Api(other.baseUrl, token) };
+  }
+
+  /** 440 Hz (the fake speech engine's tone) in what the gateway heard since `since` */
+  const heard440 = (gw: RadioGatewayDouble, since: number) => {
+    const det = new ToneDetector({ freqHz: 440, minMs: 100 });
+    const { pcm } = gw.pcm(since);
+    for (let i = 0; i < pcm.length; i += 160) det.push(pcm.subarray(i, i + 160));
+    return det.onsetMs !== null;
+  };
+
+  it('carries a patch between talkgroups hosted on the two instances (a pipe over UDP)', async () => {
+    const { host, api2 } = await hostAndOther();
+    const otherId = host === 'one' ? 'two' : 'one';
+    const gC = await provision(api2, root, '丙', 'radio');
+    const tg2 = (
+      await api2.post<TalkgroupView>('/api/v1/talkgroups', {
+        name: '集群乙组',
+        siteId: root,
+        gatewayIds: [gC.id],
+      })
+    ).body;
+    expect((await api2.post(`/api/v1/talkgroups/${tg.id}/patch`, { with: tg2.id })).status).toBe(200);
+    // the other instance hosts the second talkgroup: its lease is taken for it before C joins
+    await redis.set(`${prefix}:radio:host:${tg2.id}`, otherId, 'PX', 10_000);
+    const c = await new RadioGatewayDouble(bus, gC.id, root).start();
+    try {
+      await c.join();
+      await waitFor(() => c.cmdsOf('media').length === 1, 10_000, 'C has media');
+      expect(await redis.get(`${prefix}:radio:host:${tg2.id}`)).toBe(otherId);
+      expect(await redis.get(`${prefix}:radio:host:${tg.id}`)).toBe(host);
+      await sleep(500);
+      const t0 = performance.now();
+      await a.state(true);
+      await waitFor(() => c.cmdsOf('key').length > 0, 5000, 'C keyed through the patch');
+      await a.sendFrames(tone(800));
+      await a.state(false);
+      // it used to be keyed and hear nothing: relay_unavailable
+      await waitFor(() => onset(c, t0).onsetMs !== null, 3000, 'C heard A across the instances');
+      await waitFor(() => c.cmdsOf('unkey').length > 0, 3000, 'C unkeyed');
+      const relayed = await waitFor(
+        async () => {
+          const list = (await api2.get<TransmissionView[]>(`/api/v1/talkgroups/${tg2.id}/transmissions`))
+            .body;
+          return list[0]?.endedAt ? list[0] : null;
+        },
+        5000,
+        'the relayed transmission closed',
+      );
+      expect(relayed).toMatchObject({ talker: { kind: 'gateway', id: a.terminalId } });
+      // recorded on the other instance, with A's tone in it
+      await sleep(300);
+      const res = await fetch(`${hubs[host]!.baseUrl}${relayed!.audioUrl}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      const { samples } = readWav(Buffer.from(await res.arrayBuffer()));
+      const det = new ToneDetector({ freqHz: 1000, minMs: 100 });
+      for (let i = 0; i < samples.length; i += 160) det.push(samples.subarray(i, i + 160));
+      expect(det.onsetMs).not.toBeNull();
+      console.log(
+        `cross-instance patch: C heard A's tone ${Math.round(onset(c, t0).first! - t0)} ms after A keyed; relayed recording ${(samples.length / 8000).toFixed(2)} s`,
+      );
+
+      // the relay bookkeeping is shared: an emergency decided by the instance that does not
+      // host A's talkgroup (its host frozen a moment) is relayed into the patched one from
+      // there, and A's carrier dropping on the host ends that relay too (it used to stay on
+      // air there until the transmit timeout: the host did not know of the relay)
+      await sleep(500);
+      const keys = c.cmdsOf('key').length;
+      const unkeys = c.cmdsOf('unkey').length;
+      process.kill(hubs[host]!.pid, 'SIGSTOP');
+      try {
+        await a.emergency();
+        await waitFor(() => c.cmdsOf('key').length > keys, 5000, 'C keyed by the emergency');
+      } finally {
+        process.kill(hubs[host]!.pid, 'SIGCONT');
+      }
+      await a.state(true);
+      await sleep(500);
+      await a.state(false);
+      await waitFor(() => c.cmdsOf('unkey').length > unkeys, 3000, 'C unkeyed when A let go');
+    } finally {
+      await api2.request('DELETE', `/api/v1/talkgroups/${tg.id}/patch/${tg2.id}`);
+      await c.stop();
+      await sleep(500);
+    }
+  });
+
+  it('speaks a typed announcement received by the instance that does not host the talkgroup', async () => {
+    const { api2 } = await hostAndOther();
+    await sleep(500);
+    const t0 = performance.now();
+    // it used to answer 409 there: "its media is hosted by another instance"
+    const res = await api2.post<{ transmissionId: string }>(`/api/v1/talkgroups/${tg.id}/announce`, {
+      text: '集群播报',
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.transmissionId;
+    await waitFor(() => b.cmdsOf('key').some((k) => k.transmissionId === id), 5000, 'B keyed');
+    expect(a.cmdsOf('key').some((k) => k.transmissionId === id)).toBe(true);
+    await waitFor(() => heard440(b, t0), 5000, 'the speech at B');
+    const row = await waitFor(
+      async () => {
+        const list = (await api2.get<TransmissionView[]>(`/api/v1/talkgroups/${tg.id}/transmissions`)).body;
+        return list.find((t) => t.id === id && t.endedAt) ?? null;
+      },
+      10_000,
+      'the announcement closed',
+    );
+    expect(row).toMatchObject({ interrupted: false, talker: { kind: 'user' } });
+    expect(b.cmdsOf('unkey').find((u) => u.transmissionId === id)?.reason).toBe('ended');
+    expect((await api2.get(`/api/v1/talkgroups/${tg.id}`)).body.floor).toBeNull();
+  });
+
+  it('frees the floor and closes the row when the host stops mid-announcement', async () => {
+    const { host, api2 } = await hostAndOther();
+    await sleep(500);
+    const res = await api2.post<{ transmissionId: string }>(`/api/v1/talkgroups/${tg.id}/announce`, {
+      text: '长播报 [6 s]',
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.transmissionId;
+    await waitFor(() => b.cmdsOf('key').some((k) => k.transmissionId === id), 5000, 'B keyed');
+    // the host frozen (its lease still held): it neither plays nor reports any more
+    process.kill(hubs[host]!.pid, 'SIGSTOP');
+    const stoppedAt = performance.now();
+    try {
+      await waitFor(() => b.cmdsOf('unkey').some((u) => u.transmissionId === id), 6000, 'B unkeyed');
+      const unkeyMs = performance.now() - stoppedAt;
+      const unkey = b.cmdsOf('unkey').find((u) => u.transmissionId === id)!;
+      expect(unkey.reason).toBe('shutdown');
+      const row = await waitFor(
+        async () => {
+          const list = (await api2.get<TransmissionView[]>(`/api/v1/talkgroups/${tg.id}/transmissions`)).body;
+          return list.find((t) => t.id === id && t.endedAt) ?? null;
+        },
+        3000,
+        'the row closed',
+      );
+      expect(row).toMatchObject({ interrupted: true });
+      // well before the 6 s of speech would have ended, and long before the floor key's expiry
+      expect(unkeyMs).toBeLessThan(5000);
+      expect((await api2.get(`/api/v1/talkgroups/${tg.id}`)).body.floor).toBeNull();
+      console.log(`announcement host frozen: floor freed, B unkeyed ${Math.round(unkeyMs)} ms later`);
+    } finally {
+      process.kill(hubs[host]!.pid, 'SIGCONT');
+    }
   });
 });

@@ -92,6 +92,23 @@ describe('radio state store across instances (real Redis)', () => {
     expect((await one.gateways(['g1'])).size).toBe(0);
   });
 
+  it("keeps a transmission's relays where any instance ends them, once, and not past the floor's lifetime", async () => {
+    await one.addRelay('tx-r', { talkgroupId: 'tg-b', transmissionId: 'tx-rb' });
+    await one.addRelay('tx-r', { talkgroupId: 'tg-c', transmissionId: 'tx-rc' });
+    expect(await two.takeRelays('tx-r')).toEqual([
+      { talkgroupId: 'tg-b', transmissionId: 'tx-rb' },
+      { talkgroupId: 'tg-c', transmissionId: 'tx-rc' },
+    ]);
+    expect(await one.takeRelays('tx-r')).toEqual([]);
+    await two.addRelay('tx-old', { talkgroupId: 'tg-b', transmissionId: 'tx-ob' });
+    await sleep(1700);
+    expect(await one.takeRelays('tx-old')).toEqual([]);
+    const mem = new MemoryRadioStateStore();
+    await mem.addRelay('tx', { talkgroupId: 'tg-b', transmissionId: 'tx-b' });
+    expect(await mem.takeRelays('tx')).toEqual([{ talkgroupId: 'tg-b', transmissionId: 'tx-b' }]);
+    expect(await mem.takeRelays('tx')).toEqual([]);
+  });
+
   it('behaves the same in-process (embedded)', async () => {
     const mem = new MemoryRadioStateStore();
     const all = await Promise.all(Array.from({ length: 5 }, (_, i) => ask(mem, 'tg', i)));

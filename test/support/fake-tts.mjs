@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // A stand-in for espeak-ng (RADIO_TTS_COMMAND) where a test is about where a broadcast goes,
 // not what it says: reads the text on stdin like espeak-ng (`--stdin --stdout`, other
-// arguments ignored) and writes 0.6 s of a 440 Hz tone as a PCM16 mono WAV at 22050 Hz.
+// arguments ignored) and writes 0.6 s of a 440 Hz tone as a PCM16 mono WAV at 22050 Hz;
+// a text holding `[N s]` (e.g. `[5 s]`) gets N seconds instead, for a test that needs time.
 const RATE = 22050;
-const n = Math.round(RATE * 0.6);
-process.stdin.resume();
+const chunks = [];
+process.stdin.on('data', (c) => chunks.push(c));
 process.stdin.on('end', () => {
+  const asked = /\[(\d+(?:\.\d+)?) s\]/.exec(Buffer.concat(chunks).toString('utf8'));
+  const n = Math.round(RATE * Math.min(asked ? Number(asked[1]) : 0.6, 30));
   const wav = Buffer.alloc(44 + n * 2);
   wav.write('RIFF', 0);
   wav.writeUInt32LE(36 + n * 2, 4);

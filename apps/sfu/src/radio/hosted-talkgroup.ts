@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { Counter, Gauge } from 'prom-client';
 import type { RadioTalker } from '#contracts';
+import type { Metrics } from '#platform';
 import type { FloorChange } from './radio-floor.service.js';
 import type { TalkgroupMedia } from './talkgroup-media.js';
 import type { TalkgroupRow } from './talkgroups.repository.js';
@@ -21,13 +23,20 @@ export interface FollowDeps {
   setBytes(transmissionId: string, bytes: number): Promise<void>;
   logger: Logger;
   count(outcome: string): void;
+  /** a patched talkgroup hosted by another instance: its talker's source piped from there */
+  remoteRelay(
+    hosted: Hosted,
+    origin: string,
+    talker: RadioTalker,
+    producerId?: string,
+  ): Promise<string | null>;
 }
 
 function sourceIn(hosted: Hosted, talker: RadioTalker): string | null {
   return talker.kind === 'gateway' ? hosted.media.producerOf(talker.id) : hosted.media.systemProducerId;
 }
 
-/** A patched talkgroup's talker: its source piped in from that talkgroup's router (same instance only). */
+/** A patched talkgroup's talker: its source piped in from that talkgroup's router, here or on its host. */
 async function relaySource(
   hosted: Hosted,
   origin: string,
@@ -36,12 +45,17 @@ async function relaySource(
   browserProducerId?: string,
 ) {
   const from = deps.hosted.get(origin);
-  const producerId = from && (browserProducerId ?? sourceIn(from, talker));
-  if (!from || !producerId) {
+  const producerId = from
+    ? (browserProducerId ?? sourceIn(from, talker))
+    : await deps.remoteRelay(hosted, origin, talker, browserProducerId).catch((err: unknown) => {
+        deps.logger.warn({ err, origin }, 'radio patch: no pipe from the other instance');
+        return null;
+      });
+  if (!producerId) {
     deps.count('relay_unavailable');
     return null;
   }
-  await hosted.media.relay(producerId, from.media.router);
+  if (from) await hosted.media.relay(producerId, from.media.router);
   return producerId;
 }
 
@@ -56,6 +70,8 @@ export async function followHolder(hosted: Hosted, deps: FollowDeps): Promise<vo
     : h.origin
       ? await relaySource(hosted, h.origin, h.talker, deps, h.producerId)
       : (h.producerId ?? sourceIn(hosted, h.talker));
+  // a pipe from another instance takes a bus round trip: a newer floor change may have come
+  if (hosted.holder !== h) return;
   if (hosted.recorder && hosted.recorder.transmissionId !== h?.transmissionId) {
     const rec = hosted.recorder;
     hosted.recorder = null;
@@ -74,4 +90,27 @@ export async function followHolder(hosted: Hosted, deps: FollowDeps): Promise<vo
       hosted.media.codec,
     );
   await hosted.media.setSource(source);
+}
+
+/** The hub's metrics: gateway messages by outcome, and the talkgroups and legs hosted here. */
+export function radioHubMetrics(metrics: Metrics, hosted: Map<string, Hosted>): Counter<'outcome'> {
+  new Gauge({
+    name: 'yihu_radio_legs',
+    help: 'Radio talkgroups hosted on this instance (talkgroups) and their gateway RTP legs (legs)',
+    labelNames: ['what'] as const,
+    registers: [metrics.registry],
+    collect(this: Gauge<'what'>) {
+      this.set({ what: 'talkgroups' }, hosted.size);
+      this.set(
+        { what: 'legs' },
+        [...hosted.values()].reduce((n, h) => n + h.media.legs.size, 0),
+      );
+    },
+  });
+  return new Counter({
+    name: 'yihu_radio_gateway_events_total',
+    help: 'Radio gateway messages by what became of them (joined, ignored_no_talkgroup, refused_codec, ...)',
+    labelNames: ['outcome'] as const,
+    registers: [metrics.registry],
+  });
 }

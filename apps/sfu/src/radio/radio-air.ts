@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RADIO_CODEC_RTP, type FloorRank, type RadioTalker } from '#contracts';
+import type { FloorRank, RadioTalker } from '#contracts';
 import { AppConfig, DomainError } from '#platform';
-import { RtpSender } from '#radio';
+import { busyError, playFrames } from './air-frames.js';
 import { RadioFloorService } from './radio-floor.service.js';
 import { RadioHubService } from './radio-hub.service.js';
 import { RadioStateStore } from './radio-state.store.js';
+import { RemoteAir } from './remote-air.js';
 import { TalkgroupsRepository } from './talkgroups.repository.js';
-
-const FRAME_MS = 20;
 
 export interface RadioPlayOptions {
   rank: FloorRank;
@@ -47,6 +46,7 @@ export class RadioAirService extends RadioAir {
     private readonly floor: RadioFloorService,
     private readonly repo: TalkgroupsRepository,
     private readonly state: RadioStateStore,
+    private readonly remote: RemoteAir,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {
     super();
@@ -69,45 +69,38 @@ export class RadioAirService extends RadioAir {
   ): Promise<{ transmissionId: string; complete: boolean }> {
     if (!this.hub.enabled)
       throw new DomainError('conflict', 'radio media is off on this hub (SFU_ENABLED=false)');
+    // hosts it here when no instance does (no gateway joined yet): consoles may listen
     const hosted = await this.hub.media(talkgroupId);
-    if (!hosted)
-      throw new DomainError(
-        'conflict',
-        `talkgroup ${talkgroupId} does not exist here, or its media is hosted by another instance`,
-      );
+    if (!hosted) return this.elsewhere(talkgroupId, frames, talker, opts);
     if (hosted.media.codec !== 'PCMA')
       throw new DomainError('conflict', `talkgroup ${talkgroupId} is not PCMA`);
     const out = await this.floor.requestFloor(talkgroupId, talker, opts.rank, {
       directiveId: opts.directiveId ?? null,
       codec: hosted.media.codec,
     });
-    if (out.verdict === 'busy') {
-      const by = out.heldBy;
-      throw new DomainError(
-        'radio_busy',
-        `talkgroup ${talkgroupId} is busy: ${by.talker.name} (${by.talker.kind}) holds the floor at rank ${by.rank}`,
-        [{ path: 'floor', message: `${by.talker.kind}:${by.talker.id}:${by.rank}` }],
-      );
-    }
+    if (out.verdict === 'busy') throw busyError(talkgroupId, out.heldBy);
     const { transmissionId } = out.holder;
     opts.onGranted?.(transmissionId);
-    // wait until the media host followed the grant (the bus is asynchronous even in-process)
-    for (let i = 0; i < 50 && hosted.holder?.transmissionId !== transmissionId; i++)
-      await new Promise((r) => setTimeout(r, 10));
-    const { payloadType } = RADIO_CODEC_RTP.PCMA;
-    const rtp = new RtpSender({ ssrc: hosted.media.systemSsrc, payloadType, samplesPerFrame: 160 });
-    const start = performance.now();
-    let complete = true;
-    for (let i = 0; i < frames.length; i++) {
-      if (hosted.media.closed || hosted.holder?.transmissionId !== transmissionId) {
-        complete = false;
-        break;
-      }
-      hosted.media.sendSystem(rtp.next(frames[i]!, i === 0));
-      const wait = start + (i + 1) * FRAME_MS - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
+    const complete = await playFrames(hosted, transmissionId, frames);
     if (complete) await this.floor.releaseFloor(talkgroupId, talker.id);
     return { transmissionId, complete };
+  }
+
+  /** A talkgroup another instance hosts: the floor taken here, the audio played there. */
+  private async elsewhere(
+    talkgroupId: string,
+    frames: Buffer[],
+    talker: RadioTalker,
+    opts: RadioPlayOptions,
+  ): Promise<{ transmissionId: string; complete: boolean }> {
+    const tg = await this.repo.get(talkgroupId);
+    const host = tg && (await this.state.leaseOwner(talkgroupId));
+    if (!tg || !host || host === this.config.instanceId)
+      throw new DomainError(
+        'conflict',
+        `talkgroup ${talkgroupId} does not exist, or no instance can host its media now (RADIO_TALKGROUPS_PER_INSTANCE)`,
+      );
+    if (tg.codec !== 'PCMA') throw new DomainError('conflict', `talkgroup ${talkgroupId} is not PCMA`);
+    return this.remote.play(talkgroupId, host, frames, talker, opts);
   }
 }

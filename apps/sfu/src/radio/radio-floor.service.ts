@@ -38,9 +38,6 @@ export interface FloorChange extends RadioFloorMessage {
  */
 @Injectable()
 export class RadioFloorService {
-  /** a transmission → its relays into patched talkgroups (on the deciding instance) */
-  private readonly relays = new Map<string, { talkgroupId: string; transmissionId: string }[]>();
-
   constructor(
     private readonly state: RadioStateStore,
     private readonly repo: TalkgroupsRepository,
@@ -96,9 +93,12 @@ export class RadioFloorService {
         origin: talkgroupId,
       });
       if (out.verdict === 'busy') continue;
-      const list = this.relays.get(holder.transmissionId) ?? [];
-      list.push({ talkgroupId: other, transmissionId: out.holder.transmissionId });
-      this.relays.set(holder.transmissionId, list);
+      // shared: the transmission may end on another instance than the one that granted it
+      // (a gateway's carrier on its host after an emergency decided elsewhere)
+      await this.state.addRelay(holder.transmissionId, {
+        talkgroupId: other,
+        transmissionId: out.holder.transmissionId,
+      });
     }
   }
 
@@ -112,14 +112,22 @@ export class RadioFloorService {
     return Boolean(released);
   }
 
-  /** Ends this transmission if it still holds the floor (timeout, inhibit, gateway gone, shutdown). */
-  async cut(talkgroupId: string, transmissionId: string, reason: RadioUnkeyReason): Promise<boolean> {
+  /**
+   * Ends this transmission if it still holds the floor (timeout, inhibit, gateway gone,
+   * shutdown); `interrupted` marks its row so when its media host is gone mid-way.
+   */
+  async cut(
+    talkgroupId: string,
+    transmissionId: string,
+    reason: RadioUnkeyReason,
+    interrupted = false,
+  ): Promise<boolean> {
     const cutHolder = await this.state.updateFloor(talkgroupId, (s) => {
       if (s.holder?.transmissionId !== transmissionId) return { state: s, result: null };
       const r = releaseFloor(s, s.holder.talker.id, Date.now(), this.hangMs);
       return { state: r.state, result: r.released };
     });
-    if (cutHolder) await this.ended(talkgroupId, cutHolder, reason);
+    if (cutHolder) await this.ended(talkgroupId, cutHolder, reason, interrupted);
     return Boolean(cutHolder);
   }
 
@@ -189,17 +197,21 @@ export class RadioFloorService {
     });
   }
 
-  private async ended(talkgroupId: string, holder: FloorHolder, reason: RadioUnkeyReason): Promise<void> {
-    const relays = this.relays.get(holder.transmissionId) ?? [];
-    this.relays.delete(holder.transmissionId);
-    for (const r of relays) await this.cut(r.talkgroupId, r.transmissionId, reason);
+  private async ended(
+    talkgroupId: string,
+    holder: FloorHolder,
+    reason: RadioUnkeyReason,
+    interrupted = false,
+  ): Promise<void> {
+    for (const r of await this.state.takeRelays(holder.transmissionId))
+      await this.cut(r.talkgroupId, r.transmissionId, reason);
     const told = unkeyTargets(await this.targets(talkgroupId), holder.talker, reason);
     await this.cmd(told, { type: 'unkey', transmissionId: holder.transmissionId, reason });
     const durationMs = Date.now() - holder.since;
     const row = await this.repo.closeTransmission(holder.transmissionId, {
       bytes: 0,
       durationMs,
-      interrupted: false,
+      interrupted,
     });
     await this.publish(talkgroupId, null);
     await this.audit

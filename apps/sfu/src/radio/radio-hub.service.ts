@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Counter, Gauge } from 'prom-client';
+import type { Counter } from 'prom-client';
 import {
   RADIO_BUS,
   RADIO_CODEC_RTP,
@@ -18,7 +18,8 @@ import { closeAbandoned } from './abandoned-transmissions.js';
 import { RadioEmergencies } from './radio-emergencies.js';
 import { RadioFloorService, type FloorChange } from './radio-floor.service.js';
 import { RadioStateStore } from './radio-state.store.js';
-import { followHolder, type Hosted } from './hosted-talkgroup.js';
+import { followHolder, radioHubMetrics, type Hosted } from './hosted-talkgroup.js';
+import { PipeRelay } from './pipe-relay.js';
 import { TalkgroupMedia } from './talkgroup-media.js';
 import { GATEWAY_INHIBIT, TALKGROUP_CHANGED, type GatewayInhibitNotice } from './talkgroups.service.js';
 import { TalkgroupsRepository, type TalkgroupRow } from './talkgroups.repository.js';
@@ -61,28 +62,10 @@ export class RadioHubService implements OnApplicationBootstrap, OnApplicationShu
     private readonly state: RadioStateStore,
     private readonly audit: AuditStore,
     private readonly emergencies: RadioEmergencies,
+    private readonly pipes: PipeRelay,
     metrics: Metrics,
   ) {
-    this.events = new Counter({
-      name: 'yihu_radio_gateway_events_total',
-      help: 'Radio gateway messages by what became of them (joined, ignored_no_talkgroup, refused_codec, ...)',
-      labelNames: ['outcome'] as const,
-      registers: [metrics.registry],
-    });
-    const hosted = this.hosted;
-    new Gauge({
-      name: 'yihu_radio_legs',
-      help: 'Radio talkgroups hosted on this instance (talkgroups) and their gateway RTP legs (legs)',
-      labelNames: ['what'] as const,
-      registers: [metrics.registry],
-      collect(this: Gauge<'what'>) {
-        this.set({ what: 'talkgroups' }, hosted.size);
-        this.set(
-          { what: 'legs' },
-          [...hosted.values()].reduce((n, h) => n + h.media.legs.size, 0),
-        );
-      },
-    });
+    this.events = radioHubMetrics(metrics, this.hosted);
   }
 
   get enabled(): boolean {
@@ -91,6 +74,7 @@ export class RadioHubService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.closeAbandoned();
+    await this.pipes.serve(this.hosted);
     this.unsubscribe.push(
       await this.bus.subscribe<RadioGatewayMessage>(
         RADIO_BUS.gateway,
@@ -288,6 +272,7 @@ export class RadioHubService implements OnApplicationBootstrap, OnApplicationShu
       setBytes: (id, bytes) => this.repo.setBytes(id, bytes),
       logger: this.logger,
       count: (outcome) => this.count(outcome),
+      remoteRelay: (h, origin, talker, producerId) => this.pipes.relayFrom(h, origin, talker, producerId),
     });
   }
 

@@ -6,6 +6,12 @@ export interface GatewayAirState {
   ptt: boolean;
 }
 
+/** a transmission's relay into a patched talkgroup: ended with it, wherever it ends */
+export interface RelayRef {
+  talkgroupId: string;
+  transmissionId: string;
+}
+
 /**
  * What every instance must agree on: each talkgroup's floor, each gateway's carrier and PTT,
  * and which instance hosts a talkgroup's media (a lease). In-process when embedded; in
@@ -26,12 +32,16 @@ export abstract class RadioStateStore {
   abstract releaseLease(talkgroupId: string, owner: string): Promise<void>;
   /** who hosts the talkgroup now (null: nobody) */
   abstract leaseOwner(talkgroupId: string): Promise<string | null>;
+  abstract addRelay(transmissionId: string, relay: RelayRef): Promise<void>;
+  /** the transmission's relays, forgotten as they are read (its end cuts them once) */
+  abstract takeRelays(transmissionId: string): Promise<RelayRef[]>;
   abstract close(): Promise<void>;
 }
 
 export class MemoryRadioStateStore extends RadioStateStore {
   private readonly floors = new Map<string, FloorState>();
   private readonly air = new Map<string, GatewayAirState>();
+  private readonly relays = new Map<string, RelayRef[]>();
 
   async floor(talkgroupId: string): Promise<FloorState> {
     return this.floors.get(talkgroupId) ?? EMPTY_FLOOR;
@@ -61,6 +71,16 @@ export class MemoryRadioStateStore extends RadioStateStore {
 
   async leaseOwner(): Promise<string | null> {
     return null;
+  }
+
+  async addRelay(transmissionId: string, relay: RelayRef): Promise<void> {
+    this.relays.set(transmissionId, [...(this.relays.get(transmissionId) ?? []), relay]);
+  }
+
+  async takeRelays(transmissionId: string): Promise<RelayRef[]> {
+    const list = this.relays.get(transmissionId) ?? [];
+    this.relays.delete(transmissionId);
+    return list;
   }
 
   async close(): Promise<void> {}
@@ -154,6 +174,19 @@ export class RedisRadioStateStore extends RadioStateStore {
 
   leaseOwner(talkgroupId: string): Promise<string | null> {
     return this.redis.get(this.key('host', talkgroupId));
+  }
+
+  async addRelay(transmissionId: string, relay: RelayRef): Promise<void> {
+    const key = this.key('relays', transmissionId);
+    // no longer than the floor it belongs to can live
+    await this.redis.multi().rpush(key, JSON.stringify(relay)).pexpire(key, this.floorTtlMs).exec();
+  }
+
+  async takeRelays(transmissionId: string): Promise<RelayRef[]> {
+    const key = this.key('relays', transmissionId);
+    const out = await this.redis.multi().lrange(key, 0, -1).del(key).exec();
+    const raws = (out?.[0]?.[1] as string[] | undefined) ?? [];
+    return raws.map((r) => JSON.parse(r) as RelayRef);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,10 @@ import { RadioEmergenciesController } from './radio-emergencies.controller.js';
 import { RadioFloorService } from './radio-floor.service.js';
 import { RadioHubService } from './radio-hub.service.js';
 import { MemoryRadioStateStore, RadioStateStore, RedisRadioStateStore } from './radio-state.store.js';
+import { PipeRelay } from './pipe-relay.js';
 import { RadioRetention } from './radio-retention.js';
+import { RecordingShare } from './recording-share.js';
+import { RemoteAir } from './remote-air.js';
 import { TalkgroupGatewaysController } from './talkgroup-gateways.controller.js';
 import { TalkgroupsController } from './talkgroups.controller.js';
 import { TalkgroupsRepository } from './talkgroups.repository.js';
@@ -48,6 +51,9 @@ import { TransmissionsController } from './transmissions.controller.js';
     RadioEmergencies,
     RadioHubService,
     RadioRetention,
+    PipeRelay,
+    RecordingShare,
+    RemoteAir,
     { provide: RadioAir, useClass: RadioAirService },
     RadioBrowserService,
     RadioBrowserGateway,

@@ -159,7 +159,15 @@ export class TalkgroupMedia {
   async relay(producerId: string, from: Router): Promise<void> {
     if (this.relayed.has(producerId) || from === this.router) return;
     const { pipeProducer } = await from.pipeToRouter({ producerId, router: this.router });
-    if (!pipeProducer) return;
+    if (pipeProducer) await this.addRelayed(pipeProducer);
+  }
+
+  /**
+   * A patched talkgroup's source that reached this router by a pipe (the same producer id):
+   * from a router of this process, or over UDP from another instance (pipe-relay.ts).
+   */
+  async addRelayed(pipeProducer: Producer): Promise<void> {
+    const producerId = pipeProducer.id;
     this.relayed.set(producerId, pipeProducer);
     pipeProducer.observer.once('close', () => {
       this.relayed.delete(producerId);
@@ -168,6 +176,15 @@ export class TalkgroupMedia {
     for (const leg of this.legs.values()) await this.consumeInto(leg, pipeProducer);
     await this.tapSource(pipeProducer);
     await this.offer(pipeProducer);
+  }
+
+  hasRelayed(producerId: string): boolean {
+    return this.relayed.has(producerId);
+  }
+
+  /** the relayed source's origin is gone (its gateway left, its host stopped) */
+  closeRelayed(producerId: string): void {
+    this.relayed.get(producerId)?.close();
   }
 
   /** A console's microphone: consumed paused by every gateway, the tap and the other consoles. */

@@ -1,16 +1,17 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { Controller, Get, Inject, Param, ParseUUIDPipe, StreamableFile } from '@nestjs/common';
+import { createReadStream, statSync } from 'node:fs';
+import { Controller, Get, Param, ParseUUIDPipe, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#domain';
-import { AppConfig, CurrentActor, DomainError, RequirePermission } from '#platform';
+import { CurrentActor, DomainError, RequirePermission } from '#platform';
+import { RecordingShare, recordingType } from './recording-share.js';
 import { TalkgroupsService } from './talkgroups.service.js';
 
 const uuid = new ParseUUIDPipe();
 
 /**
  * A transmission's recording as written while it happened: WAV (A-law, 8 kHz, mono) on a
- * PCMA talkgroup, Ogg Opus (the packets as they came, RFC 7845) on an Opus one.
+ * PCMA talkgroup, Ogg Opus (the packets as they came, RFC 7845) on an Opus one. Served by
+ * any instance: one without the file asks the instance that recorded it (RecordingShare).
  */
 @ApiTags('radio')
 @ApiBearerAuth()
@@ -18,7 +19,7 @@ const uuid = new ParseUUIDPipe();
 export class TransmissionsController {
   constructor(
     private readonly talkgroups: TalkgroupsService,
-    @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly share: RecordingShare,
   ) {}
 
   @Get(':id/audio')
@@ -32,15 +33,25 @@ export class TransmissionsController {
   })
   async audio(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<StreamableFile> {
     const { path } = await this.talkgroups.audio(actor, id);
-    const file = resolve(this.config.dataDir, path);
-    const rel = relative(this.config.dataDir, file);
-    if (rel.startsWith('..') || isAbsolute(rel) || !existsSync(file))
-      throw new DomainError('not_found', `transmission ${id}: its recording file is gone`);
-    const opus = file.endsWith('.opus');
-    return new StreamableFile(createReadStream(file), {
-      type: opus ? 'audio/ogg; codecs=opus' : 'audio/wav',
-      length: statSync(file).size,
-      disposition: `inline; filename="${id}.${opus ? 'opus' : 'wav'}"`,
+    const file = this.share.localFile(path);
+    const ext = path.endsWith('.opus') ? 'opus' : 'wav';
+    const disposition = `inline; filename="${id}.${ext}"`;
+    if (file)
+      return new StreamableFile(createReadStream(file), {
+        type: recordingType(file),
+        length: statSync(file).size,
+        disposition,
+      });
+    const remote = await this.share.fetch(id);
+    if (!remote)
+      throw new DomainError(
+        'not_found',
+        `transmission ${id}: its recording file is gone, or the instance that recorded it does not answer`,
+      );
+    return new StreamableFile(remote.body, {
+      type: remote.contentType,
+      length: remote.body.length,
+      disposition,
     });
   }
 }
