@@ -130,6 +130,11 @@ export interface DirectiveRecipientView {
   siteId: string;
   siteName: string;
   state: RecipientState;
+  /**
+   * this site's own 签收 deadline (additive): the directive's `ackBy`, or for a site added
+   * later (a warning's widened area) counted from when it was added
+   */
+  ackDeadline: string;
   deliveredAt: string | null;
   deliveredVia: TransitionVia | null;
   /** when the hub recorded the 签收 (authoritative for escalation; docs/directives.md) */
@@ -180,6 +185,11 @@ export interface DirectiveSummaryView {
   drill: boolean;
   issuedAt: string;
   ackBy: string;
+  /**
+   * the latest 签收 deadline of the recipients in your scope (additive): `ackBy`, unless a
+   * site was added later (a warning's widened area); for a duty room, its own deadline
+   */
+  lastAckBy: string;
   issuedBy: string;
   counts: Partial<Record<RecipientState, number>>;
 }
@@ -302,6 +312,11 @@ export const DIRECTIVE_EVENTS = {
    * (`DirectiveIssuedPayload`, ids only; the list itself is read over REST, scope-checked)
    */
   issued: 'directive.issued',
+  /**
+   * server → the recipients' consoles and the directive's board: its validity moved (a
+   * warning's update; `DirectiveExpiryPayload`)
+   */
+  expiry: 'directive.expiry',
 } as const;
 
 /** The `directive.issued` event: enough to refresh a list, nothing a scope check would hide. */
@@ -340,6 +355,21 @@ export interface DirectiveUpdatePayload {
   serial: string;
   messageId: string;
   text: string;
+  at: string;
+  /** additive: present when this update moved the directive's validity (null: no limit now) */
+  expiresAt?: string | null;
+}
+
+/**
+ * The `directive.expiry` event (additive): a warning's update moved the directive's
+ * validity. To the recipients' consoles and the directive's board.
+ */
+export interface DirectiveExpiryPayload {
+  directiveId: string;
+  serial: string;
+  /** the new validity; null: valid until closed or cancelled */
+  expiresAt: string | null;
+  previousExpiresAt: string | null;
   at: string;
 }
 

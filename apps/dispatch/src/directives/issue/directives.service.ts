@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type {
   AckDirectiveRequest,
   AckResponse,
@@ -40,37 +40,11 @@ import { toPushPayload, toRecipientView, type DirectiveRow } from '../shared/vie
 import { SiteTargetsRepository } from '../targeting/site-targets.repository.js';
 import { TargetingService } from '../targeting/targeting.service.js';
 import { directiveEvent, escalationChecks } from './directive-records.js';
-import { DirectiveRevisions, type ShownAs } from './directive-revisions.js';
+export type { DirectiveLink } from './directive-link.js';
+import { merged, type DirectiveLink } from './directive-link.js';
+import { DirectiveRevisions } from './directive-revisions.js';
 import { DirectivesRepository, toDirectiveSummaryView, toDirectiveView } from './directives.repository.js';
 import { SendBudget } from './send-budget.js';
-
-/**
- * What another area (warnings, issue 19) joins to a directive change: `within` runs first in
- * the directive's transaction (it may lock and refuse: the directive is then not written),
- * and what it returns is recorded with the directive's own history, jobs and audit.
- */
-export interface DirectiveLink {
-  warningId?: string;
-  within?: (tx: EntityManager, directiveId: string) => Promise<DirectiveChange | void>;
-  /**
-   * With an update (a warning's 变更), in the same transaction: a new validity, and sites
-   * to add as recipients (those that are not yet), shown the directive as it now stands.
-   */
-  revise?: { expiresAt?: string | null; addSiteIds?: string[]; shown?: ShownAs };
-}
-
-const merged = (a: DirectiveChange, ...rest: (DirectiveChange | void)[]): DirectiveChange =>
-  rest.reduce<DirectiveChange>(
-    (acc, b) =>
-      b
-        ? {
-            events: [...(acc.events ?? []), ...(b.events ?? [])],
-            jobs: [...(acc.jobs ?? []), ...(b.jobs ?? [])],
-            audit: [...(acc.audit ?? []), ...(b.audit ?? [])],
-          }
-        : acc,
-    a,
-  );
 
 /** The directive use cases: issue, read, update, cancel, 签收 (REST), 反馈. */
 @Injectable()
@@ -193,11 +167,10 @@ export class DirectivesService {
     const scope = scopePrefix(actor);
     const rows = await this.directives.list(scope, query);
     if (rows.length === 0) return [];
-    const counts = await this.directives.recipientCounts(
-      rows.map((r) => r.id),
-      scope,
-    );
-    return rows.map((d) => toDirectiveSummaryView(d, counts));
+    const ids = rows.map((r) => r.id);
+    const counts = await this.directives.recipientCounts(ids, scope);
+    const last = await this.directives.lastDeadlines(ids, scope);
+    return rows.map((d) => toDirectiveSummaryView(d, counts, last.get(d.id)));
   }
 
   /** 签收 over REST: for the actor's own site, or on behalf of a site in scope (with a note). */
@@ -348,14 +321,24 @@ export class DirectivesService {
       });
       // the notice goes to the recipients so far; sites added below get the directive itself
       const siteIds = await this.directives.recipientSiteIds(tx, id);
-      const revised = await this.revise(tx, actor, id, link.revise);
+      const revised = await this.revisions.revise(tx, actor, id, link.revise);
+      const now = revised.row ?? directive;
+      const expiresAt = now.expires_at?.toISOString() ?? null;
       const job: DirectiveDeliveryJob = {
         kind: 'update',
         directiveId: id,
         messageId,
         siteIds,
-        directive: toPushPayload(directive),
-        update: { directiveId: id, serial: directive.serial, messageId, text, at: at.toISOString() },
+        directive: toPushPayload(now),
+        update: {
+          directiveId: id,
+          serial: directive.serial,
+          messageId,
+          text,
+          at: at.toISOString(),
+          // a device learns the new validity with the notice (device-protocol-v1.md)
+          ...(expiresAt !== (directive.expires_at?.toISOString() ?? null) ? { expiresAt } : {}),
+        },
       };
       const own: DirectiveChange = {
         events: [directiveEvent(id, 'updated', actor.userId, text)],
@@ -394,33 +377,13 @@ export class DirectivesService {
     refuse(changeDenial(id, fullView));
     const added = await this.dataSource.transaction(async (tx) => {
       const joined = await link.within?.(tx, id);
-      const revised = await this.revise(tx, actor, id, { ...link.revise, addSiteIds: siteIds });
+      const revised = await this.revisions.revise(tx, actor, id, { ...link.revise, addSiteIds: siteIds });
       await this.changes.record(tx, merged(revised.change, joined));
       return revised.added;
     });
     this.outbox.kick();
     if (added.length) this.board.changed(id, added);
     return this.get(actor, id);
-  }
-
-  /** The validity first, so recipients added after it are checked against and sent the new one. */
-  private async revise(
-    tx: EntityManager,
-    actor: Actor,
-    id: string,
-    revise: DirectiveLink['revise'],
-  ): Promise<{ added: string[]; change: DirectiveChange }> {
-    if (!revise) return { added: [], change: {} };
-    let row = await this.directives.lock(tx, id);
-    if (!row) throw new DomainError('not_found', `directive ${id} does not exist`);
-    let moved: DirectiveChange = {};
-    if (revise.expiresAt !== undefined) {
-      refuse(updateDenial(id, row.status));
-      ({ row, change: moved } = await this.revisions.moveExpiry(tx, actor, row, revise.expiresAt));
-    }
-    if (!revise.addSiteIds?.length) return { added: [], change: moved };
-    const grown = await this.revisions.addRecipients(tx, actor, row, revise.addSiteIds, revise.shown);
-    return { added: grown.added, change: merged(moved, grown.change) };
   }
 
   /** The live board is for those who issued within their scope (not duty officers). */

@@ -25,6 +25,14 @@ export class BoardRepository {
     return d?.issuer_site_path ?? null;
   }
 
+  async recipientSiteIds(directiveId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      'SELECT site_id FROM directive_recipients WHERE directive_id = $1',
+      [directiveId],
+    )) as { site_id: string }[];
+    return rows.map((r) => r.site_id);
+  }
+
   async countsByState(directiveId: string): Promise<{ state: RecipientState; n: string }[]> {
     return (await this.dataSource.query(
       'SELECT state, count(*) AS n FROM directive_recipients WHERE directive_id = $1 GROUP BY state',
