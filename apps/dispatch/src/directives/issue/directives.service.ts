@@ -2,13 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type {
-  AckDirectiveRequest,
-  AckResponse,
   CancelDirectiveRequest,
   DirectiveDeliveryJob,
   DirectiveSummaryView,
   DirectiveView,
-  FeedbackRequest,
   IssueDirectiveRequest,
   IssueDirectiveResponse,
   ListDirectivesQuery,
@@ -18,10 +15,8 @@ import {
   changeDenial,
   defaultAckWithinSeconds,
   expiryDenial,
-  feedbackDenial,
   formatSerial,
   isInScope,
-  onBehalfDenial,
   scopePrefix,
   serialYear,
   updateDenial,
@@ -30,14 +25,10 @@ import {
 import { DomainError } from '#platform';
 import { DrillLinks } from '../../drills/drill-links.js';
 import { BoardService } from '../shared/board.service.js';
-import { ChannelReports } from '../recipients/channel-reports.js';
-import { RecipientStateService } from '../recipients/recipient-state.service.js';
 import { DirectiveChanges, type DirectiveChange } from '../shared/directive-changes.js';
 import { DirectiveOutbox, FAN_OUT_DELIVERY } from '../shared/outbox.js';
-import { onBehalfOf } from '../recipients/on-behalf.js';
 import { refuse } from '../shared/refuse.js';
 import { toPushPayload, toRecipientView, type DirectiveRow } from '../shared/views.js';
-import { SiteTargetsRepository } from '../targeting/site-targets.repository.js';
 import { TargetingService } from '../targeting/targeting.service.js';
 import { directiveEvent, escalationChecks } from './directive-records.js';
 export type { DirectiveLink } from './directive-link.js';
@@ -46,18 +37,15 @@ import { DirectiveRevisions } from './directive-revisions.js';
 import { DirectivesRepository, toDirectiveSummaryView, toDirectiveView } from './directives.repository.js';
 import { SendBudget } from './send-budget.js';
 
-/** The directive use cases: issue, read, update, cancel, 签收 (REST), 反馈. */
+/** The directive use cases: issue, read, update (续发, and a warning's revision), cancel, extend. */
 @Injectable()
 export class DirectivesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directives: DirectivesRepository,
-    private readonly sites: SiteTargetsRepository,
     private readonly changes: DirectiveChanges,
     private readonly outbox: DirectiveOutbox,
     private readonly targeting: TargetingService,
-    private readonly state: RecipientStateService,
-    private readonly reports: ChannelReports,
     private readonly board: BoardService,
     private readonly budget: SendBudget,
     private readonly drillLinks: DrillLinks,
@@ -171,84 +159,6 @@ export class DirectivesService {
     const counts = await this.directives.recipientCounts(ids, scope);
     const last = await this.directives.lastDeadlines(ids, scope);
     return rows.map((d) => toDirectiveSummaryView(d, counts, last.get(d.id)));
-  }
-
-  /** 签收 over REST: for the actor's own site, or on behalf of a site in scope (with a note). */
-  async acknowledge(actor: Actor, id: string, req: AckDirectiveRequest): Promise<AckResponse> {
-    const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
-    const outcome = await this.reports.acknowledged({
-      directiveId: id,
-      siteId,
-      actorId: actor.userId,
-      via,
-      note,
-      ...onBehalfOf(via, req),
-    });
-    if (!outcome.ok) throw outcome.error;
-    return {
-      directiveId: id,
-      siteId,
-      state: outcome.state,
-      acknowledgedAt: outcome.acknowledgedAt?.toISOString() ?? null,
-      duplicate: outcome.duplicate,
-    };
-  }
-
-  /** 反馈/办结: completes the site's part; the directive closes when every recipient has completed. */
-  async feedback(
-    actor: Actor,
-    id: string,
-    req: FeedbackRequest,
-  ): Promise<AckResponse & { directiveStatus: string }> {
-    const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
-    let closed = false;
-    const result = await this.dataSource.transaction(async (tx) => {
-      const target = await this.directives.lockForFeedback(tx, id, siteId);
-      refuse(
-        feedbackDenial(
-          id,
-          siteId,
-          target ? { recipientState: target.state, directiveStatus: target.status } : null,
-        ),
-      );
-      const completedAt = await this.directives.complete(tx, id, siteId, actor.userId, req.text);
-      await this.changes.record(tx, {
-        events: [
-          {
-            directiveId: id,
-            siteId,
-            type: 'completed',
-            from: 'acknowledged',
-            to: 'completed',
-            via,
-            actorId: actor.userId,
-            deviceId: null,
-            note: note ?? null,
-            data: { text: req.text },
-          },
-        ],
-        audit: [
-          {
-            actorId: actor.userId,
-            action: 'directive.feedback',
-            subjectType: 'directive',
-            subjectId: id,
-            data: { siteId, via, text: req.text, note },
-          },
-        ],
-      });
-      closed = await this.state.closeIfDone(tx, id, actor.userId);
-      return { acknowledgedAt: target!.acknowledged_at, completedAt };
-    });
-    this.board.changed(id, [siteId]);
-    return {
-      directiveId: id,
-      siteId,
-      state: 'completed',
-      acknowledgedAt: result.acknowledgedAt?.toISOString() ?? null,
-      duplicate: false,
-      directiveStatus: closed ? 'closed' : 'issued',
-    };
   }
 
   async cancel(
@@ -397,18 +307,9 @@ export class DirectivesService {
     return this.directives.openForSite(siteId);
   }
 
-  /** Which site the actor acts for, and how: their own site, or on behalf of one in scope (needs a note). */
-  private async actingFor(
-    actor: Actor,
-    id: string,
-    siteId: string | undefined,
-    note: string | undefined,
-  ): Promise<{ siteId: string; via: 'console' | 'on_behalf'; note: string | null }> {
+  /** 404 or 403 unless the actor may see the directive (issued within or addressed to their scope). */
+  async assertVisible(actor: Actor, id: string): Promise<void> {
     await this.load(actor, id);
-    if (!siteId || siteId === actor.siteId)
-      return { siteId: actor.siteId, via: 'console', note: note ?? null };
-    refuse(onBehalfDenial(actor, siteId, await this.sites.path(siteId), note));
-    return { siteId, via: 'on_behalf', note: note ?? null };
   }
 
   /**
