@@ -122,7 +122,7 @@ export function DirectiveCard({ item, now, queued, onAck, onFeedback }: Props) {
             <dt>{t('warn.validUntil')}</dt>
             <dd data-testid="valid-until">
               {formatTime(d.expiresAt, lang)}
-              {item.validityMoved && <span className="badge validity-moved"> {t('warn.validityMoved')}</span>}
+              {item.validityMoved && <strong className="validity-moved"> · {t('warn.validityMoved')}</strong>}
             </dd>
           </>
         )}
