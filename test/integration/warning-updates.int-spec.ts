@@ -370,5 +370,17 @@ describe('warning updates (cluster mode, two instances)', () => {
       'terminal re-delivery',
     );
     expect(resent).toMatchObject({ title: '山洪灾害红色预警', level: 'red', expiresAt: later });
+
+    // the board's 重发 too: the warning as it now stands, one message per deadline
+    const before = consoleB.directives.length;
+    const resend = await editor.api.post(`/api/v1/directives/${w.directiveId}/resend`, {
+      siteIds: [...towns],
+    });
+    expect(resend.body).toMatchObject({ sites: 2 });
+    const manual = await waitFor(
+      () => consoleB.directives.slice(before).find((x) => x.id === w.directiveId),
+      '重发',
+    );
+    expect(manual).toMatchObject({ ...now, ackBy: deadlineOf(d, towns[1]!) });
   });
 });
