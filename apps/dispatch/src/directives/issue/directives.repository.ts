@@ -360,7 +360,7 @@ export function toDirectiveView(
       actorId: m.actor_id,
       at: m.at.toISOString(),
     })),
-    recipients: recipients.map(toRecipientView),
+    recipients: recipients.map((r) => toRecipientView(r, d.ack_by)),
   };
 }
 

@@ -138,10 +138,15 @@ export class DirectivesService {
       await this.changes.record(tx, merged(own, joined));
       // read the answer before commit: on PGlite's one connection the outbox relay (delivery)
       // then has the connection to itself right after the commit
-      return { serial: row.serial, recipients: await this.directives.recipients(id, null, tx) };
+      return { row, recipients: await this.directives.recipients(id, null, tx) };
     });
     this.outbox.kick();
-    return { id, serial: issued.serial, recipients: issued.recipients.map(toRecipientView) };
+    const { row } = issued;
+    return {
+      id,
+      serial: row.serial,
+      recipients: issued.recipients.map((r) => toRecipientView(r, row.ack_by)),
+    };
   }
 
   async get(actor: Actor, id: string): Promise<DirectiveView> {
