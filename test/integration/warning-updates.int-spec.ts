@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Actor } from '#domain';
 import { startApp, type StartedApp } from '#platform';
+import { EscalationService } from '../../apps/dispatch/src/directives/escalation/escalation.service.js';
 import { DirectivesService } from '../../apps/dispatch/src/directives/issue/directives.service.js';
 import { dispatchApp } from '../../apps/dispatch/src/dispatch.module.js';
 import { hubApp } from '../../apps/hub/src/hub.module.js';
@@ -12,13 +13,14 @@ import { Api } from '../support/api.js';
 import { createUser, openConsole, type TestConsole } from '../support/directives.js';
 import { freePort } from '../support/ports.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
-import { inProcessHubEnv, provision, TestDevice, waitFor } from '../support/terminals.js';
+import { inProcessHubEnv, provision, TestDevice, topics, waitFor } from '../support/terminals.js';
 
 (globalThis as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(90_000);
 
 interface Recipient {
   siteId: string;
   state: string;
+  ackDeadline: string;
 }
 
 /**
@@ -38,7 +40,9 @@ describe('warning updates (cluster mode, two instances)', () => {
   let editor: { id: string; api: Api; token: string };
   let chief: { id: string; api: Api; token: string };
   let chiefOnSecond: Api;
+  let officerA: { id: string; api: Api; token: string };
   let officerB: { id: string; api: Api; token: string };
+  let hubUrl: string;
   const consoles: TestConsole[] = [];
   const devices: TestDevice[] = [];
   const dirs: string[] = [];
@@ -83,7 +87,14 @@ describe('warning updates (cluster mode, two instances)', () => {
     return published.body as { id: string; directiveId: string };
   };
   const directive = async (id: string) =>
-    (await editor.api.get(`/api/v1/directives/${id}`)).body as { expiresAt: string; recipients: Recipient[] };
+    (await editor.api.get(`/api/v1/directives/${id}`)).body as {
+      title: string;
+      ackBy: string;
+      expiresAt: string;
+      recipients: Recipient[];
+    };
+  const deadlineOf = (d: { recipients: Recipient[] }, siteId: string) =>
+    d.recipients.find((r) => r.siteId === siteId)!.ackDeadline;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -106,7 +117,9 @@ describe('warning updates (cluster mode, two instances)', () => {
     editor = await createUser(admin, 'wu-editor', 'dispatcher', county);
     chief = await createUser(admin, 'wu-chief', 'commander', county);
     chiefOnSecond = new Api(`http://127.0.0.1:${secondEnv.PORT}`, chief.token);
+    officerA = await createUser(admin, 'wu-officer-a', 'duty_officer', towns[0]!);
     officerB = await createUser(admin, 'wu-officer-b', 'duty_officer', towns[1]!);
+    hubUrl = `http://127.0.0.1:${hubEnv.PORT}`;
   });
 
   afterAll(async () => {
@@ -222,5 +235,152 @@ describe('warning updates (cluster mode, two instances)', () => {
       code: 'conflict',
     });
     expect((await directive(w.directiveId)).recipients.map((r) => r.siteId)).toEqual([towns[0]]);
+  });
+
+  it('an added site has its own 签收 deadline in the REST views, the list and a reconnecting console', async () => {
+    const w = await publishNew({ areas: { regionCodes: ['330106001'] } });
+    // the deadlines differ by at least this much: the added site's counts from the update
+    await new Promise((r) => setTimeout(r, 1500));
+    const res = await chiefOnSecond.post(`/api/v1/warnings/${w.id}/update`, {
+      areas: { regionCodes: ['330106001', '330106002'] },
+    });
+    expect(res.status).toBe(201);
+    const d = await directive(w.directiveId);
+    expect(deadlineOf(d, towns[0]!)).toBe(d.ackBy);
+    const own = deadlineOf(d, towns[1]!);
+    expect(Date.parse(own) - Date.parse(d.ackBy)).toBeGreaterThanOrEqual(1400);
+    // 乙's duty officer sees its row only, with its deadline; the list says when it is due
+    const seen = (await officerB.api.get(`/api/v1/directives/${w.directiveId}`)).body as {
+      recipients: Recipient[];
+    };
+    expect(seen.recipients).toEqual([expect.objectContaining({ siteId: towns[1], ackDeadline: own })]);
+    const listed = (await officerB.api.get<{ id: string }[]>('/api/v1/directives?limit=200')).body.find(
+      (x) => x.id === w.directiveId,
+    );
+    expect(listed).toMatchObject({ ackBy: d.ackBy, lastAckBy: own });
+    const issuerList = (await editor.api.get<{ id: string }[]>('/api/v1/directives?limit=200')).body;
+    expect(issuerList.find((x) => x.id === w.directiveId)).toMatchObject({ lastAckBy: own });
+    // a console of 乙 that connects now is sent the directive with its own deadline
+    const late = await openConsole(hubUrl, officerB.token);
+    consoles.push(late);
+    const caught = await waitFor(() => late.directives.find((x) => x.id === w.directiveId), 'catch-up');
+    expect(caught.ackBy).toBe(own);
+  });
+
+  it('a moved expires reaches the duty console and the board (directive.expiry) and the terminal (notices)', async () => {
+    const consoleA = await openConsole(hubUrl, officerA.token);
+    consoles.push(consoleA);
+    const expiries: {
+      on: string;
+      p: { directiveId: string; expiresAt: string; previousExpiresAt: string };
+    }[] = [];
+    consoleA.socket.on('directive.expiry', (p) => expiries.push({ on: 'duty', p }));
+    const board = await openConsole(hubUrl, editor.token);
+    consoles.push(board);
+    board.socket.on('directive.expiry', (p) => expiries.push({ on: 'board', p }));
+    const terminalA = await TestDevice.connect(
+      mqttUrl,
+      await provision(admin, towns[0]!, '甲镇终端', 'push'),
+    );
+    devices.push(terminalA.confirmReceipts());
+    const notices: Record<string, unknown>[] = [];
+    terminalA.client.on('message', (topic, payload) => {
+      if (topic === topics(terminalA.creds.id).notices) notices.push(JSON.parse(payload.toString()));
+    });
+    await terminalA.client.subscribeAsync(topics(terminalA.creds.id).notices, { qos: 1 });
+
+    const w = await publishNew({ areas: { regionCodes: ['330106001'] } });
+    const before = (await directive(w.directiveId)).expiresAt;
+    expect(await board.call('directive.board.subscribe', { directiveId: w.directiveId })).toMatchObject({
+      ok: true,
+    });
+    await waitFor(() => terminalA.received.find((m) => m.directiveId === w.directiveId), 'terminal A');
+
+    const later = new Date(Date.parse(before) + 3600_000).toISOString();
+    const res = await chiefOnSecond.post(`/api/v1/warnings/${w.id}/update`, { expires: later });
+    expect(res.status).toBe(201);
+    const told = { directiveId: w.directiveId, expiresAt: later, previousExpiresAt: before };
+    await waitFor(
+      () => (expiries.filter((e) => e.p.directiveId === w.directiveId).length === 2 ? true : undefined),
+      'both',
+    );
+    expect(expiries.filter((e) => e.p.directiveId === w.directiveId)).toEqual([
+      expect.objectContaining({ p: expect.objectContaining(told) }),
+      expect.objectContaining({ p: expect.objectContaining(told) }),
+    ]);
+    expect(new Set(expiries.map((e) => e.on))).toEqual(new Set(['duty', 'board']));
+    const notice = await waitFor(() => notices.find((n) => n.directiveId === w.directiveId), 'notice');
+    expect(notice).toMatchObject({ kind: 'update', expiresAt: later });
+    expect(
+      (await waitFor(() => consoleA.updates.find((u) => u.directiveId === w.directiveId), 'update'))
+        .expiresAt,
+    ).toBe(later);
+
+    // an update that leaves the validity alone says nothing of it
+    const next = await chiefOnSecond.post(`/api/v1/warnings/${res.body.id}/update`, {
+      headline: '山洪灾害黄色预警（续）',
+    });
+    expect(next.status).toBe(201);
+    const second = await waitFor(
+      () =>
+        notices.filter((n) => n.directiveId === w.directiveId).length === 2 ? notices.at(-1) : undefined,
+      'second notice',
+    );
+    expect(second).not.toHaveProperty('expiresAt');
+  });
+
+  it('escalation re-delivers the directive as it now stands, each site with its own deadline', async () => {
+    const consoleA = await openConsole(hubUrl, officerA.token);
+    const consoleB = await openConsole(hubUrl, officerB.token);
+    consoles.push(consoleA, consoleB);
+    const terminalA = devices.at(-1)!;
+    const w = await publishNew({ areas: { regionCodes: ['330106001'] } });
+    await waitFor(() => terminalA.received.find((m) => m.directiveId === w.directiveId), 'terminal A');
+    const later = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const res = await chiefOnSecond.post(`/api/v1/warnings/${w.id}/update`, {
+      headline: '山洪灾害红色预警',
+      level: 'red',
+      description: '河水漫堤，立即转移。',
+      expires: later,
+      areas: { regionCodes: ['330106001', '330106002'] },
+    });
+    expect(res.status).toBe(201);
+    const d = await directive(w.directiveId);
+    expect(d.title).toBe('山洪灾害红色预警');
+
+    // both deadlines missed: the schedule's step 1 falls due now (as the timer would)
+    await hub.app
+      .get(DataSource)
+      .query(
+        `UPDATE directive_recipients SET next_escalation_at = now() - interval '2 seconds' WHERE directive_id = $1`,
+        [w.directiveId],
+      );
+    await hub.app.get(EscalationService).escalate(w.directiveId);
+    const again = (c: typeof consoleA) => () =>
+      c.directives.find((x) => x.id === w.directiveId && x.redelivery === 1);
+    const now = { title: '山洪灾害红色预警', level: 'red', expiresAt: later, kind: 'warning' };
+    const onA = await waitFor(again(consoleA), 're-delivery A');
+    expect(onA).toMatchObject({ ...now, ackBy: d.ackBy });
+    expect(onA.body).toContain('河水漫堤');
+    const onB = await waitFor(again(consoleB), 're-delivery B');
+    expect(onB).toMatchObject({ ...now, ackBy: deadlineOf(d, towns[1]!) });
+    expect(onB.ackBy).not.toBe(d.ackBy);
+    const resent = await waitFor(
+      () => terminalA.received.filter((m) => m.directiveId === w.directiveId)[1],
+      'terminal re-delivery',
+    );
+    expect(resent).toMatchObject({ title: '山洪灾害红色预警', level: 'red', expiresAt: later });
+
+    // the board's 重发 too: the warning as it now stands, one message per deadline
+    const before = consoleB.directives.length;
+    const resend = await editor.api.post(`/api/v1/directives/${w.directiveId}/resend`, {
+      siteIds: [...towns],
+    });
+    expect(resend.body).toMatchObject({ sites: 2 });
+    const manual = await waitFor(
+      () => consoleB.directives.slice(before).find((x) => x.id === w.directiveId),
+      '重发',
+    );
+    expect(manual).toMatchObject({ ...now, ackBy: deadlineOf(d, towns[1]!) });
   });
 });

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import {
-  DeliveryChannelNameSchema,
-  MAX_TEXT_BYTES,
-  type DeliveryChannelName,
-  type DirectiveCancelledPayload,
-  type DirectivePushPayload,
-  type DirectiveUpdatePayload,
-} from './directives.js';
+import type {
+  DirectiveCancelledPayload,
+  DirectivePushPayload,
+  DirectiveUpdatePayload,
+} from './directive-events.js';
+import { DeliveryChannelNameSchema, MAX_TEXT_BYTES, type DeliveryChannelName } from './directives.js';
 
 /**
  * The contract between the dispatch service and the delivery channels (console, terminal,

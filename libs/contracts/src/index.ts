@@ -9,6 +9,7 @@ export * from './validation.js';
 export * from './terminals.js';
 export * from './directives.js';
 export * from './directive-channels.js';
+export * from './directive-events.js';
 export * from './consultations.js';
 export * from './directive-actions.js';
 export * from './text.js';

@@ -60,6 +60,11 @@ const RECIPIENT_VIEW = object(
     siteId: uuid,
     siteName: str(),
     state: str('recipient state (pending, delivered, acknowledged, completed, expired, ...)'),
+    ackDeadline: {
+      ...time,
+      description:
+        "this site's own 签收 deadline: the directive's ackBy, or later for a site added by a warning's widened area",
+    },
     deliveredAt: nullable(time),
     acknowledgedAt: nullable(time),
     acknowledgedBy: nullable(uuid),
@@ -96,6 +101,11 @@ export const DIRECTIVE_SUMMARY_VIEW = object({
   drill: bool,
   issuedAt: time,
   ackBy: time,
+  lastAckBy: {
+    ...time,
+    description:
+      'the latest 签收 deadline of the recipients in your scope (ackBy unless a site was added later)',
+  },
   issuedBy: uuid,
   counts: COUNTS,
 });

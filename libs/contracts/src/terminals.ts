@@ -107,6 +107,11 @@ export const TerminalNoticeMessageSchema = z.object({
   /** the update text, or the reason for the cancellation ('' when none was given) */
   text: z.string(),
   at: z.string(),
+  /**
+   * additive (issue 19): on an `update` that moved the directive's validity, the new
+   * `expiresAt` (null: no limit now); absent otherwise
+   */
+  expiresAt: z.string().nullable().optional(),
 });
 export type TerminalNoticeMessage = z.infer<typeof TerminalNoticeMessageSchema>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { extensionDenial, sitesToAdd, type ExtensionFacts } from './directive-extension.js';
+import { byDeadline, extensionDenial, sitesToAdd, type ExtensionFacts } from './directive-extension.js';
 
 const now = new Date('2026-07-01T00:00:00Z');
 const live: ExtensionFacts = {
@@ -39,5 +39,24 @@ describe('directive extension rules', () => {
       code: 'too_large',
       message: expect.stringContaining('DIRECTIVE_MAX_RECIPIENTS'),
     });
+  });
+
+  it("groups sites by the deadline each must meet, the directive's when they have none, earliest first", () => {
+    const issued = new Date('2026-07-01T00:10:00Z');
+    const added = new Date('2026-07-01T00:25:00Z');
+    const groups = byDeadline(
+      [
+        { siteId: 'late', own: added },
+        { siteId: 'a', own: null },
+        { siteId: 'b', own: new Date(issued) },
+        { siteId: 'late2', own: new Date(added) },
+      ],
+      issued,
+    );
+    expect(groups).toEqual([
+      { ackBy: issued, siteIds: ['a', 'b'] },
+      { ackBy: added, siteIds: ['late', 'late2'] },
+    ]);
+    expect(byDeadline([], issued)).toEqual([]);
   });
 });

@@ -49,3 +49,24 @@ export function extensionDenial(directiveId: string, f: ExtensionFacts, now: Dat
     };
   return null;
 }
+
+/**
+ * Sites grouped by the 签收 deadline each must meet (`own`, or the directive's when null),
+ * earliest first: a re-delivery carries one deadline per message, so a site added later is
+ * not shown the directive's earlier one.
+ */
+export function byDeadline(
+  sites: readonly { siteId: string; own: Date | null }[],
+  directiveDeadline: Date,
+): { ackBy: Date; siteIds: string[] }[] {
+  const groups = new Map<number, string[]>();
+  for (const s of sites) {
+    const at = (s.own ?? directiveDeadline).getTime();
+    const ids = groups.get(at);
+    if (ids) ids.push(s.siteId);
+    else groups.set(at, [s.siteId]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([at, siteIds]) => ({ ackBy: new Date(at), siteIds }));
+}

@@ -53,6 +53,9 @@ export class TerminalChannel {
           kind: 'update',
           text: job.update.text,
           at: new Date(job.update.at),
+          ...(job.update.expiresAt !== undefined
+            ? { expiresAt: job.update.expiresAt ? new Date(job.update.expiresAt) : null }
+            : {}),
         },
         job.messageId,
         kind,

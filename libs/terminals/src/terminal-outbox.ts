@@ -33,6 +33,8 @@ export interface TerminalNoticeInput {
   kind: 'update' | 'cancel';
   text: string;
   at: Date;
+  /** an update that moved the directive's validity: the new one (device-protocol-v1.md) */
+  expiresAt?: Date | null;
 }
 
 export interface EnqueueOptions {
@@ -186,6 +188,7 @@ export class TerminalOutbox {
         kind: input.kind,
         text: input.text,
         at: input.at.toISOString(),
+        ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt?.toISOString() ?? null } : {}),
       };
       const rows = await this.rows.insertNotices(tx, input.directiveId, sourceId, base, kind, siteIds);
       if (input.kind === 'cancel') await this.rows.withdrawUnacknowledged(tx, input.directiveId, kind);

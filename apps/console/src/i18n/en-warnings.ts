@@ -148,4 +148,6 @@ export const enWarnings: Record<keyof typeof zhWarnings, string> = {
   'warn.err.capInvalid': 'Invalid CAP document',
   'warn.err.capUnusable': 'The CAP alert lacks what a warning needs',
   'warn.err.capHostile': 'The document has a DTD, external entities or XInclude: refused for safety',
+  'warn.validUntil': 'Valid until',
+  'warn.validityMoved': 'Validity changed',
 };

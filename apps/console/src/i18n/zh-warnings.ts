@@ -145,4 +145,6 @@ export const zhWarnings = {
   'warn.err.capInvalid': 'CAP 文档无效',
   'warn.err.capUnusable': '该 CAP 预警缺少必需的内容，不能导入为预警',
   'warn.err.capHostile': '文档含有文档类型声明、外部实体或外部包含，出于安全原因已拒绝',
+  'warn.validUntil': '有效期至',
+  'warn.validityMoved': '有效期已变更',
 };

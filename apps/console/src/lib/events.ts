@@ -15,6 +15,7 @@ export const EV = {
   boardUnsubscribe: 'directive.board.unsubscribe',
   board: 'directive.board',
   issued: 'directive.issued',
+  expiry: 'directive.expiry',
 } as const satisfies typeof DIRECTIVE_EVENTS;
 
 /** The consultation invitation on the console's socket (contracts CONSOLE_CONSULT_EVENTS). */

@@ -15,6 +15,7 @@ const base: DirectiveRecipientView = {
   siteId: 's1',
   siteName: '青山镇',
   state: 'acknowledged',
+  ackDeadline: '2026-12-06T06:02:00.000Z',
   deliveredAt: '2026-12-06T06:00:00.000Z',
   deliveredVia: 'console',
   acknowledgedAt: '2026-12-06T06:05:00.000Z',
@@ -58,13 +59,19 @@ describe('recipientRecordCsv', () => {
       overdue: false,
       escalationLevel: 0,
     };
-    const csv = recipientRecordCsv(d, [base, waiting], {
+    // added by a warning's widened area at 06:30: its own deadline is later, not yet passed
+    const added: DirectiveRecipientView = {
+      ...waiting,
+      siteId: 's3',
+      ackDeadline: '2026-12-06T07:30:00.000Z',
+    };
+    const csv = recipientRecordCsv(d, [base, waiting, added], {
       t,
       sites,
       userName: (id) => (id === 'u1' ? '李调度' : '?'),
       now: Date.parse('2026-12-06T07:00:00.000Z'),
     });
-    const [head, onBehalf, late] = rows(csv);
+    const [head, onBehalf, late, addedRow] = rows(csv);
     expect(head!.slice(0, 6)).toEqual(['指令编号', '指令标题', '单位', '行政区划代码', '值班电话', '状态']);
     const col = (name: string) => head!.indexOf(name);
     expect(onBehalf![col('签收方式')]).toBe('代签收');
@@ -79,6 +86,7 @@ describe('recipientRecordCsv', () => {
     expect(late![col('超时')]).toBe('是');
     expect(late![col('状态')]).toBe(zh.stDelivered);
     expect(late![col('签收时间')]).toBe('');
+    expect(addedRow![col('超时')]).toBe('否');
   });
 });
 

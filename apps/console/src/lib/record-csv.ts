@@ -26,7 +26,6 @@ export function recipientRecordCsv(
   ctx: { t: T; sites: ReadonlyMap<string, SiteView>; userName: (id: string | null) => string; now: number },
 ): string {
   const { t, sites, userName, now } = ctx;
-  const due = new Date(d.ackBy).getTime();
   const headers = [
     'csv.serial',
     'csv.title',
@@ -53,6 +52,8 @@ export function recipientRecordCsv(
   const rows = recipients.map((r) => {
     const site = sites.get(r.siteId);
     const ob = r.acknowledgedOnBehalf ?? null;
+    // each site's own deadline: one added by a warning's widened area has a later one
+    const due = new Date(r.ackDeadline ?? d.ackBy).getTime();
     const overdue = !isAcked(r.state) && (r.overdue || now > due);
     return [
       d.serial,

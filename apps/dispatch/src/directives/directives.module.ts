@@ -17,6 +17,7 @@ import { LeaderOnDutyService } from './leader-on-duty/leader-on-duty.service.js'
 import { ChannelReports } from './recipients/channel-reports.js';
 import { RecipientActionsController } from './recipients/recipient-actions.controller.js';
 import { RecipientActionsService } from './recipients/recipient-actions.service.js';
+import { RecipientReplies } from './recipients/recipient-replies.service.js';
 import { RecipientStateService } from './recipients/recipient-state.service.js';
 import { RecipientsRepository } from './recipients/recipients.repository.js';
 import { BoardRepository } from './shared/board.repository.js';
@@ -71,6 +72,7 @@ import { DirectiveTemplatesService } from './templates/directive-templates.servi
     ConsultInvitations,
     DirectivesGateway,
     RecipientActionsService,
+    RecipientReplies,
     SendBudget,
     SiteTargetsRepository,
     DirectivesRepository,

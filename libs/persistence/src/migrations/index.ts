@@ -24,6 +24,7 @@ import { Drills1795003900000 } from './1795003900000-drills.js';
 import { Teams1795004000000 } from './1795004000000-teams.js';
 import { Plans1795004200000 } from './1795004200000-plans.js';
 import { WarningIdentifierPrune1795004300000 } from './1795004300000-warning-identifier-prune.js';
+import { RecipientAckDeadline1795005100000 } from './1795005100000-recipient-ack-deadline.js';
 import { StockExperts1795004100000 } from './1795004100000-stock-experts.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   StockExperts1795004100000,
   Plans1795004200000,
   WarningIdentifierPrune1795004300000,
+  RecipientAckDeadline1795005100000,
 ];

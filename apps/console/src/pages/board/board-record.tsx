@@ -15,7 +15,9 @@ export function recipientMark(
   now: number,
 ): { tone: SiteMark['tone']; key: 'map.acked' | 'map.notAcked' | 'map.overdue' } {
   if (isAcked(r.state)) return { tone: 'ok', key: 'map.acked' };
-  if (r.overdue || now > due) return { tone: 'flash', key: 'map.overdue' };
+  // the site's own deadline: one added by a warning's widened area has a later one
+  const own = r.ackDeadline ? Date.parse(r.ackDeadline) : due;
+  if (r.overdue || now > own) return { tone: 'flash', key: 'map.overdue' };
   return { tone: 'alert', key: 'map.notAcked' };
 }
 

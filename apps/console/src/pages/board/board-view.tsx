@@ -53,7 +53,10 @@ export function BoardView({ directiveId, board, boardError, rank, noLeader, onCh
   const total = recipients.length;
   const acked = recipients.filter((r) => isAcked(r.state)).length;
   const due = d ? new Date(d.ackBy).getTime() : Infinity;
-  const overdue = recipients.filter((r) => !isAcked(r.state) && (r.overdue || now > due)).length;
+  const dueOf = (r: DirectiveRecipientView) => (r.ackDeadline ? Date.parse(r.ackDeadline) : due);
+  const overdue = recipients.filter((r) => !isAcked(r.state) && (r.overdue || now > dueOf(r))).length;
+  // a warning's update may move the validity while the board is open (`directive.expiry`)
+  const expiresAt = board?.expiresAt !== undefined ? board.expiresAt : d?.expiresAt;
   const shownError = error ?? boardError;
   if (!d)
     return shownError ? (
@@ -76,6 +79,12 @@ export function BoardView({ directiveId, board, boardError, rank, noLeader, onCh
           )}
           <span className="when">
             {t('issuedAt')} {formatTime(d.issuedAt, lang)} · {t('deadline')} {formatTime(d.ackBy, lang)}
+            {expiresAt && (
+              <span data-testid="board-valid-until">
+                {' '}
+                · {t('warn.validUntil')} {formatTime(expiresAt, lang)}
+              </span>
+            )}
           </span>
         </header>
         <div className="head-progress">

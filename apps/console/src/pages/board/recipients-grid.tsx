@@ -93,7 +93,9 @@ export function RecipientsGrid({
   const { t, lang } = useI18n();
   const [filter, setFilter] = useState<Filter>('all');
   const due = new Date(ackBy).getTime();
-  const isOverdue = (r: DirectiveRecipientView) => !isAcked(r.state) && (r.overdue || now > due);
+  // each site's own deadline: one added by a warning's widened area has a later one
+  const isOverdue = (r: DirectiveRecipientView) =>
+    !isAcked(r.state) && (r.overdue || now > (r.ackDeadline ? Date.parse(r.ackDeadline) : due));
   const place = (r: DirectiveRecipientView) => rank.get(r.siteId) ?? Number.MAX_SAFE_INTEGER;
   const shown = recipients
     .filter((r) => (filter === 'all' ? true : filter === 'notAcked' ? !isAcked(r.state) : isOverdue(r)))

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Socket } from 'socket.io-client';
 import type {
   DirectiveBoardPayload,
+  DirectiveExpiryPayload,
   DirectiveRecipientView,
   DirectiveStatus,
   RecipientState,
@@ -14,6 +15,8 @@ export interface LiveBoard {
   status: DirectiveStatus;
   counts: Partial<Record<RecipientState, number>>;
   recipients: Record<string, DirectiveRecipientView>;
+  /** a validity moved while watching (`directive.expiry`); undefined: the REST view's stands */
+  expiresAt?: string | null;
 }
 
 export interface LiveBoards {
@@ -24,7 +27,12 @@ export interface LiveBoards {
 function merge(cur: LiveBoard | undefined, b: DirectiveBoardPayload, replace: boolean): LiveBoard {
   const recipients = replace || !cur ? {} : { ...cur.recipients };
   for (const r of b.recipients) recipients[r.siteId] = r;
-  return { status: b.status, counts: b.counts, recipients };
+  return {
+    status: b.status,
+    counts: b.counts,
+    recipients,
+    ...(cur && !replace ? { expiresAt: cur.expiresAt } : {}),
+  };
 }
 
 const without = <T>(rec: Record<string, T>, id: string): Record<string, T> => {
@@ -80,11 +88,22 @@ export function useBoards(socket: Socket | null, ids: readonly string[]): LiveBo
         boards: { ...s.boards, [b.directiveId]: merge(s.boards[b.directiveId], b, false) },
       }));
     };
+    const onExpiry = (e: DirectiveExpiryPayload) => {
+      if (!mine.has(e.directiveId)) return;
+      setState((s) => {
+        const cur = s.boards[e.directiveId];
+        return cur
+          ? { ...s, boards: { ...s.boards, [e.directiveId]: { ...cur, expiresAt: e.expiresAt } } }
+          : s;
+      });
+    };
     const resubscribe = () => mine.forEach(subscribe);
     socket.on(EV.board, onBoard);
+    socket.on(EV.expiry, onExpiry);
     socket.on('connect', resubscribe);
     return () => {
       socket.off(EV.board, onBoard);
+      socket.off(EV.expiry, onExpiry);
       socket.off('connect', resubscribe);
       if (socket.connected) mine.forEach((directiveId) => socket.emit(EV.boardUnsubscribe, { directiveId }));
       mine.clear();

@@ -117,6 +117,15 @@ export function DirectiveCard({ item, now, queued, onAck, onFeedback }: Props) {
         <dd>{formatTime(d.issuedAt, lang)}</dd>
         <dt>{t('deadline')}</dt>
         <dd>{formatTime(d.ackBy, lang)}</dd>
+        {d.expiresAt && (
+          <>
+            <dt>{t('warn.validUntil')}</dt>
+            <dd data-testid="valid-until">
+              {formatTime(d.expiresAt, lang)}
+              {item.validityMoved && <strong className="validity-moved"> · {t('warn.validityMoved')}</strong>}
+            </dd>
+          </>
+        )}
         {open && (
           <>
             <dt>{left >= 0 ? t('remaining') : t('overdueBy')}</dt>

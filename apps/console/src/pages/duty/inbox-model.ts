@@ -1,4 +1,10 @@
-import type { DirectiveLevel, DirectivePushPayload, DirectiveView, RecipientState } from '#contracts';
+import type {
+  DirectiveExpiryPayload,
+  DirectiveLevel,
+  DirectivePushPayload,
+  DirectiveView,
+  RecipientState,
+} from '#contracts';
 
 /** One directive on a duty-room console, with where this site stands on it. */
 export interface InboxItem {
@@ -10,6 +16,8 @@ export interface InboxItem {
   escalationLevel: number;
   /** who issued it, when the REST view has been read */
   issuer?: { name: string | null; phone: string | null };
+  /** a warning's update moved the validity while this console was open */
+  validityMoved?: boolean;
 }
 
 export type Inbox = Record<string, InboxItem>;
@@ -40,7 +48,8 @@ export function fromView(v: DirectiveView): InboxItem {
       title: v.title,
       body: v.body,
       level: v.level,
-      ackBy: v.ackBy,
+      // this site's own deadline: a site added by a warning's widened area has a later one
+      ackBy: mine?.ackDeadline ?? v.ackBy,
       expiresAt: v.expiresAt ?? null,
       drill: v.drill,
       issuedAt: v.issuedAt,
@@ -55,6 +64,20 @@ export function fromView(v: DirectiveView): InboxItem {
       .map((m) => ({ id: m.id, text: m.text!, at: m.at })),
     escalationLevel: mine?.escalationLevel ?? 0,
     issuer: { name: v.issuerName ?? null, phone: v.issuerPhone ?? null },
+  };
+}
+
+/** The validity moved (`directive.expiry`): the card shows the new one. */
+export function applyExpiry(inbox: Inbox, e: DirectiveExpiryPayload): Inbox {
+  const item = inbox[e.directiveId];
+  if (!item) return inbox;
+  return {
+    ...inbox,
+    [e.directiveId]: {
+      ...item,
+      directive: { ...item.directive, expiresAt: e.expiresAt },
+      validityMoved: true,
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import type {
   DirectiveCancelledPayload,
   DirectiveEscalationPayload,
+  DirectiveExpiryPayload,
   DirectivePushPayload,
   DirectiveSummaryView,
   DirectiveUpdatePayload,
@@ -11,7 +12,7 @@ import type {
 import { ackQueue, type QueuedAck } from '../../lib/ack-queue.js';
 import { api, ApiError } from '../../lib/api.js';
 import { EV } from '../../lib/events.js';
-import { applyPush, fromView, type Inbox, type InboxItem } from './inbox-model.js';
+import { applyExpiry, applyPush, fromView, type Inbox, type InboxItem } from './inbox-model.js';
 
 const SOCKET_ACK_TIMEOUT_MS = 5000;
 /** events come in bursts (a reconnect's catch-up): one history read per burst */
@@ -204,6 +205,7 @@ export function useDutyInbox(socket: Socket | null, events: DutyEvents) {
           },
         };
       });
+    const onExpiry = (e: DirectiveExpiryPayload) => setInbox((cur) => applyExpiry(cur, e));
     const onEscalated = (e: DirectiveEscalationPayload) => {
       setInbox((cur) => {
         const item = cur[e.directiveId];
@@ -224,6 +226,7 @@ export function useDutyInbox(socket: Socket | null, events: DutyEvents) {
     socket.on(EV.cancelled, onCancelled);
     socket.on(EV.update, onUpdate);
     socket.on(EV.escalatedHere, onEscalated);
+    socket.on(EV.expiry, onExpiry);
     socket.on('connect', onConnect);
     if (socket.connected) onConnect();
     return () => {
@@ -231,6 +234,7 @@ export function useDutyInbox(socket: Socket | null, events: DutyEvents) {
       socket.off(EV.cancelled, onCancelled);
       socket.off(EV.update, onUpdate);
       socket.off(EV.escalatedHere, onEscalated);
+      socket.off(EV.expiry, onExpiry);
       socket.off('connect', onConnect);
     };
   }, [socket, refresh, refreshSoon, flush, details]);

@@ -5,6 +5,7 @@ import {
   DIRECTIVE_JOBS,
   type DirectiveDeliveryJob,
   type DirectiveEscalationPayload,
+  type DirectiveExpiryPayload,
   type DirectiveIssuedPayload,
   type DirectivePushPayload,
 } from '#contracts';
@@ -19,6 +20,10 @@ import { ChannelReports } from '../recipients/channel-reports.js';
 
 /** How long a console has to answer the `directive` event's ack callback (the delivery receipt). */
 export const DELIVERY_RECEIPT_TIMEOUT_MS = 15_000;
+
+/** Outbox job: a directive's validity moved; tells its recipients' consoles and its board. */
+export const EXPIRY_MOVED_JOB = 'directive.expiry-moved';
+export type ExpiryMovedJob = DirectiveExpiryPayload;
 
 /** Bus channel on which a console delivery job is handed to every instance, each emitting to its own sockets. */
 export const CONSOLE_DELIVERY_CHANNEL = 'directive.console-delivery';
@@ -50,6 +55,7 @@ export class ConsoleChannel implements OnModuleInit {
   ) {
     jobs.handle<DirectiveDeliveryJob>(DIRECTIVE_JOBS.deliver('console'), (job) => this.deliver(job));
     jobs.handle<EscalationNotice>(NOTIFY_JOB, (notice) => this.notify(notice));
+    jobs.handle<ExpiryMovedJob>(EXPIRY_MOVED_JOB, (job) => this.expiryMoved(job));
   }
 
   async onModuleInit(): Promise<void> {
@@ -143,6 +149,26 @@ export class ConsoleChannel implements OnModuleInit {
       .catch((err: unknown) =>
         this.logger.warn({ err, directiveId, siteId }, 'could not record a console delivery'),
       );
+  }
+
+  /**
+   * `directive.expiry` to every recipient's duty room (acknowledged ones too: their card
+   * shows the validity) and the dispatchers watching the board: one room emit, which the
+   * Redis adapter carries to every instance.
+   */
+  async expiryMoved(job: ExpiryMovedJob): Promise<void> {
+    if (!this.realtime.ready) return;
+    const sites = await this.boards.recipientSiteIds(job.directiveId);
+    const payload: DirectiveExpiryPayload = {
+      directiveId: job.directiveId,
+      serial: job.serial,
+      expiresAt: job.expiresAt,
+      previousExpiresAt: job.previousExpiresAt,
+      at: job.at,
+    };
+    this.realtime.io
+      .to([boardRoom(job.directiveId), ...sites.map(siteRoom)])
+      .emit(DIRECTIVE_EVENTS.expiry, payload);
   }
 
   /**

@@ -94,6 +94,19 @@ export class EscalationRepository {
     );
   }
 
+  /** The sites' own 签收 deadlines (null: the directive's), for a re-delivery to carry. */
+  async ownDeadlines(
+    tx: EntityManager,
+    directiveId: string,
+    siteIds: string[],
+  ): Promise<{ siteId: string; own: Date | null }[]> {
+    const rows = (await tx.query(
+      'SELECT site_id, ack_by FROM directive_recipients WHERE directive_id = $1 AND site_id = ANY($2::uuid[])',
+      [directiveId, siteIds],
+    )) as { site_id: string; ack_by: Date | null }[];
+    return rows.map((r) => ({ siteId: r.site_id, own: r.ack_by }));
+  }
+
   /** When the directive's next step falls due, if any recipient still waits for one. */
   async nextDue(tx: EntityManager, directiveId: string): Promise<Date | null> {
     const [{ next }] = (await tx.query(

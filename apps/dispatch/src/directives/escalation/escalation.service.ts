@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DirectiveDeliveryJob, EscalationStep } from '#contracts';
-import { isExpired, planEscalation } from '#domain';
+import { byDeadline, isExpired, planEscalation } from '#domain';
 import { JobQueue, LOGGER } from '#platform';
 import { RecipientStateService } from '../recipients/recipient-state.service.js';
 import { BoardService } from '../shared/board.service.js';
@@ -107,15 +107,20 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
       await this.schedule.advance(tx, directiveId, plan.steps);
       const stateOf = new Map(due.map((r) => [r.siteId, r.state]));
       const jobs: OutboxJob[] = [];
-      const redeliver = plan.steps.filter((s) => s.step === 'redeliver');
-      if (redeliver.length) {
+      const redeliver = plan.steps.filter((s) => s.step === 'redeliver').map((s) => s.siteId);
+      // the directive as it now stands (a warning's update rewrites its row), with the
+      // deadline each site must meet (a site added later has its own)
+      const deadlines = redeliver.length
+        ? byDeadline(await this.schedule.ownDeadlines(tx, directiveId, redeliver), directive.ack_by)
+        : [];
+      for (const { ackBy, siteIds } of deadlines) {
         const messageId = randomUUID();
         const job: DirectiveDeliveryJob = {
           kind: 'directive',
           directiveId,
           messageId,
-          siteIds: redeliver.map((s) => s.siteId),
-          directive: toPushPayload(directive, 1),
+          siteIds,
+          directive: { ...toPushPayload(directive, 1), ackBy: ackBy.toISOString() },
         };
         jobs.push({ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` });
       }

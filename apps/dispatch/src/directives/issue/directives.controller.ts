@@ -24,6 +24,7 @@ import {
 } from '#contracts';
 import type { Actor } from '#domain';
 import { CurrentActor, RequirePermission, ValidBody, ValidQuery } from '#platform';
+import { RecipientReplies } from '../recipients/recipient-replies.service.js';
 import { DirectivesService } from './directives.service.js';
 
 /** The directive itself: issue, read, 签收, 反馈, cancel, 续发. */
@@ -31,7 +32,10 @@ import { DirectivesService } from './directives.service.js';
 @ApiBearerAuth()
 @Controller('api/v1/directives')
 export class DirectivesController {
-  constructor(private readonly directives: DirectivesService) {}
+  constructor(
+    private readonly directives: DirectivesService,
+    private readonly replies: RecipientReplies,
+  ) {}
 
   @Post()
   @RequirePermission('directive.issue')
@@ -81,7 +85,7 @@ export class DirectivesController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @ValidBody(AckDirectiveRequestSchema) body: AckDirectiveRequest,
   ): Promise<AckResponse> {
-    return this.directives.acknowledge(actor, id, body);
+    return this.replies.acknowledge(actor, id, body);
   }
 
   @Post(':id/feedback')
@@ -98,7 +102,7 @@ export class DirectivesController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @ValidBody(FeedbackRequestSchema) body: FeedbackRequest,
   ) {
-    return this.directives.feedback(actor, id, body);
+    return this.replies.feedback(actor, id, body);
   }
 
   @Post(':id/cancel')

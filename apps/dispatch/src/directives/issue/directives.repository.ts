@@ -123,12 +123,21 @@ export class DirectivesRepository {
     return row!.at;
   }
 
-  /** One pending recipient per site, first escalated at the deadline. */
-  async insertRecipients(tx: EntityManager, directiveId: string, siteIds: string[], nextEscalationAt: Date) {
+  /**
+   * One pending recipient per site, first escalated at the deadline. `own`: the sites are
+   * added later and the deadline is theirs (left NULL at issue: the directive's `ack_by`).
+   */
+  async insertRecipients(
+    tx: EntityManager,
+    directiveId: string,
+    siteIds: string[],
+    deadline: Date,
+    own = false,
+  ) {
     await tx.query(
-      `INSERT INTO directive_recipients (directive_id, site_id, next_escalation_at)
-       SELECT $1, unnest($2::uuid[]), $3`,
-      [directiveId, siteIds, nextEscalationAt],
+      `INSERT INTO directive_recipients (directive_id, site_id, next_escalation_at, ack_by)
+       SELECT $1, unnest($2::uuid[]), $3, $4`,
+      [directiveId, siteIds, deadline, own ? deadline : null],
     );
   }
 
@@ -202,15 +211,31 @@ export class DirectivesRepository {
     )) as RecipientCountRow[];
   }
 
+  /**
+   * The latest 签收 deadline within the scope, per directive, where a site added later has
+   * one past the directive's (other directives are absent: their `ack_by` is every site's).
+   */
+  async lastDeadlines(ids: string[], scope: string): Promise<Map<string, Date>> {
+    const rows = (await this.dataSource.query(
+      `SELECT r.directive_id, max(r.ack_by) AS last FROM directive_recipients r JOIN sites s ON s.id = r.site_id
+       WHERE r.directive_id = ANY($1::uuid[]) AND r.ack_by IS NOT NULL AND s.path LIKE $2 || '%'
+       GROUP BY r.directive_id`,
+      [ids, scope],
+    )) as { directive_id: string; last: Date }[];
+    return new Map(rows.map((r) => [r.directive_id, r.last]));
+  }
+
   /** Unacknowledged, live directives for a site: what a reconnecting console must see. */
   async openForSite(siteId: string): Promise<DirectiveRow[]> {
-    return (await this.dataSource.query(
-      `SELECT d.* FROM directive_recipients r JOIN directives d ON d.id = r.directive_id
+    // the site's own deadline when it was added later (a console shows the one it must meet)
+    const rows = (await this.dataSource.query(
+      `SELECT d.*, r.ack_by AS own_ack_by FROM directive_recipients r JOIN directives d ON d.id = r.directive_id
        WHERE r.site_id = $1 AND d.status = 'issued' AND r.state IN ('pending', 'delivered', 'failed')
          AND (d.expires_at IS NULL OR d.expires_at > now())
        ORDER BY d.issued_at`,
       [siteId],
-    )) as DirectiveRow[];
+    )) as (DirectiveRow & { own_ack_by: Date | null })[];
+    return rows.map(({ own_ack_by, ...d }) => ({ ...d, ack_by: own_ack_by ?? d.ack_by }));
   }
 
   /** The site's recipient row, locked until the transaction ends so two 反馈 cannot both pass the check. */
@@ -274,6 +299,19 @@ export class DirectivesRepository {
     return row!;
   }
 
+  /** What the directive now says (a warning's update); returns the row as it now is. */
+  async setContent(
+    tx: EntityManager,
+    id: string,
+    c: { title: string; body: string; level: DirectiveLevel },
+  ): Promise<DirectiveRow> {
+    const [[row]] = (await tx.query(
+      'UPDATE directives SET title = $2, body = $3, level = $4 WHERE id = $1 RETURNING *',
+      [id, c.title, c.body, c.level],
+    )) as [DirectiveRow[], number];
+    return row!;
+  }
+
   /** The directive's status, its row locked so a cancel or close waits for the 续发 under way. */
   async lockStatus(tx: EntityManager, id: string): Promise<DirectiveRow['status']> {
     const [locked] = (await tx.query('SELECT status FROM directives WHERE id = $1 FOR UPDATE', [id])) as {
@@ -322,11 +360,16 @@ export function toDirectiveView(
       actorId: m.actor_id,
       at: m.at.toISOString(),
     })),
-    recipients: recipients.map(toRecipientView),
+    recipients: recipients.map((r) => toRecipientView(r, d.ack_by)),
   };
 }
 
-export function toDirectiveSummaryView(d: DirectiveRow, counts: RecipientCountRow[]): DirectiveSummaryView {
+export function toDirectiveSummaryView(
+  d: DirectiveRow,
+  counts: RecipientCountRow[],
+  lastDeadline?: Date,
+): DirectiveSummaryView {
+  const last = lastDeadline && lastDeadline > d.ack_by ? lastDeadline : d.ack_by;
   return {
     id: d.id,
     serial: d.serial,
@@ -336,6 +379,7 @@ export function toDirectiveSummaryView(d: DirectiveRow, counts: RecipientCountRo
     drill: d.drill,
     issuedAt: d.issued_at.toISOString(),
     ackBy: d.ack_by.toISOString(),
+    lastAckBy: last.toISOString(),
     issuedBy: d.issued_by,
     counts: countsOf(counts.filter((c) => c.directive_id === d.id)),
   };

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type {
-  AckDirectiveRequest,
-  AckResponse,
   CancelDirectiveRequest,
   DirectiveDeliveryJob,
   DirectiveSummaryView,
   DirectiveView,
-  FeedbackRequest,
   IssueDirectiveRequest,
   IssueDirectiveResponse,
   ListDirectivesQuery,
@@ -18,10 +15,8 @@ import {
   changeDenial,
   defaultAckWithinSeconds,
   expiryDenial,
-  feedbackDenial,
   formatSerial,
   isInScope,
-  onBehalfDenial,
   scopePrefix,
   serialYear,
   updateDenial,
@@ -30,60 +25,27 @@ import {
 import { DomainError } from '#platform';
 import { DrillLinks } from '../../drills/drill-links.js';
 import { BoardService } from '../shared/board.service.js';
-import { ChannelReports } from '../recipients/channel-reports.js';
-import { RecipientStateService } from '../recipients/recipient-state.service.js';
 import { DirectiveChanges, type DirectiveChange } from '../shared/directive-changes.js';
 import { DirectiveOutbox, FAN_OUT_DELIVERY } from '../shared/outbox.js';
-import { onBehalfOf } from '../recipients/on-behalf.js';
 import { refuse } from '../shared/refuse.js';
 import { toPushPayload, toRecipientView, type DirectiveRow } from '../shared/views.js';
-import { SiteTargetsRepository } from '../targeting/site-targets.repository.js';
 import { TargetingService } from '../targeting/targeting.service.js';
 import { directiveEvent, escalationChecks } from './directive-records.js';
-import { DirectiveRevisions, type ShownAs } from './directive-revisions.js';
+export type { DirectiveLink } from './directive-link.js';
+import { merged, type DirectiveLink } from './directive-link.js';
+import { DirectiveRevisions } from './directive-revisions.js';
 import { DirectivesRepository, toDirectiveSummaryView, toDirectiveView } from './directives.repository.js';
 import { SendBudget } from './send-budget.js';
 
-/**
- * What another area (warnings, issue 19) joins to a directive change: `within` runs first in
- * the directive's transaction (it may lock and refuse: the directive is then not written),
- * and what it returns is recorded with the directive's own history, jobs and audit.
- */
-export interface DirectiveLink {
-  warningId?: string;
-  within?: (tx: EntityManager, directiveId: string) => Promise<DirectiveChange | void>;
-  /**
-   * With an update (a warning's 变更), in the same transaction: a new validity, and sites
-   * to add as recipients (those that are not yet), shown the directive as it now stands.
-   */
-  revise?: { expiresAt?: string | null; addSiteIds?: string[]; shown?: ShownAs };
-}
-
-const merged = (a: DirectiveChange, ...rest: (DirectiveChange | void)[]): DirectiveChange =>
-  rest.reduce<DirectiveChange>(
-    (acc, b) =>
-      b
-        ? {
-            events: [...(acc.events ?? []), ...(b.events ?? [])],
-            jobs: [...(acc.jobs ?? []), ...(b.jobs ?? [])],
-            audit: [...(acc.audit ?? []), ...(b.audit ?? [])],
-          }
-        : acc,
-    a,
-  );
-
-/** The directive use cases: issue, read, update, cancel, 签收 (REST), 反馈. */
+/** The directive use cases: issue, read, update (续发, and a warning's revision), cancel, extend. */
 @Injectable()
 export class DirectivesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directives: DirectivesRepository,
-    private readonly sites: SiteTargetsRepository,
     private readonly changes: DirectiveChanges,
     private readonly outbox: DirectiveOutbox,
     private readonly targeting: TargetingService,
-    private readonly state: RecipientStateService,
-    private readonly reports: ChannelReports,
     private readonly board: BoardService,
     private readonly budget: SendBudget,
     private readonly drillLinks: DrillLinks,
@@ -176,10 +138,15 @@ export class DirectivesService {
       await this.changes.record(tx, merged(own, joined));
       // read the answer before commit: on PGlite's one connection the outbox relay (delivery)
       // then has the connection to itself right after the commit
-      return { serial: row.serial, recipients: await this.directives.recipients(id, null, tx) };
+      return { row, recipients: await this.directives.recipients(id, null, tx) };
     });
     this.outbox.kick();
-    return { id, serial: issued.serial, recipients: issued.recipients.map(toRecipientView) };
+    const { row } = issued;
+    return {
+      id,
+      serial: row.serial,
+      recipients: issued.recipients.map((r) => toRecipientView(r, row.ack_by)),
+    };
   }
 
   async get(actor: Actor, id: string): Promise<DirectiveView> {
@@ -193,89 +160,10 @@ export class DirectivesService {
     const scope = scopePrefix(actor);
     const rows = await this.directives.list(scope, query);
     if (rows.length === 0) return [];
-    const counts = await this.directives.recipientCounts(
-      rows.map((r) => r.id),
-      scope,
-    );
-    return rows.map((d) => toDirectiveSummaryView(d, counts));
-  }
-
-  /** 签收 over REST: for the actor's own site, or on behalf of a site in scope (with a note). */
-  async acknowledge(actor: Actor, id: string, req: AckDirectiveRequest): Promise<AckResponse> {
-    const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
-    const outcome = await this.reports.acknowledged({
-      directiveId: id,
-      siteId,
-      actorId: actor.userId,
-      via,
-      note,
-      ...onBehalfOf(via, req),
-    });
-    if (!outcome.ok) throw outcome.error;
-    return {
-      directiveId: id,
-      siteId,
-      state: outcome.state,
-      acknowledgedAt: outcome.acknowledgedAt?.toISOString() ?? null,
-      duplicate: outcome.duplicate,
-    };
-  }
-
-  /** 反馈/办结: completes the site's part; the directive closes when every recipient has completed. */
-  async feedback(
-    actor: Actor,
-    id: string,
-    req: FeedbackRequest,
-  ): Promise<AckResponse & { directiveStatus: string }> {
-    const { siteId, via, note } = await this.actingFor(actor, id, req.siteId, req.note);
-    let closed = false;
-    const result = await this.dataSource.transaction(async (tx) => {
-      const target = await this.directives.lockForFeedback(tx, id, siteId);
-      refuse(
-        feedbackDenial(
-          id,
-          siteId,
-          target ? { recipientState: target.state, directiveStatus: target.status } : null,
-        ),
-      );
-      const completedAt = await this.directives.complete(tx, id, siteId, actor.userId, req.text);
-      await this.changes.record(tx, {
-        events: [
-          {
-            directiveId: id,
-            siteId,
-            type: 'completed',
-            from: 'acknowledged',
-            to: 'completed',
-            via,
-            actorId: actor.userId,
-            deviceId: null,
-            note: note ?? null,
-            data: { text: req.text },
-          },
-        ],
-        audit: [
-          {
-            actorId: actor.userId,
-            action: 'directive.feedback',
-            subjectType: 'directive',
-            subjectId: id,
-            data: { siteId, via, text: req.text, note },
-          },
-        ],
-      });
-      closed = await this.state.closeIfDone(tx, id, actor.userId);
-      return { acknowledgedAt: target!.acknowledged_at, completedAt };
-    });
-    this.board.changed(id, [siteId]);
-    return {
-      directiveId: id,
-      siteId,
-      state: 'completed',
-      acknowledgedAt: result.acknowledgedAt?.toISOString() ?? null,
-      duplicate: false,
-      directiveStatus: closed ? 'closed' : 'issued',
-    };
+    const ids = rows.map((r) => r.id);
+    const counts = await this.directives.recipientCounts(ids, scope);
+    const last = await this.directives.lastDeadlines(ids, scope);
+    return rows.map((d) => toDirectiveSummaryView(d, counts, last.get(d.id)));
   }
 
   async cancel(
@@ -348,14 +236,24 @@ export class DirectivesService {
       });
       // the notice goes to the recipients so far; sites added below get the directive itself
       const siteIds = await this.directives.recipientSiteIds(tx, id);
-      const revised = await this.revise(tx, actor, id, link.revise);
+      const revised = await this.revisions.revise(tx, actor, id, link.revise);
+      const now = revised.row ?? directive;
+      const expiresAt = now.expires_at?.toISOString() ?? null;
       const job: DirectiveDeliveryJob = {
         kind: 'update',
         directiveId: id,
         messageId,
         siteIds,
-        directive: toPushPayload(directive),
-        update: { directiveId: id, serial: directive.serial, messageId, text, at: at.toISOString() },
+        directive: toPushPayload(now),
+        update: {
+          directiveId: id,
+          serial: directive.serial,
+          messageId,
+          text,
+          at: at.toISOString(),
+          // a device learns the new validity with the notice (device-protocol-v1.md)
+          ...(expiresAt !== (directive.expires_at?.toISOString() ?? null) ? { expiresAt } : {}),
+        },
       };
       const own: DirectiveChange = {
         events: [directiveEvent(id, 'updated', actor.userId, text)],
@@ -394,33 +292,13 @@ export class DirectivesService {
     refuse(changeDenial(id, fullView));
     const added = await this.dataSource.transaction(async (tx) => {
       const joined = await link.within?.(tx, id);
-      const revised = await this.revise(tx, actor, id, { ...link.revise, addSiteIds: siteIds });
+      const revised = await this.revisions.revise(tx, actor, id, { ...link.revise, addSiteIds: siteIds });
       await this.changes.record(tx, merged(revised.change, joined));
       return revised.added;
     });
     this.outbox.kick();
     if (added.length) this.board.changed(id, added);
     return this.get(actor, id);
-  }
-
-  /** The validity first, so recipients added after it are checked against and sent the new one. */
-  private async revise(
-    tx: EntityManager,
-    actor: Actor,
-    id: string,
-    revise: DirectiveLink['revise'],
-  ): Promise<{ added: string[]; change: DirectiveChange }> {
-    if (!revise) return { added: [], change: {} };
-    let row = await this.directives.lock(tx, id);
-    if (!row) throw new DomainError('not_found', `directive ${id} does not exist`);
-    let moved: DirectiveChange = {};
-    if (revise.expiresAt !== undefined) {
-      refuse(updateDenial(id, row.status));
-      ({ row, change: moved } = await this.revisions.moveExpiry(tx, actor, row, revise.expiresAt));
-    }
-    if (!revise.addSiteIds?.length) return { added: [], change: moved };
-    const grown = await this.revisions.addRecipients(tx, actor, row, revise.addSiteIds, revise.shown);
-    return { added: grown.added, change: merged(moved, grown.change) };
   }
 
   /** The live board is for those who issued within their scope (not duty officers). */
@@ -434,18 +312,9 @@ export class DirectivesService {
     return this.directives.openForSite(siteId);
   }
 
-  /** Which site the actor acts for, and how: their own site, or on behalf of one in scope (needs a note). */
-  private async actingFor(
-    actor: Actor,
-    id: string,
-    siteId: string | undefined,
-    note: string | undefined,
-  ): Promise<{ siteId: string; via: 'console' | 'on_behalf'; note: string | null }> {
+  /** 404 or 403 unless the actor may see the directive (issued within or addressed to their scope). */
+  async assertVisible(actor: Actor, id: string): Promise<void> {
     await this.load(actor, id);
-    if (!siteId || siteId === actor.siteId)
-      return { siteId: actor.siteId, via: 'console', note: note ?? null };
-    refuse(onBehalfDenial(actor, siteId, await this.sites.path(siteId), note));
-    return { siteId, via: 'on_behalf', note: note ?? null };
   }
 
   /**

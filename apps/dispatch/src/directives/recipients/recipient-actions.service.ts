@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DirectiveDeliveryJob, EscalateRecipientResponse, ResendDirectiveResponse } from '#contracts';
-import type { Actor } from '#domain';
+import { byDeadline, type Actor } from '#domain';
 import { DomainError } from '#platform';
 import { DirectivesService } from '../issue/directives.service.js';
 import { EscalationService } from '../escalation/escalation.service.js';
@@ -40,23 +40,28 @@ export class RecipientActionsService {
           'conflict',
           'none of these sites is waiting for this directive (already acknowledged, expired or not a recipient)',
         );
-      const messageId = randomUUID();
-      const job: DirectiveDeliveryJob = {
-        kind: 'directive',
-        directiveId: id,
-        messageId,
-        siteIds: open.map((r) => r.siteId),
-        directive: toPushPayload(directive, Math.max(1, ...open.map((r) => r.escalationLevel))),
-      };
+      const redelivery = Math.max(1, ...open.map((r) => r.escalationLevel));
+      // one message per deadline: a site added later is shown its own
+      const jobs = byDeadline(open, directive.ack_by).map(({ ackBy, siteIds }) => {
+        const messageId = randomUUID();
+        const job: DirectiveDeliveryJob = {
+          kind: 'directive',
+          directiveId: id,
+          messageId,
+          siteIds,
+          directive: { ...toPushPayload(directive, redelivery), ackBy: ackBy.toISOString() },
+        };
+        return { name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` };
+      });
       await this.changes.record(tx, {
-        jobs: [{ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` }],
+        jobs,
         audit: [
           {
             actorId: actor.userId,
             action: 'directive.resend',
             subjectType: 'directive',
             subjectId: id,
-            data: { siteIds: job.siteIds },
+            data: { siteIds: open.map((r) => r.siteId) },
           },
         ],
       });

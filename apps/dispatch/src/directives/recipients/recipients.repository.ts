@@ -153,13 +153,14 @@ export class RecipientsRepository {
     tx: EntityManager,
     directiveId: string,
     siteIds: string[],
-  ): Promise<{ siteId: string; escalationLevel: number }[]> {
+  ): Promise<{ siteId: string; escalationLevel: number; own: Date | null }[]> {
     const rows = (await tx.query(
-      `SELECT site_id, escalation_level FROM directive_recipients
+      `SELECT site_id, escalation_level, ack_by FROM directive_recipients
        WHERE directive_id = $1 AND site_id = ANY($2::uuid[]) AND state IN ${OPEN_STATES}`,
       [directiveId, siteIds],
-    )) as { site_id: string; escalation_level: number }[];
-    return rows.map((r) => ({ siteId: r.site_id, escalationLevel: r.escalation_level }));
+    )) as { site_id: string; escalation_level: number; ack_by: Date | null }[];
+    // `own`: the site's own 签收 deadline when it was added later (null: the directive's)
+    return rows.map((r) => ({ siteId: r.site_id, escalationLevel: r.escalation_level, own: r.ack_by }));
   }
 
   /** Makes the site's next escalation step due now, if it still waits. True if it does. */

@@ -8,13 +8,12 @@ import { RECIPIENT_COLUMNS, type RecipientRow } from './views.js';
 export class BoardRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async status(directiveId: string): Promise<DirectiveBoardPayload['status'] | null> {
-    const [d] = (await this.dataSource.query('SELECT status FROM directives WHERE id = $1', [
+  /** The directive's status and 签收 deadline (its recipients' unless added later). */
+  async head(directiveId: string): Promise<{ status: DirectiveBoardPayload['status']; ackBy: Date } | null> {
+    const [d] = (await this.dataSource.query('SELECT status, ack_by FROM directives WHERE id = $1', [
       directiveId,
-    ])) as {
-      status: DirectiveBoardPayload['status'];
-    }[];
-    return d?.status ?? null;
+    ])) as { status: DirectiveBoardPayload['status']; ack_by: Date }[];
+    return d ? { status: d.status, ackBy: d.ack_by } : null;
   }
 
   /** Where the directive was issued (`/root/.../site/`): who may see it in their list. */
@@ -23,6 +22,14 @@ export class BoardRepository {
       directiveId,
     ])) as { issuer_site_path: string }[];
     return d?.issuer_site_path ?? null;
+  }
+
+  async recipientSiteIds(directiveId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      'SELECT site_id FROM directive_recipients WHERE directive_id = $1',
+      [directiveId],
+    )) as { site_id: string }[];
+    return rows.map((r) => r.site_id);
   }
 
   async countsByState(directiveId: string): Promise<{ state: RecipientState; n: string }[]> {

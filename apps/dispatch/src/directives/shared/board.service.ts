@@ -78,15 +78,15 @@ export class BoardService implements OnApplicationShutdown {
 
   /** The board's state: counts, status and the given recipients (all of them when siteIds is null). */
   async snapshot(directiveId: string, siteIds: string[] | null): Promise<DirectiveBoardPayload | null> {
-    const status = await this.reads.status(directiveId);
-    if (!status) return null;
+    const head = await this.reads.head(directiveId);
+    if (!head) return null;
     const counts = await this.reads.countsByState(directiveId);
     const rows = await this.reads.recipients(directiveId, siteIds);
     return {
       directiveId,
-      status,
+      status: head.status,
       counts: countsOf(counts),
-      recipients: rows.map(toRecipientView),
+      recipients: rows.map((r) => toRecipientView(r, head.ackBy)),
     };
   }
 }

@@ -47,6 +47,8 @@ export interface RecipientRow {
   overdue: boolean;
   escalation_level: number;
   no_leader: boolean;
+  /** the site's own 签收 deadline when it was added later; null: the directive's */
+  ack_by: Date | null;
 }
 
 /**
@@ -68,15 +70,21 @@ const NO_LEADER_COLUMN = `(r.escalation_level >= 2 AND EXISTS (SELECT 1 FROM dir
 
 export const RECIPIENT_COLUMNS = `r.site_id, s.name AS site_name, r.state, r.delivered_at, r.delivered_via, r.acknowledged_at,
   r.acknowledged_pressed_at, r.ack_clock_skew, r.acknowledged_by, r.acknowledged_via, r.completed_at, r.feedback, r.overdue, r.escalation_level,
-  ${ON_BEHALF_COLUMN}, ${NO_LEADER_COLUMN}`;
+  r.ack_by, ${ON_BEHALF_COLUMN}, ${NO_LEADER_COLUMN}`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toRecipientView(r: RecipientRow): DirectiveRecipientView {
+/**
+ * `directiveAckBy`: the directive's 签收 deadline, every recipient's but those added later
+ * (a warning's widened area), whose own is in the row (NULL otherwise: issuing writes
+ * nothing more, and the views need no per-row lookup of the directive).
+ */
+export function toRecipientView(r: RecipientRow, directiveAckBy: Date): DirectiveRecipientView {
   return {
     siteId: r.site_id,
     siteName: r.site_name,
     state: r.state,
+    ackDeadline: (r.ack_by ?? directiveAckBy).toISOString(),
     deliveredAt: iso(r.delivered_at),
     deliveredVia: r.delivered_via,
     acknowledgedAt: iso(r.acknowledged_at),
