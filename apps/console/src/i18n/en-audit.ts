@@ -67,6 +67,7 @@ export const enAudit: Record<keyof typeof zhAudit, string> = {
   'record.audit.directive.ack.refused': 'An acknowledgement of {directive} from {site} was refused ({via})',
   'record.audit.directive.expiry_moved': '{actor} moved the expiry of {directive}',
   'record.audit.directive.extend': '{actor} sent {directive} to {count} more sites',
+  'record.audit.directive.revise': '{actor} rewrote {directive} after a warning update',
   'record.audit.daily.round.open': '{actor} opened the daily report round of {date} for {count} sites',
   'record.audit.daily.report.submit': '{site} submitted the daily report of {date}',
   'record.audit.daily.round.remind': 'Daily report round of {date}: sites not yet reported reminded',

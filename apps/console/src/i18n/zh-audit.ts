@@ -20,6 +20,7 @@ export const zhAudit = {
   'record.audit.kind.consultation': '会商',
   'record.audit.kind.denied': '拒绝访问',
   'record.audit.directive.issue': '{actor} 下发指令 {directive}，共 {count} 个单位',
+  'record.audit.directive.revise': '{actor} 按预警变更改写指令 {directive} 的内容',
   'record.audit.directive.ack': '{site} 签收指令 {directive}（{via}）',
   'record.audit.directive.ackOnBehalf': '{actor} 为 {site} 代签收指令 {directive}：{record}',
   'record.audit.directive.delivered': '指令 {directive} 已送达 {site}（{via}）',

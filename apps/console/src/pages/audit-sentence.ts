@@ -87,6 +87,7 @@ export const AUDIT_SENTENCES: Record<string, MessageKey> = {
   'directive.ack.refused': 'record.audit.directive.ack.refused',
   'directive.expiry_moved': 'record.audit.directive.expiry_moved',
   'directive.extend': 'record.audit.directive.extend',
+  'directive.revise': 'record.audit.directive.revise',
   'daily.round.open': 'record.audit.daily.round.open',
   'daily.report.submit': 'record.audit.daily.report.submit',
   'daily.round.remind': 'record.audit.daily.round.remind',
