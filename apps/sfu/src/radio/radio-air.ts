@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RADIO_CODEC_RTP, type FloorRank, type RadioTalker } from '#contracts';
 import { AppConfig, DomainError } from '#platform';
-import { RtpSender } from '#radio';
+import { alawEncode, FRAME_SAMPLES, RtpSender } from '#radio';
 import { RadioFloorService } from './radio-floor.service.js';
 import { RadioHubService } from './radio-hub.service.js';
 import { RadioStateStore } from './radio-state.store.js';
 import { TalkgroupsRepository } from './talkgroups.repository.js';
 
 const FRAME_MS = 20;
+/** A-law digital silence: what goes out while the frames that follow are still being made */
+const SILENT_FRAME = alawEncode(new Int16Array(FRAME_SAMPLES));
 
 export interface RadioPlayOptions {
   rank: FloorRank;
@@ -17,6 +19,13 @@ export interface RadioPlayOptions {
    * REST call with the transmission id then, not after the audio (radio-voice)
    */
   onGranted?: (transmissionId: string) => void;
+  /**
+   * frames that follow `frames` and are still being made (a directive's speech, synthesized
+   * while its alert tone plays). Silence goes out while they are late, so the gateways do
+   * not take the gap for lost audio and unkey; if they fail, the transmission ends there
+   * (complete=false, the floor released).
+   */
+  more?: Promise<Buffer[]>;
 }
 
 /** The hub's own voice on a talkgroup: what spoken directives and announcements go through. */
@@ -67,6 +76,12 @@ export class RadioAirService extends RadioAir {
     talker: RadioTalker,
     opts: RadioPlayOptions,
   ): Promise<{ transmissionId: string; complete: boolean }> {
+    // read before anything can throw: a refusal below must not leave its rejection unhandled
+    const more: { frames: Buffer[] | null; failed: boolean } = { frames: null, failed: false };
+    opts.more?.then(
+      (f) => (more.frames = f),
+      () => (more.failed = true),
+    );
     if (!this.hub.enabled)
       throw new DomainError('conflict', 'radio media is off on this hub (SFU_ENABLED=false)');
     const hosted = await this.hub.media(talkgroupId);
@@ -96,18 +111,36 @@ export class RadioAirService extends RadioAir {
       await new Promise((r) => setTimeout(r, 10));
     const { payloadType } = RADIO_CODEC_RTP.PCMA;
     const rtp = new RtpSender({ ssrc: hosted.media.systemSsrc, payloadType, samplesPerFrame: 160 });
+    // `frames`, then what `more` resolves to (silence while it is being made)
+    let list = frames;
+    let at = 0;
+    let awaiting = Boolean(opts.more);
     const start = performance.now();
     let complete = true;
-    for (let i = 0; i < frames.length; i++) {
+    let gaveUp = false;
+    for (let sent = 0; ; sent++) {
       if (hosted.media.closed || hosted.holder?.transmissionId !== transmissionId) {
         complete = false;
         break;
       }
-      hosted.media.sendSystem(rtp.next(frames[i]!, i === 0));
-      const wait = start + (i + 1) * FRAME_MS - performance.now();
+      if (awaiting && at >= list.length) {
+        if (more.failed) {
+          complete = false;
+          gaveUp = true;
+          break;
+        }
+        if (more.frames) [list, at, awaiting] = [more.frames, 0, false];
+      }
+      let frame: Buffer;
+      if (at < list.length) frame = list[at++]!;
+      else if (awaiting) frame = SILENT_FRAME;
+      else break;
+      hosted.media.sendSystem(rtp.next(frame, sent === 0));
+      const wait = start + (sent + 1) * FRAME_MS - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    if (complete) await this.floor.releaseFloor(talkgroupId, talker.id);
+    // still holding the floor when done, or when what should follow failed: let it go
+    if (complete || gaveUp) await this.floor.releaseFloor(talkgroupId, talker.id);
     return { transmissionId, complete };
   }
 }
