@@ -20,12 +20,12 @@ export interface RadioPlayOptions {
    */
   onGranted?: (transmissionId: string) => void;
   /**
-   * frames that follow `frames` and are still being made (a directive's speech, synthesized
-   * while its alert tone plays). Silence goes out while they are late, so the gateways do
-   * not take the gap for lost audio and unkey; if they fail, the transmission ends there
-   * (complete=false, the floor released).
+   * frames that follow `frames`, made while those play (a directive's speech during its
+   * alert tone): called once the first frame is out. Silence goes out while they are late,
+   * so the gateways do not take the gap for lost audio and unkey; if they fail, the
+   * transmission ends there (complete=false, the floor released).
    */
-  more?: Promise<Buffer[]>;
+  more?: () => Promise<Buffer[]>;
 }
 
 /** The hub's own voice on a talkgroup: what spoken directives and announcements go through. */
@@ -76,12 +76,6 @@ export class RadioAirService extends RadioAir {
     talker: RadioTalker,
     opts: RadioPlayOptions,
   ): Promise<{ transmissionId: string; complete: boolean }> {
-    // read before anything can throw: a refusal below must not leave its rejection unhandled
-    const more: { frames: Buffer[] | null; failed: boolean } = { frames: null, failed: false };
-    opts.more?.then(
-      (f) => (more.frames = f),
-      () => (more.failed = true),
-    );
     if (!this.hub.enabled)
       throw new DomainError('conflict', 'radio media is off on this hub (SFU_ENABLED=false)');
     const hosted = await this.hub.media(talkgroupId);
@@ -111,6 +105,8 @@ export class RadioAirService extends RadioAir {
       await new Promise((r) => setTimeout(r, 10));
     const { payloadType } = RADIO_CODEC_RTP.PCMA;
     const rtp = new RtpSender({ ssrc: hosted.media.systemSsrc, payloadType, samplesPerFrame: 160 });
+    const more: { frames: Buffer[] | null; failed: boolean } = { frames: null, failed: false };
+    const makeMore = opts.more;
     // `frames`, then what `more` resolves to (silence while it is being made)
     let list = frames;
     let at = 0;
@@ -136,6 +132,13 @@ export class RadioAirService extends RadioAir {
       else if (awaiting) frame = SILENT_FRAME;
       else break;
       hosted.media.sendSystem(rtp.next(frame, sent === 0));
+      if (sent === 0 && makeMore)
+        Promise.resolve()
+          .then(makeMore)
+          .then(
+            (f) => (more.frames = f),
+            () => (more.failed = true),
+          );
       const wait = start + (sent + 1) * FRAME_MS - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }

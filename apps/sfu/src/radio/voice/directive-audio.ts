@@ -21,8 +21,12 @@ export interface DirectiveAudio {
   head: Buffer[];
   /** length of the tone part (the speech starts after it and the lead-in) */
   toneMs: number;
-  /** the speech, being made; its rejection is handled here (read `failure()` or await it) */
-  speech: Promise<DirectiveSpeech>;
+  /**
+   * the speech: made on the first call (once the tone is on air: spawning espeak-ng and
+   * resampling take the event loop the floor grant and the first frame need), the same
+   * promise after; its rejection is handled here (read `failure()` or await it)
+   */
+  speech(): Promise<DirectiveSpeech>;
   /** the speech's error once it failed, null while it is made or after it succeeded */
   failure(): Error | null;
 }
@@ -58,15 +62,28 @@ function onAir(
   const toneMs = level ? (alertTone(level).length * 1000) / SPEECH_RATE : 0;
   const budgetMs = MAX_TRANSMISSION_MS - toneMs - 2 * LEAD_MS - TAIL_MS;
   let error: Error | null = null;
-  const speech = make(budgetMs).then(({ pcm, bodyChars }) => ({
-    rest: alawFrames(concat([pcm, silence(TAIL_MS)])),
-    repeat: alawFrames(concat([silence(LEAD_MS), pcm, silence(TAIL_MS)])),
-    speechMs: msOf(pcm),
-    bodyChars,
-  }));
-  // a broadcast that never goes on air (not claimed) leaves it unread: no unhandled rejection
-  speech.catch((err: unknown) => (error = err as Error));
-  return { head: headFrames(level), toneMs, speech, failure: () => error };
+  let made: Promise<DirectiveSpeech> | null = null;
+  const speech = () =>
+    (made ??= (async () => {
+      const { pcm, bodyChars } = await make(budgetMs);
+      return {
+        rest: alawFrames(concat([pcm, silence(TAIL_MS)])),
+        repeat: alawFrames(concat([silence(LEAD_MS), pcm, silence(TAIL_MS)])),
+        speechMs: msOf(pcm),
+        bodyChars,
+      };
+    })());
+  return {
+    head: headFrames(level),
+    toneMs,
+    speech: () => {
+      const p = speech();
+      // a caller that stops reading it (the broadcast cut off) leaves no unhandled rejection
+      p.catch((err: unknown) => (error = err as Error));
+      return p;
+    },
+    failure: () => error,
+  };
 }
 
 /**

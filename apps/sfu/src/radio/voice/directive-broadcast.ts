@@ -140,7 +140,7 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
     let audio: DirectiveAudio | null = null;
     let speechError: Error | null = null;
     try {
-      // the speech is made while the alert tone plays (DirectiveAudio): not awaited here
+      // the speech is made while the alert tone plays (DirectiveAudio): not here
       audio =
         job.kind === 'update'
           ? noticeAudio(this.speech, updateSpeech(d, job.update?.text ?? ''), d.level)
@@ -148,7 +148,7 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
             ? noticeAudio(this.speech, cancelSpeech(d, job.cancelled?.reason ?? null), null)
             : directiveAudio(this.speech, d);
       // an engine known broken goes on air with nothing to say: wait for its answer first
-      if (this.speech.health().status !== 'up') await audio.speech;
+      if (this.speech.health().status !== 'up') await audio.speech();
     } catch (err) {
       speechError = err as Error;
       audio = null;
@@ -205,12 +205,13 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
     const opts: RadioPlayOptions = { rank: 'directive', directiveId: d.id };
     try {
       if (!audio) throw speechError ?? new Error('no speech');
-      // failed already (engine busy, text refused): no alert tone on air with nothing after it
+      // failed already (for another talkgroup of this message, or the engine known broken):
+      // no alert tone on air with nothing after it
       const early = audio.failure();
       if (early) throw early;
       const first = await air.play(talkgroupId, audio.head, talker, {
         ...opts,
-        more: audio.speech.then((s) => s.rest),
+        more: async () => (await audio.speech()).rest,
       });
       await this.repo.addTransmission(job.messageId, talkgroupId, first.transmissionId);
       const spoken = audio.failure();
@@ -220,7 +221,7 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
         await this.report(job, siteIds, 'delivered', `spoken on talkgroup ${talkgroupId}`, talkgroupId);
       // the repeat is a courtesy: the message already went out whole once
       try {
-        const again = await air.play(talkgroupId, (await audio.speech).repeat, talker, opts);
+        const again = await air.play(talkgroupId, (await audio.speech()).repeat, talker, opts);
         await this.repo.addTransmission(job.messageId, talkgroupId, again.transmissionId);
       } catch (err) {
         this.logger.warn(
