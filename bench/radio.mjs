@@ -2,6 +2,7 @@
 //
 //   npm run bench:radio                 # full run (builds first)
 //   node bench/radio.mjs --quick        # a short smoke run on an existing build
+//   node bench/radio.mjs --directives   # only directive → first audio (BENCH_DIRECTIVES of them)
 //
 // One embedded hub (PGlite, aedes in the hub, one mediasoup worker) as its own process, radio
 // terminals and talkgroups provisioned over REST, and the radio agent's own simulator
@@ -12,6 +13,7 @@
 //   BENCH_TALKGROUPS   the capacity ramp's last step (default 50; quick 4)
 //   BENCH_SIMS         simulator processes for the ramp (default 2; quick 1)
 //   BENCH_LEVEL        the directives' level (default blue: the shortest alert tone)
+//   BENCH_DIRECTIVES   directives measured (default 3; quick 1; --directives 8)
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,6 +39,8 @@ const BURSTS = Number(process.env.BENCH_BURSTS ?? (quick ? 10 : 40));
 const MAX_TG = Number(process.env.BENCH_TALKGROUPS ?? (quick ? 4 : 50));
 const SIMS = Number(process.env.BENCH_SIMS ?? (quick ? 1 : 2));
 const LEVEL = process.env.BENCH_LEVEL ?? 'blue';
+const ONLY_DIRECTIVES = process.argv.includes('--directives');
+const N_DIRECTIVES = Number(process.env.BENCH_DIRECTIVES ?? (quick ? 1 : ONLY_DIRECTIVES ? 8 : 3));
 const LISTENERS = 8;
 const TIMING = { txDelayMs: 0 };
 const CORES = cpus().length;
@@ -236,9 +240,8 @@ async function main() {
 
 async function runAll(hub, token, rootId, log) {
   // 1. directive → first audio frame, before anything else loads the hub
-  const nDirectives = quick ? 1 : 3;
   const dirs = [];
-  for (let i = 0; i < nDirectives; i++) {
+  for (let i = 0; i < N_DIRECTIVES; i++) {
     const site = (
       await api(hub.base, 'POST', '/api/v1/sites', token, {
         name: `雷达镇${i}`,
@@ -253,6 +256,14 @@ async function runAll(hub, token, rootId, log) {
     // the broadcast goes on for a minute: end it so it does not load what follows
     await api(hub.base, 'DELETE', `/api/v1/talkgroups/${tg}`, token);
     await g.stop();
+  }
+  if (ONLY_DIRECTIVES) {
+    logDirectives(dirs, log);
+    return log(
+      `load at the end ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
   }
   // 2. mouth-to-ear and COR → key, through the hub and through the bare baseline
   const pair = await provisionRadios(hub.base, token, rootId, 2, 'lat');
@@ -328,21 +339,7 @@ async function runAll(hub, token, rootId, log) {
   log(
     `console announce (POST → 202 at the grant, speech made first): ${p50p95(ann.accepted)}; → B keyed ${p50p95(ann.keyed)}; → B's first frame ${p50p95(ann.first)}`,
   );
-  log(
-    `directive (${LEVEL}, alert tone ${Math.round(dirs[0].toneMs)} ms + 300 ms lead-in), n=${dirs.length}:`,
-  );
-  for (const d of dirs)
-    log(
-      `  POST 201 ${fmt(d.issuedMs)}, gateway keyed ${fmt(d.keyedMs)}, first frame ${fmt(d.firstMs)} (goal ≤ 300 ms), first speech ${fmt(d.speechMs)} (goal ≤ 1 s after the tone and lead-in: ${fmt(d.speechMs - d.toneMs - 300)})`,
-    );
-  // synthesis alone, for where the directive's time goes: espeak-ng on a text of the same shape
-  const spoken = `蓝色等级指令。编号 二零二六 杠 零零零幺。标题：雷达测试零。请各乡镇值班员注意收听。请在对讲机上按 零 零 零 幺 井号 键签收。`;
-  const s0 = Date.now();
-  execFileSync('espeak-ng', ['-v', 'cmn', '-s', '150', '--stdin', '--stdout'], {
-    input: spoken,
-    maxBuffer: 64 << 20,
-  });
-  log(`  espeak-ng alone on such a text (no resampling): ${Date.now() - s0} ms`);
+  logDirectives(dirs, log);
   const ok = cap.rows.filter((r) => r.loss <= 0.01);
   const best = ok[ok.length - 1];
   log(`capacity (1 talker + ${LISTENERS} listeners per talkgroup, hub idle ${cap.idlePct.toFixed(0)}%):`);
@@ -361,6 +358,28 @@ async function runAll(hub, token, rootId, log) {
   if (process.argv.includes('--json'))
     console.log(
       `JSON ${JSON.stringify({ ear, bareEar, grant, grantToKey, corKey, bareCorKey, announce: ann, directives: dirs, capacity: cap })}`,
+    );
+}
+
+function logDirectives(dirs, log) {
+  log(
+    `directive (${LEVEL}, alert tone ${Math.round(dirs[0].toneMs)} ms + 300 ms lead-in), n=${dirs.length}:`,
+  );
+  for (const d of dirs)
+    log(
+      `  POST 201 ${fmt(d.issuedMs)}, gateway keyed ${fmt(d.keyedMs)}, first frame ${fmt(d.firstMs)} (goal ≤ 300 ms), first speech ${fmt(d.speechMs)} (goal ≤ 1 s after the tone and lead-in: ${fmt(d.speechMs - d.toneMs - 300)})`,
+    );
+  // synthesis alone, for where the directive's time goes: espeak-ng on a text of the same shape
+  const spoken = `蓝色等级指令。编号 二零二六 杠 零零零幺。标题：雷达测试零。请各乡镇值班员注意收听。请在对讲机上按 零 零 零 幺 井号 键签收。`;
+  const s0 = Date.now();
+  execFileSync('espeak-ng', ['-v', 'cmn', '-s', '150', '--stdin', '--stdout'], {
+    input: spoken,
+    maxBuffer: 64 << 20,
+  });
+  log(`  espeak-ng alone on such a text (no resampling): ${Date.now() - s0} ms`);
+  if (dirs.length > 3)
+    log(
+      `  summary: keyed ${p50p95(dirs.map((d) => d.keyedMs))}; first frame ${p50p95(dirs.map((d) => d.firstMs))}; first speech ${p50p95(dirs.map((d) => d.speechMs))}`,
     );
 }
 

@@ -13,7 +13,7 @@ import { Transmitter, type TransmitterStats, type UnkeyCause } from './transmitt
 export type RadioAgentEvent =
   | LinkEvent
   | { type: 'ptt'; on: boolean; cause?: UnkeyCause; transmissionId: string }
-  | { type: 'key-refused'; transmissionId: string; reason: 'inhibited' | 'timed-out' }
+  | { type: 'key-refused'; transmissionId: string; reason: 'inhibited' | 'timed-out' | 'stale' }
   | { type: 'cor'; up: boolean }
   | { type: 'media'; host: string; port: number }
   | { type: 'sent-event'; event: RadioEvent }
@@ -73,6 +73,9 @@ export class RadioAgent {
   private eventsSent = 0;
   private lastStateAt = 0;
   private stateTimer: NodeJS.Timeout | undefined;
+  /** this connection's `radio/join` went out / the hub answered it (`media`): see onCmd's `key` */
+  private joinSent = false;
+  private joinAnswered = false;
 
   constructor(private readonly o: RadioAgentOptions) {
     this.ssrc = o.ssrc ?? randomInt(1, 2 ** 32 - 1);
@@ -98,11 +101,18 @@ export class RadioAgent {
       mqtt5: o.mqtt5,
       mqtt: o.mqtt,
       backoff: o.backoff,
-      join: () => ({ codecs: ['PCMA'], ssrc: this.ssrc, at: new Date().toISOString() }),
+      join: () => {
+        this.joinSent = true;
+        return { codecs: ['PCMA'], ssrc: this.ssrc, at: new Date().toISOString() };
+      },
       state: () => this.state(),
       onCmd: (cmd) => this.onCmd(cmd),
       onDown: () => this.tx.linkLost(),
-      event: (e) => this.emit(e),
+      event: (e) => {
+        // a new connection: what the broker kept for the session comes first (see onCmd)
+        if (e.type === 'connected') this.joinSent = this.joinAnswered = false;
+        this.emit(e);
+      },
     });
   }
 
@@ -212,6 +222,7 @@ export class RadioAgent {
   private onCmd(cmd: RadioCmd): void {
     switch (cmd.type) {
       case 'media':
+        if (this.joinSent) this.joinAnswered = true;
         if (cmd.codec !== 'PCMA' || cmd.clockRate !== 8000) {
           this.emit({
             type: 'rejected',
@@ -231,6 +242,17 @@ export class RadioAgent {
           );
         return;
       case 'key': {
+        // Commands are QoS 1 on a persistent session: a `key` sent while the link was down
+        // (or in flight when it broke) is delivered on reconnect, long after its transmission
+        // ended, and its `unkey` may never come (the hub died) or come only after the radio
+        // keyed up for nothing. The broker hands over what it kept right after CONNACK, before
+        // the hub can have answered this connection's join with `media`: a `key` before that
+        // answer is not obeyed (a transmission starting in that moment is missed here, never
+        // keyed late). No clock involved: the gateway's drifts without NTP in an outage.
+        if (!this.joinAnswered) {
+          this.emit({ type: 'key-refused', transmissionId: cmd.transmissionId, reason: 'stale' });
+          return;
+        }
         const result = this.tx.key(cmd.transmissionId);
         if (result !== 'keyed')
           this.emit({ type: 'key-refused', transmissionId: cmd.transmissionId, reason: result });

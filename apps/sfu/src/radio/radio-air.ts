@@ -16,6 +16,13 @@ export interface RadioPlayOptions {
    * REST call with the transmission id then, not after the audio (radio-voice)
    */
   onGranted?: (transmissionId: string) => void;
+  /**
+   * frames that follow `frames`, made while those play (a directive's speech during its
+   * alert tone): called once the first frame is out. Silence goes out while they are late,
+   * so the gateways do not take the gap for lost audio and unkey; if they fail, the
+   * transmission ends there (complete=false, the floor released).
+   */
+  more?: () => Promise<Buffer[]>;
 }
 
 /** The hub's own voice on a talkgroup: what spoken directives and announcements go through. */
@@ -81,8 +88,9 @@ export class RadioAirService extends RadioAir {
     if (out.verdict === 'busy') throw busyError(talkgroupId, out.heldBy);
     const { transmissionId } = out.holder;
     opts.onGranted?.(transmissionId);
-    const complete = await playFrames(hosted, transmissionId, frames);
-    if (complete) await this.floor.releaseFloor(talkgroupId, talker.id);
+    const { complete, gaveUp } = await playFrames(hosted, transmissionId, frames, { more: opts.more });
+    // still holding the floor when done, or when what should follow failed: let it go
+    if (complete || gaveUp) await this.floor.releaseFloor(talkgroupId, talker.id);
     return { transmissionId, complete };
   }
 
@@ -101,6 +109,9 @@ export class RadioAirService extends RadioAir {
         `talkgroup ${talkgroupId} does not exist, or no instance can host its media now (RADIO_TALKGROUPS_PER_INSTANCE)`,
       );
     if (tg.codec !== 'PCMA') throw new DomainError('conflict', `talkgroup ${talkgroupId} is not PCMA`);
-    return this.remote.play(talkgroupId, host, frames, talker, opts);
+    // the host plays what it is sent: what follows is made here first (a spoken directive is
+    // handed to its host before this, so only an unforeseen lease move takes this path)
+    const all = opts.more ? [...frames, ...(await opts.more())] : frames;
+    return this.remote.play(talkgroupId, host, all, talker, { ...opts, more: undefined });
   }
 }

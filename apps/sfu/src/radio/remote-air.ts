@@ -73,7 +73,9 @@ export class RemoteAir implements OnApplicationBootstrap, OnApplicationShutdown 
     if (!hosted || !Array.isArray(m.frames)) return status({ state: 'done', complete: false });
     status({ state: 'playing' });
     const frames = m.frames.map((f) => Buffer.from(f, 'base64'));
-    const complete = await playFrames(hosted, m.transmissionId, frames, () => status({ state: 'playing' }));
+    const { complete } = await playFrames(hosted, m.transmissionId, frames, {
+      onSecond: () => status({ state: 'playing' }),
+    });
     status({ state: 'done', complete });
   }
 

@@ -51,11 +51,12 @@ describe('DirectiveOutbox fan-out', () => {
       handlers: ['directive.deliver.console', 'directive.broadcast.radio'],
       declared: ['terminal', 'radio'],
     });
+    // the broadcast first: the queue runs jobs in the order written
     expect(added).toEqual([
+      { name: 'directive.broadcast.radio', key: 'deliver:m:directive.broadcast.radio' },
       { name: 'directive.deliver.console', key: 'deliver:m:directive.deliver.console' },
       { name: 'directive.deliver.terminal', key: 'deliver:m:directive.deliver.terminal' },
       { name: 'directive.deliver.radio', key: 'deliver:m:directive.deliver.radio' },
-      { name: 'directive.broadcast.radio', key: 'deliver:m:directive.broadcast.radio' },
     ]);
   });
 
@@ -65,8 +66,8 @@ describe('DirectiveOutbox fan-out', () => {
         handlers: ['directive.deliver.console', 'directive.broadcast.radio'],
       });
       expect(added).toEqual([
-        { name: 'directive.deliver.console', key: 'deliver:m:directive.deliver.console' },
         { name: 'directive.broadcast.radio', key: 'deliver:m:directive.broadcast.radio' },
+        { name: 'directive.deliver.console', key: 'deliver:m:directive.deliver.console' },
       ]);
     }
   });
@@ -78,6 +79,6 @@ describe('DirectiveOutbox fan-out', () => {
       handlers: ['directive.deliver.console'],
       radioBroadcastDeclared: true,
     });
-    expect(declared.map((a) => a.name)).toEqual(['directive.deliver.console', 'directive.broadcast.radio']);
+    expect(declared.map((a) => a.name)).toEqual(['directive.broadcast.radio', 'directive.deliver.console']);
   });
 });

@@ -123,13 +123,16 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
       (c) => declared.includes(c) || this.jobs.hasHandler(DIRECTIVE_JOBS.deliver(c)),
     ).map((c) => DIRECTIVE_JOBS.deliver(c));
     // every message (the directive, a change, a withdrawal) is also spoken on the radio, by
-    // the process holding the radio media; the row's key makes it once per message
+    // the process holding the radio media; the row's key makes it once per message. First:
+    // the table queue takes jobs in the order written and runs a claimed batch to its end,
+    // and the alert tone on air is the one of these whose delay people hear (it returns
+    // once on air, so the deliveries wait for it only that long)
     const kind = (data as Partial<DirectiveDeliveryJob> | null)?.kind;
     if (
       (kind === 'directive' || kind === 'update' || kind === 'cancel') &&
       (this.config.raw.RADIO_BROADCAST_DECLARED || this.jobs.hasHandler(DIRECTIVE_JOBS.broadcastRadio))
     )
-      names.push(DIRECTIVE_JOBS.broadcastRadio);
+      names.unshift(DIRECTIVE_JOBS.broadcastRadio);
     return names;
   }
 }

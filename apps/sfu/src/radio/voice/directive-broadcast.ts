@@ -12,7 +12,7 @@ import { cancelSpeech, isExpired, updateSpeech } from '#domain';
 import { AppConfig, JobQueue, LOGGER, Metrics } from '#platform';
 import { RadioAir, type RadioPlayOptions } from '../radio-air.js';
 import { BroadcastForwarding, broadcastJobFor, type RadioBroadcastJob } from './broadcast-forwarding.js';
-import { directiveAudio, noticeAudio, type DirectiveAudio } from './directive-audio.js';
+import { directiveAudio, MAX_TRANSMISSION_MS, noticeAudio, type DirectiveAudio } from './directive-audio.js';
 import { RadioVoiceRepository } from './radio-voice.repository.js';
 import { SpeechEngine } from './speech-engine.js';
 
@@ -140,14 +140,18 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
     let audio: DirectiveAudio | null = null;
     let speechError: Error | null = null;
     try {
+      // the speech is made while the alert tone plays (DirectiveAudio): not here
       audio =
         job.kind === 'update'
-          ? await noticeAudio(this.speech, updateSpeech(d, job.update?.text ?? ''), d.level)
+          ? noticeAudio(this.speech, updateSpeech(d, job.update?.text ?? ''), d.level)
           : job.kind === 'cancel'
-            ? await noticeAudio(this.speech, cancelSpeech(d, job.cancelled?.reason ?? null), null)
-            : await directiveAudio(this.speech, d);
+            ? noticeAudio(this.speech, cancelSpeech(d, job.cancelled?.reason ?? null), null)
+            : directiveAudio(this.speech, d);
+      // an engine known broken goes on air with nothing to say: wait for its answer first
+      if (this.speech.health().status !== 'up') await audio.speech();
     } catch (err) {
       speechError = err as Error;
+      audio = null;
     }
     // talkgroups have floors of their own: they go on air at the same time
     await Promise.all(
@@ -164,7 +168,8 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
     speechError: Error | null,
   ): Promise<void> {
     const d = job.directive;
-    const leaseSeconds = Math.ceil((2 * (audio?.first.length ?? 0) * 20) / 1000) + 60;
+    // both transmissions at their longest (the speech's length is not known yet), plus 60 s
+    const leaseSeconds = Math.ceil((2 * MAX_TRANSMISSION_MS) / 1000) + 60;
     const claim = await this.repo.claim(
       {
         messageId: job.messageId,
@@ -200,14 +205,23 @@ export class DirectiveBroadcast implements OnApplicationBootstrap, OnApplication
     const opts: RadioPlayOptions = { rank: 'directive', directiveId: d.id };
     try {
       if (!audio) throw speechError ?? new Error('no speech');
-      const first = await air.play(talkgroupId, audio.first, talker, opts);
+      // failed already (for another talkgroup of this message, or the engine known broken):
+      // no alert tone on air with nothing after it
+      const early = audio.failure();
+      if (early) throw early;
+      const first = await air.play(talkgroupId, audio.head, talker, {
+        ...opts,
+        more: async () => (await audio.speech()).rest,
+      });
       await this.repo.addTransmission(job.messageId, talkgroupId, first.transmissionId);
+      const spoken = audio.failure();
+      if (spoken) throw spoken;
       if (!first.complete) throw new Error('the broadcast was cut off (pre-empted or timed out)');
       if (!isNotice(job))
         await this.report(job, siteIds, 'delivered', `spoken on talkgroup ${talkgroupId}`, talkgroupId);
       // the repeat is a courtesy: the message already went out whole once
       try {
-        const again = await air.play(talkgroupId, audio.repeat, talker, opts);
+        const again = await air.play(talkgroupId, (await audio.speech()).repeat, talker, opts);
         await this.repo.addTransmission(job.messageId, talkgroupId, again.transmissionId);
       } catch (err) {
         this.logger.warn(
