@@ -25,6 +25,7 @@ import { Teams1795004000000 } from './1795004000000-teams.js';
 import { Plans1795004200000 } from './1795004200000-plans.js';
 import { WarningIdentifierPrune1795004300000 } from './1795004300000-warning-identifier-prune.js';
 import { StockExperts1795004100000 } from './1795004100000-stock-experts.js';
+import { DailyReportDrills1795005000000 } from './1795005000000-daily-report-drills.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   StockExperts1795004100000,
   Plans1795004200000,
   WarningIdentifierPrune1795004300000,
+  DailyReportDrills1795005000000,
 ];
