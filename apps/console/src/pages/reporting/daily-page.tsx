@@ -58,7 +58,8 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
   useEffect(() => {
     if (!socket) return;
     const on = (p: ReportDuePayload) => {
-      if (p.subject.type !== 'daily' || p.subject.date !== date) return;
+      // a drill's round of the date has its own due time; this page shows the real round
+      if (p.subject.type !== 'daily' || p.subject.date !== date || p.drillId) return;
       setDueAt(p.dueAt);
       load();
     };
