@@ -32,7 +32,7 @@ export function DrillConsultations({ report }: { report: DrillReportView }) {
               {report.consultations.map((c) => (
                 <tr key={c.id} data-consultation-id={c.id}>
                   <th scope="row">
-                    {c.title} <span className="badge">{t(STATE_KEY[c.state])}</span>
+                    {c.title} <span className="badge drill-consult-state">{t(STATE_KEY[c.state])}</span>
                   </th>
                   <td>{`${beijingShort(c.startedAt)} / ${beijingShort(c.endedAt)}`}</td>
                   <td data-col="count">{`${c.invited} / ${c.joined}`}</td>
