@@ -79,6 +79,7 @@ describe('console: drills (演练)', () => {
   });
 
   let drillId = '';
+  let date = '';
 
   it('creates a drill on the page, issues a directive in it, and the report shows each site', async () => {
     const p = await page('cd-dispatcher', '/board');
@@ -127,7 +128,8 @@ describe('console: drills (演练)', () => {
     expect(await p.getByTestId('drill-missed').innerText()).toMatch(/未签收\s*西镇/);
 
     // a daily-report round in the drill (beside the real round of the date) and a consultation
-    const date = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10);
+    // today in Beijing time (the hub's automatic round is off in tests)
+    date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const dueAt = new Date(Date.now() + 600_000).toISOString();
     expect(
       (await dispatcherApi.post('/api/v1/daily-reports/rounds', { date, dueAt, siteIds: towns })).status,
@@ -188,6 +190,33 @@ describe('console: drills (演练)', () => {
     expect(await sidewaysScroll(phone)).toEqual([]);
     expect(await axeViolations(phone)).toEqual([]);
     await screenshot(phone, 'drills-phone');
+
+    // west's 日报告 page: the real round's card and the drill's, marked 演练, answered apart
+    await phone.goto(`${hub.baseUrl}/daily-reports`);
+    const drillCard = phone.locator(`[data-testid="drill-daily-card"][data-drill-id="${drillId}"]`);
+    await drillCard.waitFor();
+    expect(await drillCard.locator('h3').innerText()).toContain('演练');
+    await drillCard.getByTestId('zero-report').click();
+    await phone.locator(`[data-testid="drill-daily-card"][data-state="zero"]`).waitFor();
+    expect(await phone.getByTestId('daily-card').getAttribute('data-state')).toBe('pending');
+    expect(await axeViolations(phone)).toEqual([]);
+    const westRows = (await dispatcherApi.get(`/api/v1/daily-reports?date=${date}&includeDrill=true`))
+      .body as {
+      siteId: string;
+      state: string;
+      drillId: string | null;
+    }[];
+    expect(
+      westRows
+        .filter((x) => x.siteId === towns[1])
+        .map((x) => [x.drillId, x.state])
+        .sort(),
+    ).toEqual(
+      [
+        [drillId, 'zero'],
+        [null, 'pending'],
+      ].sort(),
+    );
 
     const p = await page('cd-dispatcher', '/board');
     await p.goto(`${hub.baseUrl}/drills`);

@@ -279,7 +279,7 @@ describe('drills end to end', () => {
       15_000,
       "the drill round's report.due",
     );
-    expect(dueInDrill.drill).toBe(true);
+    expect(dueInDrill!.drill).toBe(true);
     expect(
       (
         await dispatcher.api.post('/api/v1/daily-reports/rounds', {

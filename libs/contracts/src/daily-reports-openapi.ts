@@ -27,6 +27,7 @@ export const DAILY_REPORT_VIEW = object({
   version: nullable({ type: 'integer', description: 'the latest version: 1, 2, …' }),
   drill: { type: 'boolean', description: '演练' },
   drillId: nullable({ ...uuid, description: 'the drill whose round this is (docs/drills.md)' }),
+  dueAt: { ...time, description: "the round's due time, ISO 8601 +08:00" },
 });
 
 export const DAILY_REPORT_LIST = { type: 'array', items: DAILY_REPORT_VIEW };

@@ -269,6 +269,8 @@ export interface DailyReportView {
   drill: boolean;
   /** the drill whose round this row is (additive; null when none) */
   drillId: string | null;
+  /** the round's due time, ISO 8601 +08:00 (additive: a site in two rounds of a date has two) */
+  dueAt: string;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface TargetRow {
   round_id: string;
   drill_id: string | null;
   drill: boolean;
+  /** the round's due time */
+  round_due_at: Date;
   state: DailySiteState;
   first_at: Date | null;
   late_seconds: number | null;
@@ -63,7 +65,8 @@ export interface NewVersion {
 
 const ROUND = `id, date, due_at, remind_at, closes_at, drill, drill_id, opened_by, created_at`;
 const TARGET = `t.site_id, s.name AS site_name, s.parent_id, s.path, t.date, t.round_id, t.drill_id,
-  (SELECT r.drill FROM daily_report_rounds r WHERE r.id = t.round_id) AS drill, t.state, t.first_at,
+  (SELECT r.drill FROM daily_report_rounds r WHERE r.id = t.round_id) AS drill,
+  (SELECT r.due_at FROM daily_report_rounds r WHERE r.id = t.round_id) AS round_due_at, t.state, t.first_at,
   t.late_seconds, t.version, t.last_at, t.kind, t.channel`;
 
 /** Which rounds of a date a read means: the real one (no drill), one drill's, or any. */

@@ -50,6 +50,7 @@ const view = (t: TargetRow): DailyReportView => ({
   version: t.version > 0 ? t.version : null,
   drill: t.drill,
   drillId: t.drill_id,
+  dueAt: toShanghaiIso(t.round_due_at),
 });
 
 /**

@@ -167,6 +167,7 @@ export class DailyRoundsService {
         version: null,
         drill: round.drill,
         drillId: round.drill_id,
+        dueAt: toShanghaiIso(round.due_at),
       })),
     };
   }
