@@ -231,117 +231,6 @@ describe('daily reports (cluster mode)', () => {
     }
   });
 
-  it("keys rounds by drill too: a drill's round of a date stands beside the real one, apart in every count", async () => {
-    const county = (await dispatcher.api.get('/api/v1/auth/me')).body.siteId as string;
-    // sites of their own, so the monthly counts of the test above are not touched
-    const t4 = await createSite(admin, '四镇', 'township', county);
-    const t5 = await createSite(admin, '五镇', 'township', county);
-    const date = daysAgo(5);
-    const drill = await dispatcher.api.post('/api/v1/drills', {
-      name: '日报告演练',
-      kind: 'functional',
-      siteIds: [t4, t5],
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
-    });
-    expect(drill.status).toBe(201);
-    const drillId = drill.body.id as string;
-    const openIn = (body: object) =>
-      dispatcher.api.post('/api/v1/daily-reports/rounds', {
-        date,
-        dueAt: new Date(Date.now() + 1500).toISOString(),
-        ...body,
-      });
-    expect((await open(date, new Date(Date.now() + 60_000), [t4, t5])).status).toBe(201);
-    // without siteIds a drill round names the drill's sites; the real round does not collide
-    const round = await openIn({ drillId });
-    expect(round.status).toBe(201);
-    expect(round.body).toMatchObject({ date, drill: true, drillId });
-    expect(round.body.sites.map((x: { siteId: string }) => x.siteId).sort()).toEqual([t4, t5].sort());
-    expect(round.body.sites[0]).toMatchObject({ drill: true, drillId, state: 'pending' });
-    // but a second round of the same drill and date does
-    expect(await openIn({ drillId })).toMatchObject({ status: 409 });
-    expect(await openIn({ drillId, siteIds: [towns[0]] })).toMatchObject({ status: 422 });
-    expect(await openIn({ drillId, drill: false })).toMatchObject({ status: 422 });
-    expect(await openIn({ drillId: randomUUID() })).toMatchObject({ status: 404 });
-
-    // 四镇 reports in the drill and for real: each round counts its own versions
-    expect((await put(t4, date, { kind: 'zero', drillId })).body).toMatchObject({
-      state: 'zero',
-      version: 1,
-    });
-    expect((await put(t4, date, { kind: 'normal', text: '真实日报' })).body).toMatchObject({
-      state: 'submitted',
-      version: 1,
-    });
-    expect(await put(t4, date, { kind: 'zero', drillId: randomUUID() })).toMatchObject({ status: 404 });
-    // a terminal's key names no drill: it answers the real round of the date
-    await hub.app.get(JobQueue).add(REPORTING_JOBS.terminalDaily, {
-      terminalId: 't0123456789abcdef0555',
-      siteId: t5,
-      date,
-      at: new Date().toISOString(),
-      receivedAt: new Date().toISOString(),
-    });
-    const rows = async (query: string) =>
-      (await dispatcher.api.get(`/api/v1/daily-reports?date=${date}${query}`)).body as {
-        siteId: string;
-        state: string;
-        drill: boolean;
-        drillId: string | null;
-      }[];
-    await waitFor(
-      async () => (await rows('')).find((r) => r.siteId === t5)?.state === 'zero',
-      20_000,
-      "the terminal's report",
-    );
-    // the drill round closes (cut-off 3 s after its due time) with 五镇 missing
-    await waitFor(
-      async () => (await rows(`&drillId=${drillId}`)).find((r) => r.siteId === t5)?.state === 'missing',
-      20_000,
-      'the drill round closed',
-    );
-    const mine = (list: Awaited<ReturnType<typeof rows>>) =>
-      list
-        .filter((r) => r.siteId === t4 || r.siteId === t5)
-        .map((r) => [r.siteId === t4 ? 4 : 5, r.state, r.drillId])
-        .sort((x, y) => Number(x[0]) - Number(y[0]));
-    expect(mine(await rows(''))).toEqual([
-      [4, 'submitted', null],
-      [5, 'zero', null],
-    ]);
-    expect(mine(await rows(`&drillId=${drillId}`))).toEqual([
-      [4, 'zero', drillId],
-      [5, 'missing', drillId],
-    ]);
-    expect((await rows('&includeDrill=true')).filter((r) => r.siteId === t5)).toHaveLength(2);
-    expect(await dispatcher.api.get(`/api/v1/daily-reports?date=${date}&includeDrill=maybe`)).toMatchObject({
-      status: 400,
-    });
-
-    // the drill's missing report is no finding of the real statistics, only when asked
-    const facts = hub.app.get(DailyReportFacts);
-    const from = new Date(Date.now() - 3600_000);
-    const to = new Date(Date.now() + 3600_000);
-    expect(await facts.findings([t4, t5], from, to, false)).toEqual([]);
-    expect(await facts.findings([t4, t5], from, to, true)).toEqual([
-      expect.objectContaining({ siteId: t5, kind: 'missed', drill: true, date }),
-    ]);
-
-    // the after-action report: per site, sent / submitted / missing and how fast
-    const report = await dispatcher.api.get(`/api/v1/drills/${drillId}/report`);
-    expect(report.status).toBe(200);
-    const site = (id: string) => report.body.sites.find((x: { siteId: string }) => x.siteId === id);
-    expect(site(t4).dailyReports).toMatchObject({ sent: 1, submitted: 1, late: 0, missing: 0 });
-    expect(site(t4).dailyReports.submitSeconds.values).toHaveLength(1);
-    expect(site(t5).dailyReports).toMatchObject({ sent: 1, submitted: 0, missing: 1 });
-    expect(report.body.missed.dailyReport).toEqual([t5]);
-
-    // ended: no more rounds join it
-    expect((await dispatcher.api.post(`/api/v1/drills/${drillId}/end`)).status).toBe(200);
-    expect(await openIn({ drillId, date: daysAgo(6) })).toMatchObject({ status: 409 });
-  });
-
   it("opens the day's round by itself, exactly once with two instances", async () => {
     const today = shanghaiDay(new Date());
     const auto = {
@@ -446,5 +335,117 @@ describe('daily reports (cluster mode)', () => {
         `chased (audited) ${chasedMs} ms after dueAt, ` +
         `closed ${closedMs} ms after the cut-off`,
     );
+  });
+
+  it("keys rounds by drill too: a drill's round of a date stands beside the real one, apart in every count", async () => {
+    const county = (await dispatcher.api.get('/api/v1/auth/me')).body.siteId as string;
+    // sites of their own, so the monthly counts above are not touched; last in the file, so
+    // the automatic round of today above does not take them
+    const t4 = await createSite(admin, '四镇', 'township', county);
+    const t5 = await createSite(admin, '五镇', 'township', county);
+    const date = daysAgo(6);
+    const drill = await dispatcher.api.post('/api/v1/drills', {
+      name: '日报告演练',
+      kind: 'functional',
+      siteIds: [t4, t5],
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(drill.status).toBe(201);
+    const drillId = drill.body.id as string;
+    const openIn = (body: object) =>
+      dispatcher.api.post('/api/v1/daily-reports/rounds', {
+        date,
+        dueAt: new Date(Date.now() + 1500).toISOString(),
+        ...body,
+      });
+    expect((await open(date, new Date(Date.now() + 60_000), [t4, t5])).status).toBe(201);
+    // without siteIds a drill round names the drill's sites; the real round does not collide
+    const round = await openIn({ drillId });
+    expect(round.status).toBe(201);
+    expect(round.body).toMatchObject({ date, drill: true, drillId });
+    expect(round.body.sites.map((x: { siteId: string }) => x.siteId).sort()).toEqual([t4, t5].sort());
+    expect(round.body.sites[0]).toMatchObject({ drill: true, drillId, state: 'pending' });
+    // but a second round of the same drill and date does
+    expect(await openIn({ drillId })).toMatchObject({ status: 409 });
+    expect(await openIn({ drillId, siteIds: [towns[0]] })).toMatchObject({ status: 422 });
+    expect(await openIn({ drillId, drill: false })).toMatchObject({ status: 422 });
+    expect(await openIn({ drillId: randomUUID() })).toMatchObject({ status: 404 });
+
+    // 四镇 reports in the drill and for real: each round counts its own versions
+    expect((await put(t4, date, { kind: 'zero', drillId })).body).toMatchObject({
+      state: 'zero',
+      version: 1,
+    });
+    expect((await put(t4, date, { kind: 'normal', text: '真实日报' })).body).toMatchObject({
+      state: 'submitted',
+      version: 1,
+    });
+    expect(await put(t4, date, { kind: 'zero', drillId: randomUUID() })).toMatchObject({ status: 404 });
+    // a terminal's key names no drill: it answers the real round of the date
+    await hub.app.get(JobQueue).add(REPORTING_JOBS.terminalDaily, {
+      terminalId: 't0123456789abcdef0555',
+      siteId: t5,
+      date,
+      at: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+    });
+    const rows = async (query: string) =>
+      (await dispatcher.api.get(`/api/v1/daily-reports?date=${date}${query}`)).body as {
+        siteId: string;
+        state: string;
+        drill: boolean;
+        drillId: string | null;
+      }[];
+    await waitFor(
+      async () => (await rows('')).find((r) => r.siteId === t5)?.state === 'zero',
+      20_000,
+      "the terminal's report",
+    );
+    // the drill round closes (cut-off 3 s after its due time) with 五镇 missing
+    await waitFor(
+      async () => (await rows(`&drillId=${drillId}`)).find((r) => r.siteId === t5)?.state === 'missing',
+      20_000,
+      'the drill round closed',
+    );
+    const mine = (list: Awaited<ReturnType<typeof rows>>) =>
+      list
+        .filter((r) => r.siteId === t4 || r.siteId === t5)
+        .map((r) => [r.siteId === t4 ? 4 : 5, r.state, r.drillId])
+        .sort((x, y) => Number(x[0]) - Number(y[0]));
+    expect(mine(await rows(''))).toEqual([
+      [4, 'submitted', null],
+      [5, 'zero', null],
+    ]);
+    expect(mine(await rows(`&drillId=${drillId}`))).toEqual([
+      [4, 'zero', drillId],
+      [5, 'missing', drillId],
+    ]);
+    expect((await rows('&includeDrill=true')).filter((r) => r.siteId === t5)).toHaveLength(2);
+    expect(await dispatcher.api.get(`/api/v1/daily-reports?date=${date}&includeDrill=maybe`)).toMatchObject({
+      status: 400,
+    });
+
+    // the drill's missing report is no finding of the real statistics, only when asked
+    const facts = hub.app.get(DailyReportFacts);
+    const from = new Date(Date.now() - 3600_000);
+    const to = new Date(Date.now() + 3600_000);
+    expect(await facts.findings([t4, t5], from, to, false)).toEqual([]);
+    expect(await facts.findings([t4, t5], from, to, true)).toEqual([
+      expect.objectContaining({ siteId: t5, kind: 'missed', drill: true, date }),
+    ]);
+
+    // the after-action report: per site, sent / submitted / missing and how fast
+    const report = await dispatcher.api.get(`/api/v1/drills/${drillId}/report`);
+    expect(report.status).toBe(200);
+    const site = (id: string) => report.body.sites.find((x: { siteId: string }) => x.siteId === id);
+    expect(site(t4).dailyReports).toMatchObject({ sent: 1, submitted: 1, late: 0, missing: 0 });
+    expect(site(t4).dailyReports.submitSeconds.values).toHaveLength(1);
+    expect(site(t5).dailyReports).toMatchObject({ sent: 1, submitted: 0, missing: 1 });
+    expect(report.body.missed.dailyReport).toEqual([t5]);
+
+    // ended: no more rounds join it
+    expect((await dispatcher.api.post(`/api/v1/drills/${drillId}/end`)).status).toBe(200);
+    expect(await openIn({ drillId, date: daysAgo(7) })).toMatchObject({ status: 409 });
   });
 });

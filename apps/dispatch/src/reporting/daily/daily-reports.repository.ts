@@ -65,13 +65,14 @@ export interface NewVersion {
 
 const ROUND = `id, date, due_at, remind_at, closes_at, drill, drill_id, opened_by, created_at`;
 const TARGET = `t.site_id, s.name AS site_name, s.parent_id, s.path, t.date, t.round_id, t.drill_id,
-  (SELECT r.drill FROM daily_report_rounds r WHERE r.id = t.round_id) AS drill,
-  (SELECT r.due_at FROM daily_report_rounds r WHERE r.id = t.round_id) AS round_due_at, t.state, t.first_at,
+  r.drill, r.due_at AS round_due_at, t.state, t.first_at,
   t.late_seconds, t.version, t.last_at, t.kind, t.channel`;
 
 /** Which rounds of a date a read means: the real one (no drill), one drill's, or any. */
 export type RoundKey = { drillId: string | null } | 'any';
 const NIL = '00000000-0000-0000-0000-000000000000';
+/** what TARGET reads from: the target, its site and its round */
+const TARGETS = `daily_report_targets t JOIN sites s ON s.id = t.site_id JOIN daily_report_rounds r ON r.id = t.round_id`;
 
 /** daily_report_rounds, their targets, every version (append-only), the automatic rounds' claims. */
 @Injectable()
@@ -156,7 +157,7 @@ export class DailyReportsRepository {
    */
   async target(siteId: string, date: string, key: RoundKey, tx?: Queryable): Promise<TargetRow | undefined> {
     const [row] = (await (tx ?? this.dataSource).query(
-      `SELECT ${TARGET} FROM daily_report_targets t JOIN sites s ON s.id = t.site_id
+      `SELECT ${TARGET} FROM ${TARGETS}
        WHERE t.site_id = $1 AND t.date = $2
          AND ($3 OR COALESCE(t.drill_id, $4::uuid) = COALESCE($5::uuid, $4::uuid))
        ORDER BY (t.drill_id IS NOT NULL), t.drill_id LIMIT 1 ${tx ? 'FOR UPDATE OF t' : ''}`,
@@ -176,7 +177,7 @@ export class DailyReportsRepository {
     key: RoundKey,
   ): Promise<TargetRow[]> {
     return (await this.dataSource.query(
-      `SELECT ${TARGET} FROM daily_report_targets t JOIN sites s ON s.id = t.site_id
+      `SELECT ${TARGET} FROM ${TARGETS}
        WHERE t.date = $1 AND s.path LIKE $2 || '%' AND ($3::uuid IS NULL OR t.site_id = $3)
          AND ($4 OR COALESCE(t.drill_id, $5::uuid) = COALESCE($6::uuid, $5::uuid))
        ORDER BY s.region_code NULLS LAST, s.name, s.id, (t.drill_id IS NOT NULL), t.drill_id`,
@@ -186,7 +187,7 @@ export class DailyReportsRepository {
 
   async targetsOfRound(roundId: string, states: DailySiteState[], db: Queryable = this.dataSource) {
     return (await db.query(
-      `SELECT ${TARGET} FROM daily_report_targets t JOIN sites s ON s.id = t.site_id
+      `SELECT ${TARGET} FROM ${TARGETS}
        WHERE t.round_id = $1 AND t.state = ANY($2::text[])`,
       [roundId, states],
     )) as TargetRow[];
@@ -292,8 +293,7 @@ export class DailyReportsRepository {
   /** Open rounds naming this site, for its console's catch-up and the handover's open items. */
   async pendingForSite(siteId: string): Promise<(TargetRow & { due_at: Date })[]> {
     return (await this.dataSource.query(
-      `SELECT ${TARGET}, r.due_at FROM daily_report_targets t
-       JOIN sites s ON s.id = t.site_id JOIN daily_report_rounds r ON r.id = t.round_id
+      `SELECT ${TARGET}, r.due_at FROM ${TARGETS}
        WHERE t.site_id = $1 AND t.state = 'pending' AND r.closed_at IS NULL ORDER BY t.date, t.drill_id NULLS FIRST`,
       [siteId],
     )) as (TargetRow & { due_at: Date })[];
