@@ -371,6 +371,20 @@ describe('daily reports (cluster mode)', () => {
     expect(await openIn({ drillId, siteIds: [towns[0]] })).toMatchObject({ status: 422 });
     expect(await openIn({ drillId, drill: false })).toMatchObject({ status: 422 });
     expect(await openIn({ drillId: randomUUID() })).toMatchObject({ status: 404 });
+    // a dispatcher of another county: the drill is none of theirs, as unknown (404)
+    const root = (await admin.get<{ id: string }[]>('/api/v1/sites')).body[0]!.id;
+    const outsider = await createUser(
+      admin,
+      'dr-int-outsider',
+      'dispatcher',
+      await createSite(admin, '邻县', 'command', root),
+    );
+    const foreign = await outsider.api.post('/api/v1/daily-reports/rounds', {
+      date,
+      dueAt: new Date(Date.now() + 60_000).toISOString(),
+      drillId,
+    });
+    expect(foreign.status).toBe(404);
 
     // 四镇 reports in the drill and for real: each round counts its own versions
     expect((await put(t4, date, { kind: 'zero', drillId })).body).toMatchObject({

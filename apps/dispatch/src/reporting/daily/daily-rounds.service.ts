@@ -41,7 +41,7 @@ export class DailyRoundsService {
     const dueAt = new Date(req.dueAt);
     refuse(openRoundDenial(req.date, dueAt, new Date()));
     const drillId = req.drillId ?? null;
-    const siteIds = req.siteIds ?? (drillId ? await this.drillSites(drillId) : null);
+    const siteIds = req.siteIds ?? (drillId ? await this.drillSites(actor, drillId) : null);
     const sites = siteIds ? await this.named(actor, siteIds) : await this.townships(actor);
     const drill = await this.drillLinks.check(req.drillId, req.drill, ids(sites));
     const round = await this.insert(
@@ -172,14 +172,19 @@ export class DailyRoundsService {
     };
   }
 
-  /** A drill round without siteIds names the drill's sites (an unknown drill: 404, as the check says). */
-  private async drillSites(drillId: string): Promise<string[]> {
+  /**
+   * A drill round without siteIds names the drill's sites in the caller's scope, as a round
+   * without siteIds names the townships in it. A drill with none there is 404 like an unknown
+   * one (docs/drills.md: a drill out of one's reach is not told to exist).
+   */
+  private async drillSites(actor: Actor, drillId: string): Promise<string[]> {
     const d = await this.drills.find(drillId);
-    if (!d)
+    const mine = (d?.sites ?? []).filter((s) => isInScope(actor, s.path)).map((s) => s.id);
+    if (!mine.length)
       throw new DomainError('not_found', `drill ${drillId} does not exist`, [
         { path: 'drillId', message: 'no such drill' },
       ]);
-    return d.sites.map((s) => s.id);
+    return mine;
   }
 
   private async named(actor: Actor, ids: string[]): Promise<SiteRow[]> {
