@@ -28,6 +28,10 @@ describe('console: drills (演练)', () => {
   let towns: string[];
   let browser: Browser;
   let eastConsole: TestConsole;
+  let dispatcherApi: Api;
+  let commanderApi: Api;
+  let eastApi: Api;
+  let county: string;
   const contexts: BrowserContext[] = [];
 
   const page = async (
@@ -53,13 +57,15 @@ describe('console: drills (演练)', () => {
     hub = await startHub({ SFU_ENABLED: 'false' }, 'hub', 180_000);
     admin = await adminLogin(hub.baseUrl);
     const root = (await admin.get('/api/v1/auth/me')).body.siteId as string;
-    const county = await createSite(admin, '演练县', 'command', root);
+    county = await createSite(admin, '演练县', 'command', root);
     towns = [
       await createSite(admin, '东镇', 'township', county),
       await createSite(admin, '西镇', 'township', county),
     ];
-    await createUser(admin, 'cd-dispatcher', 'dispatcher', county);
+    dispatcherApi = (await createUser(admin, 'cd-dispatcher', 'dispatcher', county)).api;
+    commanderApi = (await createUser(admin, 'cd-commander', 'commander', county)).api;
     const east = await createUser(admin, 'cd-east', 'duty_officer', towns[0]!);
+    eastApi = east.api;
     await createUser(admin, 'cd-west', 'duty_officer', towns[1]!);
     eastConsole = await openConsole(hub.baseUrl, east.token, { autoAck: true });
     browser = await launchChromium();
@@ -73,6 +79,7 @@ describe('console: drills (演练)', () => {
   });
 
   let drillId = '';
+  let date = '';
 
   it('creates a drill on the page, issues a directive in it, and the report shows each site', async () => {
     const p = await page('cd-dispatcher', '/board');
@@ -119,6 +126,54 @@ describe('console: drills (演练)', () => {
     expect(await reportRow(p, towns[1]!).getAttribute('data-silent')).toBe('true');
     expect(await reportRow(p, towns[1]!).innerText()).toContain('未响应');
     expect(await p.getByTestId('drill-missed').innerText()).toMatch(/未签收\s*西镇/);
+
+    // a daily-report round in the drill (beside the real round of the date) and a consultation
+    // today in Beijing time (the hub's automatic round is off in tests)
+    date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const dueAt = new Date(Date.now() + 600_000).toISOString();
+    expect(
+      (await dispatcherApi.post('/api/v1/daily-reports/rounds', { date, dueAt, siteIds: towns })).status,
+    ).toBe(201);
+    expect((await dispatcherApi.post('/api/v1/daily-reports/rounds', { date, dueAt, drillId })).status).toBe(
+      201,
+    );
+    const nil = await eastApi.request('PUT', `/api/v1/daily-reports/${towns[0]}/${date}`, {
+      kind: 'zero',
+      drillId,
+    });
+    expect(nil.status).toBe(200);
+    const plan = await commanderApi.post('/api/v1/plans', {
+      name: '森林防火会商预案',
+      hazard: 'forest-fire',
+      siteId: county,
+      levels: [{ level: 'III', actions: [{ kind: 'consultation', siteIds: towns }] }],
+    });
+    expect(plan.status).toBe(201);
+    const response = await commanderApi.post('/api/v1/responses', {
+      planId: plan.body.id,
+      level: 'III',
+      drillId,
+    });
+    expect(response.status).toBe(201);
+    await p.getByRole('button', { name: '刷新' }).click();
+    const daily = (site: string) => reportRow(p, site).locator('td[data-col="daily"]');
+    await waitFor(
+      async () => (await daily(towns[0]!).innerText()) === '1 / 1 / 0 / 0',
+      10_000,
+      'the daily column',
+    );
+    expect(await daily(towns[1]!).innerText()).toBe('1 / 0 / 0 / 0');
+    expect(await reportRow(p, towns[0]!).locator('td[data-col="consult"]').innerText()).toBe('1 / 0 · —');
+    const consult = p.locator(
+      `[data-testid="drill-consultations"] tr[data-consultation-id="${response.body.consultationId}"]`,
+    );
+    expect(await consult.locator('td[data-col="count"]').innerText()).toBe('2 / 0');
+    // the sites in the drill's order (as the form listed them)
+    const consultText = await consult.innerText();
+    expect(consultText).toMatch(/【演练】[\s\S]*待开始/);
+    expect(consultText).toContain('东镇 未入会');
+    expect(consultText).toContain('西镇 未入会');
+    expect(await axeViolations(p)).toEqual([]);
     expect(await sidewaysScroll(p)).toEqual([]);
     await screenshot(p, 'drills-report');
   }, 120_000);
@@ -135,6 +190,33 @@ describe('console: drills (演练)', () => {
     expect(await sidewaysScroll(phone)).toEqual([]);
     expect(await axeViolations(phone)).toEqual([]);
     await screenshot(phone, 'drills-phone');
+
+    // west's 日报告 page: the real round's card and the drill's, marked 演练, answered apart
+    await phone.goto(`${hub.baseUrl}/daily-reports`);
+    const drillCard = phone.locator(`[data-testid="drill-daily-card"][data-drill-id="${drillId}"]`);
+    await drillCard.waitFor();
+    expect(await drillCard.locator('h3').innerText()).toContain('演练');
+    await drillCard.getByTestId('zero-report').click();
+    await phone.locator(`[data-testid="drill-daily-card"][data-state="zero"]`).waitFor();
+    expect(await phone.getByTestId('daily-card').getAttribute('data-state')).toBe('pending');
+    expect(await axeViolations(phone)).toEqual([]);
+    const westRows = (await dispatcherApi.get(`/api/v1/daily-reports?date=${date}&includeDrill=true`))
+      .body as {
+      siteId: string;
+      state: string;
+      drillId: string | null;
+    }[];
+    expect(
+      westRows
+        .filter((x) => x.siteId === towns[1])
+        .map((x) => [x.drillId, x.state])
+        .sort(),
+    ).toEqual(
+      [
+        [drillId, 'zero'],
+        [null, 'pending'],
+      ].sort(),
+    );
 
     const p = await page('cd-dispatcher', '/board');
     await p.goto(`${hub.baseUrl}/drills`);

@@ -258,6 +258,69 @@ describe('drills end to end', () => {
     expect(alert.drill).toBe(true);
     expect((await eastConsole.ack(carried)).ok).toBe(true);
 
+    // 日报告 in the drill: a drill round of a date stands beside the real round of that date
+    // (tomorrow in Beijing time: the automatic round of today may already hold every township)
+    const date = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10);
+    const dueAt = minutes(10);
+    const dues: { drillId?: string; drill: boolean; subject: { date?: string } }[] = [];
+    eastConsole.socket.on('report.due', (p: (typeof dues)[number]) => dues.push(p));
+    const real = await dispatcher.api.post('/api/v1/daily-reports/rounds', {
+      date,
+      dueAt,
+      siteIds: [towns[0], towns[1]],
+    });
+    expect(real.status).toBe(201);
+    const drillRound = await dispatcher.api.post('/api/v1/daily-reports/rounds', { date, dueAt, drillId });
+    expect(drillRound.status).toBe(201);
+    expect(drillRound.body).toMatchObject({ date, drill: true, drillId });
+    expect(drillRound.body.sites).toHaveLength(2);
+    const dueInDrill = await waitFor(
+      () => dues.find((d) => d.drillId === drillId && d.subject.date === date),
+      15_000,
+      "the drill round's report.due",
+    );
+    expect(dueInDrill!.drill).toBe(true);
+    expect(
+      (
+        await dispatcher.api.post('/api/v1/daily-reports/rounds', {
+          date,
+          dueAt,
+          drillId,
+          siteIds: [towns[2]],
+        })
+      ).status,
+    ).toBe(422);
+    const nil = await east.api.request('PUT', `/api/v1/daily-reports/${towns[0]}/${date}`, {
+      kind: 'zero',
+      drillId,
+    });
+    expect(nil.body).toMatchObject({ state: 'zero', version: 1 });
+    // the real round of the date is untouched: east still owes it
+    const realRows = (await dispatcher.api.get(`/api/v1/daily-reports?date=${date}`)).body as {
+      siteId: string;
+      state: string;
+      drill: boolean;
+    }[];
+    expect(realRows.find((r) => r.siteId === towns[0])).toMatchObject({ state: 'pending', drill: false });
+
+    // 视频会商 in the drill: a plan's response run in the drill opens it for both townships
+    const county = (await commander.api.get('/api/v1/auth/me')).body.siteId as string;
+    const plan = await commander.api.post('/api/v1/plans', {
+      name: '演练会商预案',
+      hazard: 'flood',
+      siteId: county,
+      levels: [{ level: 'III', actions: [{ kind: 'consultation', siteIds: [towns[0], towns[1]] }] }],
+    });
+    expect(plan.status).toBe(201);
+    const response = await commander.api.post('/api/v1/responses', {
+      planId: plan.body.id,
+      level: 'III',
+      drillId,
+    });
+    expect(response.status).toBe(201);
+    const consultationId = response.body.consultationId as string;
+    expect(consultationId).toEqual(expect.any(String));
+
     // west never answers the 查岗: it is settled as missed
     await waitFor(
       async () =>
@@ -278,8 +341,11 @@ describe('drills end to end', () => {
       spotChecks: { sent: 1, onTime: 1, late: 0, missed: 0 },
       reports: { incidents: 1, submitted: 1 },
       warnings: { sent: 1, delivered: 1, acknowledged: 1 },
+      dailyReports: { sent: 1, submitted: 1, late: 0, missing: 0, pending: 0 },
+      consultations: { invited: 1, joined: 0 },
       silent: false,
     });
+    expect(e.dailyReports.submitSeconds.values).toHaveLength(1);
     expect(e.directives.ackSeconds.values).toHaveLength(1);
     expect(e.directives.ackSeconds.median).toBe(e.directives.ackSeconds.max);
     expect(e.directives.answerSeconds.max).toBeGreaterThanOrEqual(e.directives.ackSeconds.max);
@@ -289,13 +355,32 @@ describe('drills end to end', () => {
       directives: { sent: 1, acknowledged: 0, answered: 0 },
       spotChecks: { sent: 1, onTime: 0, missed: 1 },
       warnings: { sent: 0 },
+      dailyReports: { sent: 1, submitted: 0, pending: 1 },
+      consultations: { invited: 1, joined: 0 },
       silent: true,
     });
+    expect(report.body.totals.dailyReports).toMatchObject({ sent: 2, submitted: 1 });
+    expect(report.body.consultations).toEqual([
+      expect.objectContaining({
+        id: consultationId,
+        title: expect.stringContaining('【演练】'),
+        state: 'scheduled',
+        startedAt: null,
+        endedAt: null,
+        invited: 2,
+        joined: 0,
+        sites: [
+          { siteId: towns[0], siteName: '东镇', joinedAt: null, joinSeconds: null },
+          { siteId: towns[1], siteName: '西镇', joinedAt: null, joinSeconds: null },
+        ],
+      }),
+    ]);
     expect(report.body.totals.directives).toMatchObject({ sent: 2, acknowledged: 1, answered: 1 });
     expect(report.body.missed).toEqual({
       acknowledgement: [towns[1]],
       feedback: [towns[1]],
       spotCheck: [towns[1]],
+      dailyReport: [],
       silent: [towns[1]],
     });
 
@@ -319,6 +404,7 @@ describe('drills end to end', () => {
     const mine = await west.api.get(`/api/v1/drills/${drillId}/report`);
     expect(mine.status).toBe(200);
     expect(mine.body.sites.map((s: { siteId: string }) => s.siteId)).toEqual([towns[1]]);
+    expect(mine.body.consultations[0].sites.map((s: { siteId: string }) => s.siteId)).toEqual([towns[1]]);
     expect((await west.api.get('/api/v1/drills')).body.map((d: { id: string }) => d.id)).toContain(drillId);
     expect((await outsider.api.get(`/api/v1/drills/${drillId}`)).status).toBe(404);
     expect((await outsider.api.get('/api/v1/drills')).body.map((d: { id: string }) => d.id)).not.toContain(
@@ -336,6 +422,10 @@ describe('drills end to end', () => {
     expect(late.status).toBe(409);
     expect(late.body.message).toMatch(/has ended/);
     expect((await commander.api.post('/api/v1/warnings', warning(drillId))).status).toBe(409);
+    expect(
+      (await dispatcher.api.post('/api/v1/daily-reports/rounds', { date, dueAt: minutes(10), drillId }))
+        .status,
+    ).toBe(409);
 
     const audit = (await admin.get(`/api/v1/audit?subjectId=${drillId}`)).body as {
       action: string;

@@ -99,6 +99,87 @@ describe.each(ENGINES)('drills on %s', (kind) => {
     await expect(budget.take({ ...commander, userId: randomUUID() })).resolves.toBeUndefined();
   });
 
+  it("reads the drill's daily-report rounds and consultations; a drill round stands beside the real one", async () => {
+    const d = await create([towns[0]!, towns[1]!]);
+    const date = '2026-12-07';
+    const opened = new Date(Date.now() - 600_000);
+    const round = async (drillId: string | null, siteIds: string[]) => {
+      const id = randomUUID();
+      await ds.query(
+        `INSERT INTO daily_report_rounds (id, date, due_at, closes_at, drill, drill_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          id,
+          date,
+          new Date(opened.getTime() + 300_000),
+          new Date(Date.now() + 3600_000),
+          !!drillId,
+          drillId,
+          opened,
+        ],
+      );
+      await ds.query(
+        `INSERT INTO daily_report_targets (site_id, date, round_id, drill_id) SELECT unnest($1::uuid[]), $2, $3, $4`,
+        [siteIds, date, id, drillId],
+      );
+      return id;
+    };
+    await round(null, [towns[0]!, towns[1]!]);
+    // the same site and date in a drill: a second round, not a collision
+    const drillRound = await round(d.id, [towns[0]!, towns[1]!]);
+    // but twice in the same drill (or twice real) is refused by the index
+    await expect(round(d.id, [towns[0]!])).rejects.toThrow(/daily_report_targets_site_date_drill/);
+    await expect(round(null, [towns[1]!])).rejects.toThrow(/daily_report_targets_site_date_drill/);
+    // 镇0 reported 90 s after the round opened, late; 镇1 is still pending
+    await ds.query(
+      `UPDATE daily_report_targets SET state = 'late', first_at = $3, late_seconds = 1, version = 1
+       WHERE round_id = $1 AND site_id = $2`,
+      [drillRound, towns[0], new Date(opened.getTime() + 90_000)],
+    );
+    const consultation = randomUUID();
+    const created = new Date(Date.now() - 120_000);
+    await ds.query(
+      `INSERT INTO consultations (id, title, state, host_site_id, created_by, site_ids, drill_id, created_at)
+       VALUES ($1, '演练会商', 'live', $2, $3, $4::uuid[], $5, $6)`,
+      [consultation, commander.siteId, commander.userId, [towns[0], towns[1]], d.id, created],
+    );
+    for (const [site, after] of [
+      [commander.siteId, 3],
+      [towns[1]!, 42],
+      [towns[1]!, 80], // a rejoin: the first join counts
+    ] as const)
+      await ds.query(
+        `INSERT INTO consultation_attendance (id, consultation_id, user_id, site_id, joined_at) VALUES ($1, $2, $3, $4, $5)`,
+        [randomUUID(), consultation, commander.userId, site, new Date(created.getTime() + after * 1000)],
+      );
+
+    const report = await service.report(commander, d.id);
+    const [s0, s1] = report.sites;
+    expect(s0!.dailyReports).toMatchObject({ sent: 1, submitted: 1, late: 1, pending: 0 });
+    expect(s0!.dailyReports.submitSeconds.values).toEqual([90]);
+    expect(s1!.dailyReports).toMatchObject({ sent: 1, submitted: 0, pending: 1 });
+    expect(report.totals.dailyReports.sent).toBe(2);
+    expect(report.totals.consultations).toMatchObject({ invited: 2, joined: 1 });
+    expect(report.consultations).toEqual([
+      expect.objectContaining({
+        id: consultation,
+        title: '演练会商',
+        state: 'live',
+        startedAt: new Date(created.getTime() + 3000).toISOString(),
+        invited: 2,
+        joined: 1,
+        sites: [
+          { siteId: towns[0], siteName: '镇0', joinedAt: null, joinSeconds: null },
+          expect.objectContaining({ siteId: towns[1], joinSeconds: 42 }),
+        ],
+      }),
+    ]);
+    // a duty officer of 镇1 sees only their own row of the consultation too
+    const own = await service.report(officer, d.id);
+    expect(own.consultations[0]!.sites.map((x) => x.siteId)).toEqual([towns[1]]);
+    expect(own.sites[0]!.consultations.joinSeconds.values).toEqual([42]);
+  });
+
   if (kind === 'postgres')
     it('an end waits for an item that is joining the drill, so the item is in before it ends', async () => {
       const d = await create();

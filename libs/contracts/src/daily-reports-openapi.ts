@@ -25,6 +25,9 @@ export const DAILY_REPORT_VIEW = object({
   channel: nullable({ type: 'string', enum: [...DAILY_REPORT_CHANNELS] }),
   kind: nullable({ type: 'string', enum: ['normal', 'zero'] }),
   version: nullable({ type: 'integer', description: 'the latest version: 1, 2, …' }),
+  drill: { type: 'boolean', description: '演练' },
+  drillId: nullable({ ...uuid, description: 'the drill whose round this is (docs/drills.md)' }),
+  dueAt: { ...time, description: "the round's due time, ISO 8601 +08:00" },
 });
 
 export const DAILY_REPORT_LIST = { type: 'array', items: DAILY_REPORT_VIEW };
@@ -33,6 +36,7 @@ export const DAILY_ROUND_VIEW = object({
   date,
   dueAt: time,
   drill: { type: 'boolean' },
+  drillId: nullable({ ...uuid, description: 'the drill the round belongs to' }),
   sites: { type: 'array', items: DAILY_REPORT_VIEW },
 });
 

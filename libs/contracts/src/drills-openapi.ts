@@ -53,17 +53,42 @@ const figures = {
   }),
   reports: object({ incidents: int, submitted: int, late: int }),
   warnings: object({ sent: int, delivered: int, acknowledged: int }),
+  dailyReports: object({
+    sent: int,
+    submitted: int,
+    late: int,
+    missing: int,
+    pending: int,
+    submitSeconds: seconds,
+  }),
+  consultations: object({ invited: int, joined: int, joinSeconds: seconds }),
 };
+
+const consultation = object({
+  id: uuid,
+  title: str,
+  state: { type: 'string', enum: ['scheduled', 'live', 'ended'] },
+  createdAt: time,
+  scheduledAt: nullable(time),
+  invitedAt: time,
+  startedAt: nullable(time),
+  endedAt: nullable(time),
+  invited: int,
+  joined: int,
+  sites: list(object({ siteId: uuid, siteName: str, joinedAt: nullable(time), joinSeconds: nullable(int) })),
+});
 
 export const DRILL_REPORT_VIEW = object({
   drill: DRILL_VIEW,
   generatedAt: time,
   sites: list(object({ siteId: uuid, siteName: str, ...figures, silent: bool })),
   totals: object(figures),
+  consultations: list(consultation),
   missed: object({
     acknowledgement: list(uuid),
     feedback: list(uuid),
     spotCheck: list(uuid),
+    dailyReport: list(uuid),
     silent: list(uuid),
   }),
 });

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { boundedDateTime, singleLineText } from './text.js';
 
 /**
- * 演练: a drill groups the directives, spot checks (查岗), incidents (信息报送) and warnings
- * done in it (issue 19; docs/drills.md). Items join a drill by `drillId`; they are marked 演练
+ * 演练: a drill groups the directives, spot checks (查岗), incidents (信息报送), daily-report
+ * rounds, consultations (视频会商) and warnings done in it (issue 19; docs/drills.md). Items join a drill by `drillId`; they are marked 演练
  * everywhere and counted only in the drill's after-action report.
  */
 
@@ -101,8 +101,40 @@ export interface DrillSiteReportView {
   };
   reports: { incidents: number; submitted: number; late: number };
   warnings: { sent: number; delivered: number; acknowledged: number };
-  /** true: sent something and never answered any of it (签收, 反馈, 查岗 or 预警签收) */
+  /**
+   * 日报告 rounds of the drill naming the site (additive): submitted (on time or late), of
+   * which late; missing at the close; pending (still open); seconds from the round's opening
+   * to the site's first report
+   */
+  dailyReports: {
+    sent: number;
+    submitted: number;
+    late: number;
+    missing: number;
+    pending: number;
+    submitSeconds: DrillSecondsView;
+  };
+  /** 视频会商 of the drill the site was invited to, joined, and seconds from invitation to joining (additive) */
+  consultations: { invited: number; joined: number; joinSeconds: DrillSecondsView };
+  /** true: sent something and never answered any of it (签收, 反馈, 查岗, 预警签收, 日报告 or joining a 会商) */
   silent: boolean;
+}
+
+/** One 视频会商 held in the drill (additive): per invited drill site the reader may see. */
+export interface DrillConsultationView {
+  id: string;
+  title: string;
+  state: 'scheduled' | 'live' | 'ended';
+  createdAt: string;
+  scheduledAt: string | null;
+  /** the invitation's moment: scheduledAt when later than createdAt, else createdAt */
+  invitedAt: string;
+  /** the first join (a consultation starts when someone joins it); null before that */
+  startedAt: string | null;
+  endedAt: string | null;
+  invited: number;
+  joined: number;
+  sites: { siteId: string; siteName: string; joinedAt: string | null; joinSeconds: number | null }[];
 }
 
 export interface DrillReportView {
@@ -110,6 +142,17 @@ export interface DrillReportView {
   generatedAt: string;
   sites: DrillSiteReportView[];
   totals: Omit<DrillSiteReportView, 'siteId' | 'siteName' | 'silent'>;
-  /** the sites that stand out: never 签收'd a directive, missed a 查岗, or said nothing at all */
-  missed: { acknowledgement: string[]; feedback: string[]; spotCheck: string[]; silent: string[] };
+  /** the drill's 视频会商, oldest first (additive) */
+  consultations: DrillConsultationView[];
+  /**
+   * the sites that stand out: never 签收'd a directive, missed a 查岗 or a 日报告 (additive),
+   * or said nothing at all
+   */
+  missed: {
+    acknowledgement: string[];
+    feedback: string[];
+    spotCheck: string[];
+    dailyReport: string[];
+    silent: string[];
+  };
 }

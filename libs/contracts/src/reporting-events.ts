@@ -40,6 +40,8 @@ export interface ReportDuePayload {
   /** seconds past dueAt (0 or less: not yet due) */
   overdueSeconds: number;
   drill: boolean;
+  /** the drill of the daily round (additive; absent when none) */
+  drillId?: string;
   /**
    * set on the second overdue step (escalation, like a directive's): the parent site whose
    * consoles and leader on duty are now told (added by rep-core)

@@ -218,6 +218,11 @@ export const OpenDailyRoundRequestSchema = z.strictObject({
   /** default: every township in the actor's scope */
   siteIds: z.array(z.uuid()).min(1).max(10_000).optional(),
   drill: z.boolean().optional(),
+  /**
+   * the drill the round belongs to (additive, docs/drills.md): implies drill: true; without
+   * siteIds the round names the drill's sites; it stands beside the real round of the date
+   */
+  drillId: z.uuid().optional(),
 });
 export type OpenDailyRoundRequest = z.infer<typeof OpenDailyRoundRequestSchema>;
 
@@ -225,6 +230,8 @@ export interface DailyRoundView {
   date: string;
   dueAt: string;
   drill: boolean;
+  /** the drill it belongs to (additive; null when none) */
+  drillId: string | null;
   sites: DailyReportView[];
 }
 
@@ -234,6 +241,8 @@ export const PutDailyReportRequestSchema = z
   .strictObject({
     kind: z.enum(['normal', 'zero'], { error: 'must be normal or zero' }),
     text: multiLineText(MAX_DAILY_REPORT_TEXT * 3, { allowEmpty: true }).optional(),
+    /** the drill's round of the date (additive); without it, the real round */
+    drillId: z.uuid().optional(),
   })
   .refine((r) => r.kind === 'zero' || (r.text !== undefined && r.text.length > 0), {
     message: 'a normal daily report needs its text',
@@ -256,9 +265,27 @@ export interface DailyReportView {
   channel: DailyReportChannel | null;
   kind: 'normal' | 'zero' | null;
   version: number | null;
+  /** 演练 (additive): a drill round's row, or a round opened with drill: true */
+  drill: boolean;
+  /** the drill whose round this row is (additive; null when none) */
+  drillId: string | null;
+  /** the round's due time, ISO 8601 +08:00 (additive: a site in two rounds of a date has two) */
+  dueAt: string;
 }
 
-export const DailyReportQuerySchema = z.strictObject({ date });
+/**
+ * Without drillId or includeDrill: the real rounds' rows (one per site); drillId: that
+ * drill's round; includeDrill=true: every round of the date (a site may then have two rows).
+ */
+export const DailyReportQuerySchema = z.strictObject({
+  date,
+  drillId: z.uuid().optional(),
+  includeDrill: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
+});
+export type DailyReportQuery = z.infer<typeof DailyReportQuerySchema>;
 
 export const FindingsQuerySchema = z.strictObject({
   siteId: z.uuid().optional(),

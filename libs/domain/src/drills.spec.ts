@@ -123,8 +123,83 @@ describe('drillReport', () => {
       acknowledgement: ['b'],
       feedback: ['a', 'b'],
       spotCheck: ['b'],
+      dailyReport: [],
       silent: ['b'],
     });
+    expect(r.consultations).toEqual([]);
     expect(r.generatedAt).toBe(during.toISOString());
+  });
+
+  it('counts daily-report rounds and consultations per site; a report or a join is an answer', () => {
+    const opened = during.getTime();
+    const withRounds = drillReport(
+      { ...view, sites: [...view.sites, { id: 'd', name: '丁镇' }] },
+      [
+        { kind: 'daily_report', siteId: 'a', state: 'zero', submitSeconds: 40 },
+        { kind: 'daily_report', siteId: 'b', state: 'late', submitSeconds: 900 },
+        { kind: 'daily_report', siteId: 'c', state: 'missing', submitSeconds: null },
+        { kind: 'daily_report', siteId: 'd', state: 'pending', submitSeconds: null },
+      ],
+      during,
+      [
+        {
+          id: 'k1',
+          title: '演练会商',
+          state: 'live',
+          createdAt: new Date(opened),
+          scheduledAt: null,
+          endedAt: null,
+          siteIds: ['c', 'd', 'z'],
+          joins: [
+            { siteId: 'c', joinedAt: new Date(opened + 25_000) },
+            { siteId: 'c', joinedAt: new Date(opened + 5_000) },
+            { siteId: 'root', joinedAt: new Date(opened + 2_000) },
+          ],
+        },
+      ],
+    );
+    const [a, b, c, d] = withRounds.sites;
+    expect(a!.dailyReports).toMatchObject({ sent: 1, submitted: 1, late: 0, missing: 0, pending: 0 });
+    expect(a!.dailyReports.submitSeconds.values).toEqual([40]);
+    expect(b!.dailyReports).toMatchObject({ sent: 1, submitted: 1, late: 1 });
+    expect(c!.dailyReports).toMatchObject({ sent: 1, submitted: 0, missing: 1 });
+    expect(c!.dailyReports.submitSeconds.values).toEqual([]);
+    // c joined the consultation (its first join counts), so it answered something
+    expect(c!.consultations).toEqual({
+      invited: 1,
+      joined: 1,
+      joinSeconds: { values: [5], median: 5, max: 5 },
+    });
+    expect(c!.silent).toBe(false);
+    // d was asked a report and a consultation and did neither
+    expect(d!.consultations).toMatchObject({ invited: 1, joined: 0 });
+    expect(d!.silent).toBe(true);
+    expect(withRounds.totals.dailyReports).toMatchObject({
+      sent: 4,
+      submitted: 2,
+      late: 1,
+      missing: 1,
+      pending: 1,
+    });
+    expect(withRounds.totals.dailyReports.submitSeconds).toEqual({
+      values: [40, 900],
+      median: 470,
+      max: 900,
+    });
+    expect(withRounds.missed.dailyReport).toEqual(['c']);
+    expect(withRounds.missed.silent).toEqual(['d']);
+    // the consultation: only the drill's invited sites, started at the host's first join
+    expect(withRounds.consultations).toEqual([
+      expect.objectContaining({
+        id: 'k1',
+        invited: 2,
+        joined: 1,
+        startedAt: new Date(opened + 2_000).toISOString(),
+        sites: [
+          { siteId: 'c', siteName: '丙镇', joinedAt: new Date(opened + 5_000).toISOString(), joinSeconds: 5 },
+          { siteId: 'd', siteName: '丁镇', joinedAt: null, joinSeconds: null },
+        ],
+      }),
+    ]);
   });
 });

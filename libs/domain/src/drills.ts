@@ -1,10 +1,12 @@
 import type {
+  DrillConsultationView,
   DrillReportView,
   DrillSecondsView,
   DrillSiteReportView,
   DrillState,
   DrillView,
 } from '#contracts';
+import { consultationsOfDrill, type DrillConsultationRow } from './drill-consultations.js';
 import type { RuleDenial } from './rule-denial.js';
 
 /** 演练 (docs/drills.md): the rules of a drill and its after-action report, free of I/O. */
@@ -92,7 +94,20 @@ export type DrillItemRow =
       answerSeconds: number | null;
     }
   | { kind: 'incident'; siteId: string; submitted: number; late: number }
-  | { kind: 'warning'; siteId: string; delivered: boolean; acknowledged: boolean };
+  | { kind: 'warning'; siteId: string; delivered: boolean; acknowledged: boolean }
+  | {
+      kind: 'daily_report';
+      siteId: string;
+      state: 'pending' | 'submitted' | 'zero' | 'late' | 'missing';
+      /** seconds from the round's opening to the site's first report, null before one */
+      submitSeconds: number | null;
+    }
+  | {
+      kind: 'consultation';
+      siteId: string;
+      /** seconds from the invitation to the site's first join, null when it never joined */
+      joinSeconds: number | null;
+    };
 
 type Figures = DrillReportView['totals'];
 
@@ -109,11 +124,15 @@ function figuresOf(rows: DrillItemRow[]): Figures {
   const ack: number[] = [];
   const answer: number[] = [];
   const check: number[] = [];
+  const submit: number[] = [];
+  const join: number[] = [];
   const f = {
     directives: { sent: 0, delivered: 0, acknowledged: 0, answered: 0 },
     spotChecks: { sent: 0, onTime: 0, late: 0, missed: 0, pending: 0 },
     reports: { incidents: 0, submitted: 0, late: 0 },
     warnings: { sent: 0, delivered: 0, acknowledged: 0 },
+    dailyReports: { sent: 0, submitted: 0, late: 0, missing: 0, pending: 0 },
+    consultations: { invited: 0, joined: 0 },
   };
   for (const r of rows) {
     if (r.kind === 'directive') {
@@ -133,6 +152,17 @@ function figuresOf(rows: DrillItemRow[]): Figures {
       f.reports.incidents++;
       f.reports.submitted += r.submitted;
       f.reports.late += r.late;
+    } else if (r.kind === 'daily_report') {
+      f.dailyReports.sent++;
+      if (r.state === 'pending') f.dailyReports.pending++;
+      else if (r.state === 'missing') f.dailyReports.missing++;
+      else f.dailyReports.submitted++;
+      if (r.state === 'late') f.dailyReports.late++;
+      if (r.submitSeconds !== null && r.state !== 'pending' && r.state !== 'missing')
+        submit.push(r.submitSeconds);
+    } else if (r.kind === 'consultation') {
+      f.consultations.invited++;
+      if (r.joinSeconds !== null) (f.consultations.joined++, join.push(r.joinSeconds));
     } else {
       f.warnings.sent++;
       if (r.delivered || r.acknowledged) f.warnings.delivered++;
@@ -144,26 +174,42 @@ function figuresOf(rows: DrillItemRow[]): Figures {
     spotChecks: { ...f.spotChecks, answerSeconds: secondsOf(check) },
     reports: f.reports,
     warnings: f.warnings,
+    dailyReports: { ...f.dailyReports, submitSeconds: secondsOf(submit) },
+    consultations: { ...f.consultations, joinSeconds: secondsOf(join) },
   };
 }
 
 /** Sent something that wanted an answer, and answered none of it. */
 function isSilent(f: Figures): boolean {
-  const asked = f.directives.sent + f.spotChecks.sent + f.warnings.sent;
+  const asked =
+    f.directives.sent + f.spotChecks.sent + f.warnings.sent + f.dailyReports.sent + f.consultations.invited;
   const answered =
     f.directives.acknowledged +
     f.directives.answered +
     f.spotChecks.onTime +
     f.spotChecks.late +
-    f.warnings.acknowledged;
+    f.warnings.acknowledged +
+    f.dailyReports.submitted +
+    f.consultations.joined;
   return asked > 0 && answered === 0;
 }
 
 /**
  * The after-action report: per drill site (in the drill's order) what was sent, delivered,
- * 签收'd and answered, how fast; totals over the drill; and the sites that stand out.
+ * 签收'd and answered, how fast; totals over the drill; the drill's consultations (only
+ * the invited sites the view holds); and the sites that stand out.
  */
-export function drillReport(drill: DrillView, rows: DrillItemRow[], generatedAt: Date): DrillReportView {
+export function drillReport(
+  drill: DrillView,
+  items: DrillItemRow[],
+  generatedAt: Date,
+  consultationRows: DrillConsultationRow[] = [],
+): DrillReportView {
+  const consultations: DrillConsultationView[] = consultationsOfDrill(consultationRows, drill.sites);
+  const rows: DrillItemRow[] = [...items];
+  for (const c of consultations)
+    for (const s of c.sites)
+      rows.push({ kind: 'consultation', siteId: s.siteId, joinSeconds: s.joinSeconds });
   const bySite = new Map<string, DrillItemRow[]>(drill.sites.map((s) => [s.id, []]));
   for (const r of rows) bySite.get(r.siteId)?.push(r);
   const sites: DrillSiteReportView[] = drill.sites.map((s) => {
@@ -176,10 +222,12 @@ export function drillReport(drill: DrillView, rows: DrillItemRow[], generatedAt:
     generatedAt: generatedAt.toISOString(),
     sites,
     totals: figuresOf(rows.filter((r) => bySite.has(r.siteId))),
+    consultations,
     missed: {
       acknowledgement: pick((s) => s.directives.sent > s.directives.acknowledged),
       feedback: pick((s) => s.directives.sent > s.directives.answered),
       spotCheck: pick((s) => s.spotChecks.missed > 0),
+      dailyReport: pick((s) => s.dailyReports.missing > 0),
       silent: pick((s) => s.silent),
     },
   };

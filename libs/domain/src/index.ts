@@ -32,6 +32,7 @@ export * from './duty-log.js';
 export * from './reporting.js';
 export * from './daily-reports.js';
 export * from './warnings.js';
+export * from './drill-consultations.js';
 export * from './drills.js';
 export * from './teams.js';
 export * from './plans.js';

@@ -56,7 +56,9 @@ export const reportingApi = {
     call<ReportView>('POST', `/incidents/${id(incidentId)}/reports`, req),
   sign: (incidentId: string, reportId: string) =>
     call<ReportView>('POST', `/incidents/${id(incidentId)}/reports/${id(reportId)}/sign`),
-  daily: (date: string) => call<DailyReportView[] | DailyRoundView>('GET', `/daily-reports?${q({ date })}`),
+  /** every round of the date: the real one and any drill's (rows with drillId) */
+  daily: (date: string) =>
+    call<DailyReportView[] | DailyRoundView>('GET', `/daily-reports?${q({ date, includeDrill: 'true' })}`),
   putDaily: (siteId: string, date: string, req: PutDailyReportRequest) =>
     call<DailyReportPutView>('PUT', `/daily-reports/${id(siteId)}/${id(date)}`, req),
   openRound: (req: OpenDailyRoundRequest) => call<DailyRoundView>('POST', '/daily-reports/rounds', req),
@@ -83,18 +85,16 @@ export const reportingApi = {
 };
 
 /**
- * The per-site rows of a daily answer and the round's due time when the answer has it: the
- * list (GET /daily-reports) carries none today, a round (DailyRoundView) does, and a row
- * may gain `dueAt` additively.
+ * The per-site rows of a daily answer and the real round's due time: a round
+ * (DailyRoundView) has it, and each row of the list carries its own round's (additive; an
+ * older hub's rows may lack it). A drill's round of the date has its own, on its rows.
  */
 export function dailyRows(answer: DailyReportView[] | DailyRoundView): {
   rows: DailyReportView[];
   dueAt: string | null;
 } {
   if (!Array.isArray(answer)) return { rows: answer.sites, dueAt: answer.dueAt };
-  const withDue = answer.find(
-    (x): x is DailyReportView & { dueAt: string } => typeof (x as { dueAt?: unknown }).dueAt === 'string',
-  );
+  const withDue = answer.find((x) => !x.drillId && typeof (x as { dueAt?: unknown }).dueAt === 'string');
   return { rows: answer, dueAt: withDue?.dueAt ?? null };
 }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { DrillItemRow } from '#domain';
+import type { DrillConsultationRow, DrillItemRow } from '#domain';
+
+type DrillDailyState = 'pending' | 'submitted' | 'zero' | 'late' | 'missing';
 
 const seconds = (from: string, to: string) =>
   `CASE WHEN ${to} IS NOT NULL THEN GREATEST(0, round(EXTRACT(EPOCH FROM ${to} - ${from})))::int END`;
@@ -50,6 +52,13 @@ export class DrillReportRepository {
        FROM directive_recipients r WHERE r.directive_id = ANY($1::uuid[])`,
       [await ids(`SELECT directive_id AS id FROM warnings WHERE drill_id = $1 AND directive_id IS NOT NULL`)],
     )) as { site_id: string; delivered: boolean; acknowledged: boolean }[];
+    // how fast: from the round's opening (when the site was asked) to its first report
+    const daily = (await this.dataSource.query(
+      `SELECT t.site_id, t.state, ${seconds('r.created_at', 't.first_at')} AS submit_s
+       FROM daily_report_targets t JOIN daily_report_rounds r ON r.id = t.round_id
+       WHERE r.drill_id = $1`,
+      args,
+    )) as { site_id: string; state: DrillDailyState; submit_s: number | null }[];
     return [
       ...directives.map((r) => ({
         kind: 'directive' as const,
@@ -76,6 +85,47 @@ export class DrillReportRepository {
         delivered: r.delivered,
         acknowledged: r.acknowledged,
       })),
+      ...daily.map((r) => ({
+        kind: 'daily_report' as const,
+        siteId: r.site_id,
+        state: r.state,
+        submitSeconds: r.submit_s,
+      })),
     ];
+  }
+
+  /** The drill's 视频会商 with each site's first join (the attendance keeps every join). */
+  async consultations(drillId: string): Promise<DrillConsultationRow[]> {
+    const heads = (await this.dataSource.query(
+      `SELECT id, title, state::text AS state, created_at, scheduled_at, ended_at, site_ids::text[] AS site_ids
+       FROM consultations WHERE drill_id = $1 ORDER BY created_at, id`,
+      [drillId],
+    )) as {
+      id: string;
+      title: string;
+      state: DrillConsultationRow['state'];
+      created_at: Date;
+      scheduled_at: Date | null;
+      ended_at: Date | null;
+      site_ids: string[];
+    }[];
+    if (!heads.length) return [];
+    const joins = (await this.dataSource.query(
+      `SELECT consultation_id, site_id, min(joined_at) AS joined_at FROM consultation_attendance
+       WHERE consultation_id = ANY($1::uuid[]) GROUP BY consultation_id, site_id`,
+      [heads.map((h) => h.id)],
+    )) as { consultation_id: string; site_id: string; joined_at: Date }[];
+    return heads.map((h) => ({
+      id: h.id,
+      title: h.title,
+      state: h.state,
+      createdAt: h.created_at,
+      scheduledAt: h.scheduled_at,
+      endedAt: h.ended_at,
+      siteIds: h.site_ids,
+      joins: joins
+        .filter((j) => j.consultation_id === h.id)
+        .map((j) => ({ siteId: j.site_id, joinedAt: j.joined_at })),
+    }));
   }
 }

@@ -123,7 +123,7 @@ export class DrillsService {
     const sites = this.visibleSites(actor, d);
     const view = toDrillView(d, now, sites);
     // drillReport keeps only the rows of the sites in the view
-    return drillReport(view, await this.reports.items(id), now);
+    return drillReport(view, await this.reports.items(id), now, await this.reports.consultations(id));
   }
 
   /** Unknown and unreachable drills are both 404. */

@@ -26,6 +26,7 @@ import { Plans1795004200000 } from './1795004200000-plans.js';
 import { WarningIdentifierPrune1795004300000 } from './1795004300000-warning-identifier-prune.js';
 import { RecipientAckDeadline1795005100000 } from './1795005100000-recipient-ack-deadline.js';
 import { StockExperts1795004100000 } from './1795004100000-stock-experts.js';
+import { DailyReportDrills1795005000000 } from './1795005000000-daily-report-drills.js';
 
 /** Every migration, in order. Listed by class (not by glob) so the ESM build needs no loader tricks. */
 export const MIGRATIONS = [
@@ -56,5 +57,6 @@ export const MIGRATIONS = [
   StockExperts1795004100000,
   Plans1795004200000,
   WarningIdentifierPrune1795004300000,
+  DailyReportDrills1795005000000,
   RecipientAckDeadline1795005100000,
 ];

@@ -1,5 +1,6 @@
 import type { DrillReportView, DrillSiteReportView } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
+import { DrillConsultations } from './drill-consultations.js';
 import { secondsText } from './drill-model.js';
 
 type Figures = DrillReportView['totals'];
@@ -15,6 +16,12 @@ function Cells({ f, unit }: { f: Figures; unit: string }) {
       <td>{`${c.onTime} / ${c.late} / ${c.missed}`}</td>
       <td>{`${f.reports.incidents} / ${f.reports.submitted} / ${f.reports.late}`}</td>
       <td>{`${f.warnings.sent} / ${f.warnings.delivered} / ${f.warnings.acknowledged}`}</td>
+      <td data-col="daily">
+        {`${f.dailyReports.sent} / ${f.dailyReports.submitted} / ${f.dailyReports.late} / ${f.dailyReports.missing}`}
+      </td>
+      <td data-col="consult">
+        {`${f.consultations.invited} / ${f.consultations.joined} · ${secondsText(f.consultations.joinSeconds, unit)}`}
+      </td>
     </>
   );
 }
@@ -29,6 +36,7 @@ export function DrillReport({ report }: { report: DrillReportView }) {
     [t('drill.missed.ack'), report.missed.acknowledgement],
     [t('drill.missed.feedback'), report.missed.feedback],
     [t('drill.missed.spotCheck'), report.missed.spotCheck],
+    [t('drill.missed.daily'), report.missed.dailyReport],
     [t('drill.silent'), report.missed.silent],
   ];
   const row = (s: DrillSiteReportView) => (
@@ -60,6 +68,8 @@ export function DrillReport({ report }: { report: DrillReportView }) {
               <th scope="col">{t('drill.col.spotChecks')}</th>
               <th scope="col">{t('drill.col.reports')}</th>
               <th scope="col">{t('drill.col.warnings')}</th>
+              <th scope="col">{t('drill.col.daily')}</th>
+              <th scope="col">{t('drill.col.consult')}</th>
             </tr>
           </thead>
           <tbody>{report.sites.map(row)}</tbody>
@@ -71,6 +81,7 @@ export function DrillReport({ report }: { report: DrillReportView }) {
           </tfoot>
         </table>
       </div>
+      <DrillConsultations report={report} />
       <div className="drill-missed" data-testid="drill-missed">
         <h4>{t('drill.missed')}</h4>
         {missed.every(([, ids]) => ids.length === 0) ? (

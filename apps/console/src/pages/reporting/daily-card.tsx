@@ -10,6 +10,7 @@ import { reportingErrorText } from './reporting-errors.js';
 /**
  * A township's 日报告 for one date: its state and due time, one big 「零报告」 button, and a
  * text form for a normal report. A second report is a new version, never an overwrite.
+ * A drill's round of the date (`drillId`) is a card of its own, marked 演练, answered apart.
  */
 export function DailyCard({
   siteId,
@@ -18,6 +19,7 @@ export function DailyCard({
   dueAt,
   now,
   onDone,
+  drillId = null,
 }: {
   siteId: string;
   date: string;
@@ -25,6 +27,7 @@ export function DailyCard({
   dueAt: string | null;
   now: number;
   onDone: () => void;
+  drillId?: string | null;
 }) {
   const { r } = useRep();
   const [text, setText] = useState('');
@@ -35,16 +38,16 @@ export function DailyCard({
     setBusy(true);
     setError(null);
     try {
-      const res = await reportingApi.putDaily(
-        siteId,
-        date,
-        kind === 'zero' ? { kind } : { kind, text: text.trim() },
-      );
+      const res = await reportingApi.putDaily(siteId, date, {
+        ...(kind === 'zero' ? { kind } : { kind, text: text.trim() }),
+        ...(drillId ? { drillId } : {}),
+      });
       setResult(
         `${r(DAILY_KEY[res.state])} · ${r('version')} ${res.version} · ${formatTime(res.submittedAt)}`,
       );
       if (kind === 'normal') setText('');
-      reportSignals.answered({ type: 'daily', siteId, date });
+      // the banner's "due soon" line is the real round's; a drill card leaves it
+      if (!drillId) reportSignals.answered({ type: 'daily', siteId, date });
       onDone();
     } catch (err) {
       setError(reportingErrorText(err, r));
@@ -52,17 +55,20 @@ export function DailyCard({
       setBusy(false);
     }
   };
+  const titleId = drillId ? `daily-title-${drillId}` : 'daily-title';
   const state = row?.state ?? 'pending';
   const answered = state === 'submitted' || state === 'zero' || state === 'late';
   return (
     <section
       className="card rep-daily-card"
-      data-testid="daily-card"
+      data-testid={drillId ? 'drill-daily-card' : 'daily-card'}
+      data-drill-id={drillId ?? undefined}
       data-state={state}
-      aria-labelledby="daily-title"
+      aria-labelledby={titleId}
     >
-      <h3 id="daily-title">
+      <h3 id={titleId}>
         {r('dailyTitle')} · {date}
+        {drillId && <span className="drill-badge">{r('drill')}</span>}
       </h3>
       <p className={`rep-daily-state rep-daily-${state}`} data-testid="daily-state">
         {r(DAILY_KEY[state])}

@@ -16,7 +16,9 @@ import { dailyOrder, shanghaiToday } from './reporting-model.js';
 
 /**
  * 日报告/零报告: a township sees its own card; the county sees the round (per site 待报, 已报,
- * 零报告, 迟报, 漏报 and the channel), opens a round, and exports it. Lazy-loaded.
+ * 零报告, 迟报, 漏报 and the channel), opens a round, and exports it. Lazy-loaded. A drill's
+ * round of the date (rows with drillId) is shown beside the real one, marked 演练: its own
+ * card for the township, its own rows in the county's table.
  */
 export default function DailyPage({ user, socket }: { user: UserView; socket: Socket | null }) {
   const { r } = useRep();
@@ -27,7 +29,9 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
     setDueAt(null);
     setDateRaw(d);
   };
-  const [rows, setRows] = useState<DailyReportView[]>([]);
+  const [all, setRows] = useState<DailyReportView[]>([]);
+  const rows = all.filter((x) => !x.drillId);
+  const drillRows = all.filter((x) => x.drillId);
   const [dueAt, setDueAt] = useState<string | null>(null);
   const [noRound, setNoRound] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -40,7 +44,7 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
         const d = dailyRows(answer);
         setRows(d.rows);
         setDueAt((old) => d.dueAt ?? old ?? reportSignals.dailyDue.get(date) ?? null);
-        setNoRound(d.rows.length === 0);
+        setNoRound(d.rows.every((x) => x.drillId));
         setError(null);
       },
       (err: unknown) => {
@@ -59,7 +63,8 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
     if (!socket) return;
     const on = (p: ReportDuePayload) => {
       if (p.subject.type !== 'daily' || p.subject.date !== date) return;
-      setDueAt(p.dueAt);
+      // a drill's round of the date has its own due time (its rows carry it)
+      if (!p.drillId) setDueAt(p.dueAt);
       load();
     };
     socket.on(REP_EV.due, on);
@@ -74,8 +79,8 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
 
   const exportCsv = () => {
     const head = [r('site'), r('state'), r('kindCol'), r('submittedAt'), r('channel'), r('version')];
-    const body = dailyOrder(rows).map((x) => [
-      x.siteName,
+    const body = dailyOrder(all).map((x) => [
+      x.drillId ? `${x.siteName}（${r('drill')}）` : x.siteName,
       r(DAILY_KEY[x.state]),
       x.kind ? r(x.kind === 'zero' ? 'dailyZero' : 'dailyNormal') : '',
       csvTime(x.submittedAt),
@@ -111,15 +116,30 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
           onDone={load}
         />
       )}
+      {township &&
+        drillRows
+          .filter((x) => x.siteId === user.siteId)
+          .map((x) => (
+            <DailyCard
+              key={x.drillId}
+              siteId={user.siteId}
+              date={date}
+              row={x}
+              dueAt={x.dueAt}
+              now={now}
+              onDone={load}
+              drillId={x.drillId}
+            />
+          ))}
       {!township && own && noRound && <OpenRound date={date} onOpened={load} />}
-      {!township && !noRound && (
+      {!township && all.length > 0 && (
         <section className="card" aria-labelledby="round-title">
           <div className="rep-board-head">
             <h3 id="round-title">
               {r('roundTitle')} · {date}
               {dueAt && ` · ${r('dueAt')} ${formatTime(dueAt)}`}
             </h3>
-            <button type="button" onClick={exportCsv} data-testid="daily-csv" disabled={rows.length === 0}>
+            <button type="button" onClick={exportCsv} data-testid="daily-csv" disabled={all.length === 0}>
               {r('exportCsv')}
             </button>
           </div>
@@ -134,9 +154,17 @@ export default function DailyPage({ user, socket }: { user: UserView; socket: So
                 </tr>
               </thead>
               <tbody>
-                {dailyOrder(rows).map((x) => (
-                  <tr key={x.siteId} data-state={x.state} data-site-name={x.siteName}>
-                    <td>{x.siteName}</td>
+                {dailyOrder(all).map((x) => (
+                  <tr
+                    key={`${x.siteId}:${x.drillId ?? ''}`}
+                    data-state={x.state}
+                    data-site-name={x.siteName}
+                    data-drill-id={x.drillId ?? undefined}
+                  >
+                    <td>
+                      {x.siteName}
+                      {x.drillId && <span className="drill-badge">{r('drill')}</span>}
+                    </td>
                     <td className={`rep-daily-${x.state}`}>
                       {r(DAILY_KEY[x.state])}
                       {x.kind === 'normal' && x.version && x.version > 1

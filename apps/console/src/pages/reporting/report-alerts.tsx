@@ -20,7 +20,7 @@ interface Alert extends ReportDuePayload {
 }
 
 const keyOf = (p: ReportDuePayload, overdue: boolean) =>
-  `${overdue ? (p.escalatedTo ? `e>${p.escalatedTo.siteId}` : 'o') : 'd'}:${p.siteId}:${p.subject.type === 'incident' ? `${p.subject.incidentId}:${p.subject.kind}` : p.subject.date}:${p.dueAt}`;
+  `${overdue ? (p.escalatedTo ? `e>${p.escalatedTo.siteId}` : 'o') : 'd'}:${p.siteId}:${p.subject.type === 'incident' ? `${p.subject.incidentId}:${p.subject.kind}` : p.subject.date}:${p.dueAt}:${p.drillId ?? ''}`;
 
 /** Counts every tone this component played, for the e2e (`data-report-tones` on <html>). */
 let tones = 0;
@@ -47,7 +47,8 @@ export function ReportAlerts({ socket }: { socket: Socket | null }) {
   useEffect(() => {
     if (!socket) return;
     const add = (overdue: boolean) => (p: ReportDuePayload) => {
-      if (p.subject.type === 'daily') reportSignals.dailyDue.set(p.subject.date, p.dueAt);
+      // a drill's round of the date is not the date's round (the daily page shows the real one)
+      if (p.subject.type === 'daily' && !p.drillId) reportSignals.dailyDue.set(p.subject.date, p.dueAt);
       const key = keyOf(p, overdue);
       // the hub may repeat an alert (a reconnect, a second instance): one banner, one tone
       if (seen.current.has(key)) return;

@@ -27,7 +27,7 @@ export class DailyReportAlerts {
 
   payload(
     site: AlertSite,
-    round: Pick<RoundRow, 'date' | 'due_at' | 'drill'>,
+    round: Pick<RoundRow, 'date' | 'due_at' | 'drill' | 'drill_id'>,
     now = new Date(),
   ): ReportDuePayload {
     return {
@@ -37,6 +37,7 @@ export class DailyReportAlerts {
       dueAt: toShanghaiIso(round.due_at),
       overdueSeconds: Math.floor((now.getTime() - round.due_at.getTime()) / 1000),
       drill: round.drill,
+      ...(round.drill_id ? { drillId: round.drill_id } : {}),
     };
   }
 

@@ -20,7 +20,8 @@ export class DailyReportOpenItems implements OpenItemSource, OnModuleInit {
   async openItems(siteId: string): Promise<OpenItem[]> {
     return (await this.rows.pendingForSite(siteId)).map((t) => ({
       kind: this.kind,
-      id: `${t.date}`,
+      // a drill's round of the same date is a second item
+      id: t.drill_id ? `${t.date}:${t.drill_id}` : t.date,
       title: `日报告 ${t.date} · 截止 ${toShanghaiIso(t.due_at).slice(5, 16).replace('T', ' ')}${t.drill ? ' · 演练' : ''}`,
       state: 'pending',
     }));

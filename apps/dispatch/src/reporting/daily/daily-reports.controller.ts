@@ -8,6 +8,7 @@ import {
   DATE_PATTERN,
   OpenDailyRoundRequestSchema,
   PutDailyReportRequestSchema,
+  type DailyReportQuery,
   type OpenDailyRoundRequest,
   type PutDailyReportRequest,
 } from '#contracts';
@@ -57,7 +58,7 @@ export class DailyReportsController {
   @Get()
   @RequirePermission('site.read')
   @ApiOkResponse({ description: 'per site in scope with a round of the date', schema: DAILY_REPORT_LIST })
-  list(@CurrentActor() actor: Actor, @ValidQuery(DailyReportQuerySchema) query: { date: string }) {
-    return this.reports.list(actor, query.date);
+  list(@CurrentActor() actor: Actor, @ValidQuery(DailyReportQuerySchema) query: DailyReportQuery) {
+    return this.reports.list(actor, query);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DirectivesModule } from '../../directives/directives.module.js';
+import { DrillLinksModule } from '../../drills/drill-links.module.js';
 import { DutyModule } from '../../duty/duty.module.js';
 import { ReportingModule } from '../reporting.module.js';
 import { DailyReportAlerts } from './daily-report-alerts.js';
@@ -19,7 +20,7 @@ import { DailyRoundsService } from './daily-rounds.service.js';
  * registered with the reporting module's DailyReportFactsRegistry.
  */
 @Module({
-  imports: [DirectivesModule, DutyModule, ReportingModule],
+  imports: [DirectivesModule, DrillLinksModule, DutyModule, ReportingModule],
   controllers: [DailyReportsController],
   providers: [
     DailyReportsRepository,

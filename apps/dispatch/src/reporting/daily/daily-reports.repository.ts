@@ -12,6 +12,8 @@ export interface RoundRow {
   remind_at: Date | null;
   closes_at: Date;
   drill: boolean;
+  /** the drill the round belongs to; null for a real round (or one only flagged drill) */
+  drill_id: string | null;
   opened_by: string | null;
   created_at: Date;
 }
@@ -23,6 +25,10 @@ export interface TargetRow {
   path: string;
   date: string;
   round_id: string;
+  drill_id: string | null;
+  drill: boolean;
+  /** the round's due time */
+  round_due_at: Date;
   state: DailySiteState;
   first_at: Date | null;
   late_seconds: number | null;
@@ -57,9 +63,16 @@ export interface NewVersion {
   lateSeconds: number;
 }
 
-const ROUND = `id, date, due_at, remind_at, closes_at, drill, opened_by, created_at`;
-const TARGET = `t.site_id, s.name AS site_name, s.parent_id, s.path, t.date, t.round_id, t.state, t.first_at,
+const ROUND = `id, date, due_at, remind_at, closes_at, drill, drill_id, opened_by, created_at`;
+const TARGET = `t.site_id, s.name AS site_name, s.parent_id, s.path, t.date, t.round_id, t.drill_id,
+  r.drill, r.due_at AS round_due_at, t.state, t.first_at,
   t.late_seconds, t.version, t.last_at, t.kind, t.channel`;
+
+/** Which rounds of a date a read means: the real one (no drill), one drill's, or any. */
+export type RoundKey = { drillId: string | null } | 'any';
+const NIL = '00000000-0000-0000-0000-000000000000';
+/** what TARGET reads from: the target, its site and its round */
+const TARGETS = `daily_report_targets t JOIN sites s ON s.id = t.site_id JOIN daily_report_rounds r ON r.id = t.round_id`;
 
 /** daily_report_rounds, their targets, every version (append-only), the automatic rounds' claims. */
 @Injectable()
@@ -81,18 +94,19 @@ export class DailyReportsRepository {
     )) as SiteRow[];
   }
 
-  /** Of these sites, those already in a round for the date. */
-  async taken(tx: Queryable, date: string, siteIds: string[]): Promise<string[]> {
+  /** Of these sites, those already in a round for the date and drill (or none). */
+  async taken(tx: Queryable, date: string, siteIds: string[], drillId: string | null): Promise<string[]> {
     const rows = (await tx.query(
-      `SELECT site_id FROM daily_report_targets WHERE date = $1 AND site_id = ANY($2::uuid[])`,
-      [date, siteIds],
+      `SELECT site_id FROM daily_report_targets
+       WHERE date = $1 AND site_id = ANY($2::uuid[]) AND COALESCE(drill_id, $3::uuid) = COALESCE($4::uuid, $3::uuid)`,
+      [date, siteIds, NIL, drillId],
     )) as { site_id: string }[];
     return rows.map((r) => r.site_id);
   }
 
   /**
-   * The round and its pending targets. A site already in a round of the date makes the
-   * primary key refuse the insert: the caller checks `taken` first, inside the transaction,
+   * The round and its pending targets. A site already in a round of the date and drill (or
+   * none) makes the unique index refuse the insert: the caller checks `taken` first, inside the transaction,
    * and a race between two openers ends in a unique violation (a 409 at the edge).
    */
   async insertRound(
@@ -101,14 +115,14 @@ export class DailyReportsRepository {
     siteIds: string[],
   ): Promise<RoundRow> {
     const [row] = (await tx.query(
-      `INSERT INTO daily_report_rounds (id, date, due_at, remind_at, closes_at, drill, opened_by, scope_site_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ROUND}`,
-      [r.id, r.date, r.due_at, r.remind_at, r.closes_at, r.drill, r.opened_by, r.scope_site_id],
+      `INSERT INTO daily_report_rounds (id, date, due_at, remind_at, closes_at, drill, drill_id, opened_by, scope_site_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${ROUND}`,
+      [r.id, r.date, r.due_at, r.remind_at, r.closes_at, r.drill, r.drill_id, r.opened_by, r.scope_site_id],
     )) as RoundRow[];
     await tx.query(
-      `INSERT INTO daily_report_targets (site_id, date, round_id)
-       SELECT unnest($1::uuid[]), $2, $3`,
-      [siteIds, r.date, r.id],
+      `INSERT INTO daily_report_targets (site_id, date, round_id, drill_id)
+       SELECT unnest($1::uuid[]), $2, $3, $4`,
+      [siteIds, r.date, r.id, r.drill_id],
     );
     return row!;
   }
@@ -136,39 +150,54 @@ export class DailyReportsRepository {
     return row;
   }
 
-  /** The site's target of the date, locked for a new version when given a transaction. */
-  async target(siteId: string, date: string, tx?: Queryable): Promise<TargetRow | undefined> {
+  /**
+   * The site's target of the date in the real round or one drill's, locked for a new version
+   * when given a transaction. 'any' (a terminal's key, which names no drill): the real
+   * round's first, else a drill round of the date.
+   */
+  async target(siteId: string, date: string, key: RoundKey, tx?: Queryable): Promise<TargetRow | undefined> {
     const [row] = (await (tx ?? this.dataSource).query(
-      `SELECT ${TARGET} FROM daily_report_targets t JOIN sites s ON s.id = t.site_id
-       WHERE t.site_id = $1 AND t.date = $2 ${tx ? 'FOR UPDATE OF t' : ''}`,
-      [siteId, date],
+      `SELECT ${TARGET} FROM ${TARGETS}
+       WHERE t.site_id = $1 AND t.date = $2
+         AND ($3 OR COALESCE(t.drill_id, $4::uuid) = COALESCE($5::uuid, $4::uuid))
+       ORDER BY (t.drill_id IS NOT NULL), t.drill_id LIMIT 1 ${tx ? 'FOR UPDATE OF t' : ''}`,
+      [siteId, date, key === 'any', NIL, key === 'any' ? null : key.drillId],
     )) as TargetRow[];
     return row;
   }
 
-  /** The targets of a date among the sites under a path (a duty officer: their own site). */
-  async targetsOfDate(date: string, path: string, siteId?: string): Promise<TargetRow[]> {
+  /**
+   * The targets of a date among the sites under a path (a duty officer: their own site): the
+   * real rounds' (drillId null), one drill's, or every round's ('any').
+   */
+  async targetsOfDate(
+    date: string,
+    path: string,
+    siteId: string | undefined,
+    key: RoundKey,
+  ): Promise<TargetRow[]> {
     return (await this.dataSource.query(
-      `SELECT ${TARGET} FROM daily_report_targets t JOIN sites s ON s.id = t.site_id
+      `SELECT ${TARGET} FROM ${TARGETS}
        WHERE t.date = $1 AND s.path LIKE $2 || '%' AND ($3::uuid IS NULL OR t.site_id = $3)
-       ORDER BY s.region_code NULLS LAST, s.name, s.id`,
-      [date, path, siteId ?? null],
+         AND ($4 OR COALESCE(t.drill_id, $5::uuid) = COALESCE($6::uuid, $5::uuid))
+       ORDER BY s.region_code NULLS LAST, s.name, s.id, (t.drill_id IS NOT NULL), t.drill_id`,
+      [date, path, siteId ?? null, key === 'any', NIL, key === 'any' ? null : key.drillId],
     )) as TargetRow[];
   }
 
   async targetsOfRound(roundId: string, states: DailySiteState[], db: Queryable = this.dataSource) {
     return (await db.query(
-      `SELECT ${TARGET} FROM daily_report_targets t JOIN sites s ON s.id = t.site_id
+      `SELECT ${TARGET} FROM ${TARGETS}
        WHERE t.round_id = $1 AND t.state = ANY($2::text[])`,
       [roundId, states],
     )) as TargetRow[];
   }
 
   /** A version already recorded under this key (a terminal's QoS 1 duplicate). */
-  async byDedupKey(tx: Queryable, siteId: string, date: string, key: string) {
+  async byDedupKey(tx: Queryable, roundId: string, siteId: string, key: string) {
     const [row] = (await tx.query(
-      `SELECT version, submitted_at, late, kind FROM daily_reports WHERE site_id = $1 AND date = $2 AND dedup_key = $3`,
-      [siteId, date, key],
+      `SELECT version, submitted_at, late, kind FROM daily_reports WHERE round_id = $1 AND site_id = $2 AND dedup_key = $3`,
+      [roundId, siteId, key],
     )) as { version: number; submitted_at: Date; late: boolean; kind: DailyKind }[];
     return row;
   }
@@ -199,8 +228,8 @@ export class DailyReportsRepository {
     await tx.query(
       `UPDATE daily_report_targets SET state = $3, version = $4, last_at = $5, kind = $6, channel = $7,
          first_at = COALESCE(first_at, $5), late_seconds = COALESCE(late_seconds, $8)
-       WHERE site_id = $1 AND date = $2`,
-      [v.siteId, v.date, v.state, version, v.at, v.kind, v.channel, version === 1 ? v.lateSeconds : null],
+       WHERE site_id = $1 AND round_id = $2`,
+      [v.siteId, v.roundId, v.state, version, v.at, v.kind, v.channel, version === 1 ? v.lateSeconds : null],
     );
   }
 
@@ -262,12 +291,11 @@ export class DailyReportsRepository {
   }
 
   /** Open rounds naming this site, for its console's catch-up and the handover's open items. */
-  async pendingForSite(siteId: string): Promise<(TargetRow & { due_at: Date; drill: boolean })[]> {
+  async pendingForSite(siteId: string): Promise<(TargetRow & { due_at: Date })[]> {
     return (await this.dataSource.query(
-      `SELECT ${TARGET}, r.due_at, r.drill FROM daily_report_targets t
-       JOIN sites s ON s.id = t.site_id JOIN daily_report_rounds r ON r.id = t.round_id
-       WHERE t.site_id = $1 AND t.state = 'pending' AND r.closed_at IS NULL ORDER BY t.date`,
+      `SELECT ${TARGET}, r.due_at FROM ${TARGETS}
+       WHERE t.site_id = $1 AND t.state = 'pending' AND r.closed_at IS NULL ORDER BY t.date, t.drill_id NULLS FIRST`,
       [siteId],
-    )) as (TargetRow & { due_at: Date; drill: boolean })[];
+    )) as (TargetRow & { due_at: Date })[];
   }
 }

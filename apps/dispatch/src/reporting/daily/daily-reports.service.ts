@@ -6,6 +6,7 @@ import {
   REPORTING_JOBS,
   type DailyReportChannel,
   type DailyReportPutView,
+  type DailyReportQuery,
   type DailyReportView,
   type PutDailyReportRequest,
   type TerminalDailyReportJob,
@@ -22,11 +23,13 @@ import {
 import { AuditStore } from '#persistence';
 import { DomainError, JobQueue, LOGGER } from '#platform';
 import { refuse } from '../../directives/shared/refuse.js';
-import { DailyReportsRepository, type TargetRow } from './daily-reports.repository.js';
+import { DailyReportsRepository, type RoundKey, type TargetRow } from './daily-reports.repository.js';
 
 interface Submission {
   siteId: string;
   date: string;
+  /** the real round, a drill's, or (a terminal's key) whichever the site has */
+  round: RoundKey;
   kind: DailyKind;
   text: string | null;
   channel: DailyReportChannel;
@@ -45,6 +48,9 @@ const view = (t: TargetRow): DailyReportView => ({
   channel: t.channel,
   kind: t.kind,
   version: t.version > 0 ? t.version : null,
+  drill: t.drill,
+  drillId: t.drill_id,
+  dueAt: toShanghaiIso(t.round_due_at),
 });
 
 /**
@@ -78,6 +84,7 @@ export class DailyReportsService {
     return this.submit({
       siteId,
       date,
+      round: { drillId: req.drillId ?? null },
       kind: req.kind,
       text: req.text && req.text.length ? req.text : null,
       channel: 'console',
@@ -88,10 +95,11 @@ export class DailyReportsService {
     });
   }
 
-  async list(actor: Actor, date: string): Promise<DailyReportView[]> {
+  async list(actor: Actor, q: DailyReportQuery): Promise<DailyReportView[]> {
     const path = actor.role === 'admin' ? '/' : actor.sitePath;
     const own = actor.role === 'duty_officer' ? actor.siteId : undefined;
-    return (await this.rows.targetsOfDate(date, path, own)).map(view);
+    const key: RoundKey = q.drillId ? { drillId: q.drillId } : q.includeDrill ? 'any' : { drillId: null };
+    return (await this.rows.targetsOfDate(q.date, path, own, key)).map(view);
   }
 
   /** A terminal's 零报告 from the bridge; what cannot be recorded is logged, never retried. */
@@ -100,6 +108,8 @@ export class DailyReportsService {
       await this.submit({
         siteId: job.siteId,
         date: job.date,
+        // a terminal's key names no drill: the real round, else the drill round of the date
+        round: 'any',
         kind: 'zero',
         text: null,
         channel: 'terminal',
@@ -120,11 +130,13 @@ export class DailyReportsService {
 
   private async submit(s: Submission, at = new Date()): Promise<DailyReportPutView> {
     return this.dataSource.transaction(async (tx) => {
-      const target = await this.rows.target(s.siteId, s.date, tx);
-      if (!target)
-        throw new DomainError('not_found', `site ${s.siteId} has no daily report round for ${s.date}`);
+      const target = await this.rows.target(s.siteId, s.date, s.round, tx);
+      if (!target) {
+        const of = s.round !== 'any' && s.round.drillId ? ` in drill ${s.round.drillId}` : '';
+        throw new DomainError('not_found', `site ${s.siteId} has no daily report round for ${s.date}${of}`);
+      }
       if (s.dedupKey) {
-        const seen = await this.rows.byDedupKey(tx, s.siteId, s.date, s.dedupKey);
+        const seen = await this.rows.byDedupKey(tx, target.round_id, s.siteId, s.dedupKey);
         if (seen)
           return {
             state: seen.late ? 'late' : seen.kind === 'zero' ? 'zero' : 'submitted',
@@ -174,6 +186,7 @@ export class DailyReportsService {
             version,
             state,
             channel: s.channel,
+            ...(round.drill_id ? { drillId: round.drill_id } : {}),
             ...(s.terminalId ? { terminalId: s.terminalId } : {}),
             ...(state === 'late' ? { lateSeconds: lateSeconds(at, round.due_at) } : {}),
           },

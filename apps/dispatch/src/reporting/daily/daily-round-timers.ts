@@ -165,7 +165,12 @@ export class DailyRoundTimers implements OnApplicationBootstrap, OnModuleDestroy
           action: 'daily.round.close',
           subjectType: 'daily_report_round',
           subjectId: round.id,
-          data: { date: round.date, missing, ...(round.drill ? { drill: true } : {}) },
+          data: {
+            date: round.date,
+            missing,
+            ...(round.drill ? { drill: true } : {}),
+            ...(round.drill_id ? { drillId: round.drill_id } : {}),
+          },
         },
         tx,
       );

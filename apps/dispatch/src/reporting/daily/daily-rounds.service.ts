@@ -7,6 +7,8 @@ import { isInScope, openRoundDenial, reminderAt, roundClosesAt, toShanghaiIso, t
 import { AuditStore } from '#persistence';
 import { AppConfig, DomainError, LOGGER } from '#platform';
 import { refuse } from '../../directives/shared/refuse.js';
+import { DrillLinks } from '../../drills/drill-links.js';
+import { DrillsRepository } from '../../drills/drills.repository.js';
 import { DailyReportAlerts } from './daily-report-alerts.js';
 import { DailyRoundTimers } from './daily-round-timers.js';
 import { DailyReportsRepository, type RoundRow, type SiteRow } from './daily-reports.repository.js';
@@ -16,8 +18,9 @@ const ids = (sites: SiteRow[]) => sites.map((s) => s.id);
 
 /**
  * Opens a round of daily reports: by hand (commanders and dispatchers, for sites in their
- * scope) or by the scheduler for every township. A site is in at most one round per date:
- * a second round naming it is refused (409), whoever opens it. The round, its targets and
+ * scope) or by the scheduler for every township. A site is in at most one round per date
+ * and drill (or none): a second round naming it is refused (409), whoever opens it; a
+ * drill's round stands beside the real round of its date (docs/drills.md). The round, its targets and
  * the audit entry are one transaction; then its timers are set and the sites told.
  */
 @Injectable()
@@ -28,6 +31,8 @@ export class DailyRoundsService {
     private readonly audit: AuditStore,
     private readonly timers: DailyRoundTimers,
     private readonly alerts: DailyReportAlerts,
+    private readonly drillLinks: DrillLinks,
+    private readonly drills: DrillsRepository,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -35,15 +40,20 @@ export class DailyRoundsService {
   async open(actor: Actor, req: OpenDailyRoundRequest): Promise<DailyRoundView> {
     const dueAt = new Date(req.dueAt);
     refuse(openRoundDenial(req.date, dueAt, new Date()));
-    const sites = req.siteIds ? await this.named(actor, req.siteIds) : await this.townships(actor);
+    const drillId = req.drillId ?? null;
+    const siteIds = req.siteIds ?? (drillId ? await this.drillSites(actor, drillId) : null);
+    const sites = siteIds ? await this.named(actor, siteIds) : await this.townships(actor);
+    const drill = await this.drillLinks.check(req.drillId, req.drill, ids(sites));
     const round = await this.insert(
-      { date: req.date, dueAt, drill: req.drill ?? false, openedBy: actor.userId, scopeSiteId: actor.siteId },
+      { date: req.date, dueAt, drill, drillId, openedBy: actor.userId, scopeSiteId: actor.siteId },
       async (tx) => {
-        const taken = await this.rows.taken(tx, req.date, ids(sites));
+        // under the drill's share lock: an end racing this round cannot let it in afterwards
+        await this.drillLinks.attach(tx, req.drillId, ids(sites));
+        const taken = await this.rows.taken(tx, req.date, ids(sites), drillId);
         if (taken.length)
           throw new DomainError(
             'conflict',
-            `a round of ${req.date} already names ${taken.length} of these sites (${taken.slice(0, 5).join(', ')})`,
+            `a round of ${req.date}${drillId ? ` in drill ${drillId}` : ''} already names ${taken.length} of these sites (${taken.slice(0, 5).join(', ')})`,
           );
         return sites;
       },
@@ -60,9 +70,10 @@ export class DailyRoundsService {
     const all = await this.rows.townshipsUnder('/');
     let sites: SiteRow[] = [];
     const round = await this.insert(
-      { date, dueAt, drill: false, openedBy: null, scopeSiteId: null },
+      { date, dueAt, drill: false, drillId: null, openedBy: null, scopeSiteId: null },
       async (tx, id) => {
-        const taken = new Set(await this.rows.taken(tx, date, ids(all)));
+        // drill rounds of the date do not count: the real round is still owed
+        const taken = new Set(await this.rows.taken(tx, date, ids(all), null));
         sites = all.filter((s) => !taken.has(s.id));
         if (!(await this.rows.claimAuto(tx, date, sites.length ? id : null))) return null;
         if (!sites.length) this.logger.info({ date }, 'daily reports: every township already has a round');
@@ -73,7 +84,14 @@ export class DailyRoundsService {
   }
 
   private async insert(
-    r: { date: string; dueAt: Date; drill: boolean; openedBy: string | null; scopeSiteId: string | null },
+    r: {
+      date: string;
+      dueAt: Date;
+      drill: boolean;
+      drillId: string | null;
+      openedBy: string | null;
+      scopeSiteId: string | null;
+    },
     /** the sites of the round, checked inside its transaction; null abandons it */
     targets: (tx: EntityManager, id: string) => Promise<SiteRow[] | null>,
   ): Promise<RoundRow | null> {
@@ -94,6 +112,7 @@ export class DailyRoundsService {
             remind_at: reminderAt(now, r.dueAt, this.config.raw.DAILY_REPORT_REMIND_SECONDS),
             closes_at: closesAt,
             drill: r.drill,
+            drill_id: r.drillId,
             opened_by: r.openedBy,
             scope_site_id: r.scopeSiteId,
           },
@@ -111,6 +130,7 @@ export class DailyRoundsService {
               closesAt: closesAt.toISOString(),
               siteIds,
               ...(r.drill ? { drill: true } : {}),
+              ...(r.drillId ? { drillId: r.drillId } : {}),
               ...(r.openedBy ? {} : { automatic: true }),
             },
           },
@@ -136,6 +156,7 @@ export class DailyRoundsService {
       date: round.date,
       dueAt: toShanghaiIso(round.due_at),
       drill: round.drill,
+      drillId: round.drill_id,
       sites: sites.map((s) => ({
         siteId: s.id,
         siteName: s.name,
@@ -144,8 +165,26 @@ export class DailyRoundsService {
         channel: null,
         kind: null,
         version: null,
+        drill: round.drill,
+        drillId: round.drill_id,
+        dueAt: toShanghaiIso(round.due_at),
       })),
     };
+  }
+
+  /**
+   * A drill round without siteIds names the drill's sites in the caller's scope, as a round
+   * without siteIds names the townships in it. A drill with none there is 404 like an unknown
+   * one (docs/drills.md: a drill out of one's reach is not told to exist).
+   */
+  private async drillSites(actor: Actor, drillId: string): Promise<string[]> {
+    const d = await this.drills.find(drillId);
+    const mine = (d?.sites ?? []).filter((s) => isInScope(actor, s.path)).map((s) => s.id);
+    if (!mine.length)
+      throw new DomainError('not_found', `drill ${drillId} does not exist`, [
+        { path: 'drillId', message: 'no such drill' },
+      ]);
+    return mine;
   }
 
   private async named(actor: Actor, ids: string[]): Promise<SiteRow[]> {
