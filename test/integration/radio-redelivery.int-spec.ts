@@ -56,15 +56,15 @@ describe('an updated warning re-delivered on the radio', () => {
       [directiveId],
     );
   /** every broadcast written so far is off the air, settled, and at least `n` were written */
-  const settled = (directiveId: string, n: number) =>
-    waitFor(
+  const settled = async (directiveId: string, n: number): Promise<BroadcastRow[]> =>
+    (await waitFor(
       async () => {
         const rows = await broadcasts(directiveId);
         return rows.length >= n && rows.every((r) => r.state !== 'waiting') ? rows : undefined;
       },
       60_000,
       `${n} radio broadcasts settled`,
-    );
+    ))!;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -181,7 +181,7 @@ describe('an updated warning re-delivered on the radio', () => {
     );
     expect(await hub.app.get(EscalationService).escalate(directiveId)).toBe(2);
     const known = new Set(before.map((r) => r.message_id));
-    const pass = await waitFor(
+    const pass = (await waitFor(
       async () => {
         const rows = (await broadcasts(directiveId)).filter((r) => !known.has(r.message_id));
         const reached = new Set(rows.flatMap((r) => r.site_ids));
@@ -191,7 +191,7 @@ describe('an updated warning re-delivered on the radio', () => {
       },
       60_000,
       "the pass's broadcasts reaching both townships",
-    );
+    ))!;
     await hub.app.get(DirectiveBroadcast).idle();
     // once on the talkgroup, for both townships (one per deadline would be two)
     expect(pass).toHaveLength(1);
