@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Api } from '../support/api.js';
 import { axeViolations, launchChromium, loginThroughForm, screenshot } from '../support/browser.js';
@@ -25,6 +26,26 @@ describe('console: a warning update moves the validity and adds a township', () 
   let chief: { api: Api };
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+
+  const publish = async (headline: string) => {
+    const created = await editor.api.post('/api/v1/warnings', {
+      event: '森林火险',
+      level: 'orange',
+      headline,
+      description: '气温高，湿度低。',
+      instruction: '严禁野外用火。',
+      areas: { regionCodes: ['330107001'] },
+      onset: new Date(Date.now() + 3600_000).toISOString(),
+      expires: new Date(Date.now() + 7200_000).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    const path = `/api/v1/warnings/${created.body.id as string}`;
+    await editor.api.post(`${path}/submit`, {});
+    expect((await chief.api.post(`${path}/approve`, {})).status).toBe(200);
+    const published = await editor.api.post(`${path}/publish`, {});
+    expect(published.status).toBe(200);
+    return { path, directiveId: published.body.directiveId as string };
+  };
 
   const page = async (username: string, landing: string): Promise<Page> => {
     const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -73,23 +94,7 @@ describe('console: a warning update moves the validity and adds a township', () 
   });
 
   it('the duty card and the board show the new validity live; the added township its own deadline', async () => {
-    const created = await editor.api.post('/api/v1/warnings', {
-      event: '森林火险',
-      level: 'orange',
-      headline: '松林县森林火险橙色预警',
-      description: '气温高，湿度低。',
-      instruction: '严禁野外用火。',
-      areas: { regionCodes: ['330107001'] },
-      onset: new Date(Date.now() + 3600_000).toISOString(),
-      expires: new Date(Date.now() + 7200_000).toISOString(),
-    });
-    expect(created.status).toBe(201);
-    const path = `/api/v1/warnings/${created.body.id as string}`;
-    await editor.api.post(`${path}/submit`, {});
-    expect((await chief.api.post(`${path}/approve`, {})).status).toBe(200);
-    const published = await editor.api.post(`${path}/publish`, {});
-    expect(published.status).toBe(200);
-    const directiveId = published.body.directiveId as string;
+    const { path, directiveId } = await publish('松林县森林火险橙色预警');
     const before = (await editor.api.get(`/api/v1/directives/${directiveId}`)).body as {
       ackBy: string;
       expiresAt: string;
@@ -135,5 +140,40 @@ describe('console: a warning update moves the validity and adds a township', () 
     expect(meta).toContain(shown(own));
     expect(meta).not.toContain(shown(before.ackBy));
     expect(meta).toContain(shown(later));
+  }, 120_000);
+
+  it("the board's list marks a site past due by its own deadline: the original township, not the one added later", async () => {
+    const { path, directiveId } = await publish('松林县森林火险橙色预警（二）');
+    const updated = await chief.api.post(`${path}/update`, {
+      areas: { regionCodes: ['330107001', '330107002'] },
+    });
+    expect(updated.status).toBe(201);
+    // the directive's own deadline (the first township's) has passed; the added township's,
+    // counted from the update, is minutes ahead
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      await sql.query(`UPDATE directives SET ack_by = now() - interval '5 seconds' WHERE id = $1`, [
+        directiveId,
+      ]);
+    } finally {
+      await sql.end();
+    }
+    const view = (await editor.api.get(`/api/v1/directives/${directiveId}`)).body as {
+      recipients: { siteName: string; ackDeadline: string }[];
+    };
+    const added = view.recipients.find((r) => r.siteName === '松西乡')!;
+    expect(Date.parse(added.ackDeadline)).toBeGreaterThan(Date.now() + 60_000);
+
+    const board = await page('wuc-editor', '/board');
+    const link = board.locator(`[data-testid="directive-link"][data-directive-id="${directiveId}"]`);
+    // one of the two waiting townships is past due (by the directive's ackBy, both would be)
+    await board
+      .locator(`[data-testid="directive-link"][data-directive-id="${directiveId}"][data-overdue="1"]`)
+      .waitFor({ timeout: 15_000 });
+    expect(await link.getByTestId('list-overdue').innerText()).toBe('1 超时');
+    await link.click();
+    await board.getByTestId('board-overdue').waitFor();
+    expect(await board.getByTestId('board-overdue').innerText()).toContain('1 超时');
   }, 120_000);
 });

@@ -3,11 +3,18 @@
 // not what it says: reads the text on stdin like espeak-ng (`--stdin --stdout`, other
 // arguments ignored) and writes 0.6 s of a 440 Hz tone as a PCM16 mono WAV at 22050 Hz;
 // a text holding `[N s]` (e.g. `[5 s]`) gets N seconds instead, for a test that needs time.
+// With FAKE_TTS_LOG set (a wrapper script sets it: the command is spawned with the hub's own
+// environment), each text is appended to that file as one JSON line, for a test about what
+// is said.
+import { appendFileSync } from 'node:fs';
+
 const RATE = 22050;
 const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c));
 process.stdin.on('end', () => {
-  const asked = /\[(\d+(?:\.\d+)?) s\]/.exec(Buffer.concat(chunks).toString('utf8'));
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (process.env.FAKE_TTS_LOG) appendFileSync(process.env.FAKE_TTS_LOG, `${JSON.stringify(text)}\n`);
+  const asked = /\[(\d+(?:\.\d+)?) s\]/.exec(text);
   const n = Math.round(RATE * Math.min(asked ? Number(asked[1]) : 0.6, 30));
   const wav = Buffer.alloc(44 + n * 2);
   wav.write('RIFF', 0);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { byDeadline, extensionDenial, sitesToAdd, type ExtensionFacts } from './directive-extension.js';
+import {
+  byDeadline,
+  extensionDenial,
+  radioSitesPerMessage,
+  sitesToAdd,
+  type ExtensionFacts,
+} from './directive-extension.js';
 
 const now = new Date('2026-07-01T00:00:00Z');
 const live: ExtensionFacts = {
@@ -58,5 +64,30 @@ describe('directive extension rules', () => {
       { ackBy: added, siteIds: ['late', 'late2'] },
     ]);
     expect(byDeadline([], issued)).toEqual([]);
+  });
+});
+
+describe('the radio in a pass of re-delivery (one message per deadline)', () => {
+  it('speaks once, with the first message, for every site of the pass', () => {
+    const pass = byDeadline(
+      [
+        { siteId: 'original', own: null },
+        { siteId: 'added', own: new Date('2026-07-01T00:20:00Z') },
+        { siteId: 'original-2', own: null },
+      ],
+      new Date('2026-07-01T00:10:00Z'),
+    );
+    expect(pass.map((g) => g.siteIds)).toEqual([['original', 'original-2'], ['added']]);
+    // a talkgroup covering `original` and `added` hears the directive once, not once per deadline
+    expect(radioSitesPerMessage(pass)).toEqual([['original', 'original-2', 'added'], []]);
+  });
+
+  it('is the message itself when the pass has one deadline', () => {
+    expect(radioSitesPerMessage([{ siteIds: ['a', 'b'] }])).toEqual([['a', 'b']]);
+  });
+
+  it('names a site once though two messages carry it, and nothing for an empty pass', () => {
+    expect(radioSitesPerMessage([{ siteIds: ['a'] }, { siteIds: ['a', 'b'] }])).toEqual([['a', 'b'], []]);
+    expect(radioSitesPerMessage([])).toEqual([]);
   });
 });

@@ -70,3 +70,16 @@ export function byDeadline(
     .sort(([a], [b]) => a - b)
     .map(([at, siteIds]) => ({ ackBy: new Date(at), siteIds }));
 }
+
+/**
+ * The radio's part of one pass of re-delivery (escalation's step 1, a board's 重发), aligned
+ * with its messages (`byDeadline`'s groups): the messages go one per deadline, but the radio
+ * says no deadline, and one talkgroup may cover sites of both (an original township and one
+ * a widened area added): spoken per message, it would hear the directive twice in a row.
+ * So the first message speaks for every site of the pass, each once, and the others say
+ * nothing on air.
+ */
+export function radioSitesPerMessage(groups: readonly { siteIds: readonly string[] }[]): string[][] {
+  const all = [...new Set(groups.flatMap((g) => g.siteIds))];
+  return groups.map((_, i) => (i === 0 ? all : []));
+}

@@ -1,37 +1,9 @@
-import type { DirectiveSummaryView, RecipientState } from '#contracts';
+import type { DirectiveSummaryView } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
-import { isAcked, LEVEL_LABEL } from '../../lib/levels.js';
+import { LEVEL_LABEL } from '../../lib/levels.js';
 import { formatTime } from '../../lib/time.js';
+import { progressOf } from './list-progress.js';
 import type { LiveBoard } from './use-boards.js';
-
-const WAITING: RecipientState[] = ['pending', 'delivered', 'failed'];
-
-export interface ListProgress {
-  acked: number;
-  total: number;
-  overdue: number;
-}
-
-/** 3/5 签收 and how many are past the deadline: from the live board when watched, else the list's counts. */
-export function progressOf(d: DirectiveSummaryView, board: LiveBoard | undefined, now: number): ListProgress {
-  const pastDue = d.status === 'issued' && now > new Date(d.ackBy).getTime();
-  if (board && d.status === 'issued') {
-    const rs = Object.values(board.recipients);
-    return {
-      acked: rs.filter((r) => isAcked(r.state)).length,
-      total: rs.length,
-      overdue:
-        board.status === 'issued' ? rs.filter((r) => !isAcked(r.state) && (r.overdue || pastDue)).length : 0,
-    };
-  }
-  const n = (s: RecipientState) => d.counts[s] ?? 0;
-  const total = Object.values(d.counts).reduce((a, b) => a + (b ?? 0), 0);
-  return {
-    acked: n('acknowledged') + n('completed'),
-    total,
-    overdue: pastDue ? WAITING.reduce((a, s) => a + n(s), 0) : 0,
-  };
-}
 
 interface Props {
   list: DirectiveSummaryView[];

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { DirectiveDeliveryJob, EscalationStep } from '#contracts';
-import { byDeadline, isExpired, planEscalation } from '#domain';
+import type { EscalationStep } from '#contracts';
+import { byDeadline, isExpired, planEscalation, radioSitesPerMessage } from '#domain';
 import { JobQueue, LOGGER } from '#platform';
 import { RecipientStateService } from '../recipients/recipient-state.service.js';
 import { BoardService } from '../shared/board.service.js';
 import { DirectiveChanges } from '../shared/directive-changes.js';
-import { DirectiveOutbox, FAN_OUT_DELIVERY, type OutboxJob } from '../shared/outbox.js';
+import { DirectiveOutbox, FAN_OUT_DELIVERY, type FanOutDelivery, type OutboxJob } from '../shared/outbox.js';
 import { toPushPayload, type DirectiveRow } from '../shared/views.js';
 import { EscalationRepository } from './escalation.repository.js';
 
@@ -113,14 +113,17 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
       const deadlines = redeliver.length
         ? byDeadline(await this.schedule.ownDeadlines(tx, directiveId, redeliver), directive.ack_by)
         : [];
-      for (const { ackBy, siteIds } of deadlines) {
+      // the radio, which says no deadline, speaks the pass once per talkgroup
+      const spoken = radioSitesPerMessage(deadlines);
+      for (const [i, { ackBy, siteIds }] of deadlines.entries()) {
         const messageId = randomUUID();
-        const job: DirectiveDeliveryJob = {
+        const job: FanOutDelivery = {
           kind: 'directive',
           directiveId,
           messageId,
           siteIds,
           directive: { ...toPushPayload(directive, 1), ackBy: ackBy.toISOString() },
+          radioSiteIds: spoken[i]!,
         };
         jobs.push({ name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` });
       }

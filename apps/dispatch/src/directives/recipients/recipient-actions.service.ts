@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { DirectiveDeliveryJob, EscalateRecipientResponse, ResendDirectiveResponse } from '#contracts';
-import { byDeadline, type Actor } from '#domain';
+import type { EscalateRecipientResponse, ResendDirectiveResponse } from '#contracts';
+import { byDeadline, radioSitesPerMessage, type Actor } from '#domain';
 import { DomainError } from '#platform';
 import { DirectivesService } from '../issue/directives.service.js';
 import { EscalationService } from '../escalation/escalation.service.js';
 import { SendBudget } from '../issue/send-budget.js';
 import { DirectiveChanges } from '../shared/directive-changes.js';
-import { DirectiveOutbox, FAN_OUT_DELIVERY } from '../shared/outbox.js';
+import { DirectiveOutbox, FAN_OUT_DELIVERY, type FanOutDelivery } from '../shared/outbox.js';
 import { toPushPayload, type DirectiveRow } from '../shared/views.js';
 import { RecipientsRepository } from './recipients.repository.js';
 
@@ -41,15 +41,19 @@ export class RecipientActionsService {
           'none of these sites is waiting for this directive (already acknowledged, expired or not a recipient)',
         );
       const redelivery = Math.max(1, ...open.map((r) => r.escalationLevel));
-      // one message per deadline: a site added later is shown its own
-      const jobs = byDeadline(open, directive.ack_by).map(({ ackBy, siteIds }) => {
+      // one message per deadline: a site added later is shown its own; the radio, which
+      // says no deadline, speaks the pass once per talkgroup
+      const deadlines = byDeadline(open, directive.ack_by);
+      const spoken = radioSitesPerMessage(deadlines);
+      const jobs = deadlines.map(({ ackBy, siteIds }, i) => {
         const messageId = randomUUID();
-        const job: DirectiveDeliveryJob = {
+        const job: FanOutDelivery = {
           kind: 'directive',
           directiveId: id,
           messageId,
           siteIds,
           directive: { ...toPushPayload(directive, redelivery), ackBy: ackBy.toISOString() },
+          radioSiteIds: spoken[i]!,
         };
         return { name: FAN_OUT_DELIVERY, data: job, key: `deliver:${messageId}` };
       });

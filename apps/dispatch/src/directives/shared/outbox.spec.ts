@@ -9,8 +9,10 @@ import type { OutboxRepository, OutboxRow } from './outbox.repository.js';
 class RecordingQueue extends JobQueue {
   readonly driver = 'recording';
   readonly added: { name: string; key?: string }[] = [];
-  async add<T>(name: string, _data: T, options?: JobOptions): Promise<void> {
+  readonly data: { name: string; data: unknown }[] = [];
+  async add<T>(name: string, data: T, options?: JobOptions): Promise<void> {
     this.added.push({ name, key: options?.key });
+    this.data.push({ name, data });
   }
   async health(): Promise<ComponentHealth> {
     return { status: 'up', driver: this.driver };
@@ -20,12 +22,18 @@ class RecordingQueue extends JobQueue {
 describe('DirectiveOutbox fan-out', () => {
   const relay = async (
     kind: 'directive' | 'update' | 'cancel',
-    o: { handlers?: string[]; declared?: string[]; radioBroadcastDeclared?: boolean },
+    o: {
+      handlers?: string[];
+      declared?: string[];
+      radioBroadcastDeclared?: boolean;
+      data?: Record<string, unknown>;
+      queue?: RecordingQueue;
+    },
   ) => {
     const row: OutboxRow = {
       id: '1',
       job_name: FAN_OUT_DELIVERY,
-      data: { kind, directiveId: 'd', messageId: 'm', siteIds: [] },
+      data: { kind, directiveId: 'd', messageId: 'm', siteIds: [], ...o.data },
       job_key: 'deliver:m',
       delay_ms: 0,
     };
@@ -34,8 +42,8 @@ describe('DirectiveOutbox fan-out', () => {
       claim: async () => (claimed ? [] : ((claimed = true), [row])),
       remove: async () => undefined,
     } as unknown as OutboxRepository;
-    const jobs = new RecordingQueue();
-    for (const name of o.handlers ?? []) jobs.handle(name, async () => undefined);
+    const jobs = o.queue ?? new RecordingQueue();
+    for (const name of o.handlers ?? []) if (!jobs.hasHandler(name)) jobs.handle(name, async () => undefined);
     const config = {
       raw: {
         DELIVERY_CHANNELS: o.declared ?? [],
@@ -80,5 +88,31 @@ describe('DirectiveOutbox fan-out', () => {
       radioBroadcastDeclared: true,
     });
     expect(declared.map((a) => a.name)).toEqual(['directive.broadcast.radio', 'directive.deliver.console']);
+  });
+
+  it('speaks a pass of re-delivery (one message per deadline) once: the first message for all its sites, the others not', async () => {
+    const queue = new RecordingQueue();
+    const handlers = ['directive.deliver.console', 'directive.broadcast.radio'];
+    // escalation's pass: the original township's deadline, then the added one's
+    await relay('directive', {
+      handlers,
+      queue,
+      data: { messageId: 'm1', siteIds: ['original'], radioSiteIds: ['original', 'added'] },
+    });
+    await relay('directive', {
+      handlers,
+      queue,
+      data: { messageId: 'm2', siteIds: ['added'], radioSiteIds: [] },
+    });
+    const spoken = queue.data.filter((j) => j.name === 'directive.broadcast.radio');
+    expect(spoken).toHaveLength(1);
+    expect(spoken[0]!.data).toMatchObject({ messageId: 'm1', siteIds: ['original', 'added'] });
+    // each message still reaches the consoles with its own sites, and no channel sees the field
+    const delivered = queue.data.filter((j) => j.name === 'directive.deliver.console');
+    expect(delivered.map((j) => (j.data as { siteIds: string[] }).siteIds)).toEqual([
+      ['original'],
+      ['added'],
+    ]);
+    for (const j of queue.data) expect(j.data).not.toHaveProperty('radioSiteIds');
   });
 });

@@ -10,6 +10,15 @@ export type { OutboxJob } from './outbox.repository.js';
 /** Outbox job name that fans out to `directive.deliver.<channel>` for every channel loaded here. */
 export const FAN_OUT_DELIVERY = 'directive.deliver';
 
+/**
+ * A fan-out row's data: the delivery, and, for a pass of several messages (one per 签收
+ * deadline: `radioSitesPerMessage` in #domain), the sites its radio broadcast speaks to
+ * instead of its own (none: not spoken). Dispatch's own: no channel is given the field.
+ */
+export interface FanOutDelivery extends DirectiveDeliveryJob {
+  radioSiteIds?: string[];
+}
+
 const POLL_MS = 1000;
 const LEASE_SECONDS = 30;
 const BATCH = 200;
@@ -92,13 +101,13 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
     const done: string[] = [];
     try {
       for (const row of rows) {
-        for (const name of this.expand(row.job_name, row.data)) {
+        for (const { name, data } of this.expand(row.job_name, row.data)) {
           const key = row.job_key
             ? name === row.job_name
               ? row.job_key
               : `${row.job_key}:${name}`
             : undefined;
-          await this.jobs.add(name, row.data, {
+          await this.jobs.add(name, data, {
             key,
             delayMs: Math.round(Number(row.delay_ms)) || undefined,
           });
@@ -116,23 +125,29 @@ export class DirectiveOutbox implements OnApplicationBootstrap, OnApplicationShu
    * DELIVERY_CHANNELS (served by other processes, e.g. a separate MQTT bridge) and those
    * loaded here. A declared channel whose process is down gets its jobs when it is back.
    */
-  private expand(name: string, data: unknown): string[] {
-    if (name !== FAN_OUT_DELIVERY) return [name];
+  private expand(name: string, data: unknown): { name: string; data: unknown }[] {
+    if (name !== FAN_OUT_DELIVERY) return [{ name, data }];
+    const { radioSiteIds, ...job } = (data ?? {}) as Partial<FanOutDelivery>;
     const declared: readonly string[] = this.config.raw.DELIVERY_CHANNELS;
-    const names: string[] = DELIVERY_CHANNEL_NAMES.filter(
+    const names: { name: string; data: unknown }[] = DELIVERY_CHANNEL_NAMES.filter(
       (c) => declared.includes(c) || this.jobs.hasHandler(DIRECTIVE_JOBS.deliver(c)),
-    ).map((c) => DIRECTIVE_JOBS.deliver(c));
+    ).map((c) => ({ name: DIRECTIVE_JOBS.deliver(c), data: job }));
     // every message (the directive, a change, a withdrawal) is also spoken on the radio, by
-    // the process holding the radio media; the row's key makes it once per message. First:
-    // the table queue takes jobs in the order written and runs a claimed batch to its end,
-    // and the alert tone on air is the one of these whose delay people hear (it returns
+    // the process holding the radio media; the row's key makes it once per message, and a
+    // pass of several messages is spoken by one of them for all its sites (once per talkgroup).
+    // First: the table queue takes jobs in the order written and runs a claimed batch to its
+    // end, and the alert tone on air is the one of these whose delay people hear (it returns
     // once on air, so the deliveries wait for it only that long)
-    const kind = (data as Partial<DirectiveDeliveryJob> | null)?.kind;
+    const kind = job.kind;
     if (
       (kind === 'directive' || kind === 'update' || kind === 'cancel') &&
+      (!radioSiteIds || radioSiteIds.length > 0) &&
       (this.config.raw.RADIO_BROADCAST_DECLARED || this.jobs.hasHandler(DIRECTIVE_JOBS.broadcastRadio))
     )
-      names.unshift(DIRECTIVE_JOBS.broadcastRadio);
+      names.unshift({
+        name: DIRECTIVE_JOBS.broadcastRadio,
+        data: radioSiteIds ? { ...job, siteIds: radioSiteIds } : job,
+      });
     return names;
   }
 }
