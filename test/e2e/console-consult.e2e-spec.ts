@@ -209,4 +209,49 @@ describe('console consultation', () => {
     await duty.waitForTimeout(6000);
     expect(await duty.getByTestId('consult-invite').filter({ hasText: '汛情会商' }).count()).toBe(0);
   }, 300_000);
+
+  it('a drill consultation is marked 演练 on the invitation, in the lobby and in the room; a real one is not', async () => {
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+    const drill = await host.api.post('/api/v1/drills', {
+      name: '会商演练',
+      kind: 'tabletop',
+      siteIds: [townB],
+      startsAt: minutes(-1),
+      endsAt: minutes(60),
+    });
+    expect(drill.status).toBe(201);
+    const duty = await newPage(390, 844);
+    await loginThroughForm(duty, hub.baseUrl, 'cdutyb', PASSWORD, '/duty');
+    for (const body of [
+      { title: '演练会商', siteIds: [townB], drillId: drill.body.id },
+      { title: '实战会商', siteIds: [townB] },
+    ])
+      expect((await host.api.post('/api/v1/consultations', body)).status).toBe(201);
+
+    const drillInvite = duty.getByTestId('consult-invite').filter({ hasText: '演练会商' });
+    const realInvite = duty.getByTestId('consult-invite').filter({ hasText: '实战会商' });
+    await drillInvite.waitFor({ timeout: 10_000 });
+    await realInvite.waitFor({ timeout: 10_000 });
+    expect(await drillInvite.getByTestId('consult-invite-drill').innerText()).toBe('演练');
+    expect(await realInvite.getByTestId('consult-invite-drill').count()).toBe(0);
+    expect(await consultLayout(duty)).toEqual([]);
+    expect(await axeViolations(duty)).toEqual([]);
+
+    const lobby = await newPage();
+    await loginThroughForm(lobby, hub.baseUrl, 'cdisp', PASSWORD, '/board');
+    await lobby.getByRole('link', { name: '视频会商' }).click();
+    const drillRow = lobby.getByTestId('consult-join').filter({ hasText: '演练会商' });
+    await drillRow.waitFor();
+    expect(await drillRow.getByTestId('consult-drill').innerText()).toBe('演练');
+    const realRow = lobby.getByTestId('consult-join').filter({ hasText: '实战会商' });
+    expect(await realRow.getByTestId('consult-drill').count()).toBe(0);
+    expect(await englishIn(lobby)).toEqual([]);
+
+    await duty.setViewportSize({ width: 1440, height: 900 });
+    await drillInvite.getByRole('button', { name: '立即加入会商' }).click();
+    await duty.getByTestId('tile-self').waitFor({ timeout: 30_000 });
+    expect(await duty.locator('#consult-title').getByTestId('consult-drill').innerText()).toBe('演练');
+    await screenshot(duty, 'consult-drill-room');
+    await duty.getByRole('button', { name: '离开' }).click();
+  }, 180_000);
 });

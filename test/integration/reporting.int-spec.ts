@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '#domain';
 import { AuditStore } from '#persistence';
-import { DbJobQueue, MemoryCounterStore, type AppConfig } from '#platform';
+import { DbJobQueue, MemoryCounterStore, type AppConfig, DrillLinks, DrillsRepository } from '#platform';
 import { RealtimeServer } from '../../apps/dispatch/src/directives/shared/realtime.js';
 import { DutyRosterRepository } from '../../apps/dispatch/src/duty/roster/duty-roster.repository.js';
 import { DutyRoster } from '../../apps/dispatch/src/duty/roster/duty-roster.service.js';
@@ -20,8 +20,6 @@ import { IncidentsRepository } from '../../apps/dispatch/src/reporting/incidents
 import { IncidentsService } from '../../apps/dispatch/src/reporting/incidents.service.js';
 import { MissedCheck } from '../../apps/dispatch/src/reporting/missed-check.js';
 import { ReportingAccess } from '../../apps/dispatch/src/reporting/reporting-access.js';
-import { DrillLinks } from '../../apps/dispatch/src/drills/drill-links.js';
-import { DrillsRepository } from '../../apps/dispatch/src/drills/drills.repository.js';
 import {
   REPORTING_WRITES_PER_MINUTE,
   ReportingBudget,

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, type Runtime } from '#platform';
+import { DrillLinksModule, PlatformModule, type Runtime } from '#platform';
 import { ClientPageController } from './client-page.controller.js';
 import { ConsultationsController } from './consultations/consultations.controller.js';
 import { ConsultationsService } from './consultations/consultations.service.js';
@@ -16,7 +16,7 @@ import { SfuGateway } from './sfu.gateway.js';
  * over IP (无线对讲: RadioModule).
  */
 @Module({
-  imports: [MediaWorkersModule, RadioModule, RadioVoiceModule],
+  imports: [MediaWorkersModule, RadioModule, RadioVoiceModule, DrillLinksModule],
   controllers: [ConsultationsController, ClientPageController],
   providers: [SfuRealtime, ConsultationsService, RoomsService, RecordingsService, SfuGateway],
   exports: [MediaWorkersModule, RadioModule, ConsultationsService],

@@ -26,6 +26,8 @@ export const CreateConsultationRequestSchema = z.strictObject({
     .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a site'),
   /** the directive (指令) or incident this consultation concerns */
   directiveId: z.uuid().optional(),
+  /** 演练: held in this drill (docs/drills.md); every invited site must be one of the drill's */
+  drillId: z.uuid().optional(),
   /** schedule for later; unset = now */
   scheduledAt: boundedDateTime('must be an ISO 8601 date-time').optional(),
 });
@@ -45,8 +47,10 @@ export interface ConsultationView {
   createdBy: string;
   siteIds: string[];
   directiveId: string | null;
-  /** 演练: opened by a drill's response (additive, docs/plans.md) */
+  /** 演练: held in a drill, opened with one or by a drill's response (additive, docs/drills.md) */
   drillId: string | null;
+  /** 演练 mark: true exactly when drillId is set (additive) */
+  drill: boolean;
   scheduledAt: string | null;
   createdAt: string;
   endedAt: string | null;

@@ -206,6 +206,8 @@ export const CONSULTATION_VIEW = object({
   createdBy: uuid,
   siteIds: list(uuid),
   directiveId: nullable(uuid),
+  drillId: nullable(uuid),
+  drill: bool,
   scheduledAt: nullable(time),
   createdAt: time,
   endedAt: nullable(time),

@@ -37,3 +37,11 @@ export {
   recordConsultation,
   type NewConsultation,
 } from './consultations/consultation-records.js';
+export { DrillLinks, factsOfDrill } from './drills/drill-links.js';
+export { DrillLinksModule } from './drills/drill-links.module.js';
+export {
+  DrillsRepository,
+  type DrillItemTable,
+  type DrillRow,
+  type NewDrill,
+} from './drills/drills.repository.js';

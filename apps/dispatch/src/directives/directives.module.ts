@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminalsModule } from '#terminals';
-import { DrillLinksModule } from '../drills/drill-links.module.js';
+import { DrillLinksModule } from '#platform';
 import { ConsultInvitations } from './channels/consult-invitations.js';
 import { ConsoleChannel } from './channels/console-channel.js';
 import { DirectivesGateway } from './directives.gateway.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DrillLinksModule } from '#platform';
 import { DrillBudget } from './drill-budget.js';
-import { DrillLinksModule } from './drill-links.module.js';
 import { DrillReportRepository } from './drill-report.repository.js';
 import { DrillsController } from './drills.controller.js';
 import { DrillsService } from './drills.service.js';

@@ -4,12 +4,10 @@ import { DataSource } from 'typeorm';
 import type { CreateDrillRequest, DrillReportView, DrillView, ListDrillsQuery } from '#contracts';
 import { drillEndDenial, drillReport, drillState, isInScope, scopePrefix, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
-import { DomainError } from '#platform';
+import { DomainError, factsOfDrill, DrillsRepository, type DrillRow } from '#platform';
 import { refuse } from '../directives/shared/refuse.js';
 import { DrillBudget } from './drill-budget.js';
-import { factsOfDrill } from './drill-links.js';
 import { DrillReportRepository } from './drill-report.repository.js';
-import { DrillsRepository, type DrillRow } from './drills.repository.js';
 
 function toDrillView(d: DrillRow, now: Date, sites = d.sites): DrillView {
   return {

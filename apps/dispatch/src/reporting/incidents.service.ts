@@ -10,8 +10,7 @@ import type {
 } from '#contracts';
 import { incidentDeadlines, learnedAtDenial, nextDue, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
-import { DomainError } from '#platform';
-import { DrillLinks } from '../drills/drill-links.js';
+import { DomainError, DrillLinks } from '#platform';
 import { FindingsRepository } from './findings.repository.js';
 import { IncidentDeadlines } from './incident-deadlines.js';
 import { IncidentsRepository, type IncidentRow, type ReportRow } from './incidents.repository.js';

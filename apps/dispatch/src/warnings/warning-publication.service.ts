@@ -14,9 +14,8 @@ import {
   type Actor,
 } from '#domain';
 import { AuditStore } from '#persistence';
-import { AppConfig, DomainError, JobQueue } from '#platform';
+import { AppConfig, DomainError, JobQueue, DrillLinks } from '#platform';
 import { DirectivesService } from '../directives/issue/directives.service.js';
-import { DrillLinks } from '../drills/drill-links.js';
 import type { DirectiveChange } from '../directives/shared/directive-changes.js';
 import { refuse } from '../directives/shared/refuse.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';

@@ -26,9 +26,8 @@ import {
   type RuleDenial,
 } from '#domain';
 import { AuditStore } from '#persistence';
-import { AppConfig, DomainError } from '#platform';
+import { AppConfig, DomainError, DrillLinks } from '#platform';
 import { refuse } from '../directives/shared/refuse.js';
-import { DrillLinks } from '../drills/drill-links.js';
 import { WarningAreasRepository } from './warning-areas.repository.js';
 import { WarningCoverageRepository } from './warning-coverage.repository.js';
 import { WarningBudget } from './warning-budget.js';

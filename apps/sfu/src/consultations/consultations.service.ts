@@ -29,7 +29,15 @@ import {
   RollCallEntity,
   SiteEntity,
 } from '#persistence';
-import { announceConsultation, DomainError, EventBus, JobQueue, LOGGER, recordConsultation } from '#platform';
+import {
+  announceConsultation,
+  DomainError,
+  DrillLinks,
+  EventBus,
+  JobQueue,
+  LOGGER,
+  recordConsultation,
+} from '#platform';
 import { attendanceView, consultationView, recordingView, rollCallView } from './views.js';
 
 export interface LoadedConsultation {
@@ -46,6 +54,7 @@ export class ConsultationsService implements OnApplicationBootstrap {
     private readonly bus: EventBus,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly jobs: JobQueue,
+    private readonly drillLinks: DrillLinks,
   ) {}
 
   /** One audit entry about a consultation; pass the transaction that makes the change. */
@@ -114,15 +123,19 @@ export class ConsultationsService implements OnApplicationBootstrap {
         `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`,
       );
     if (req.directiveId) await this.assertDirectiveVisible(actor, req.directiveId);
-    const entity = await this.dataSource.transaction((tx) =>
-      recordConsultation(tx, this.audit, {
+    // the drill check every drill item makes (404 unknown, 409 ended, 422 a site outside the drill)
+    await this.drillLinks.check(req.drillId, undefined, req.siteIds);
+    const entity = await this.dataSource.transaction(async (tx) => {
+      await this.drillLinks.attach(tx, req.drillId, req.siteIds);
+      return recordConsultation(tx, this.audit, {
         actor,
         title: req.title,
         siteIds: req.siteIds,
         directiveId: req.directiveId,
+        drillId: req.drillId,
         scheduledAt: req.scheduledAt,
-      }),
-    );
+      });
+    });
     const view = consultationView(entity);
     announceConsultation(this.bus, this.logger, view);
     return view;

@@ -17,6 +17,7 @@ export function consultationView(c: ConsultationEntity): ConsultationView {
     siteIds: c.siteIds,
     directiveId: c.directiveId,
     drillId: c.drillId ?? null,
+    drill: !!c.drillId,
     scheduledAt: iso(c.scheduledAt),
     createdAt: c.createdAt.toISOString(),
     endedAt: iso(c.endedAt),

@@ -83,6 +83,11 @@ export function ConsultInvitations({
         <div key={c.id} className="consult-invite" role="alert" data-testid="consult-invite">
           <span className="consult-invite-text">
             <strong>{t('consult.inviteHeading')}</strong> {c.title}
+            {c.drill && (
+              <span className="drill-badge" data-testid="consult-invite-drill">
+                {t('drill.badge')}
+              </span>
+            )}
             {c.state === 'scheduled' && c.scheduledAt && (
               <small>
                 {t('consult.scheduledFor')} {formatWhen(c.scheduledAt, lang)}

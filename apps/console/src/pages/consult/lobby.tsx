@@ -84,6 +84,11 @@ export function ConsultLobby(props: {
               data-testid="consult-join"
             >
               {t('join')}: {c.title}
+              {c.drill && (
+                <span className="drill-badge" data-testid="consult-drill">
+                  {t('drill.badge')}
+                </span>
+              )}
               <small>
                 {c.state === 'live' ? t('consult.stateLive') : t('consult.stateScheduled')}
                 {c.scheduledAt && ` · ${t('consult.scheduledFor')} ${formatWhen(c.scheduledAt, lang)}`}

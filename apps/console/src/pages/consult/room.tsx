@@ -84,6 +84,11 @@ export function ConsultRoom(props: {
       <h2 id="consult-title">
         {t('consult')}
         {consultation ? ` · ${consultation.title}` : ''}
+        {consultation?.drill && (
+          <span className="drill-badge" data-testid="consult-drill">
+            {t('drill.badge')}
+          </span>
+        )}
       </h2>
       <div className="toolbar" role="toolbar" aria-label={t('consult.controls')}>
         <button type="button" onClick={props.onLeave}>

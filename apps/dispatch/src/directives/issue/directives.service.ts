@@ -22,8 +22,7 @@ import {
   updateDenial,
   type Actor,
 } from '#domain';
-import { DomainError } from '#platform';
-import { DrillLinks } from '../../drills/drill-links.js';
+import { DomainError, DrillLinks } from '#platform';
 import { BoardService } from '../shared/board.service.js';
 import { DirectiveChanges, type DirectiveChange } from '../shared/directive-changes.js';
 import { DirectiveOutbox, FAN_OUT_DELIVERY } from '../shared/outbox.js';

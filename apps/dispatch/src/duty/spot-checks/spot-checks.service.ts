@@ -10,8 +10,7 @@ import type {
 } from '#contracts';
 import { isInScope, sampleSites, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
-import { DomainError, LOGGER } from '#platform';
-import { DrillLinks } from '../../drills/drill-links.js';
+import { DomainError, LOGGER, DrillLinks } from '#platform';
 import { SpotCheckBudget } from './spot-check-budget.js';
 import { SpotCheckDelivery } from './spot-check-delivery.js';
 import { SpotCheckSettlement } from './spot-check-settlement.js';

@@ -26,9 +26,8 @@ import {
   type Actor,
 } from '#domain';
 import { AuditStore } from '#persistence';
-import { DomainError } from '#platform';
+import { DomainError, DrillLinks } from '#platform';
 import { refuse } from '../../directives/shared/refuse.js';
-import { DrillLinks } from '../../drills/drill-links.js';
 import { PlanBudget } from '../plan-budget.js';
 import { PlanChecks } from '../plan-checks.js';
 import { PlanTeams, TeamAlerts } from '../plan-teams.js';

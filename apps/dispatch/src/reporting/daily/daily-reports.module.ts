@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DrillLinksModule } from '#platform';
 import { DirectivesModule } from '../../directives/directives.module.js';
-import { DrillLinksModule } from '../../drills/drill-links.module.js';
 import { DutyModule } from '../../duty/duty.module.js';
 import { ReportingModule } from '../reporting.module.js';
 import { DailyReportAlerts } from './daily-report-alerts.js';

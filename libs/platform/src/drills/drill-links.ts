@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { drillLinkDenial, type DrillFacts } from '#domain';
-import { refuse } from '../directives/shared/refuse.js';
+import { drillLinkDenial, type DrillFacts, type RuleDenial } from '#domain';
+import { DomainError } from '../http/domain-error.js';
 import { DrillsRepository, type DrillItemTable, type DrillRow } from './drills.repository.js';
+
+function refuse(denial: RuleDenial | null): void {
+  if (denial) throw new DomainError(denial.code, denial.message, denial.fields);
+}
 
 export const factsOfDrill = (d: DrillRow): DrillFacts => ({
   id: d.id,
@@ -13,7 +17,8 @@ export const factsOfDrill = (d: DrillRow): DrillFacts => ({
 });
 
 /**
- * How a directive, spot check, incident or warning joins a drill (docs/drills.md): `check`
+ * How a directive, spot check, incident, warning or consultation joins a drill (docs/drills.md),
+ * in a lib because the dispatch and SFU apps both link items to drills: `check`
  * before the item's transaction (the answer to a bad drillId costs nothing), `attach` inside
  * it, under a share lock on the drill so an end cannot slip between the check and the write.
  */
