@@ -12,11 +12,11 @@ import {
 } from '#contracts';
 import { planAnswer, type Actor } from '#domain';
 import { AuditStore, type AuditInput } from '#persistence';
-import { AppConfig, DomainError, JobQueue, LOGGER } from '#platform';
+import { AppConfig, DomainError, JobQueue, LOGGER, trace, traceCount } from '#platform';
 import { GroupCommit } from '../../directives/shared/group-commit.js';
 import { RosterLookup } from './roster-lookup.js';
 import { SpotCheckDelivery } from './spot-check-delivery.js';
-import { SpotChecksRepository, type AnswerWrite } from './spot-checks.repository.js';
+import { SpotChecksRepository, type AnswerWrite, type CheckTimes } from './spot-checks.repository.js';
 
 export interface AnswerRequest {
   checkId: string;
@@ -31,8 +31,13 @@ export interface AnswerRequest {
 
 type AnswerResult = { ok: true; view: SpotCheckAnswerView } | { ok: false; error: DomainError };
 
-/** Answers per transaction: 2,000 townships answering at once become two or three commits. */
-const MAX_BATCH = 1000;
+/**
+ * Answers per transaction. PostgreSQL: 1,000, two batches in flight, so 2,000 townships
+ * answering at once are two overlapping commits. PGlite (one connection, one batch at a
+ * time): a second batch would only wait for the first and then pay its own round trips and
+ * audit lock, so the whole burst goes in one.
+ */
+const MAX_BATCH = { cluster: 1000, embedded: 4000 } as const;
 
 /**
  * Where every answer lands, whatever brought it (a console's `spotcheck.answer`, the REST
@@ -55,8 +60,15 @@ export class SpotCheckAnswers {
     @Optional() @Inject(AppConfig) config?: AppConfig,
   ) {
     // PostgreSQL: two batches overlap their round trips (rows locked in one order, the
-    // audit lock last); PGlite has one connection
-    this.batches = new GroupCommit((reqs) => this.flush(reqs), MAX_BATCH, config?.mode === 'cluster' ? 2 : 1);
+    // audit lock last); PGlite has one connection. The answers read in one turn of the
+    // event loop go together (gatherTurn), not the first of a burst alone.
+    const cluster = config?.mode === 'cluster';
+    this.batches = new GroupCommit(
+      (reqs) => this.flush(reqs),
+      cluster ? MAX_BATCH.cluster : MAX_BATCH.embedded,
+      cluster ? 2 : 1,
+      true,
+    );
     jobs.handle<SpotCheckTerminalAnswerJob>(SPOT_CHECK_JOBS.terminalAnswer, (job) => this.fromTerminal(job));
     jobs.handle<SpotCheckVideoAnswerJob>(SPOT_CHECK_JOBS.videoAnswer, (job) => this.fromRollCall(job));
   }
@@ -64,6 +76,7 @@ export class SpotCheckAnswers {
   /** A person answering for their own site (console or REST). */
   async byPerson(actor: Actor, checkId: string, channel: SpotCheckChannel): Promise<SpotCheckAnswerView> {
     // the roster is asked in the batch: 2,000 townships answering at once are one query, not 2,000
+    traceCount('spotcheck.answer.received', 500);
     const result = await this.batches.submit({
       checkId,
       siteId: actor.siteId,
@@ -111,6 +124,7 @@ export class SpotCheckAnswers {
   }
 
   private async flush(reqs: AnswerRequest[]): Promise<AnswerResult[]> {
+    trace('spotcheck.flush.start', { n: reqs.length });
     const asks = reqs.filter((r) => r.onRoster === undefined && r.answeredBy !== null);
     try {
       const verdicts = await this.roster.onRosterMany(
@@ -121,15 +135,26 @@ export class SpotCheckAnswers {
       // the answer matters more than the roster's verdict on it: recorded, with nothing said
       this.logger.warn({ err, count: asks.length }, 'spot check: roster lookup failed; onRoster left null');
     }
+    trace('spotcheck.flush.roster', { n: reqs.length });
     const results: AnswerResult[] = [];
     const changed = new Map<string, SpotCheckTargetUpdate[]>();
     await this.dataSource.transaction(async (tx) => {
-      const checks = new Map(
-        (await this.checks.timesOf(tx, [...new Set(reqs.map((r) => r.checkId))])).map((c) => [c.id, c]),
-      );
+      // the targets come locked with their check's times: one statement, not two
+      const locked = await this.checks.lockTargets(tx, reqs);
+      const checks = new Map<string, CheckTimes>(locked.map((t) => [t.check_id, t]));
       const states = new Map<string, SpotCheckTargetState>(
-        (await this.checks.lockTargets(tx, reqs)).map((t) => [`${t.check_id}/${t.site_id}`, t.state]),
+        locked.map((t) => [`${t.check_id}/${t.site_id}`, t.state]),
       );
+      // only a request for no target of ours needs to know whether its check exists at all
+      const unknown = [...new Set(reqs.map((r) => r.checkId))].filter((id) => !checks.has(id));
+      if (unknown.length)
+        for (const c of await this.checks.timesOf(tx, unknown))
+          checks.set(c.id, {
+            check_id: c.id,
+            created_at: c.created_at,
+            deadline: c.deadline,
+            drill: c.drill,
+          });
       const recorded = new Map<string, AnswerWrite>();
       const audit: AuditInput[] = [];
       for (const req of reqs) {
@@ -211,6 +236,7 @@ export class SpotCheckAnswers {
       await this.checks.writeAnswers(tx, [...recorded.values()]);
       if (audit.length) await this.audit.appendMany(audit, tx);
     });
+    trace('spotcheck.flush.committed', { n: reqs.length });
     // the board has the names from its snapshot: an update is built from the batch, no query
     for (const [checkId, targets] of changed) this.delivery.targetsChanged(checkId, targets);
     return results;
