@@ -60,14 +60,17 @@ export class SpotCheckAnswers {
     @Optional() @Inject(AppConfig) config?: AppConfig,
   ) {
     // PostgreSQL: two batches overlap their round trips (rows locked in one order, the
-    // audit lock last); PGlite has one connection. The answers read in one turn of the
-    // event loop go together (gatherTurn), not the first of a burst alone.
+    // audit lock last), the first flushed at once. PGlite has one connection, so batches
+    // only queue behind each other: there the answers read in one turn of the event loop
+    // go together (gatherTurn), not the first of a burst alone. In bench:duty, gathering
+    // in cluster mode too split the burst into a third batch that waited for both (median
+    // p99 1,049 ms against 846 ms in 7 interleaved pairs; docs/benchmarks.md).
     const cluster = config?.mode === 'cluster';
     this.batches = new GroupCommit(
       (reqs) => this.flush(reqs),
       cluster ? MAX_BATCH.cluster : MAX_BATCH.embedded,
       cluster ? 2 : 1,
-      true,
+      !cluster,
     );
     jobs.handle<SpotCheckTerminalAnswerJob>(SPOT_CHECK_JOBS.terminalAnswer, (job) => this.fromTerminal(job));
     jobs.handle<SpotCheckVideoAnswerJob>(SPOT_CHECK_JOBS.videoAnswer, (job) => this.fromRollCall(job));
