@@ -32,12 +32,12 @@ export interface AnswerRequest {
 type AnswerResult = { ok: true; view: SpotCheckAnswerView } | { ok: false; error: DomainError };
 
 /**
- * Answers per transaction. PostgreSQL: 1,000, two batches in flight, so 2,000 townships
- * answering at once are two overlapping commits. PGlite (one connection, one batch at a
- * time): a second batch would only wait for the first and then pay its own round trips and
- * audit lock, so the whole burst goes in one.
+ * Answers per transaction: 2,000 townships answering at once become two or three commits.
+ * Not more per batch embedded either: while the main thread sends one batch's acks, the
+ * engine's thread runs the next batch's statements; one batch of 2,000 lost that overlap
+ * (bench:duty at load ≈ 3: p99 600–900 ms against 450–510 ms; docs/benchmarks.md).
  */
-const MAX_BATCH = { cluster: 1000, embedded: 4000 } as const;
+const MAX_BATCH = 1000;
 
 /**
  * Where every answer lands, whatever brought it (a console's `spotcheck.answer`, the REST
@@ -66,12 +66,7 @@ export class SpotCheckAnswers {
     // in cluster mode too split the burst into a third batch that waited for both (median
     // p99 1,049 ms against 846 ms in 7 interleaved pairs; docs/benchmarks.md).
     const cluster = config?.mode === 'cluster';
-    this.batches = new GroupCommit(
-      (reqs) => this.flush(reqs),
-      cluster ? MAX_BATCH.cluster : MAX_BATCH.embedded,
-      cluster ? 2 : 1,
-      !cluster,
-    );
+    this.batches = new GroupCommit((reqs) => this.flush(reqs), MAX_BATCH, cluster ? 2 : 1, !cluster);
     jobs.handle<SpotCheckTerminalAnswerJob>(SPOT_CHECK_JOBS.terminalAnswer, (job) => this.fromTerminal(job));
     jobs.handle<SpotCheckVideoAnswerJob>(SPOT_CHECK_JOBS.videoAnswer, (job) => this.fromRollCall(job));
   }
