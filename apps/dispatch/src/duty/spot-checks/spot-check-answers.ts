@@ -35,7 +35,7 @@ type AnswerResult = { ok: true; view: SpotCheckAnswerView } | { ok: false; error
  * Answers per transaction: 2,000 townships answering at once become two or three commits.
  * Not more per batch embedded either: while the main thread sends one batch's acks, the
  * engine's thread runs the next batch's statements; one batch of 2,000 lost that overlap
- * (bench:duty at load ≈ 3: p99 600–900 ms against 450–510 ms; docs/benchmarks.md).
+ * (bench:duty at load 3–6: a slower p99 in 3 of 4 pairs, up to 2×; docs/benchmarks.md).
  */
 const MAX_BATCH = 1000;
 
