@@ -3,6 +3,7 @@
 //   npm run bench:duty                 # both modes
 //   npm run bench:duty -- cluster      # real PostgreSQL + Redis (BullMQ, Redis adapter)
 //   npm run bench:duty -- embedded     # PGlite in the hub process, jobs table
+//   YIHU_TRACE=1 npm run bench:duty    # also the hub's timeline of the check (start, answer batches), from the check
 //
 // Setup: 2,000 township sites, one duty officer each, 2,000 socket.io-client consoles that
 // answer 在岗 (`spotcheck.answer`) the moment the `spotcheck` alarm arrives; one console
@@ -80,7 +81,10 @@ async function connectAll(url, tokens, onAlarm) {
 
 async function benchHub(mode) {
   const dataDir = mkdtempSync(join(tmpdir(), 'yihu-bench-duty-'));
-  const env = { DATA_DIR: dataDir };
+  const env = {
+    DATA_DIR: dataDir,
+    ...(process.env.YIHU_TRACE ? { YIHU_TRACE: process.env.YIHU_TRACE } : {}),
+  };
   const database = mode === 'cluster' ? await createDatabase() : undefined;
   if (database) {
     Object.assign(env, {
@@ -144,6 +148,7 @@ async function benchHub(mode) {
   await sleep(1000);
 
   t0 = performance.now();
+  const epoch0 = Date.now();
   const started = await api(hub.base, 'POST', '/api/v1/spot-checks', adminToken, {
     sample: { count: N },
     windowSeconds: 3600,
@@ -157,6 +162,13 @@ async function benchHub(mode) {
   const view = await api(hub.base, 'GET', `/api/v1/spot-checks/${checkId}`, adminToken);
   const serverLatency = view.targets.filter((x) => x.state === 'answered').map((x) => x.latencyMs);
   for (const s of sockets) s.disconnect();
+  // YIHU_TRACE=1: the hub's steps (libs/platform/src/logging/fanout-trace.ts), ms from the check
+  const timeline = hub
+    .output()
+    .split('\n')
+    .map((line) => /^yihu-trace (\d+) (.*)$/.exec(line))
+    .filter((m) => m && Number(m[1]) >= epoch0)
+    .map((m) => `  +${Number(m[1]) - epoch0} ms ${m[2]}`);
   await hub.stop();
   await database?.drop();
   const fin = (xs) => xs.filter(Number.isFinite);
@@ -168,6 +180,7 @@ async function benchHub(mode) {
     recorded: { n: done, p50: pct(fin(recorded), 50), p99: pct(fin(recorded), 99) },
     refused,
     server: { n: serverLatency.length, p99: pct(serverLatency, 99) },
+    timeline,
   };
 }
 
@@ -240,6 +253,7 @@ for (const mode of run) {
     `check → answer recorded (ack ok) p50 ${ms(r.recorded.p50)}  p99 ${ms(r.recorded.p99)}  (${r.recorded.n}/${N}, ${r.refused} refused or repeated)`,
   );
   console.log(`server latencyMs (created → answered) p99 ${ms(r.server.p99)} (${r.server.n} answered)`);
+  if (r.timeline.length) console.log(`the hub's timeline (YIHU_TRACE):\n${r.timeline.join('\n')}`);
   console.log(`ratio     alarm p99 / bare socket.io p99: ${(r.alarmed.p99 / bare.p99).toFixed(1)}x`);
   console.log(
     `goal      p99 check → answer recorded ≤ 1000 ms: ${r.recorded.p99 <= 1000 ? 'met' : 'NOT met'} (${ms(r.recorded.p99)})`,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OpenItemSources } from '../../apps/dispatch/src/duty/handover/open-items.js';
 import { SpotCheckSchedules } from '../../apps/dispatch/src/duty/spot-checks/spot-check-schedules.service.js';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +195,10 @@ describe('spot checks (cluster mode, two instances)', () => {
     expect((await officers[1]!.api.post(`/api/v1/spot-checks/${id}/answer`)).status).toBe(403);
     expect(strangerPushed).toHaveLength(0);
     expect((await officer.call('spotcheck.answer', { checkId: 'nope' })).ok).toBe(false);
+    // a well-formed id of no check: told apart from a check the site is no target of
+    const unknown = await officers[0]!.api.post(`/api/v1/spot-checks/${randomUUID()}/answer`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(/does not exist/);
 
     await waitFor(
       () => live.some((p) => p.targets.some((t: any) => t.state === 'answered')),

@@ -72,4 +72,24 @@ describe('GroupCommit', () => {
     expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5]);
     expect(peak).toBe(2);
   });
+
+  it('with gatherTurn, flushes what arrives in one event-loop turn together, not the first alone', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(
+      async (reqs) => {
+        batches.push(reqs);
+        return reqs.map((r) => r * 10);
+      },
+      1000,
+      1,
+      true,
+    );
+    // a burst read in one turn (the sockets' callbacks of one poll phase)
+    const burst = [1, 2, 3].map((n) => gc.submit(n));
+    expect(batches).toEqual([]);
+    expect(await Promise.all(burst)).toEqual([10, 20, 30]);
+    // a lone request after it waits for one turn only
+    expect(await gc.submit(4)).toBe(40);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+  });
 });

@@ -7,6 +7,12 @@
  * `maxInFlight` > 1 lets the next batch start while the previous one is still committing
  * (a pool of connections: the round trips of two batches overlap); with one connection
  * (embedded PGlite) keep it at 1, as a second transaction would only wait for the pool.
+ *
+ * `gatherTurn`: a request that finds the committer idle waits for the end of the event
+ * loop's turn (setImmediate) instead of being flushed alone. A burst (2,000 consoles
+ * answering one spot check) is read from many sockets in one turn: without this the first
+ * answer went alone, and its round trips waited behind the whole burst while the rest
+ * queued. A lone request pays one turn, well under a millisecond on an idle hub.
  */
 export class GroupCommit<Req, Res> {
   private queue: { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }[] = [];
@@ -16,12 +22,22 @@ export class GroupCommit<Req, Res> {
     private readonly flush: (reqs: Req[]) => Promise<Res[]>,
     private readonly maxBatch = 1000,
     private readonly maxInFlight = 1,
+    private readonly gatherTurn = false,
   ) {}
+
+  private gathering = false;
 
   submit(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
-      this.pump();
+      if (!this.gatherTurn) this.pump();
+      else if (!this.gathering) {
+        this.gathering = true;
+        setImmediate(() => {
+          this.gathering = false;
+          this.pump();
+        });
+      }
     });
   }
 

@@ -12,11 +12,11 @@ import {
 } from '#contracts';
 import { planAnswer, type Actor } from '#domain';
 import { AuditStore, type AuditInput } from '#persistence';
-import { AppConfig, DomainError, JobQueue, LOGGER } from '#platform';
+import { AppConfig, DomainError, JobQueue, LOGGER, trace, traceCount } from '#platform';
 import { GroupCommit } from '../../directives/shared/group-commit.js';
 import { RosterLookup } from './roster-lookup.js';
 import { SpotCheckDelivery } from './spot-check-delivery.js';
-import { SpotChecksRepository, type AnswerWrite } from './spot-checks.repository.js';
+import { SpotChecksRepository, type AnswerWrite, type CheckTimes } from './spot-checks.repository.js';
 
 export interface AnswerRequest {
   checkId: string;
@@ -31,7 +31,12 @@ export interface AnswerRequest {
 
 type AnswerResult = { ok: true; view: SpotCheckAnswerView } | { ok: false; error: DomainError };
 
-/** Answers per transaction: 2,000 townships answering at once become two or three commits. */
+/**
+ * Answers per transaction: 2,000 townships answering at once become two or three commits.
+ * Not more per batch embedded either: while the main thread sends one batch's acks, the
+ * engine's thread runs the next batch's statements; one batch of 2,000 lost that overlap
+ * (bench:duty at load 3–6: a slower p99 in 3 of 4 pairs, up to 2×; docs/benchmarks.md).
+ */
 const MAX_BATCH = 1000;
 
 /**
@@ -55,8 +60,13 @@ export class SpotCheckAnswers {
     @Optional() @Inject(AppConfig) config?: AppConfig,
   ) {
     // PostgreSQL: two batches overlap their round trips (rows locked in one order, the
-    // audit lock last); PGlite has one connection
-    this.batches = new GroupCommit((reqs) => this.flush(reqs), MAX_BATCH, config?.mode === 'cluster' ? 2 : 1);
+    // audit lock last), the first flushed at once. PGlite has one connection, so batches
+    // only queue behind each other: there the answers read in one turn of the event loop
+    // go together (gatherTurn), not the first of a burst alone. In bench:duty, gathering
+    // in cluster mode too split the burst into a third batch that waited for both (median
+    // p99 1,049 ms against 846 ms in 7 interleaved pairs; docs/benchmarks.md).
+    const cluster = config?.mode === 'cluster';
+    this.batches = new GroupCommit((reqs) => this.flush(reqs), MAX_BATCH, cluster ? 2 : 1, !cluster);
     jobs.handle<SpotCheckTerminalAnswerJob>(SPOT_CHECK_JOBS.terminalAnswer, (job) => this.fromTerminal(job));
     jobs.handle<SpotCheckVideoAnswerJob>(SPOT_CHECK_JOBS.videoAnswer, (job) => this.fromRollCall(job));
   }
@@ -64,6 +74,7 @@ export class SpotCheckAnswers {
   /** A person answering for their own site (console or REST). */
   async byPerson(actor: Actor, checkId: string, channel: SpotCheckChannel): Promise<SpotCheckAnswerView> {
     // the roster is asked in the batch: 2,000 townships answering at once are one query, not 2,000
+    traceCount('spotcheck.answer.received', 500);
     const result = await this.batches.submit({
       checkId,
       siteId: actor.siteId,
@@ -111,6 +122,7 @@ export class SpotCheckAnswers {
   }
 
   private async flush(reqs: AnswerRequest[]): Promise<AnswerResult[]> {
+    trace('spotcheck.flush.start', { n: reqs.length });
     const asks = reqs.filter((r) => r.onRoster === undefined && r.answeredBy !== null);
     try {
       const verdicts = await this.roster.onRosterMany(
@@ -121,15 +133,26 @@ export class SpotCheckAnswers {
       // the answer matters more than the roster's verdict on it: recorded, with nothing said
       this.logger.warn({ err, count: asks.length }, 'spot check: roster lookup failed; onRoster left null');
     }
+    trace('spotcheck.flush.roster', { n: reqs.length });
     const results: AnswerResult[] = [];
     const changed = new Map<string, SpotCheckTargetUpdate[]>();
     await this.dataSource.transaction(async (tx) => {
-      const checks = new Map(
-        (await this.checks.timesOf(tx, [...new Set(reqs.map((r) => r.checkId))])).map((c) => [c.id, c]),
-      );
+      // the targets come locked with their check's times: one statement, not two
+      const locked = await this.checks.lockTargets(tx, reqs);
+      const checks = new Map<string, CheckTimes>(locked.map((t) => [t.check_id, t]));
       const states = new Map<string, SpotCheckTargetState>(
-        (await this.checks.lockTargets(tx, reqs)).map((t) => [`${t.check_id}/${t.site_id}`, t.state]),
+        locked.map((t) => [`${t.check_id}/${t.site_id}`, t.state]),
       );
+      // only a request for no target of ours needs to know whether its check exists at all
+      const unknown = [...new Set(reqs.map((r) => r.checkId))].filter((id) => !checks.has(id));
+      if (unknown.length)
+        for (const c of await this.checks.timesOf(tx, unknown))
+          checks.set(c.id, {
+            check_id: c.id,
+            created_at: c.created_at,
+            deadline: c.deadline,
+            drill: c.drill,
+          });
       const recorded = new Map<string, AnswerWrite>();
       const audit: AuditInput[] = [];
       for (const req of reqs) {
@@ -211,6 +234,7 @@ export class SpotCheckAnswers {
       await this.checks.writeAnswers(tx, [...recorded.values()]);
       if (audit.length) await this.audit.appendMany(audit, tx);
     });
+    trace('spotcheck.flush.committed', { n: reqs.length });
     // the board has the names from its snapshot: an update is built from the batch, no query
     for (const [checkId, targets] of changed) this.delivery.targetsChanged(checkId, targets);
     return results;

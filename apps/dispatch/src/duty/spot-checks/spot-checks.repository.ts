@@ -63,6 +63,14 @@ export interface AnswerWrite {
   onRoster: boolean | null;
 }
 
+/** What an answer's rule needs of its check. */
+export interface CheckTimes {
+  check_id: string;
+  created_at: Date;
+  deadline: Date;
+  drill: boolean;
+}
+
 const CHECK_COLUMNS = `id, issued_by, issuer_site_id, schedule_id, channels, drill, drill_id, window_seconds, created_at, deadline, settled_at`;
 
 /** The spot-check tables: checks, targets, escalations. Schedules are SpotCheckSchedulesRepository's. */
@@ -145,18 +153,23 @@ export class SpotChecksRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The current states of the (check, site) pairs, locked for the batch's transaction, in one order. */
+  /**
+   * The current states of the (check, site) pairs, locked for the batch's transaction, in
+   * one order, each with its check's times (a batch's one read before it writes). A pair
+   * that is no target is absent.
+   */
   async lockTargets(
     tx: Queryable,
     pairs: { checkId: string; siteId: string }[],
-  ): Promise<{ check_id: string; site_id: string; state: SpotCheckTargetState }[]> {
+  ): Promise<(CheckTimes & { site_id: string; state: SpotCheckTargetState })[]> {
     return (await tx.query(
-      `SELECT t.check_id, t.site_id, t.state FROM spot_check_targets t
+      `SELECT t.check_id, t.site_id, t.state, c.created_at, c.deadline, c.drill FROM spot_check_targets t
        JOIN unnest($1::uuid[], $2::uuid[]) AS p(check_id, site_id) ON p.check_id = t.check_id AND p.site_id = t.site_id
+       JOIN spot_checks c ON c.id = t.check_id
        ORDER BY t.check_id, t.site_id
        FOR UPDATE OF t`,
       [pairs.map((p) => p.checkId), pairs.map((p) => p.siteId)],
-    )) as { check_id: string; site_id: string; state: SpotCheckTargetState }[];
+    )) as (CheckTimes & { site_id: string; state: SpotCheckTargetState })[];
   }
 
   async writeAnswers(tx: Queryable, answers: AnswerWrite[]): Promise<void> {

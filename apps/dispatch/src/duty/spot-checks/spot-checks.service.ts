@@ -10,7 +10,7 @@ import type {
 } from '#contracts';
 import { isInScope, sampleSites, type Actor } from '#domain';
 import { AuditStore } from '#persistence';
-import { DomainError, LOGGER, DrillLinks } from '#platform';
+import { DomainError, DrillLinks, LOGGER, trace } from '#platform';
 import { SpotCheckBudget } from './spot-check-budget.js';
 import { SpotCheckDelivery } from './spot-check-delivery.js';
 import { SpotCheckSettlement } from './spot-check-settlement.js';
@@ -50,7 +50,9 @@ export class SpotChecksService {
     req: StartSpotCheckRequest,
     options: StartOptions = {},
   ): Promise<SpotCheckStartedView | null> {
+    trace('spotcheck.start');
     const siteIds = await this.targetsOf(actor, req);
+    trace('spotcheck.start.targets', { n: siteIds.length });
     const drill = await this.drillLinks.check(req.drillId, req.drill, siteIds);
     // a person's checks are rationed; a schedule's slots are its own limit
     if (!options.scheduleId) await this.budget.take(actor);
@@ -90,7 +92,11 @@ export class SpotChecksService {
       return row;
     });
     if (!check) return null;
-    // the sweep settles the check should this timer be lost
+    trace('spotcheck.start.committed');
+    // the alarm first: the timer is a round trip (Redis or the jobs table) the sites need
+    // not wait for, and the sweep settles the check should it be lost
+    await this.delivery.deliver(check, siteIds);
+    trace('spotcheck.start.delivered');
     await this.settlement
       .schedule(check.id, check.deadline)
       .catch((err: unknown) =>
@@ -99,7 +105,6 @@ export class SpotChecksService {
           'spot check: deadline job not stored; the sweep settles it',
         ),
       );
-    await this.delivery.deliver(check, siteIds);
     // built from what was written, not read back: 2,000 targets are answering meanwhile
     // drill_id is written after the row (under the drill's lock): the insert did not return it
     const { targets: _none, ...rest } = checkView({ ...check, drill_id: req.drillId ?? null }, []);
