@@ -299,6 +299,8 @@ export class RadioHubService implements OnApplicationBootstrap, OnApplicationShu
         else await this.sweepPresence(hosted);
       }
     }
+    // with the lease renewals: a relay whose feeding host died is closed within its lease (10 s)
+    if (this.ticks % SWEEP_EVERY_TICKS === 0) await this.pipes.sweepOrigins();
     if (this.ticks % (SWEEP_EVERY_TICKS * 10) === 0) await this.closeAbandoned();
   }
 
