@@ -25,8 +25,9 @@ async function sfuSocket(baseUrl: string, token: string): Promise<Socket> {
 
 /**
  * 视频会商 in a drill (issue 19): POST /consultations with a drillId is checked as every drill
- * item is (404 unknown or out of sight, 409 ended, 422 a site outside the drill), carries the 演练 mark in its
- * views and in the invitation a duty console gets, is audited, and is in the drill's report.
+ * item is (404 unknown or out of sight, 409 ended, 422 a site outside the drill), carries the
+ * 演练 mark in its views and in the invitation a duty console gets, is audited, and is in the
+ * drill's report.
  */
 describe('consultations in a drill', () => {
   let hub: HubProcess;

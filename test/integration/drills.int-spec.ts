@@ -97,15 +97,25 @@ describe.each(ENGINES)('drills on %s', (kind) => {
     const d = await create();
     expect((await service.end(commander, d.id)).state).toBe('ended');
     await expect(service.end(commander, d.id)).rejects.toMatchObject({ code: 'conflict' });
-    await expect(links.check(commander, d.id, undefined, [towns[0]!])).rejects.toMatchObject({ code: 'conflict' });
+    await expect(links.check(commander, d.id, undefined, [towns[0]!])).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 
-  it("answers a drill the actor may not see as unknown (404), whatever it is asked to link", async () => {
+  it('answers a drill the actor may not see as unknown (404), whatever it is asked to link', async () => {
     const d = await create([towns[0]!, towns[1]!]);
     // another county's dispatcher naming their own township: not "outside the drill" (422)
-    const outsider: Actor = { ...commander, role: 'dispatcher', siteId: elsewhere, sitePath: `/${elsewhere}/` };
+    const outsider: Actor = {
+      ...commander,
+      role: 'dispatcher',
+      siteId: elsewhere,
+      sitePath: `/${elsewhere}/`,
+    };
     const refused = links.check(outsider, d.id, undefined, [elsewhereTown]);
-    await expect(refused).rejects.toMatchObject({ code: 'not_found', message: `drill ${d.id} does not exist` });
+    await expect(refused).rejects.toMatchObject({
+      code: 'not_found',
+      message: `drill ${d.id} does not exist`,
+    });
     await expect(links.check(outsider, d.id, true, [])).rejects.toMatchObject({ code: 'not_found' });
     await expect(service.get(outsider, d.id)).rejects.toMatchObject({ code: 'not_found' });
     // an ended drill out of sight is still just unknown, not 409
@@ -114,7 +124,9 @@ describe.each(ENGINES)('drills on %s', (kind) => {
       code: 'not_found',
     });
     // 镇1's duty officer sees the drill: for them the real answers stand
-    await expect(links.check(officer, d.id, undefined, [towns[1]!])).rejects.toMatchObject({ code: 'conflict' });
+    await expect(links.check(officer, d.id, undefined, [towns[1]!])).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 
   it('bounds drills created or ended per user and minute', async () => {

@@ -123,7 +123,8 @@ export class ConsultationsService implements OnApplicationBootstrap {
         `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`,
       );
     if (req.directiveId) await this.assertDirectiveVisible(actor, req.directiveId);
-    // the drill check every drill item makes (404 unknown or not the actor's to see, 409 ended, 422 a site outside the drill)
+    // the drill check every drill item makes (404 unknown or out of sight, 409 ended, 422 a site
+    // outside the drill)
     await this.drillLinks.check(actor, req.drillId, undefined, req.siteIds);
     const entity = await this.dataSource.transaction(async (tx) => {
       await this.drillLinks.attach(tx, req.drillId, req.siteIds);
