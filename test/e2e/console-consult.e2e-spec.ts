@@ -274,7 +274,8 @@ describe('console consultation', () => {
     const page = await newPage();
     await loginThroughForm(page, hub.baseUrl, 'cdisp', PASSWORD, '/board');
     await page.getByRole('link', { name: '视频会商' }).click();
-    const picker = page.getByLabel('演练', { exact: true });
+    // the label's name also holds the chosen option's text (不关联…), hence the prefix
+    const picker = page.getByRole('combobox', { name: /^演练/ });
     await picker.locator('option', { hasText: '表单演练' }).waitFor({ state: 'attached' });
     expect(await picker.locator('option', { hasText: '已结束演练' }).count()).toBe(0);
     await page.getByLabel('标题').fill('表单演练会商');
