@@ -254,4 +254,54 @@ describe('console consultation', () => {
     await screenshot(duty, 'consult-drill-room');
     await duty.getByRole('button', { name: '离开' }).click();
   }, 180_000);
+  it('the form opens a consultation in a drill: the 演练 picker offers the drills not ended and only their sites', async () => {
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+    const newDrill = async (name: string) => {
+      const res = await host.api.post('/api/v1/drills', {
+        name,
+        kind: 'functional',
+        siteIds: [townA],
+        startsAt: minutes(-1),
+        endsAt: minutes(60),
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const drillId = await newDrill('表单演练');
+    const endedId = await newDrill('已结束演练');
+    expect((await host.api.post(`/api/v1/drills/${endedId}/end`, {})).status).toBe(200);
+
+    const page = await newPage();
+    await loginThroughForm(page, hub.baseUrl, 'cdisp', PASSWORD, '/board');
+    await page.getByRole('link', { name: '视频会商' }).click();
+    // the label's name also holds the chosen option's text (不关联…), hence the prefix
+    const picker = page.getByRole('combobox', { name: /^演练/ });
+    await picker.locator('option', { hasText: '表单演练' }).waitFor({ state: 'attached' });
+    expect(await picker.locator('option', { hasText: '已结束演练' }).count()).toBe(0);
+    await page.getByLabel('标题').fill('表单演练会商');
+    // 白水乡 is chosen first, then dropped: it is not in the drill, and the hub would refuse it
+    await page.getByLabel('白水乡').check();
+    await picker.selectOption({ label: '表单演练' });
+    const invitees = page.getByRole('group', { name: '邀请单位' });
+    expect(await invitees.getByLabel('白水乡').count()).toBe(0);
+    await invitees.getByLabel('青山镇').check();
+    expect(await englishIn(page)).toEqual([]);
+    await page.getByRole('button', { name: '发起并加入' }).click();
+    await page.getByTestId('tile-self').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#consult-title').getByTestId('consult-drill').innerText()).toBe('演练');
+
+    const created = ((await host.api.get('/api/v1/consultations')).body as any[]).find(
+      (c) => c.title === '表单演练会商',
+    );
+    expect(created).toMatchObject({ drillId, drill: true, siteIds: [townA] });
+    const report = await host.api.get(`/api/v1/drills/${drillId}/report`);
+    expect(report.body.consultations).toEqual([
+      expect.objectContaining({ id: created.id, title: '表单演练会商', invited: 1 }),
+    ]);
+    await page.getByRole('button', { name: '离开' }).click();
+    // left, the lobby lists it with its mark
+    const row = page.getByTestId('consult-join').filter({ hasText: '表单演练会商' });
+    await row.waitFor();
+    expect(await row.getByTestId('consult-drill').innerText()).toBe('演练');
+  }, 180_000);
 });

@@ -25,8 +25,9 @@ async function sfuSocket(baseUrl: string, token: string): Promise<Socket> {
 
 /**
  * 视频会商 in a drill (issue 19): POST /consultations with a drillId is checked as every drill
- * item is (404 unknown, 409 ended, 422 a site outside the drill), carries the 演练 mark in its
- * views and in the invitation a duty console gets, is audited, and is in the drill's report.
+ * item is (404 unknown or out of sight, 409 ended, 422 a site outside the drill), carries the
+ * 演练 mark in its views and in the invitation a duty console gets, is audited, and is in the
+ * drill's report.
  */
 describe('consultations in a drill', () => {
   let hub: HubProcess;
@@ -141,8 +142,11 @@ describe('consultations in a drill', () => {
     const outside = await post(dispatcher, { siteIds: [towns[0], towns[2]] });
     expect(outside.status).toBe(422);
     expect(outside.body.message).toBe(`1 site(s) are not in the drill: ${towns[2]}`);
-    // another county: its own township is not in the drill, and the drill's are not in its scope
-    expect((await post(outsider, { siteIds: [otherTown] })).status).toBe(422);
+    // another county may not see the drill: naming its own township, it is told no more than
+    // for a drill that does not exist (not 422 "not in the drill", which would confirm it)
+    const hidden = await post(outsider, { siteIds: [otherTown] });
+    expect(hidden.status).toBe(404);
+    expect(hidden.body.message).toBe(`drill ${drillId} does not exist`);
     const foreign = await post(outsider, {});
     expect(foreign.status).toBe(403);
     expect(foreign.body.message).toMatch(/outside your scope/);

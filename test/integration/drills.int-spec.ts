@@ -25,6 +25,8 @@ describe.each(ENGINES)('drills on %s', (kind) => {
   let commander: Actor;
   let officer: Actor;
   const towns = [randomUUID(), randomUUID(), randomUUID()];
+  const elsewhere = randomUUID();
+  const elsewhereTown = randomUUID();
 
   beforeAll(async () => {
     engine = await openEngine(kind);
@@ -39,6 +41,14 @@ describe.each(ENGINES)('drills on %s', (kind) => {
         `INSERT INTO sites (id, name, kind, parent_id, path) VALUES ($1, $2, 'township', $3, $4)`,
         [town, `镇${i}`, county, `/${county}/${town}/`],
       );
+    await ds.query(
+      `INSERT INTO sites (id, name, kind, parent_id, path) VALUES ($1, '外县', 'command', NULL, $2)`,
+      [elsewhere, `/${elsewhere}/`],
+    );
+    await ds.query(
+      `INSERT INTO sites (id, name, kind, parent_id, path) VALUES ($1, '外镇', 'township', $2, $3)`,
+      [elsewhereTown, elsewhere, `/${elsewhere}/${elsewhereTown}/`],
+    );
     const userId = randomUUID();
     await ds.query(
       `INSERT INTO users (id, username, password_hash, role, site_id) VALUES ($1, 'cmd', 'x', 'commander', $2)`,
@@ -87,7 +97,36 @@ describe.each(ENGINES)('drills on %s', (kind) => {
     const d = await create();
     expect((await service.end(commander, d.id)).state).toBe('ended');
     await expect(service.end(commander, d.id)).rejects.toMatchObject({ code: 'conflict' });
-    await expect(links.check(d.id, undefined, [towns[0]!])).rejects.toMatchObject({ code: 'conflict' });
+    await expect(links.check(commander, d.id, undefined, [towns[0]!])).rejects.toMatchObject({
+      code: 'conflict',
+    });
+  });
+
+  it('answers a drill the actor may not see as unknown (404), whatever it is asked to link', async () => {
+    const d = await create([towns[0]!, towns[1]!]);
+    // another county's dispatcher naming their own township: not "outside the drill" (422)
+    const outsider: Actor = {
+      ...commander,
+      role: 'dispatcher',
+      siteId: elsewhere,
+      sitePath: `/${elsewhere}/`,
+    };
+    const refused = links.check(outsider, d.id, undefined, [elsewhereTown]);
+    await expect(refused).rejects.toMatchObject({
+      code: 'not_found',
+      message: `drill ${d.id} does not exist`,
+    });
+    await expect(links.check(outsider, d.id, true, [])).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.get(outsider, d.id)).rejects.toMatchObject({ code: 'not_found' });
+    // an ended drill out of sight is still just unknown, not 409
+    await service.end(commander, d.id);
+    await expect(links.check(outsider, d.id, undefined, [elsewhereTown])).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    // 镇1's duty officer sees the drill: for them the real answers stand
+    await expect(links.check(officer, d.id, undefined, [towns[1]!])).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 
   it('bounds drills created or ended per user and minute', async () => {

@@ -4,7 +4,9 @@ import {
   drillEndDenial,
   drillLinkDenial,
   drillReport,
+  drillSitesVisibleTo,
   drillState,
+  isDrillVisibleTo,
   secondsOf,
   type DrillFacts,
   type DrillItemRow,
@@ -46,6 +48,33 @@ describe('drillLinkDenial', () => {
     const outside = drillLinkDenial('d1', drill, { siteIds: ['a', 'c'] }, during);
     expect(outside?.code).toBe('unprocessable');
     expect(outside?.message).toContain('c');
+  });
+});
+
+describe('drillSitesVisibleTo', () => {
+  const reach = {
+    creatorSitePath: '/r/c/',
+    sites: [
+      { id: 'a', path: '/r/c/a/' },
+      { id: 'b', path: '/r/c/b/' },
+    ],
+  };
+  const actor = (sitePath: string, role: 'dispatcher' | 'duty_officer' | 'admin' = 'dispatcher') => ({
+    userId: 'u',
+    role,
+    siteId: 's',
+    sitePath,
+  });
+  it("shows every site within the creator's scope, else the drill's sites in one's own", () => {
+    expect(drillSitesVisibleTo(actor('/r/c/'), reach).map((s) => s.id)).toEqual(['a', 'b']);
+    expect(drillSitesVisibleTo(actor('/r/c/b/', 'duty_officer'), reach).map((s) => s.id)).toEqual(['b']);
+    expect(drillSitesVisibleTo(actor('/x/', 'admin'), reach).map((s) => s.id)).toEqual(['a', 'b']);
+  });
+  it('hides a drill that reaches nothing in scope: not created there, no site there', () => {
+    expect(isDrillVisibleTo(actor('/r/other/'), reach)).toBe(false);
+    // a township beside the drill's, within the same county
+    expect(isDrillVisibleTo(actor('/r/c/d/', 'duty_officer'), reach)).toBe(false);
+    expect(isDrillVisibleTo(actor('/r/c/a/', 'duty_officer'), reach)).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import type {
   DrillState,
   DrillView,
 } from '#contracts';
+import { isInScope, type Actor } from './access-policy.js';
 import { consultationsOfDrill, type DrillConsultationRow } from './drill-consultations.js';
 import type { RuleDenial } from './rule-denial.js';
 
@@ -26,6 +27,26 @@ export interface DrillFacts {
 export function drillState(d: Pick<DrillFacts, 'startsAt' | 'endsAt' | 'endedAt'>, now: Date): DrillState {
   if (d.endedAt || now >= d.endsAt) return 'ended';
   return now < d.startsAt ? 'scheduled' : 'running';
+}
+
+/** Where a drill reaches: the site it was created at and the sites it names. */
+export interface DrillReach<S extends { path: string }> {
+  creatorSitePath: string;
+  sites: S[];
+}
+
+/**
+ * The drill's sites an actor sees: all of them within its creator's scope, else those in the
+ * actor's own. None means the drill is not the actor's to see: GET /drills/:id and every drill
+ * link answer 404 then, as for a drill that does not exist, so its existence is not told.
+ */
+export function drillSitesVisibleTo<S extends { path: string }>(actor: Actor, drill: DrillReach<S>): S[] {
+  if (isInScope(actor, drill.creatorSitePath)) return drill.sites;
+  return drill.sites.filter((s) => isInScope(actor, s.path));
+}
+
+export function isDrillVisibleTo(actor: Actor, drill: DrillReach<{ path: string }>): boolean {
+  return drillSitesVisibleTo(actor, drill).length > 0;
 }
 
 /**

@@ -37,7 +37,7 @@ export {
   recordConsultation,
   type NewConsultation,
 } from './consultations/consultation-records.js';
-export { DrillLinks, factsOfDrill } from './drills/drill-links.js';
+export { DrillLinks, factsOfDrill, reachOf } from './drills/drill-links.js';
 export { DrillLinksModule } from './drills/drill-links.module.js';
 export {
   DrillsRepository,

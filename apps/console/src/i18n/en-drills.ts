@@ -63,6 +63,8 @@ export const enDrills: Record<keyof typeof zhDrills, string> = {
   'drill.issueLevel': 'Level',
   'drill.issueSend': 'Issue drill directive',
   'drill.issued': 'Drill directive issued',
+  'drill.consultPick': 'Drill',
+  'drill.consultNone': 'None (a real consultation)',
   'drill.err.badTime': 'Write the time as "2026-12-07 09:00"',
   'drill.err.noSites': 'Choose at least one site',
   'drill.err.scope': 'A chosen site is outside your scope',

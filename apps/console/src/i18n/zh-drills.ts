@@ -61,6 +61,8 @@ export const zhDrills = {
   'drill.issueLevel': '级别',
   'drill.issueSend': '下达演练指令',
   'drill.issued': '演练指令已下达',
+  'drill.consultPick': '演练',
+  'drill.consultNone': '不关联（实际会商）',
   'drill.err.badTime': '请按“2026-12-07 09:00”的格式填写时间',
   'drill.err.noSites': '请至少选择一个参演单位',
   'drill.err.scope': '所选单位不在您的管辖范围内',

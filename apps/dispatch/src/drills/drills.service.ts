@@ -2,9 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CreateDrillRequest, DrillReportView, DrillView, ListDrillsQuery } from '#contracts';
-import { drillEndDenial, drillReport, drillState, isInScope, scopePrefix, type Actor } from '#domain';
+import {
+  drillEndDenial,
+  drillReport,
+  drillSitesVisibleTo,
+  drillState,
+  isInScope,
+  scopePrefix,
+  type Actor,
+} from '#domain';
 import { AuditStore } from '#persistence';
-import { DomainError, factsOfDrill, DrillsRepository, type DrillRow } from '#platform';
+import { DomainError, factsOfDrill, reachOf, DrillsRepository, type DrillRow } from '#platform';
 import { refuse } from '../directives/shared/refuse.js';
 import { DrillBudget } from './drill-budget.js';
 import { DrillReportRepository } from './drill-report.repository.js';
@@ -134,7 +142,6 @@ export class DrillsService {
 
   /** Its creator's scope sees every site; anyone else, the drill's sites within their scope. */
   private visibleSites(actor: Actor, d: DrillRow): DrillRow['sites'] {
-    if (isInScope(actor, d.creator_site_path)) return d.sites;
-    return d.sites.filter((s) => isInScope(actor, s.path));
+    return drillSitesVisibleTo(actor, reachOf(d));
   }
 }

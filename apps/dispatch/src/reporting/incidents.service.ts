@@ -48,7 +48,7 @@ export class IncidentsService {
     const denial = learnedAtDenial(occurredAt, learnedAt, new Date());
     if (denial) throw invalid(denial.startsWith('occurredAt') ? 'occurredAt' : 'learnedAt', denial);
     await this.access.site(actor, req.siteId);
-    const drill = await this.drillLinks.check(req.drillId, req.drill, [req.siteId]);
+    const drill = await this.drillLinks.check(actor, req.drillId, req.drill, [req.siteId]);
     await this.budget.take(actor);
     const table = await this.rules.table();
     const id = randomUUID();

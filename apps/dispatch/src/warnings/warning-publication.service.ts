@@ -64,7 +64,7 @@ export class WarningPublication {
         `no site in your scope lies in the area ${w.region_codes.join(', ')}`,
       );
     // a drill's warning goes out only while the drill runs, only to its sites (docs/drills.md)
-    if (w.drill_id) await this.drillLinks.check(w.drill_id, true, siteIds);
+    if (w.drill_id) await this.drillLinks.check(actor, w.drill_id, true, siteIds);
     await this.directives.issue(
       actor,
       {

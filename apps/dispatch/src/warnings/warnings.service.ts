@@ -195,7 +195,7 @@ export class WarningsService {
       req.areas.regionCodes.map(regionPrefix),
       this.config.raw.DIRECTIVE_MAX_RECIPIENTS + 1,
     );
-    await this.drillLinks.check(req.drillId, undefined, sites);
+    await this.drillLinks.check(actor, req.drillId, undefined, sites);
     return sites;
   }
 

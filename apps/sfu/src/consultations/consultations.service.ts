@@ -123,8 +123,9 @@ export class ConsultationsService implements OnApplicationBootstrap {
         `siteIds: outside your scope: ${outside.map((s) => s.id).join(', ')}`,
       );
     if (req.directiveId) await this.assertDirectiveVisible(actor, req.directiveId);
-    // the drill check every drill item makes (404 unknown, 409 ended, 422 a site outside the drill)
-    await this.drillLinks.check(req.drillId, undefined, req.siteIds);
+    // the drill check every drill item makes (404 unknown or out of sight, 409 ended, 422 a site
+    // outside the drill)
+    await this.drillLinks.check(actor, req.drillId, undefined, req.siteIds);
     const entity = await this.dataSource.transaction(async (tx) => {
       await this.drillLinks.attach(tx, req.drillId, req.siteIds);
       return recordConsultation(tx, this.audit, {

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { drillLinkDenial, type DrillFacts, type RuleDenial } from '#domain';
+import { drillLinkDenial, isDrillVisibleTo, type Actor, type DrillFacts, type RuleDenial } from '#domain';
 import { DomainError } from '../http/domain-error.js';
 import { DrillsRepository, type DrillItemTable, type DrillRow } from './drills.repository.js';
 
 function refuse(denial: RuleDenial | null): void {
   if (denial) throw new DomainError(denial.code, denial.message, denial.fields);
 }
+
+export const reachOf = (d: DrillRow) => ({ creatorSitePath: d.creator_site_path, sites: d.sites });
 
 export const factsOfDrill = (d: DrillRow): DrillFacts => ({
   id: d.id,
@@ -26,15 +28,29 @@ export const factsOfDrill = (d: DrillRow): DrillFacts => ({
 export class DrillLinks {
   constructor(private readonly drills: DrillsRepository) {}
 
-  /** The item's effective `drill` flag: true with a drillId (after the checks), else as given. */
-  async check(drillId: string | undefined, drill: boolean | undefined, siteIds: string[]): Promise<boolean> {
+  /**
+   * The item's effective `drill` flag: true with a drillId (after the checks), else as given.
+   * A drill the actor may not see is answered as an unknown one (404), before the checks that
+   * would tell it exists (409 ended, 422 sites outside it).
+   */
+  async check(
+    actor: Actor,
+    drillId: string | undefined,
+    drill: boolean | undefined,
+    siteIds: string[],
+  ): Promise<boolean> {
     if (!drillId) return drill ?? false;
     const row = await this.drills.find(drillId);
-    refuse(drillLinkDenial(drillId, row && factsOfDrill(row), { drill, siteIds }, new Date()));
+    const seen = row && isDrillVisibleTo(actor, reachOf(row)) ? factsOfDrill(row) : null;
+    refuse(drillLinkDenial(drillId, seen, { drill, siteIds }, new Date()));
     return true;
   }
 
-  /** Re-checks under the drill's lock and, for the tables that carry it, writes `drill_id`. */
+  /**
+   * Re-checks under the drill's lock what can change since `check` (an end) and, for the
+   * tables that carry it, writes `drill_id`. Visibility is `check`'s: a drill's sites and
+   * creator do not change, and a directive's extension stays in the drill it was issued in.
+   */
   async attach(
     tx: EntityManager,
     drillId: string | undefined,

@@ -3,17 +3,21 @@ import type {
   ConsultationView,
   CreateConsultationRequest,
   DirectiveSummaryView,
+  DrillView,
   SiteView,
   UserView,
 } from '#contracts';
 import { useI18n } from '../../i18n/index.js';
-import { api, errorText } from '../../lib/api.js';
+import { api, ApiError, errorText } from '../../lib/api.js';
 import { buildTree, SiteTree } from '../board/site-tree.js';
+import { drillApi } from '../drills/drill-api.js';
+import { drillErrorText } from '../drills/drill-errors.js';
 import { formatWhen } from './invitation.js';
 
 /**
  * Before joining: the open consultations (one click joins) and, for those who may host, the
- * form: title, 邀请单位 as the site tree, an optional directive and an optional start time.
+ * form: title, 邀请单位 as the site tree, an optional directive, an optional drill (演练: the
+ * tree then offers only the drill's sites, as the hub refuses any other) and a start time.
  */
 export function ConsultLobby(props: {
   user: UserView;
@@ -31,21 +35,41 @@ export function ConsultLobby(props: {
   const [directiveId, setDirectiveId] = useState('');
   const [when, setWhen] = useState('');
   const [directives, setDirectives] = useState<DirectiveSummaryView[]>([]);
+  const [drillId, setDrillId] = useState('');
+  const [drills, setDrills] = useState<DrillView[]>([]);
   const [err, setErr] = useState<string | null>(null);
   const canCreate = user.role !== 'duty_officer';
-  const roots = useMemo(() => buildTree(sites.filter((s) => s.id !== user.siteId)), [sites, user.siteId]);
+  const drill = drills.find((d) => d.id === drillId);
+  const roots = useMemo(() => {
+    const inDrill = drill && new Set(drill.sites.map((s) => s.id));
+    return buildTree(sites.filter((s) => s.id !== user.siteId && (!inDrill || inDrill.has(s.id))));
+  }, [sites, user.siteId, drill]);
   const open = list.filter((c) => c.state !== 'ended');
 
   useEffect(() => {
     if (!canCreate) return;
     api.directives(50).then(setDirectives, (e: unknown) => setErr(errorText(e)));
+    // an ended drill takes no new items: only the scheduled and running ones are offered
+    drillApi.list().then(
+      (list) => setDrills(list.filter((d) => d.state !== 'ended')),
+      (e: unknown) => setErr(errorText(e)),
+    );
   }, [canCreate]);
+
+  const pickDrill = (id: string) => {
+    setDrillId(id);
+    const chosen = drills.find((d) => d.id === id);
+    if (!chosen) return;
+    const inDrill = new Set(chosen.sites.map((s) => s.id));
+    setInvite((cur) => new Set([...cur].filter((s) => inDrill.has(s))));
+  };
 
   const create = (e: FormEvent) => {
     e.preventDefault();
     setErr(null);
     const req: CreateConsultationRequest = { title, siteIds: [...invite] };
     if (directiveId) req.directiveId = directiveId;
+    if (drillId) req.drillId = drillId;
     const at = when ? new Date(when) : null;
     if (at) req.scheduledAt = at.toISOString();
     api.createConsultation(req).then(
@@ -53,10 +77,15 @@ export function ConsultLobby(props: {
         setTitle('');
         setInvite(new Set());
         setDirectiveId('');
+        setDrillId('');
         setWhen('');
         props.onCreated(c, !at || at.getTime() <= Date.now());
       },
-      (e2: unknown) => setErr(errorText(e2)),
+      (e2: unknown) => {
+        // a drill that ended or vanished since the list was read: say so in the drill's words
+        if (!drillRefusal(e2)) setErr(errorText(e2));
+        else setErr(e2.status === 404 ? t('drill.err.notFound') : drillErrorText(e2, t));
+      },
     );
   };
   const message = props.msg ?? err;
@@ -132,6 +161,22 @@ export function ConsultLobby(props: {
             </select>
           </label>
           <label>
+            {t('drill.consultPick')}
+            <select
+              value={drillId}
+              onChange={(e) => pickDrill(e.target.value)}
+              data-testid="consult-drill-pick"
+            >
+              <option value="">{t('drill.consultNone')}</option>
+              {drills.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                  {d.state === 'scheduled' ? ` (${t('drill.state.scheduled')})` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
             {t('consult.schedule')}
             <input type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
           </label>
@@ -142,4 +187,9 @@ export function ConsultLobby(props: {
       )}
     </section>
   );
+}
+
+/** The hub names `drillId` in every refusal of the drill link (404, 409, 422). */
+function drillRefusal(e: unknown): e is ApiError {
+  return e instanceof ApiError && !!e.facts.fields?.some((f) => f.path === 'drillId');
 }

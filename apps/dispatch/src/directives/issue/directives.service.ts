@@ -59,7 +59,7 @@ export class DirectivesService {
   ): Promise<IssueDirectiveResponse> {
     const siteIds = await this.targeting.resolve(actor, req.targets);
     refuse(expiryDenial(req.expiresAt, new Date()));
-    const drill = await this.drillLinks.check(req.drillId, req.drill, siteIds);
+    const drill = await this.drillLinks.check(actor, req.drillId, req.drill, siteIds);
     // after validation: a refused request sounds no alarm and costs the user nothing
     await this.budget.take(actor);
     const ackWithin = req.ackWithinSeconds ?? defaultAckWithinSeconds(req.level);

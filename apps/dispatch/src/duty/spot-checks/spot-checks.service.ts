@@ -53,7 +53,7 @@ export class SpotChecksService {
     trace('spotcheck.start');
     const siteIds = await this.targetsOf(actor, req);
     trace('spotcheck.start.targets', { n: siteIds.length });
-    const drill = await this.drillLinks.check(req.drillId, req.drill, siteIds);
+    const drill = await this.drillLinks.check(actor, req.drillId, req.drill, siteIds);
     // a person's checks are rationed; a schedule's slots are its own limit
     if (!options.scheduleId) await this.budget.take(actor);
     const id = randomUUID();

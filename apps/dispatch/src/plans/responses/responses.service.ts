@@ -75,7 +75,7 @@ export class ResponsesService {
       );
     // the starter's own scope, checked before anything starts (400/403 naming the action)
     await this.checks.check(actor, [{ level: req.level, actions }]);
-    if (req.drillId) await this.drillLinks.check(req.drillId, req.drill, []);
+    if (req.drillId) await this.drillLinks.check(actor, req.drillId, req.drill, []);
     if (req.incidentId && !(await this.responses.incidentExists(req.incidentId)))
       throw new DomainError('invalid', `incidentId: no such incident`, [
         { path: 'incidentId', message: 'no such incident' },

@@ -41,7 +41,7 @@ export class DailyRoundsService {
     const drillId = req.drillId ?? null;
     const siteIds = req.siteIds ?? (drillId ? await this.drillSites(actor, drillId) : null);
     const sites = siteIds ? await this.named(actor, siteIds) : await this.townships(actor);
-    const drill = await this.drillLinks.check(req.drillId, req.drill, ids(sites));
+    const drill = await this.drillLinks.check(actor, req.drillId, req.drill, ids(sites));
     const round = await this.insert(
       { date: req.date, dueAt, drill, drillId, openedBy: actor.userId, scopeSiteId: actor.siteId },
       async (tx) => {
