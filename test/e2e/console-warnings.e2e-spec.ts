@@ -294,11 +294,13 @@ describe('console: warnings (预警信息发布)', () => {
       .waitFor();
     await cmd.locator(`[data-testid="warn-row"][data-warning-id="${updateId}"]`).getByText('变更').waitFor();
 
-    // the township sees the change on the same card
+    // the township sees the change on the same card, which shows the warning as it now stands
+    // (the update rewrote its directive: a re-delivery must not read the orange text)
     const duty = await page('wc-east', '/duty', '/duty');
-    const card = duty.locator('[data-testid="inbox-item"]', { hasText: '青山县暴雨橙色预警' });
-    await card.waitFor();
-    await card.getByText('【变更】青山县暴雨红色预警').waitFor({ timeout: 10_000 });
+    const card = duty.locator('[data-testid="inbox-item"]');
+    await card.getByText('【变更】青山县暴雨红色预警').waitFor({ timeout: 30_000 });
+    expect(await card.count()).toBe(1);
+    expect(await card.getByText('青山县暴雨橙色预警').count()).toBe(0);
 
     // 解除 needs a reason and makes a Cancel message
     await cmd.getByRole('button', { name: '解除' }).click();
